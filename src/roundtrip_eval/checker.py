@@ -1,0 +1,243 @@
+"""Run a candidate in the sandbox and compare its typed results with C0's, on the host.
+
+One check is one sandbox exec of the trusted runner (`runner.py`). The expected outcomes stay
+on the host; the sandbox only ever sees the candidate code and the inputs. Comparison is
+type-exact (1 != 1.0 != True != "1"), and a change of type is reported as `return_type`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.util import OutputLimitExceededError, SandboxEnvironment
+
+from roundtrip_eval import runner
+from roundtrip_eval.problems import Outcome, Problem
+from roundtrip_eval.runner import decode, encode, typed_equal
+
+RUNNER_SOURCE = Path(runner.__file__).read_text(encoding="utf-8")
+
+CALL_TIMEOUT = 2.0
+"""Seconds one call of the candidate may take before it counts as a timeout."""
+
+CHECK_TIMEOUT = 30.0
+"""Wall-clock seconds for the whole check (one exec); the sandbox kills what is left."""
+
+OUTPUT_CAP = 1 << 20
+"""Bytes the candidate may print before the check stops as a crash."""
+
+CATEGORY_ORDER = ("timeout", "crash", "return_type", "semantic")
+
+
+@dataclass
+class CheckResult:
+    """The verdict of one check, small enough to store per cycle in the log."""
+
+    passed: bool
+    category: str  # "none" when passed
+    detail: str  # one line: what failed, on which input, expected vs actual
+    n_inputs: int = 0
+    n_failed: int = 0
+    failures: list[dict[str, Any]] = field(default_factory=list)  # smallest first, at most 5
+    failed_classes: dict[str, int] = field(default_factory=dict)
+    behaviour: str = ""  # hash of every outcome: equal hashes = identical behaviour
+    output_head: str = ""
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _describe(outcome: Outcome) -> str:
+    if not outcome.ok:
+        return f"raised {outcome.error}"
+    return f"{_short(outcome.value)} ({type(outcome.value).__name__})"
+
+
+def _types_match(a: Any, b: Any) -> bool:
+    """True when two values have the same type structure (used to tell return_type apart)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list | tuple):
+        return all(_types_match(x, y) for x, y in zip(a, b, strict=False))
+    if isinstance(a, dict):
+        return all(_types_match(v, b[k]) for k, v in a.items() if k in b)
+    return True
+
+
+def mismatch_kind(expected: Outcome, actual: Outcome) -> str | None:
+    """None if the outcomes agree, else the category this single difference points to."""
+    if expected.ok and actual.ok:
+        if typed_equal(expected.value, actual.value):
+            return None
+        return "semantic" if _types_match(expected.value, actual.value) else "return_type"
+    if expected.ok:
+        return "crash"
+    if not actual.ok and actual.error == expected.error:
+        return None
+    return "semantic"
+
+
+def compare(problem: Problem, actual: list[Outcome | None]) -> CheckResult:
+    """Pure comparison of outcomes (None = not reached because of a timeout) with C0's."""
+    failures: list[tuple[int, str]] = []
+    for i, (exp, act) in enumerate(zip(problem.expected, actual, strict=True)):
+        if act is None:
+            failures.append((i, "timeout"))
+            continue
+        kind = mismatch_kind(exp, act)
+        if kind:
+            failures.append((i, kind))
+    digest = hashlib.sha256(
+        json.dumps(
+            [None if a is None else [a.ok, encode(a.value) if a.ok else a.error] for a in actual]
+        ).encode()
+    ).hexdigest()[:16]
+    if not failures:
+        return CheckResult(True, "none", "all inputs match", len(actual), 0, behaviour=digest)
+    kinds = {k for _, k in failures}
+    category = next(c for c in CATEGORY_ORDER if c in kinds)
+    ordered = sorted(failures, key=lambda f: (len(repr(problem.inputs[f[0]])), f[0]))
+    details = []
+    classes: dict[str, int] = {}
+    for i, kind in failures:
+        for c in problem.probe_classes[i]:
+            classes[c] = classes.get(c, 0) + 1
+    for i, kind in ordered[:5]:
+        act = actual[i]
+        details.append(
+            {
+                "index": i,
+                "input": _short(problem.inputs[i], 200),
+                "expected": _describe(problem.expected[i]),
+                "actual": "timed out" if act is None else _describe(act),
+                "kind": kind,
+                "classes": list(problem.probe_classes[i]),
+            }
+        )
+    first = details[0]
+    args = first["input"][1:-1].rstrip(",")
+    detail = (
+        f"{category}: {problem.function}({args}) expected {first['expected']}, "
+        f"got {first['actual']}; {len(failures)}/{len(actual)} inputs differ"
+    )
+    return CheckResult(
+        False, category, detail, len(actual), len(failures), details, classes, digest
+    )
+
+
+def _fail(category: str, detail: str, n: int, started: float, head: str = "") -> CheckResult:
+    return CheckResult(
+        False, category, detail, n, n, output_head=head, seconds=time.monotonic() - started
+    )
+
+
+def parse_records(stdout: str, nonce: str) -> list[dict[str, Any]]:
+    """Records framed with this check's nonce; anything else on stdout is ignored."""
+    prefix = nonce + " "
+    records = []
+    for line in stdout.splitlines():
+        if line.startswith(prefix):
+            try:
+                records.append(json.loads(line[len(prefix) :]))
+            except json.JSONDecodeError:
+                continue
+    return records
+
+
+def judge(problem: Problem, records: list[dict[str, Any]], started: float) -> CheckResult:
+    """Turn the runner's records into a verdict."""
+    n = len(problem.inputs)
+    final = records[-1] if records else None
+    head = str(final.get("output_head", "")) if final else ""
+    fn = problem.function
+    if final is None or not ("done" in final or "stage" in final):
+        return _fail("crash", f"crash: the process ended before reporting ({fn})", n, started)
+    stage = final.get("stage")
+    if stage == "syntax":
+        return _fail("syntax", f"syntax: {final.get('msg', '')}", n, started, head)
+    if stage == "signature":
+        if final.get("error") == "missing":
+            defined = ", ".join(final.get("defined", [])) or "nothing callable"
+            msg = f"signature: no function {fn}() (defined: {defined})"
+        else:
+            msg = f"signature: {fn}() cannot take the inputs: {final.get('msg', '')}"
+        return _fail("signature", msg, n, started, head)
+    if stage == "import":
+        if final.get("timeout"):
+            return _fail("timeout", "timeout: importing the code did not finish", n, started, head)
+        what = f"{final.get('exc')}: {final.get('msg', '')}".rstrip(": ")
+        return _fail("crash", f"crash: importing the code raised {what}", n, started, head)
+    results: list[Outcome | None] = [None] * n
+    seen: set[int] = set()
+    for rec in records[:-1]:
+        i = rec.get("i")
+        if not isinstance(i, int) or not 0 <= i < n or i in seen:
+            return _fail("crash", "crash: the result channel was tampered with", n, started, head)
+        seen.add(i)
+        if rec.get("timeout"):
+            results[i] = None
+        elif rec.get("ok"):
+            results[i] = Outcome(ok=True, value=decode(rec["v"]))
+        else:
+            results[i] = Outcome(ok=False, error=str(rec.get("exc")))
+    if final.get("stopped") == "output_limit":
+        return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
+    if final.get("stopped") != "timeout" and len(seen) != n:
+        return _fail("crash", "crash: results are missing for some inputs", n, started, head)
+    verdict = compare(problem, results)
+    verdict.output_head = head
+    verdict.seconds = time.monotonic() - started
+    return verdict
+
+
+async def run_check(
+    env: SandboxEnvironment,
+    code: str,
+    problem: Problem,
+    *,
+    call_timeout: float = CALL_TIMEOUT,
+    check_timeout: float = CHECK_TIMEOUT,
+    output_cap: int = OUTPUT_CAP,
+) -> CheckResult:
+    """Check one candidate against every input of `problem` with one exec in `env`."""
+    started = time.monotonic()
+    try:
+        compile(code, "candidate.py", "exec")  # parsing only; nothing runs on the host
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return _fail("syntax", f"syntax: {exc}", len(problem.inputs), started)
+    nonce = secrets.token_hex(16)
+    job = {
+        "nonce": nonce,
+        "code": code,
+        "function": problem.function,
+        "inputs": [encode(list(args)) for args in problem.inputs],
+        "call_timeout": call_timeout,
+        "output_cap": output_cap,
+        "workdir": ".",
+    }
+    try:
+        result = await env.exec(
+            ["python3", "-I", "-c", RUNNER_SOURCE],
+            input=json.dumps(job),
+            timeout=int(max(1, round(check_timeout))),
+            timeout_retry=False,
+        )
+    except TimeoutError:
+        msg = f"timeout: the check ran past {check_timeout:g}s and was killed"
+        return _fail("timeout", msg, len(problem.inputs), started)
+    except OutputLimitExceededError:
+        msg = "crash: the check's output exceeded the sandbox output limit"
+        return _fail("crash", msg, len(problem.inputs), started)
+    return judge(problem, parse_records(result.stdout, nonce), started)

@@ -1,0 +1,2 @@
+def get_magic_number():
+    return 42

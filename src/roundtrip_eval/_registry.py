@@ -3,3 +3,12 @@
 Inspect imports every `inspect_ai` entry point at the start of each eval, so keep this
 module light (no heavy optional imports at module level).
 """
+
+from roundtrip_eval.replay import replay  # noqa: F401
+from roundtrip_eval.tasks import (  # noqa: F401
+    fizzbuzz,
+    get_magic_number,
+    process_user_list,
+    roundtrip,
+    separate_vowels_and_consonants,
+)

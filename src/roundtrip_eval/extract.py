@@ -1,0 +1,181 @@
+"""Extract code and specs from model replies, strictly or tolerantly.
+
+Why two modes: the original harness took the first fenced block matching a narrow pattern,
+and chatty preambles, lone or unterminated fences and `<think>` blocks turned correct code
+into "failures". `tolerant` (the default) recovers the code a human reader would see;
+`strict` (the first complete fenced block, nothing else) measures format discipline. Every
+extraction records the rule that fired, so any verdict can be traced to how the code was found.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass
+
+MODES = ("tolerant", "strict")
+MAX_SALVAGE_LINES = 400
+
+_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.S | re.I)
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+.-]*)")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    code: str | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class _Block:
+    lang: str
+    text: str
+    terminated: bool
+
+
+def strip_think(text: str) -> tuple[str, bool]:
+    """Drop reasoning blocks; returns the text and whether anything was removed."""
+    stripped = _THINK_BLOCK.sub("", text)
+    lowered = stripped.lower()
+    if "</think>" in lowered:  # closing tag without an opening one: drop what precedes it
+        stripped = stripped[lowered.rindex("</think>") + len("</think>") :]
+    elif "<think>" in lowered:  # unterminated reasoning: keep the text, drop the tag
+        stripped = re.sub(r"<think>", "", stripped, flags=re.I)
+    return stripped, stripped != text
+
+
+def fenced_blocks(text: str) -> list[_Block]:
+    """Every fenced block in order; an unterminated last fence runs to the end of the text."""
+    blocks: list[_Block] = []
+    lang, lines, fence = "", [], ""
+    inside = False
+    for line in text.splitlines():
+        match = _FENCE.match(line)
+        if not inside:
+            if match:
+                inside, fence, lang, lines = True, match.group(1), match.group(2).lower(), []
+            continue
+        if match and match.group(1)[0] == fence[0] and not match.group(2):
+            blocks.append(_Block(lang, "\n".join(lines), True))
+            inside = False
+        elif line.rstrip().endswith(fence) and line.strip() != fence:
+            lines.append(line.rstrip()[: -len(fence)])  # code line glued to the closing fence
+            blocks.append(_Block(lang, "\n".join(lines), True))
+            inside = False
+        else:
+            lines.append(line)
+    if inside:
+        blocks.append(_Block(lang, "\n".join(lines), False))
+    return blocks
+
+
+def _parse(code: str) -> ast.Module | None:
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def defines(tree: ast.Module, function: str) -> bool:
+    return any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function
+        for node in tree.body
+    )
+
+
+def _normalise(code: str) -> str:
+    return textwrap.dedent(code.replace("\t", "    ")).strip("\n") + "\n"
+
+
+def _salvage(text: str, function: str) -> str | None:
+    """Find the target function in loose text: from its imports/def to the last line that parses."""
+    lines = text.splitlines()[:MAX_SALVAGE_LINES]
+    start = next(
+        (i for i, ln in enumerate(lines) if re.match(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(", ln)),
+        None,
+    )
+    if start is None:
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    while start > 0 and re.match(r"\s*(import |from \S+ import |@)", lines[start - 1]):
+        start -= 1
+    body = [ln[indent:] if ln[:indent].strip() == "" else ln for ln in lines[start:]]
+    for end in range(len(body), 0, -1):
+        candidate = _normalise("\n".join(body[:end]))
+        tree = _parse(candidate)
+        if tree is not None and defines(tree, function):
+            return candidate
+    return None
+
+
+def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extraction:
+    """Find the code of `function` in a model reply. `code` is None when nothing was found."""
+    if mode not in MODES:
+        raise ValueError(f"extraction must be one of {MODES}, not {mode!r}")
+    if mode == "strict":
+        for block in fenced_blocks(reply):
+            if block.terminated:
+                return Extraction(_normalise(block.text), "strict:first_fence")
+        return Extraction(None, "strict:no_fence")
+
+    text, had_think = strip_think(reply)
+    prefix = "think+" if had_think else ""
+    blocks = fenced_blocks(text)
+    # 1. fenced blocks that parse and define the target function; the last one wins
+    #    (models restate a corrected version after a draft).
+    hits = []
+    for block in blocks:
+        code = _normalise(block.text)
+        tree = _parse(code)
+        if tree is not None and defines(tree, function):
+            hits.append((block, code))
+    if hits:
+        block, code = hits[-1]
+        if not block.terminated:
+            rule = "fence:unterminated"
+        elif len(blocks) > 1:
+            rule = f"fence:target_of_{len(blocks)}"
+        else:
+            rule = "fence"
+        return Extraction(code, prefix + rule)
+    # 2. a block with the target but junk inside or after it (prose, a lone fence).
+    for block in reversed(blocks):
+        code = _salvage(block.text, function)
+        if code:
+            return Extraction(code, prefix + "fence:salvaged")
+    # 3. no usable fence: code in prose, or before a lone closing fence.
+    unfenced = "\n".join(ln for ln in text.splitlines() if not _FENCE.match(ln))
+    code = _salvage(unfenced, function)
+    if code:
+        return Extraction(code, prefix + "bare")
+    # 4. code that parses but defines another function: let the checker call it a signature
+    #    change rather than hide it as an extraction failure.
+    for block in reversed(blocks):
+        code = _normalise(block.text)
+        tree = _parse(code)
+        if tree is not None and any(isinstance(n, ast.FunctionDef) for n in tree.body):
+            return Extraction(code, prefix + "fence:other_function")
+    return Extraction(None, prefix + "none")
+
+
+def extract_spec(reply: str) -> Extraction:
+    """The spec is the reply without reasoning blocks; empty means g produced nothing."""
+    text, had_think = strip_think(reply)
+    spec = text.strip()
+    rule = ("think+" if had_think else "") + ("spec" if spec else "spec:empty")
+    return Extraction(spec or None, rule)
+
+
+def spec_leaks_code(spec: str, function: str, previous_code: str | None = None) -> bool:
+    """True when the 'spec' is itself Python defining the function, or quotes the code verbatim."""
+    for block in fenced_blocks(spec) or [_Block("", spec, True)]:
+        tree = _parse(_normalise(block.text))
+        if tree is not None and defines(tree, function):
+            return True
+    if _parse(_normalise(spec)) is not None and defines(ast.parse(_normalise(spec)), function):
+        return True
+    if previous_code:
+        squash = " ".join(previous_code.split())
+        return len(squash) > 20 and squash in " ".join(spec.split())
+    return False

@@ -1,0 +1,132 @@
+"""Extraction on reply shapes seen in real model output (some quoted from the original study)."""
+
+import pytest
+
+from roundtrip_eval.extract import extract_code, extract_spec, fenced_blocks, spec_leaks_code
+
+FIZZ = (
+    'def fizzbuzz(n):\n    if n % 15 == 0:\n        return "FizzBuzz"\n    elif n % 3 == 0:\n'
+    '        return "Fizz"\n    elif n % 5 == 0:\n        return "Buzz"\n    else:\n        return n\n'
+)
+
+# --- Real replies from the original study's raw logs (quoted verbatim) --------------------
+# llama3:8b, en, fizzbuzz run9 cycle 1: a preamble and an unterminated generic fence. The
+# original harness executed the preamble and called it a syntax failure.
+UPSTREAM_PREAMBLE_UNTERMINATED = (
+    "Here is the generated Python function based on the pseudocode specification:\n\n```\n"
+    + FIZZ.rstrip("\n")
+)
+# llama3:8b, en, separate_vowels run17 cycle 2: an opening fence that is never closed.
+UPSTREAM_OPEN_FENCE_ONLY = (
+    '```\ndef separate_vowels_and_consonants(input_string):\n    vowels = "aeiouAEIOU"\n'
+    "    vowel_chars, consonant_chars = [], []\n    \n    for char in input_string:\n"
+    "        if char.lower() in vowels:\n            vowel_chars.append(char)\n        else:\n"
+    "            consonant_chars.append(char)\n            \n"
+    '    return "".join(vowel_chars + consonant_chars)'
+)
+# llama3:8b, ja, fizzbuzz run27 cycle 9: a stub block with only the def line, prose with a
+# code line glued to a fence, a full block, and a final unterminated block.
+UPSTREAM_STUB_THEN_FULL = (
+    "Based on the pseudo-code specification, I will generate a Python function.\n\n"
+    "**Function Definition**\n```python\ndef fizzbuzz(n):\n```\n\n"
+    "**Condition Logic Translation**\n\n"
+    "1. `もし n を 15 で割った余りが 0 ならば:` becomes `if n % 15 == 0:`\n"
+    "4. `そうでなければ:` becomes `else:``\n\n"
+    "**Translated Python Function**\n```python\n" + FIZZ + "```\n\n"
+    "**Final Output**\n\n```python\n" + FIZZ.rstrip("\n")
+)
+# falcon3:3b, ja, fizzbuzz run23 cycle 2: a block, mixed Japanese/Chinese prose, a second block.
+UPSTREAM_TWO_BLOCKS_PROSE = (
+    "```python\n" + FIZZ + "```\n\n"
+    "このPythonコードでは、同じの関数名と引数が使われている。根据提供的文本，我将解析并生成相应的Python代码。\n\n"
+    "### 分析和翻译\n\n1. **関数名**: `fizzbuzz`\n2. **引数**: `n`\n\n"
+    "```python\n" + FIZZ + "```\n\n### 必要的考察\n\n因此，上述Python代码正确地翻译了提供的文本。"
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "function", "rule"),
+    [
+        (UPSTREAM_PREAMBLE_UNTERMINATED, "fizzbuzz", "fence:unterminated"),
+        (UPSTREAM_OPEN_FENCE_ONLY, "separate_vowels_and_consonants", "fence:unterminated"),
+        (UPSTREAM_STUB_THEN_FULL, "fizzbuzz", "fence:unterminated"),
+        (UPSTREAM_TWO_BLOCKS_PROSE, "fizzbuzz", "fence:target_of_2"),
+        ("```python\n" + FIZZ + "```", "fizzbuzz", "fence"),
+        ("Sure! Here is the code:\n\n```python\n" + FIZZ + "```\nHope it helps.", "fizzbuzz", "fence"),
+        ("<think>I should use modulo. ```python\nprint(1)\n```</think>\n```python\n" + FIZZ + "```",
+         "fizzbuzz", "think+fence"),
+        ("</think>\n```python\n" + FIZZ + "```", "fizzbuzz", "think+fence"),
+        ("<think>\nreasoning cut short\n```python\n" + FIZZ + "```", "fizzbuzz", "think+fence"),
+        (FIZZ, "fizzbuzz", "bare"),
+        ("The function is:\n\n" + FIZZ + "\nThis returns the right values.", "fizzbuzz", "bare"),
+        (FIZZ + "```\n\nExplanation: it works.", "fizzbuzz", "bare"),  # lone closing fence
+        ("```python\n" + "".join("    " + ln + "\n" for ln in FIZZ.splitlines()) + "```",
+         "fizzbuzz", "fence"),  # uniformly indented block
+        ("```py\nimport math\n\n" + FIZZ + "\nprint(fizzbuzz(3))\n```\n```python\nfizzbuzz(5)\n```",
+         "fizzbuzz", "fence:target_of_2"),
+        ("```python\n" + FIZZ + "```\n\nExample:\n```\n>>> fizzbuzz(3)\n'Fizz'\n```", "fizzbuzz",
+         "fence:target_of_2"),
+        ("~~~python\n" + FIZZ + "~~~", "fizzbuzz", "fence"),
+        ("```python\n" + FIZZ + "\nThis is prose inside the fence.\n```", "fizzbuzz", "fence:salvaged"),
+    ],
+)
+def test_tolerant_finds_the_target_function(reply: str, function: str, rule: str) -> None:
+    result = extract_code(reply, function, "tolerant")
+    assert result.rule == rule
+    assert result.code is not None
+    namespace: dict = {}
+    exec(compile(result.code, "x", "exec"), namespace)  # our own literals, not model output
+    assert callable(namespace[function])
+
+
+def test_tolerant_picks_the_last_complete_definition() -> None:
+    draft = FIZZ.replace('"Fizz"', '"Fiz"')
+    reply = f"Draft:\n```python\n{draft}```\nCorrected:\n```python\n{FIZZ}```"
+    assert extract_code(reply, "fizzbuzz").code == FIZZ
+
+
+def test_code_for_another_function_is_kept_for_the_signature_check() -> None:
+    result = extract_code("```python\ndef fizz_buzz(n):\n    return n\n```", "fizzbuzz")
+    assert result.rule == "fence:other_function"
+    assert result.code is not None and "fizz_buzz" in result.code
+
+
+@pytest.mark.parametrize(
+    "reply", ["", "I cannot help with that.", "```\nnot python at all (\n```", "<think>hmm</think>"]
+)
+def test_no_code_gives_none(reply: str) -> None:
+    result = extract_code(reply, "fizzbuzz")
+    assert result.code is None
+    assert result.rule.endswith("none")
+
+
+def test_strict_takes_only_the_first_complete_fence() -> None:
+    assert extract_code(UPSTREAM_TWO_BLOCKS_PROSE, "fizzbuzz", "strict").rule == "strict:first_fence"
+    assert extract_code(UPSTREAM_PREAMBLE_UNTERMINATED, "fizzbuzz", "strict").code is None
+    assert extract_code(FIZZ, "fizzbuzz", "strict").rule == "strict:no_fence"
+    # strict does not skip the stub block: it returns the broken first block as is
+    stub = extract_code(UPSTREAM_STUB_THEN_FULL, "fizzbuzz", "strict").code
+    assert stub == "def fizzbuzz(n):\n"
+
+
+def test_unknown_mode_is_an_error() -> None:
+    with pytest.raises(ValueError, match="extraction must be one of"):
+        extract_code(FIZZ, "fizzbuzz", "loose")
+
+
+def test_fenced_blocks_handles_glued_closing_fence() -> None:
+    blocks = fenced_blocks("```python\nx = 1\ny = 2```\nafter")
+    assert [(b.text, b.terminated) for b in blocks] == [("x = 1\ny = 2", True)]
+
+
+def test_spec_extraction_strips_reasoning_and_flags_empty() -> None:
+    assert extract_spec("<think>plan</think>\nFUNCTION f(n)").code == "FUNCTION f(n)"
+    assert extract_spec("<think>plan</think>\nFUNCTION f(n)").rule == "think+spec"
+    empty = extract_spec("  <think>only thoughts</think> ")
+    assert empty.code is None and empty.rule == "think+spec:empty"
+
+
+def test_spec_leak_detection() -> None:
+    assert spec_leaks_code("```python\n" + FIZZ + "```", "fizzbuzz")
+    assert spec_leaks_code("Spec:\n" + FIZZ, "fizzbuzz", previous_code=FIZZ)
+    assert not spec_leaks_code("FUNCTION fizzbuzz(n): if n mod 15 = 0 RETURN 'FizzBuzz'", "fizzbuzz")

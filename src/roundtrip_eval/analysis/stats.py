@@ -1,0 +1,215 @@
+"""Pure statistics for survival over round-trip cycles.
+
+Why these and not others:
+- **Wilson 95% interval** for every proportion: with 30 trials per configuration and rates
+  near 0 or 1 (fizzbuzz 30/30, separate_vowels 0/30) the normal (Wald) interval collapses to a
+  point; Wilson does not, and it is what the original study published, so ours can be compared.
+- **Percentile bootstrap** of a difference of two proportions (known vs novel): trials are the
+  unit of resampling, within each group, so the interval reflects how many trials each side had.
+- **Fisher's exact test** for the same 2x2 table: exact at small counts where chi-square is not.
+  Implemented with exact integer hypergeometric sums, so it needs no scipy and has no
+  floating-point tie tolerance.
+- **Survival curve and hazard with censoring**: a trial that stopped early without a failing
+  cycle (a limit, an infrastructure error, a rescored upstream trial whose next cycle is unknown)
+  is *censored*: it counts as at risk only for the cycles it was observed in. It is never counted
+  as a failure, and never as a survivor past its last observed cycle.
+
+Everything here is a pure function of plain numbers; numpy is only used for the bootstrap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+Z95 = 1.959963984540054
+"""The two-sided 95% normal quantile (scipy.stats.norm.ppf(0.975))."""
+
+DEFAULT_BOOTSTRAP = 10_000
+
+
+def proportion(successes: int, n: int) -> float:
+    """successes / n, or NaN when there are no trials (so "no data" never reads as 0%)."""
+    return successes / n if n else math.nan
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion.
+
+    With no trials the interval is the whole of [0, 1]: nothing is known. At 0 or n successes
+    the open end is exactly 0 or 1 (the closed form gives 1e-17-size rounding residue there,
+    as in the original study's published table).
+    """
+    if n < 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n; got {successes}/{n}")
+    if n == 0:
+        return (0.0, 1.0)
+    p = successes / n
+    z2 = z * z
+    denom = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
+
+
+@dataclass(frozen=True)
+class DifferenceCI:
+    """A difference of two proportions (a - b) and its bootstrap interval."""
+
+    difference: float
+    low: float
+    high: float
+    n_a: int
+    n_b: int
+    n_boot: int
+    seed: int
+
+
+def bootstrap_difference(
+    a: Sequence[bool | int | float],
+    b: Sequence[bool | int | float],
+    *,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+    level: float = 0.95,
+) -> DifferenceCI:
+    """Seeded percentile bootstrap CI for mean(a) - mean(b), resampling trials within each group.
+
+    `a` and `b` are per-trial outcomes (1 = survived). Each bootstrap replicate draws len(a)
+    trials from a and len(b) from b with replacement; the interval is the (1-level)/2 and
+    (1+level)/2 percentiles of the replicate differences. The same seed gives the same
+    interval, so reports are reproducible. An empty group gives NaN everywhere.
+    """
+    import numpy as np
+
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1); got {level}")
+    if not a or not b:
+        return DifferenceCI(math.nan, math.nan, math.nan, len(a), len(b), n_boot, seed)
+    xa = np.asarray(a, dtype=float)
+    xb = np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    ia = rng.integers(0, len(xa), size=(n_boot, len(xa)))
+    ib = rng.integers(0, len(xb), size=(n_boot, len(xb)))
+    diffs = xa[ia].mean(axis=1) - xb[ib].mean(axis=1)
+    alpha = (1 - level) / 2
+    low, high = np.quantile(diffs, [alpha, 1 - alpha])
+    return DifferenceCI(
+        float(xa.mean() - xb.mean()), float(low), float(high), len(xa), len(xb), n_boot, seed
+    )
+
+
+def fisher_exact(table: Sequence[Sequence[int]]) -> float:
+    """Two-sided p-value of Fisher's exact test for a 2x2 table [[a, b], [c, d]].
+
+    With the margins fixed, the top-left cell follows a hypergeometric distribution. The
+    two-sided p-value sums the probabilities of every table that is at most as likely as the
+    observed one (the convention of R's fisher.test and scipy.stats.fisher_exact). All
+    probabilities share the denominator C(n, row1), so the comparison and the sum are done on
+    exact integers: ties are ties, with no tolerance to tune.
+    """
+    (a, b), (c, d) = table
+    if min(a, b, c, d) < 0:
+        raise ValueError(f"counts must be non-negative; got {table}")
+    row1, col1, n = a + b, a + c, a + b + c + d
+    if n == 0:
+        return 1.0
+
+    def weight(x: int) -> int:  # C(n, row1) * P(top-left == x)
+        return math.comb(col1, x) * math.comb(n - col1, row1 - x)
+
+    observed = weight(a)
+    lo, hi = max(0, row1 + col1 - n), min(row1, col1)
+    tail = sum(w for w in (weight(x) for x in range(lo, hi + 1)) if w <= observed)
+    return float(min(Fraction(1), Fraction(tail, math.comb(n, row1))))
+
+
+@dataclass(frozen=True)
+class TrialSurvival:
+    """What one trial tells about survival.
+
+    `cycles_survived` = k: cycles 1..k all passed. `failed` = True when cycle k+1 was observed
+    to fail. A trial with `failed` False and k < N was censored after cycle k: it stopped for
+    a reason that says nothing about the model (a limit, an infrastructure error, the end of a
+    replayed record), so cycle k+1 is unknown.
+    """
+
+    cycles_survived: int
+    failed: bool
+
+    def censored(self, cycles: int) -> bool:
+        return not self.failed and self.cycles_survived < cycles
+
+
+@dataclass(frozen=True)
+class CyclePoint:
+    """One cycle of a survival curve."""
+
+    cycle: int
+    at_risk: int  # trials observed at this cycle (entered it and were not censored before)
+    failures: int  # trials whose first failure is this cycle
+    censored: int  # trials censored right after this cycle (known to survive it, no more)
+    survivors: int  # trials known to have passed cycles 1..cycle
+    n: int  # all trials
+    survival: float  # survivors / n: survival@cycle, censored trials count as not surviving
+    hazard: float  # failures / at_risk: P(fail at cycle | survived cycle-1)
+    km_survival: float  # Kaplan-Meier estimate, product of (1 - hazard)
+
+
+def survival_curve(trials: Iterable[TrialSurvival], cycles: int) -> list[CyclePoint]:
+    """Survival and hazard per cycle 1..`cycles`, with censoring handled.
+
+    `survival` is the headline survival@i: the share of all trials *known* to have survived
+    cycles 1..i (a censored trial is never counted as surviving past its last observed cycle).
+    `hazard(i)` conditions on the trials actually observed at cycle i. `km_survival` is the
+    Kaplan-Meier product of (1 - hazard), the estimate that assumes censoring is unrelated to
+    the outcome. Without censoring the two survival columns are equal.
+    """
+    data = list(trials)
+    for t in data:
+        if t.cycles_survived < 0 or t.cycles_survived > cycles:
+            raise ValueError(f"cycles_survived {t.cycles_survived} outside 0..{cycles}")
+        if t.failed and t.cycles_survived >= cycles:
+            raise ValueError("a trial that survived every cycle cannot have failed")
+    n = len(data)
+    points = []
+    km = 1.0
+    for i in range(1, cycles + 1):
+        failures = sum(1 for t in data if t.failed and t.cycles_survived == i - 1)
+        # observed at cycle i: failed at i or later, or known to have passed cycle i
+        at_risk = sum(1 for t in data if t.cycles_survived >= (i - 1 if t.failed else i))
+        censored = sum(1 for t in data if t.censored(cycles) and t.cycles_survived == i)
+        survivors = sum(1 for t in data if t.cycles_survived >= i)
+        hazard = failures / at_risk if at_risk else math.nan
+        if at_risk:
+            km *= 1 - hazard
+        points.append(
+            CyclePoint(
+                cycle=i,
+                at_risk=at_risk,
+                failures=failures,
+                censored=censored,
+                survivors=survivors,
+                n=n,
+                survival=proportion(survivors, n),
+                hazard=hazard,
+                km_survival=km if n else math.nan,
+            )
+        )
+    return points
+
+
+def survival_at(trials: Iterable[TrialSurvival], k: int) -> tuple[int, int]:
+    """(trials known to have survived cycles 1..k, all trials)."""
+    data = list(trials)
+    return sum(1 for t in data if t.cycles_survived >= k), len(data)
+
+
+def mean_cycles_survived(trials: Iterable[TrialSurvival]) -> float:
+    """Mean of cycles_survived over trials (censored trials count their observed cycles)."""
+    data = [t.cycles_survived for t in trials]
+    return sum(data) / len(data) if data else math.nan

@@ -1,0 +1,7 @@
+def remove_vowels(text):
+    vowels = "aeiou"
+    result = ""
+    for char in text:
+        if char.lower() not in vowels:
+            result += char
+    return result

@@ -1,0 +1,4 @@
+def greatest_common_divisor(a, b):
+    while b:
+        a, b = b, a % b
+    return a

@@ -14,6 +14,7 @@ import sys
 _SUBCOMMAND_MODULES = [
     "roundtrip_eval.sandbox_image",
     "roundtrip_eval.local_model",
+    "roundtrip_eval.summary",
 ]
 
 

@@ -12,3 +12,4 @@ from roundtrip_eval.tasks import (  # noqa: F401
     roundtrip,
     separate_vowels_and_consonants,
 )
+from roundtrip_eval.sandbox_docker import RoundtripDockerSandbox  # noqa: F401

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
-
 from replay_scripts import spec, surviving, trial, write
+
 from roundtrip_eval.problems import load_problem
 from roundtrip_eval.tasks import fizzbuzz, roundtrip
 

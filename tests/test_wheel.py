@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from inspect_ai.log import read_eval_log
-
 from replay_scripts import surviving, write
 
 ROOT = Path(__file__).resolve().parents[1]

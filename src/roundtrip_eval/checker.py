@@ -109,9 +109,9 @@ def compare(problem: Problem, actual: list[Outcome | None]) -> CheckResult:
     kinds = {k for _, k in failures}
     category = next(c for c in CATEGORY_ORDER if c in kinds)
     ordered = sorted(failures, key=lambda f: (len(repr(problem.inputs[f[0]])), f[0]))
-    details = []
+    details: list[dict[str, Any]] = []
     classes: dict[str, int] = {}
-    for i, kind in failures:
+    for i, _kind in failures:
         for c in problem.probe_classes[i]:
             classes[c] = classes.get(c, 0) + 1
     for i, kind in ordered[:5]:

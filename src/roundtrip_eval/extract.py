@@ -48,7 +48,8 @@ def strip_think(text: str) -> tuple[str, bool]:
 def fenced_blocks(text: str) -> list[_Block]:
     """Every fenced block in order; an unterminated last fence runs to the end of the text."""
     blocks: list[_Block] = []
-    lang, lines, fence = "", [], ""
+    lang, fence = "", ""
+    lines: list[str] = []
     inside = False
     for line in text.splitlines():
         match = _FENCE.match(line)
@@ -141,14 +142,14 @@ def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extractio
         return Extraction(code, prefix + rule)
     # 2. a block with the target but junk inside or after it (prose, a lone fence).
     for block in reversed(blocks):
-        code = _salvage(block.text, function)
-        if code:
-            return Extraction(code, prefix + "fence:salvaged")
+        salvaged = _salvage(block.text, function)
+        if salvaged:
+            return Extraction(salvaged, prefix + "fence:salvaged")
     # 3. no usable fence: code in prose, or before a lone closing fence.
     unfenced = "\n".join(ln for ln in text.splitlines() if not _FENCE.match(ln))
-    code = _salvage(unfenced, function)
-    if code:
-        return Extraction(code, prefix + "bare")
+    salvaged = _salvage(unfenced, function)
+    if salvaged:
+        return Extraction(salvaged, prefix + "bare")
     # 4. code that parses but defines another function: let the checker call it a signature
     #    change rather than hide it as an extraction failure.
     for block in reversed(blocks):

@@ -40,3 +40,15 @@ def trial_stderr() -> Metric:
         return math.sqrt(sum((v - mu) ** 2 for v in values) / (n - 1) / n)
 
     return compute
+
+
+@metric(name="mean_present", scores="unreduced")
+def present_mean() -> Metric:
+    """Mean over the trials that have a value (a cycle a trial never reached has none)."""
+
+    def compute(scores: list[SampleScore]) -> float:
+        values = [float(s.score.value) for s in scores if isinstance(s.score.value, int | float)]
+        values = [v for v in values if not math.isnan(v)]
+        return sum(values) / len(values) if values else float("nan")
+
+    return compute

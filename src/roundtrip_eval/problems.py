@@ -53,6 +53,15 @@ class Problem:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def class_sizes(self) -> dict[str, int]:
+        """How many inputs each probe class holds."""
+        sizes: dict[str, int] = {}
+        for classes in self.probe_classes:
+            for c in classes:
+                sizes[c] = sizes.get(c, 0) + 1
+        return sizes
+
+    @property
     def suite_sha(self) -> str:
         """A short hash of the inputs and expected outcomes, logged for reproducibility."""
         payload = json.dumps(

@@ -10,23 +10,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from inspect_ai.model import (
-    ChatMessageUser,
-    GenerateConfig,
-    Model,
-    ModelOutput,
-    get_model,
-)
+from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, ModelOutput, get_model
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import sandbox, span, store
 
-from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT, run_check
+from roundtrip_eval import drift
+from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT, compare, run_check
 from roundtrip_eval.extract import extract_code, extract_spec, spec_leaks_code
 from roundtrip_eval.problems import Problem, load_problem
 from roundtrip_eval.prompts import render
 from roundtrip_eval.seeds import derive_seed
 
 CYCLES_KEY = "cycles"
+BLAME_KEY = "blame"
 SPEC_ROLE = "spec"
 CODE_ROLE = "code"
 
@@ -55,6 +51,18 @@ def _usage(output: ModelOutput) -> dict[str, int]:
     return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
 
 
+def blame_verdict(from_spec_rate: float, fresh_rate: float) -> str:
+    """f: the spec was fine (most regenerations from it pass). g: it lost information (they
+    fail while fresh g->f passes). both: neither passes. unclear: a tie."""
+    if from_spec_rate > 0.5:
+        return "f"
+    if from_spec_rate < 0.5 and fresh_rate > 0.5:
+        return "g"
+    if from_spec_rate < 0.5 and fresh_rate < 0.5:
+        return "both"
+    return "unclear"
+
+
 @solver
 def roundtrip_solver(
     cycles: int = 10,
@@ -66,40 +74,90 @@ def roundtrip_solver(
     infra_retries: int = 2,
     call_timeout: float = CALL_TIMEOUT,
     check_timeout: float = CHECK_TIMEOUT,
+    blame: int = 0,
+    judge_model: str | None = None,
 ) -> Solver:
     """Run up to `cycles` round trips on the sample's problem, checking every regenerated code.
 
     With `stop_on_failure=False` the chain goes on from the failing code (when there is
     code), so recoveries and self-consistency can be measured; survival still counts from
-    the first failure.
+    the first failure. With `blame=k`, the first failing cycle is replayed k times from its
+    spec (f only) and k times from the last passing code (g then f) to tell who broke it.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         problem = load_problem(str(state.metadata["problem"]))
         models = (get_model(role=SPEC_ROLE), get_model(role=CODE_ROLE))
         history: list[dict[str, Any]] = []
-        code = problem.reference
+        previous = {
+            "code": problem.reference,
+            "spec": None,
+            "behaviour": compare(problem, list(problem.expected)).behaviour,
+        }
         for cycle in range(1, cycles + 1):
             seeds = {step: derive_seed(seed, state.epoch, cycle, step) for step in ("g", "f")}
             async with span(f"cycle {cycle}"):
-                record = await run_cycle(problem, cycle, code, seeds, models)
+                record = await run_cycle(problem, cycle, previous, seeds, models)
             history.append(record)
             store().set(CYCLES_KEY, history)
             if record["code"] is None or (stop_on_failure and not record["passed"]):
                 break
-            code = record["code"]
+            previous = {
+                "code": record["code"],
+                "spec": record["spec"],
+                "behaviour": record.get("behaviour"),
+            }
+        if blame > 0:
+            failure = next((r for r in history if not r["passed"] and r["spec"]), None)
+            if failure is not None:
+                async with span("blame"):
+                    result = await run_blame(problem, history, failure, state.epoch, models)
+                store().set(BLAME_KEY, result)
         return state
+
+    async def attempt(
+        problem: Problem, spec: str, seed_f: int, model: Model
+    ) -> dict[str, Any]:
+        """f on one spec, then a check: the unit that blame repeats."""
+        out = await generate_step(
+            model, render("f", language, spec_format, spec), seed_f, infra_retries
+        )
+        extracted = extract_code(out.completion, problem.function, extraction)
+        result: dict[str, Any] = {
+            "code": extracted.code,
+            "extraction_rule": extracted.rule,
+            "code_reply": out.completion,
+            "usage": _usage(out),
+        }
+        if extracted.code is None:
+            result.update(
+                passed=False,
+                category="extraction",
+                detail=f"extraction: no code found in the reply ({extracted.rule})",
+            )
+            return result
+        check = await run_check(
+            sandbox(),
+            extracted.code,
+            problem,
+            call_timeout=call_timeout,
+            check_timeout=check_timeout,
+        )
+        result.update(
+            passed=check.passed, category=check.category, detail=check.detail, check=check.to_dict()
+        )
+        return result
 
     async def run_cycle(
         problem: Problem,
         cycle: int,
-        code: str,
+        previous: dict[str, Any],
         seeds: dict[str, int],
         models: tuple[Model, Model],
     ) -> dict[str, Any]:
         started = time.monotonic()
         spec_model, code_model = models
-        g_prompt = render("g", language, spec_format, code)
+        g_prompt = render("g", language, spec_format, previous["code"])
         g_out = await generate_step(spec_model, g_prompt, seeds["g"], infra_retries)
         spec = extract_spec(g_out.completion)
         record: dict[str, Any] = {
@@ -118,34 +176,88 @@ def roundtrip_solver(
             "usage": {"g": _usage(g_out)},
         }
         if spec.code is not None:
-            record["spec_leak"] = spec_leaks_code(spec.code, problem.function, code)
-            f_prompt = render("f", language, spec_format, spec.code)
-            f_out = await generate_step(code_model, f_prompt, seeds["f"], infra_retries)
-            extracted = extract_code(f_out.completion, problem.function, extraction)
-            record.update(
-                code=extracted.code, extraction_rule=extracted.rule, code_reply=f_out.completion
-            )
-            record["usage"]["f"] = _usage(f_out)
-            if extracted.code is None:
-                record.update(
-                    category="extraction",
-                    detail=f"extraction: no code found in the reply ({extracted.rule})",
-                )
-            else:
-                check = await run_check(
-                    sandbox(),
-                    extracted.code,
-                    problem,
-                    call_timeout=call_timeout,
-                    check_timeout=check_timeout,
-                )
-                record.update(
-                    passed=check.passed,
-                    category=check.category,
-                    detail=check.detail,
-                    check=check.to_dict(),
-                )
+            record["spec_leak"] = spec_leaks_code(spec.code, problem.function, previous["code"])
+            result = await attempt(problem, spec.code, seeds["f"], code_model)
+            record["usage"]["f"] = result.pop("usage")
+            record.update(result)
+            _describe_changes(record, problem, previous)
         record["seconds"] = round(time.monotonic() - started, 3)
         return record
+
+    def _describe_changes(
+        record: dict[str, Any], problem: Problem, previous: dict[str, Any]
+    ) -> None:
+        """Drift category with evidence, plus the change measures of every cycle."""
+        code = record["code"]
+        check = record.get("check")
+        if code is not None:
+            record["fixed_point"] = drift.normalised_ast(code) == drift.normalised_ast(
+                previous["code"]
+            )
+            record["similarity_to_c0"] = drift.ast_similarity(code, problem.reference)
+        if previous["spec"] is not None:
+            record["spec_similarity"] = drift.text_similarity(record["spec"], previous["spec"])
+        if check is not None:
+            record["behaviour"] = check["behaviour"] or None
+            record["consistent"] = bool(check["behaviour"]) and (
+                check["behaviour"] == previous["behaviour"]
+            )
+        else:
+            record["consistent"] = False
+        if record["passed"]:
+            return
+        category, changed = drift.refine(
+            check or {"category": record["category"]},
+            problem.class_sizes,
+            previous["code"],
+            code,
+        )
+        if category != record["category"]:
+            reason = record["detail"].split(": ", 1)[-1]
+            record["detail"] = f"{category}: {reason}"
+            record["category"] = category
+        record["evidence"] = drift.evidence(check, changed, previous["spec"], record["spec"])
+
+    async def run_blame(
+        problem: Problem,
+        history: list[dict[str, Any]],
+        failure: dict[str, Any],
+        epoch: int,
+        models: tuple[Model, Model],
+    ) -> dict[str, Any]:
+        cycle = failure["cycle"]
+        spec_model, code_model = models
+        if judge_model:
+            spec_model = code_model = get_model(judge_model)
+        last_code = history[cycle - 2]["code"] if cycle >= 2 else problem.reference
+        from_spec: list[dict[str, Any]] = []
+        fresh: list[dict[str, Any]] = []
+        for j in range(blame):
+            seed_f = derive_seed(seed, epoch, cycle, f"blame_f{j}")
+            from_spec.append(await attempt(problem, failure["spec"], seed_f, code_model))
+            seed_g = derive_seed(seed, epoch, cycle, f"blame_g{j}")
+            g_prompt = render("g", language, spec_format, last_code)
+            g_out = await generate_step(spec_model, g_prompt, seed_g, infra_retries)
+            spec = extract_spec(g_out.completion).code
+            seed_gf = derive_seed(seed, epoch, cycle, f"blame_gf{j}")
+            if spec is None:
+                fresh.append({"spec": None, "passed": False, "category": "spec_failure"})
+            else:
+                fresh.append(
+                    {"spec": spec, **await attempt(problem, spec, seed_gf, code_model)}
+                )
+        spec_rate = sum(r["passed"] for r in from_spec) / blame
+        fresh_rate = sum(r["passed"] for r in fresh) / blame
+        brief = ("passed", "category", "detail", "extraction_rule", "code", "spec")
+        return {
+            "cycle": cycle,
+            "k": blame,
+            "model": (judge_model or "same as the run"),
+            "from_spec_pass_rate": spec_rate,
+            "fresh_pass_rate": fresh_rate,
+            "verdict": blame_verdict(spec_rate, fresh_rate),
+            "from_spec": [{k: r.get(k) for k in brief} for r in from_spec],
+            "fresh": [{k: r.get(k) for k in brief} for r in fresh],
+        }
 
     return solve

@@ -21,8 +21,9 @@ from roundtrip_eval.dataset import problems_dataset, resolve_problems
 from roundtrip_eval.extract import MODES
 from roundtrip_eval.prompts import LANGUAGES, SPEC_FORMATS, prompt_set_version
 from roundtrip_eval.resources import data_dir
-from roundtrip_eval.scorers import drift, survival
-from roundtrip_eval.solver import roundtrip_solver
+from roundtrip_eval.scorers import blame as blame_scorer
+from roundtrip_eval.scorers import consistency, drift, stability, survival
+from roundtrip_eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,10 @@ def roundtrip_task(
     max_tokens: int = DEFAULT_MAX_TOKENS,
     epochs: int = DEFAULT_EPOCHS,
     stop_on_failure: bool = True,
+    blame: int = 0,
+    judge_model: str | None = None,
+    spec_model: str | None = None,
+    code_model: str | None = None,
     call_timeout: float = CALL_TIMEOUT,
     check_timeout: float = CHECK_TIMEOUT,
     name: str = "roundtrip",
@@ -92,11 +97,21 @@ def roundtrip_task(
         "temperature": float(temperature),
         "max_tokens": int(max_tokens),
         "stop_on_failure": bool(stop_on_failure),
+        "blame": int(blame),
+        "judge_model": judge_model,
+        "spec_model": spec_model,
+        "code_model": code_model,
         "call_timeout": float(call_timeout),
         "check_timeout": float(check_timeout),
         "prompt_set_version": prompt_set_version(),
         "roundtrip_eval_version": __version__,
         "problems": problems,
+    }
+    scorers = [survival(cycles), drift(), stability(cycles), consistency(cycles)]
+    if int(blame) > 0:
+        scorers.append(blame_scorer())
+    roles = {
+        role: model for role, model in ((SPEC_ROLE, spec_model), (CODE_ROLE, code_model)) if model
     }
     return Task(
         dataset=problems_dataset(problems, name=name),
@@ -109,12 +124,15 @@ def roundtrip_task(
             stop_on_failure=bool(stop_on_failure),
             call_timeout=float(call_timeout),
             check_timeout=float(check_timeout),
+            blame=int(blame),
+            judge_model=judge_model,
         ),
-        scorer=[survival(cycles), drift()],
+        scorer=scorers,
         sandbox=resolve_sandbox(sandbox),
         config=GenerateConfig(temperature=float(temperature), max_tokens=int(max_tokens)),
         epochs=Epochs(int(epochs), "mean"),
         metadata=settings,
+        model_roles=roles or None,
         headline_metric=HeadlineMetric(scorer="survival", score="survived", metric="roundtrip_eval/mean"),
         version=1,
     )
@@ -133,6 +151,10 @@ def roundtrip(
     max_tokens: int = DEFAULT_MAX_TOKENS,
     epochs: int = DEFAULT_EPOCHS,
     stop_on_failure: bool = True,
+    blame: int = 0,
+    judge_model: str | None = None,
+    spec_model: str | None = None,
+    code_model: str | None = None,
 ) -> Task:
     """Round-trip stability on a set of problems.
 
@@ -149,7 +171,13 @@ def roundtrip(
         max_tokens: Generation limit per step.
         epochs: Trials per problem.
         stop_on_failure: Stop a trial at its first failing cycle (set false to keep going and
-            measure recoveries; survival still counts from the first failure).
+            measure recoveries and self-consistency; survival still counts from the first
+            failure).
+        blame: k > 0 replays the first failing cycle k times from its spec (f only) and k
+            times from the last passing code (g then f), and reports who broke the chain.
+        judge_model: Model for the blame regenerations (default: the model under test).
+        spec_model: Model that writes the specs (g); default the model under test.
+        code_model: Model that writes the code (f); default the model under test.
     """
     return roundtrip_task(
         resolve_problems(problems),
@@ -163,6 +191,10 @@ def roundtrip(
         max_tokens=max_tokens,
         epochs=epochs,
         stop_on_failure=stop_on_failure,
+        blame=blame,
+        judge_model=judge_model,
+        spec_model=spec_model,
+        code_model=code_model,
     )
 
 
@@ -178,6 +210,10 @@ def _single(problem: str):  # type: ignore[no-untyped-def]
         max_tokens: int = DEFAULT_MAX_TOKENS,
         epochs: int = DEFAULT_EPOCHS,
         stop_on_failure: bool = True,
+        blame: int = 0,
+        judge_model: str | None = None,
+        spec_model: str | None = None,
+        code_model: str | None = None,
     ) -> Task:
         return roundtrip_task(
             [problem],
@@ -191,6 +227,10 @@ def _single(problem: str):  # type: ignore[no-untyped-def]
             max_tokens=max_tokens,
             epochs=epochs,
             stop_on_failure=stop_on_failure,
+            blame=blame,
+            judge_model=judge_model,
+            spec_model=spec_model,
+            code_model=code_model,
             name=problem,
         )
 

@@ -1,0 +1,177 @@
+"""Drift categories with evidence, change measures, self-consistency and blame."""
+
+from pathlib import Path
+
+import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai.log import EvalLog
+from replay_scripts import fenced, spec, surviving, trial, write
+
+from roundtrip_eval import drift
+from roundtrip_eval.problems import load_problem
+from roundtrip_eval.tasks import fizzbuzz, roundtrip
+
+FIZZ = load_problem("fizzbuzz").reference
+SEP = load_problem("separate_vowels_and_consonants").reference
+
+# Hidden drift, each a plausible regeneration of C0.
+LOWERED = SEP.replace("    for char in input_string:", "    input_string = input_string.lower()\n"
+                      "    for char in input_string:")
+TUPLE = SEP.replace("return vowel_part + other_part", "return (vowel_part, other_part)")
+ZERO = FIZZ.replace("if n % 15 == 0:", "if n % 15 == 0 and n != 0:")
+RENAMED = FIZZ.replace("def fizzbuzz(n):", "def fizz_buzz(n):")
+SLEEPS = FIZZ.replace("def fizzbuzz(n):", "import time\n\ndef fizzbuzz(n):\n    time.sleep(30)")
+NO_FIFTEEN = FIZZ.replace('if n % 15 == 0:\n        return "FizzBuzz"\n    elif', "if")
+
+
+def test_normalised_ast_ignores_names_docstrings_annotations() -> None:
+    renamed = FIZZ.replace("(n)", "(number: int) -> object").replace("n %", "number %").replace(
+        "return n", "return number").replace("):\n", '):\n    """Doc."""\n', 1)
+    assert drift.normalised_ast(renamed) == drift.normalised_ast(FIZZ)
+    assert drift.ast_similarity(renamed, FIZZ) == 1.0
+    assert drift.ast_similarity(ZERO, FIZZ) < 1.0
+    assert drift.ast_similarity("def f(:", FIZZ) == 0.0
+
+
+def test_similarity_orders_distances() -> None:
+    near = drift.ast_similarity(ZERO, FIZZ)
+    far = drift.ast_similarity("def fizzbuzz(n):\n    return [n] * 3\n", FIZZ)
+    assert 0.0 < far < near < 1.0
+
+
+def test_spec_diff_names_the_lost_sentence() -> None:
+    old = "Takes n. If n is divisible by 15 return FizzBuzz. Else return n."
+    new = "Takes n. Else return n."
+    assert drift.spec_diff(old, new) == {
+        "removed": ["If n is divisible by 15 return FizzBuzz."], "added": []}
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        ({"category": "semantic", "n_failed": 1, "n_inputs": 150,
+          "failed_classes": {"edge": 1, "multiple_15": 1}}, ("boundary", ["edge", "multiple_15"])),
+        ({"category": "semantic", "n_failed": 5, "n_inputs": 150,
+          "failed_classes": {"case": 5, "plain": 2}}, ("feature_dropped", ["case"])),
+        ({"category": "semantic", "n_failed": 5, "n_inputs": 150,
+          "failed_classes": {"case": 3, "unicode": 2}}, ("semantic", ["case", "unicode"])),
+        ({"category": "return_type", "n_failed": 5, "n_inputs": 150,
+          "failed_classes": {"edge": 5}}, ("return_type", ["edge"])),
+    ],
+)
+def test_refine(check: dict, expected: tuple) -> None:
+    sizes = {"edge": 40, "multiple_15": 13, "case": 50, "plain": 80, "unicode": 20}
+    assert drift.refine(check, sizes, FIZZ, NO_FIFTEEN) == expected
+
+
+def test_feature_direction_reads_the_code() -> None:
+    assert drift.feature_direction(SEP, LOWERED) == "feature_added"
+    assert drift.feature_direction(FIZZ, NO_FIFTEEN) == "feature_dropped"
+
+
+def run(tmp: Path, lines: dict, **task_args: object) -> EvalLog:
+    script = write(tmp / "replay.jsonl", lines)
+    problems = sorted({p for p, _ in lines})
+    task = roundtrip(problems=",".join(problems), sandbox="local", **task_args)
+    [log] = inspect_eval(task, model=f"replay/{script}", log_dir=str(tmp / "logs"), display="none")
+    assert log.status == "success", log.error
+    return log
+
+
+def test_hidden_drift_is_categorised_with_evidence(tmp_path: Path) -> None:
+    log = run(
+        tmp_path,
+        {
+            ("separate_vowels_and_consonants", 1): trial("x", [SEP, LOWERED]),
+            ("separate_vowels_and_consonants", 2): trial("x", [TUPLE]),
+            ("separate_vowels_and_consonants", 3): surviving("separate_vowels_and_consonants", 3),
+            ("fizzbuzz", 1): trial("x", [FIZZ, FIZZ, ZERO]),
+            ("fizzbuzz", 2): trial("x", [RENAMED]),
+            ("fizzbuzz", 3): trial("x", [SLEEPS]),
+        },
+        epochs=3, cycles=3,
+    )
+    got = {(s.id, s.epoch): s.scores["drift"] for s in log.samples or [] if s.scores}
+    lowered = got[("separate_vowels_and_consonants", 1)]
+    assert lowered.value == "feature_added"
+    assert lowered.metadata["evidence"]["changed_classes"] == ["case"]
+    assert lowered.metadata["evidence"]["input"] == "('A',)"
+    assert "expected 'A' (str), got 'a' (str)" in lowered.explanation
+    tup = got[("separate_vowels_and_consonants", 2)]
+    assert tup.value == "return_type" and "(tuple)" in tup.explanation
+    zero = got[("fizzbuzz", 1)]
+    assert zero.value == "boundary"
+    assert zero.metadata["evidence"]["input"] == "(0,)"
+    assert zero.metadata["evidence"]["expected"] == "'FizzBuzz' (str)"
+    assert zero.metadata["cycle"] == 3
+    assert got[("fizzbuzz", 2)].value == "signature"
+    assert "fizz_buzz" in got[("fizzbuzz", 2)].explanation
+    assert got[("fizzbuzz", 3)].value == "timeout"
+
+
+def test_change_measures_and_consistency(tmp_path: Path) -> None:
+    refactor = FIZZ.replace("(n)", "(x)").replace("n %", "x %").replace("return n", "return x")
+    log = run(
+        tmp_path,
+        {("fizzbuzz", 1): trial("x", [FIZZ, refactor, ZERO, ZERO, FIZZ])},
+        epochs=1, cycles=5, stop_on_failure=False,
+    )
+    [sample] = log.samples or []
+    history = sample.store["cycles"]
+    assert [c["fixed_point"] for c in history] == [True, True, False, True, False]
+    assert history[0]["similarity_to_c0"] == 1.0 and history[2]["similarity_to_c0"] < 1.0
+    assert [c["consistent"] for c in history] == [True, True, False, True, False]
+    assert [c["passed"] for c in history] == [True, True, False, False, True]
+    consistency = sample.scores["consistency"].value
+    assert consistency["cycles_consistent"] == 2 and consistency["consistent@2"] == 1
+    assert consistency["recoveries"] == 1 and consistency["failures_followed"] == 2
+    assert sample.scores["survival"].value["cycles_survived"] == 2
+    stab = sample.scores["stability"].value
+    assert stab["fixed_point_rate"] == pytest.approx(3 / 5)
+    assert stab["similarity@1"] == 1.0
+
+
+def test_blame_reports_f_or_g_with_regenerations_logged(tmp_path: Path) -> None:
+    bad = fenced(ZERO)
+    good = fenced(FIZZ)
+    # trial 1: f slipped (regenerating from the same spec passes) -> "f"
+    f_slip = trial("x", [FIZZ, ZERO]) + [good, spec(9), good] * 2
+    # trial 2: the spec lost the 0 case (from the spec it fails, fresh g->f passes) -> "g"
+    g_lost = trial("x", [ZERO]) + [bad, spec(9), good] * 2
+    log = run(tmp_path, {("fizzbuzz", 1): f_slip, ("fizzbuzz", 2): g_lost}, epochs=2, cycles=3,
+              blame=2)
+    by_epoch = {s.epoch: s for s in log.samples or []}
+    assert by_epoch[1].scores["blame"].value == "f"
+    assert by_epoch[2].scores["blame"].value == "g"
+    result = by_epoch[2].store["blame"]
+    assert result["cycle"] == 1 and result["k"] == 2
+    assert [r["passed"] for r in result["from_spec"]] == [False, False]
+    assert [r["passed"] for r in result["fresh"]] == [True, True]
+    spans = [e.name for e in by_epoch[1].events if e.event == "span_begin"]
+    assert "blame" in spans
+    assert log.results is not None
+    blame_metrics = {s.name: s.metrics for s in log.results.scores}["blame"]
+    assert blame_metrics["f"].value == 0.5 and blame_metrics["g"].value == 0.5
+
+
+def test_blame_verdict_rules() -> None:
+    from roundtrip_eval.solver import blame_verdict
+
+    assert blame_verdict(1.0, 0.0) == "f"
+    assert blame_verdict(0.0, 1.0) == "g"
+    assert blame_verdict(0.0, 0.0) == "both"
+    assert blame_verdict(0.5, 1.0) == "unclear"
+
+
+def test_spec_and_code_models_are_separate_roles(tmp_path: Path) -> None:
+    specs = write(tmp_path / "specs.jsonl", {("fizzbuzz", 1): [spec(1), spec(2)]})
+    codes = write(tmp_path / "codes.jsonl", {("fizzbuzz", 1): [fenced(FIZZ), fenced(ZERO)]})
+    unused = write(tmp_path / "unused.jsonl", {("fizzbuzz", 1): []})
+    task = fizzbuzz(sandbox="local", epochs=1, cycles=2, spec_model=f"replay/{specs}",
+                    code_model=f"replay/{codes}")
+    [log] = inspect_eval(task, model=f"replay/{unused}", log_dir=str(tmp_path), display="none")
+    assert log.status == "success", log.error
+    [sample] = log.samples or []
+    models = [e.model for e in sample.events if e.event == "model"]
+    assert models == [f"replay/{specs}", f"replay/{codes}"] * 2
+    assert sample.scores["drift"].value == "boundary"

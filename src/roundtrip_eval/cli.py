@@ -15,6 +15,7 @@ _SUBCOMMAND_MODULES = [
     "roundtrip_eval.sandbox_image",
     "roundtrip_eval.local_model",
     "roundtrip_eval.summary",
+    "roundtrip_eval.analysis.cli",
 ]
 
 

@@ -13,6 +13,12 @@ are consumed in order, one per generate call of that trial (g, f, g, f, ...). A 
 string, or an object: `{"text": "..."}`, `{"empty": true}` (a transport-level empty response)
 or `{"error": "message"}` (the transport fails and raises). A trial that asks for more replies
 than its line holds is an error, never a silent default.
+
+A line may end with `{"stop": "reason"}`: a recorded trial that ends there (e.g. an upstream
+trial rescored by `roundtrip-eval rescore-upstream`, whose next cycle was never generated).
+Reaching it raises `ReplayExhausted`, a sample limit: the trial stops cleanly, is scored on the
+cycles it completed and reads as *censored* in the analysis, neither an infrastructure error
+nor a model failure.
 """
 
 from __future__ import annotations
@@ -32,12 +38,29 @@ from inspect_ai.model import (
     modelapi,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.util import LimitExceededError
 
 ANY = "*"
 
 
 class ReplayTransportError(ConnectionError):
     """A scripted transport failure: it must surface as a sample error, never as a score."""
+
+
+class ReplayExhausted(LimitExceededError):
+    """The replayed record ends here (`{"stop": ...}`): a clean stop, recorded as a sample limit.
+
+    Why a limit: Inspect ends a sample that hits a limit without an error and still scores it,
+    and `sample.limit` says why it stopped, so the trial is censored, not failed or errored.
+    """
+
+    def __init__(self, where: str, reason: str, replies_used: int) -> None:
+        super().__init__(
+            "custom",
+            value=replies_used,
+            limit=replies_used,
+            message=f"replay {where}: the recorded trial ends here ({reason})",
+        )
 
 
 def load_script(path: Path) -> dict[tuple[str, str], list[Any]]:
@@ -102,6 +125,8 @@ class ReplayModel(ModelAPI):
         config: GenerateConfig,
     ) -> ModelOutput:
         reply, where = self._next_reply()
+        if isinstance(reply, dict) and "stop" in reply:
+            raise ReplayExhausted(where, str(reply["stop"]), int(where.rsplit("#", 1)[1]) - 1)
         if isinstance(reply, dict) and "error" in reply:
             raise ReplayTransportError(f"replay {where}: {reply['error']}")
         if isinstance(reply, dict) and reply.get("empty"):

@@ -98,9 +98,7 @@ def bootstrap_difference(
     diffs = xa[ia].mean(axis=1) - xb[ib].mean(axis=1)
     alpha = (1 - level) / 2
     low, high = np.quantile(diffs, [alpha, 1 - alpha])
-    return DifferenceCI(
-        float(xa.mean() - xb.mean()), float(low), float(high), len(xa), len(xb), n_boot, seed
-    )
+    return DifferenceCI(float(xa.mean() - xb.mean()), float(low), float(high), len(xa), len(xb), n_boot, seed)
 
 
 def fisher_exact(table: Sequence[Sequence[int]]) -> float:

@@ -1,0 +1,113 @@
+"""`roundtrip-eval report | export | rescore-upstream`: the analysis subcommands.
+
+Registered through `roundtrip_eval.cli._SUBCOMMAND_MODULES`; heavy imports happen inside the
+handlers so that `roundtrip-eval --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _fail(message: str) -> int:
+    print(f"roundtrip-eval: {message}", file=sys.stderr)
+    return 2
+
+
+def _report(args: argparse.Namespace) -> int:
+    from roundtrip_eval.analysis.report import run_report
+    from roundtrip_eval.analysis.rows import LogReadError
+
+    try:
+        files = run_report(Path(args.logdir), Path(args.output), progress=not args.quiet, seed=args.seed)
+    except (LogReadError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    print(f"wrote {len(files)} files to {args.output} (start with summary.md)")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from roundtrip_eval.analysis.export import export
+    from roundtrip_eval.analysis.report import load_rows
+    from roundtrip_eval.analysis.rows import LogReadError
+
+    try:
+        trials, cycles, warnings = load_rows(Path(args.logdir), progress=not args.quiet)
+    except (LogReadError, FileNotFoundError) as exc:
+        return _fail(str(exc))
+    for warning in warnings:
+        print(f"roundtrip-eval: {warning}", file=sys.stderr)
+    files = export(trials, cycles, Path(args.output), args.format)
+    print(
+        f"wrote {len(trials)} trials and {len(cycles)} cycles: " + ", ".join(str(p) for p in files.values())
+    )
+    return 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from roundtrip_eval.analysis.rescore import RescoreError, run_rescore
+
+    try:
+        result = run_rescore(
+            Path(args.dir),
+            Path(args.output),
+            sandbox=args.sandbox,
+            limit=args.limit,
+            max_sandboxes=args.max_sandboxes,
+            progress=not args.quiet,
+        )
+    except RescoreError as exc:
+        return _fail(str(exc))
+    print(result)
+    return 0
+
+
+def register_cli(subparsers: Any) -> None:
+    """Add `report`, `export` and `rescore-upstream` to the `roundtrip-eval` command."""
+    report = subparsers.add_parser(
+        "report",
+        help="survival curves, tables and summary.md from Inspect logs (or an export folder)",
+        description="Read every Inspect log under LOGDIR (.eval/.json, recursive) or the files "
+        "written by `roundtrip-eval export`, and write figures, tables and summary.md.",
+    )
+    report.add_argument("logdir", help="folder of Inspect logs, or an export folder")
+    report.add_argument("-o", "--output", required=True, help="folder to write the report into")
+    report.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    report.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    report.set_defaults(func=_report)
+
+    exp = subparsers.add_parser(
+        "export",
+        help="one row per cycle and per trial (jsonl, csv or parquet), plus degradation.csv",
+        description="Flatten Inspect logs into cycles.<ext>, trials.<ext> and degradation.csv.",
+    )
+    exp.add_argument("logdir", help="folder of Inspect logs (.eval/.json, recursive)")
+    exp.add_argument("-o", "--output", required=True, help="folder to write into")
+    exp.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    exp.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    exp.set_defaults(func=_export)
+
+    rescore = subparsers.add_parser(
+        "rescore-upstream",
+        help="re-extract and re-check the original study's trials with our checker",
+        description="Replay the logged replies of the original study's trials "
+        "(raw/<batch>/<model>_<lang>_<format>_<style>_<task>_run<i>/result.json) through our "
+        "extraction and sandboxed checker, write Inspect logs and a comparison table.",
+    )
+    rescore.add_argument("dir", help="the upstream data folder (holding raw/) or a batch folder")
+    rescore.add_argument("-o", "--output", required=True, help="folder to write into")
+    rescore.add_argument(
+        "--sandbox",
+        default="roundtrip-docker",
+        help="sandbox for the checks: roundtrip-docker (default) or local (UNSANDBOXED: runs "
+        "the old model code directly on this machine)",
+    )
+    rescore.add_argument("--limit", type=int, default=None, help="rescore only the first N trials")
+    rescore.add_argument(
+        "--max-sandboxes", type=int, default=8, help="containers checking in parallel (default 8)"
+    )
+    rescore.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    rescore.set_defaults(func=_rescore)

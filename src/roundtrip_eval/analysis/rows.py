@@ -1,0 +1,471 @@
+"""Inspect logs -> flat rows: one per trial and one per cycle.
+
+Why rows: the report, the export and any later re-analysis must agree on what a log says. So
+there is exactly one place that reads log objects (this module), and everything downstream
+(aggregate.py, the report, the exported files) works on these rows only. The report computed
+from a log directory and the report computed from the exported files are then the same
+computation on the same data, which the tests check.
+
+Every value in a row is a scalar (str, int, float, bool or None); nested data (check failures,
+the full settings) is a JSON string in a column whose name says so. That keeps the rows
+identical across JSON Lines, CSV and Parquet.
+
+Trial status:
+- `error`: the sample errored (infrastructure: the model API, the sandbox). Never counted in
+  survival; reported apart.
+- `failed`: a cycle failed; `cycles_survived` = the cycles before it.
+- `survived`: every one of the N cycles passed.
+- `censored`: fewer than N cycles were recorded and none failed: the trial stopped for a
+  reason that says nothing about the model (a sample limit, the end of a replayed record).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.log import EvalLog, EvalSample
+
+Row = dict[str, Any]
+
+CYCLES_KEY = "cycles"
+
+CONFIG_COLUMNS = (
+    "language",
+    "spec_format",
+    "extraction",
+    "cycles",
+    "temperature",
+    "max_tokens",
+    "prompt_set_version",
+    "sandbox",
+    "stop_on_failure",
+    "mask_names",
+    "variant",
+)
+"""Settings shown as their own columns (all settings are also in `settings_json`)."""
+
+NOT_CONFIG = frozenset({"seed", "problems", "epochs"})
+"""Settings that do not define a configuration: runs differing only in these are replicates
+(another base seed, another set of problems in the same suite, more epochs) and may pool."""
+
+GENERATION_FIELDS = ("temperature", "max_tokens", "top_p", "top_k")
+"""Generation options that define a configuration (the per-step seed is in the cycle rows)."""
+
+TRIAL_TYPES: dict[str, str] = {
+    "source": "str",
+    "eval_id": "str",
+    "run_id": "str",
+    "task": "str",
+    "task_version": "str",
+    "created": "str",
+    "model": "str",
+    "provider": "str",
+    "g_model": "str",
+    "f_model": "str",
+    "problem": "str",
+    "function": "str",
+    "domain": "str",
+    "familiarity": "str",
+    "twin": "str",
+    "suite_sha": "str",
+    "sample_id": "str",
+    "epoch": "int",
+    "config_key": "str",
+    "config": "str",
+    **{c: "json" for c in CONFIG_COLUMNS},
+    "base_seed": "int",
+    "settings_json": "str",
+    "generation_json": "str",
+    "status": "str",
+    "n_cycles": "int",
+    "cycles_recorded": "int",
+    "cycles_survived": "int",
+    "failed": "bool",
+    "censored": "bool",
+    "survived": "bool",
+    "first_failure_cycle": "int",
+    "drift": "str",
+    "drift_detail": "str",
+    "blame": "str",
+    "error": "str",
+    "limit": "str",
+    "scores_json": "str",
+    "total_time": "float",
+    "working_time": "float",
+    "input_tokens": "int",
+    "output_tokens": "int",
+}
+"""Trial columns and their types (for typed CSV round trips); `json` = any JSON value."""
+
+CYCLE_TYPES: dict[str, str] = {
+    "source": "str",
+    "eval_id": "str",
+    "sample_id": "str",
+    "epoch": "int",
+    "model": "str",
+    "problem": "str",
+    "config_key": "str",
+    "cycle": "int",
+    "g_model": "str",
+    "f_model": "str",
+    "seed_g": "int",
+    "seed_f": "int",
+    "g_prompt": "str",
+    "f_prompt": "str",
+    "g_attempts": "int",
+    "f_attempts": "int",
+    "spec_reply": "str",
+    "spec": "str",
+    "spec_rule": "str",
+    "spec_leak": "bool",
+    "code_reply": "str",
+    "code": "str",
+    "extraction_rule": "str",
+    "passed": "bool",
+    "category": "str",
+    "detail": "str",
+    "check_n_inputs": "int",
+    "check_n_failed": "int",
+    "check_failures_json": "str",
+    "check_failed_classes_json": "str",
+    "check_behaviour": "str",
+    "check_output_head": "str",
+    "check_seconds": "float",
+    "g_input_tokens": "int",
+    "g_output_tokens": "int",
+    "f_input_tokens": "int",
+    "f_output_tokens": "int",
+    "seconds": "float",
+    "extra_json": "str",
+}
+"""Cycle columns; any cycle key not listed lands in `extra_json` (e.g. later drift evidence)."""
+
+_KNOWN_CYCLE_KEYS = frozenset(
+    {
+        "cycle",
+        "spec",
+        "spec_rule",
+        "spec_leak",
+        "code",
+        "extraction_rule",
+        "passed",
+        "category",
+        "detail",
+        "seeds",
+        "spec_reply",
+        "code_reply",
+        "usage",
+        "seconds",
+        "check",
+    }
+)
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON (sorted keys, no NaN surprises in keys): equal data, equal text."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def settings_of(log: EvalLog) -> dict[str, Any]:
+    """Every setting of a run: the task's metadata, plus task arguments it did not record."""
+    settings: dict[str, Any] = dict(log.eval.metadata or {})
+    for key, value in (log.eval.task_args or {}).items():
+        settings.setdefault(key, value)
+    return settings
+
+
+def config_of(settings: dict[str, Any], generation: dict[str, Any]) -> dict[str, Any]:
+    """What defines a configuration: every setting except replicate-only ones, plus the
+    generation options actually sent (a CLI `--temperature` overrides the task's own)."""
+    config = {k: v for k, v in settings.items() if k not in NOT_CONFIG}
+    config.update({f"gen_{k}": v for k, v in generation.items()})
+    return config
+
+
+def config_key(config: dict[str, Any]) -> str:
+    return hashlib.sha256(dumps(config).encode()).hexdigest()[:10]
+
+
+def config_label(settings: dict[str, Any], generation: dict[str, Any]) -> str:
+    """A short human label, e.g. `en/pseudocode/tolerant N=10 T=0.7 prompts=1.0+ab12`."""
+    temperature = generation.get("temperature", settings.get("temperature"))
+    parts = [
+        "/".join(str(settings.get(k, "?")) for k in ("language", "spec_format", "extraction")),
+        f"N={settings.get('cycles', '?')}",
+        f"T={temperature}",
+        f"prompts={settings.get('prompt_set_version', '?')}",
+    ]
+    for key in ("mask_names", "variant"):
+        if settings.get(key) not in (None, False, ""):
+            parts.append(f"{key}={settings[key]}")
+    return " ".join(parts)
+
+
+def _model_events(sample: EvalSample) -> list[Any]:
+    return [e for e in sample.events if getattr(e, "event", None) == "model"]
+
+
+def _generation(events: list[Any]) -> dict[str, Any]:
+    """The generation options actually sent, from the first model call."""
+    if not events:
+        return {}
+    config = events[0].config
+    return {k: getattr(config, k) for k in GENERATION_FIELDS if getattr(config, k) is not None}
+
+
+def _prompt(event: Any) -> str | None:
+    texts = [m.text for m in event.input]
+    return "\n\n".join(texts) if texts else None
+
+
+def _match_steps(history: list[dict[str, Any]], events: list[Any]) -> list[dict[str, Any]]:
+    """For each cycle: the model event that answered g and f (and how many attempts each took).
+
+    Matched by seed (every step has its own derived seed, and a retried step reuses it), so a
+    retried empty reply does not shift later cycles; falls back to order g, f, g, f, ...
+    """
+    by_seed: dict[int, list[Any]] = {}
+    for event in events:
+        if event.config.seed is not None:
+            by_seed.setdefault(event.config.seed, []).append(event)
+    matched = []
+    for i, record in enumerate(history):
+        seeds = record.get("seeds") or {}
+        steps: dict[str, Any] = {}
+        for j, step in enumerate(("g", "f")):
+            seed = seeds.get(step)
+            attempts = by_seed.get(seed, []) if isinstance(seed, int) else []
+            if not attempts and 2 * i + j < len(events) and not seeds:
+                attempts = [events[2 * i + j]]
+            steps[step] = attempts[-1] if attempts else None
+            steps[f"{step}_attempts"] = len(attempts) if attempts else None
+        matched.append(steps)
+    return matched
+
+
+def _failure(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((r for r in history if not r.get("passed")), None)
+
+
+def _score_value(sample: EvalSample, name: str) -> Any:
+    score = (sample.scores or {}).get(name)
+    return None if score is None else score.value
+
+
+def trial_outcome(history: list[dict[str, Any]], n_cycles: int, errored: bool) -> Row:
+    """Status, cycles survived, failure and censoring of one trial, from its cycle history."""
+    survived_cycles = 0
+    for record in history:
+        if not record.get("passed"):
+            break
+        survived_cycles += 1
+    failure = _failure(history)
+    failed = failure is not None
+    if errored:
+        status = "error"
+    elif failed:
+        status = "failed"
+    elif survived_cycles >= n_cycles:
+        status = "survived"
+    else:
+        status = "censored"
+    return {
+        "status": status,
+        "cycles_recorded": len(history),
+        "cycles_survived": survived_cycles,
+        "failed": failed and not errored,
+        "censored": status == "censored",
+        "survived": status == "survived",
+        "first_failure_cycle": int(failure["cycle"]) if failure else None,
+        "drift": (str(failure.get("category")) if failure else "none") if not errored else None,
+        "drift_detail": str(failure.get("detail")) if failure else None,
+    }
+
+
+def sample_rows(log: EvalLog, sample: EvalSample, source: str) -> tuple[Row, list[Row]]:
+    """One trial row and its cycle rows."""
+    settings = settings_of(log)
+    events = _model_events(sample)
+    generation = _generation(events)
+    config = config_of(settings, generation)
+    key = config_key(config)
+    meta = sample.metadata or {}
+    history: list[dict[str, Any]] = list((sample.store or {}).get(CYCLES_KEY, []))
+    n_cycles = int(settings.get("cycles", len(history)))
+    steps = _match_steps(history, events)
+    g_models = {s["g"].model for s in steps if s["g"] is not None}
+    f_models = {s["f"].model for s in steps if s["f"] is not None}
+    model = log.eval.model
+    blame = _score_value(sample, "blame")
+    usage = [(r.get("usage") or {}).get(step) or {} for r in history for step in ("g", "f")]
+    limit = sample.limit
+    trial: Row = {
+        "source": source,
+        "eval_id": log.eval.eval_id,
+        "run_id": log.eval.run_id,
+        "task": log.eval.task,
+        "task_version": str(log.eval.task_version),
+        "created": log.eval.created,
+        "model": model,
+        "provider": model.split("/", 1)[0],
+        "g_model": ",".join(sorted(g_models)) or model,
+        "f_model": ",".join(sorted(f_models)) or model,
+        "problem": str(meta.get("problem", sample.id)),
+        "function": meta.get("function"),
+        "domain": meta.get("domain"),
+        "familiarity": meta.get("familiarity"),
+        "twin": meta.get("twin"),
+        "suite_sha": meta.get("suite_sha"),
+        "sample_id": str(sample.id),
+        "epoch": int(sample.epoch),
+        "config_key": key,
+        "config": config_label(settings, generation),
+        **{c: settings.get(c) for c in CONFIG_COLUMNS},
+        "base_seed": settings.get("seed"),
+        "settings_json": dumps(settings),
+        "generation_json": dumps(generation),
+        "n_cycles": n_cycles,
+        **trial_outcome(history, n_cycles, errored=sample.error is not None),
+        "blame": None if blame is None else (blame if isinstance(blame, str) else dumps(blame)),
+        "error": sample.error.message if sample.error else None,
+        "limit": f"{limit.type}: {limit.reason or limit.limit}" if limit else None,
+        "scores_json": dumps({k: v.value for k, v in (sample.scores or {}).items()}),
+        "total_time": sample.total_time,
+        "working_time": sample.working_time,
+        "input_tokens": sum(int(u.get("input_tokens", 0)) for u in usage),
+        "output_tokens": sum(int(u.get("output_tokens", 0)) for u in usage),
+    }
+    cycles = [cycle_row(trial, record, step) for record, step in zip(history, steps, strict=True)]
+    return trial, cycles
+
+
+def cycle_row(trial: Row, record: dict[str, Any], step: dict[str, Any]) -> Row:
+    """One cycle: the rendered prompts, raw replies, extraction, check and its evidence."""
+    check = record.get("check") or {}
+    seeds = record.get("seeds") or {}
+    usage = record.get("usage") or {}
+    g_event, f_event = step["g"], step["f"]
+    extra = {k: v for k, v in record.items() if k not in _KNOWN_CYCLE_KEYS}
+    return {
+        **{k: trial[k] for k in ("source", "eval_id", "sample_id", "epoch", "model", "problem")},
+        "config_key": trial["config_key"],
+        "cycle": int(record["cycle"]),
+        "g_model": g_event.model if g_event is not None else None,
+        "f_model": f_event.model if f_event is not None else None,
+        "seed_g": seeds.get("g"),
+        "seed_f": seeds.get("f"),
+        "g_prompt": _prompt(g_event) if g_event is not None else None,
+        "f_prompt": _prompt(f_event) if f_event is not None else None,
+        "g_attempts": step["g_attempts"],
+        "f_attempts": step["f_attempts"],
+        "spec_reply": record.get("spec_reply"),
+        "spec": record.get("spec"),
+        "spec_rule": record.get("spec_rule"),
+        "spec_leak": record.get("spec_leak"),
+        "code_reply": record.get("code_reply"),
+        "code": record.get("code"),
+        "extraction_rule": record.get("extraction_rule"),
+        "passed": bool(record.get("passed")),
+        "category": record.get("category"),
+        "detail": record.get("detail"),
+        "check_n_inputs": check.get("n_inputs"),
+        "check_n_failed": check.get("n_failed"),
+        "check_failures_json": dumps(check["failures"]) if "failures" in check else None,
+        "check_failed_classes_json": (dumps(check["failed_classes"]) if "failed_classes" in check else None),
+        "check_behaviour": check.get("behaviour") or None,
+        "check_output_head": check.get("output_head") or None,
+        "check_seconds": check.get("seconds"),
+        "g_input_tokens": (usage.get("g") or {}).get("input_tokens"),
+        "g_output_tokens": (usage.get("g") or {}).get("output_tokens"),
+        "f_input_tokens": (usage.get("f") or {}).get("input_tokens"),
+        "f_output_tokens": (usage.get("f") or {}).get("output_tokens"),
+        "seconds": record.get("seconds"),
+        "extra_json": dumps(extra) if extra else None,
+    }
+
+
+def log_rows(log: EvalLog, source: str) -> tuple[list[Row], list[Row]]:
+    """Trial and cycle rows of one log read with its samples and resolved attachments."""
+    trials: list[Row] = []
+    cycles: list[Row] = []
+    for sample in log.samples or []:
+        trial, rows = sample_rows(log, sample, source)
+        trials.append(trial)
+        cycles.extend(rows)
+    return trials, cycles
+
+
+class LogReadError(RuntimeError):
+    """No readable Inspect log: the message says where and what to do."""
+
+
+def find_logs(root: Path) -> list[Path]:
+    """Every `.eval` and `.json` file under `root` (recursive), in a stable order."""
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise LogReadError(f"{root}: no such directory")
+    return sorted(p for p in root.rglob("*") if p.suffix in (".eval", ".json") and p.is_file())
+
+
+def read_rows(root: Path, progress: bool = True) -> tuple[list[Row], list[Row], list[tuple[Path, str]]]:
+    """Rows of every readable log under `root`; unreadable files are returned, not fatal.
+
+    `.json` files that are not Inspect logs (e.g. Inspect's own `logs.json` listing) count as
+    unreadable. A progress counter goes to stderr when `progress` is true.
+    """
+    from inspect_ai.log import read_eval_log
+
+    paths = find_logs(root)
+    trials: list[Row] = []
+    cycles: list[Row] = []
+    skipped: list[tuple[Path, str]] = []
+    with _Progress(len(paths), "reading logs", enabled=progress) as bar:
+        for path in paths:
+            source = path.relative_to(root).as_posix() if root.is_dir() else path.name
+            try:
+                log = read_eval_log(str(path), resolve_attachments=True)
+            except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal
+                skipped.append((path, f"{type(exc).__name__}: {str(exc)[:200]}"))
+            else:
+                t, c = log_rows(log, source)
+                trials.extend(t)
+                cycles.extend(c)
+            bar.advance()
+    return trials, cycles, skipped
+
+
+class _Progress:
+    """A minimal stderr progress display (rich when available, else a counter)."""
+
+    def __init__(self, total: int, label: str, enabled: bool = True) -> None:
+        self.total, self.label, self.enabled = total, label, enabled and total > 1
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.label, total=self.total)
+        return self
+
+    def advance(self) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+
+def iter_cycle_keys(rows: Iterable[Row]) -> set[tuple[str, str, int]]:
+    """(eval_id, sample_id, epoch) of each trial, for joining cycles to trials."""
+    return {(r["eval_id"], r["sample_id"], r["epoch"]) for r in rows}

@@ -1,0 +1,126 @@
+"""`roundtrip-eval export`: the rows hold what a re-analysis needs, and the report computed from
+the exported files equals the report computed from the logs, in every format."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from test_report import FB, SV, run_logs  # noqa: E402
+
+from roundtrip_eval.analysis.aggregate import build_report  # noqa: E402
+from roundtrip_eval.analysis.export import load_export  # noqa: E402
+from roundtrip_eval.analysis.report import load_rows, write_report  # noqa: E402
+from roundtrip_eval.cli import main  # noqa: E402
+from roundtrip_eval.problems import load_problem  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_logs(tmp_path_factory.mktemp("export"))
+
+
+@pytest.fixture(scope="module")
+def rows(logdir: Path) -> tuple[list[dict], list[dict]]:
+    trials, cycles, _ = load_rows(logdir, progress=False)
+    return trials, cycles
+
+
+def key(row: dict) -> tuple:
+    return (row["eval_id"], row["sample_id"], row["epoch"], row.get("cycle", 0))
+
+
+def test_trial_rows_carry_model_settings_and_outcome(rows: tuple[list[dict], list[dict]]) -> None:
+    trials, _ = rows
+    assert len(trials) == 10
+    t = next(t for t in trials if t["problem"] == FB and t["epoch"] == 5)
+    assert t["provider"] == "replay" and t["model"].startswith("replay/")
+    assert (t["language"], t["spec_format"], t["extraction"], t["cycles"]) == (
+        "en",
+        "pseudocode",
+        "tolerant",
+        3,
+    )
+    assert t["temperature"] == 0.7 and t["base_seed"] == 0
+    assert json.loads(t["generation_json"]) == {"temperature": 0.7, "max_tokens": 1024}
+    assert json.loads(t["settings_json"])["prompt_set_version"] == t["prompt_set_version"]
+    assert (t["status"], t["censored"], t["cycles_survived"]) == ("censored", True, 1)
+    assert t["limit"].startswith("custom:")
+    errored = next(t for t in trials if t["problem"] == SV and t["epoch"] == 4)
+    assert errored["status"] == "error" and "connection reset" in errored["error"]
+    assert errored["drift"] is None
+
+
+def test_cycle_rows_carry_prompts_replies_checks_and_tokens(
+    rows: tuple[list[dict], list[dict]],
+) -> None:
+    _, cycles = rows
+    first = next(c for c in cycles if c["problem"] == FB and c["epoch"] == 2 and c["cycle"] == 1)
+    reference = load_problem(FB).reference.strip()
+    assert reference in first["g_prompt"]  # g of cycle 1 sees C0
+    assert first["spec"] in first["f_prompt"] and "def fizzbuzz" not in first["f_prompt"]
+    assert first["code_reply"].startswith("Here is the implementation")
+    assert first["extraction_rule"] == "fence" and first["passed"] is True
+    assert first["seed_g"] != first["seed_f"] and (first["g_attempts"], first["f_attempts"]) == (1, 1)
+    assert first["g_input_tokens"] > 0 and first["f_output_tokens"] > 0
+    second = next(c for c in cycles if c["problem"] == FB and c["epoch"] == 2 and c["cycle"] == 2)
+    assert second["category"] == "return_type" and not second["passed"]
+    assert second["check_n_failed"] > 0
+    failures = json.loads(second["check_failures_json"])
+    assert failures[0]["expected"] == "1 (int)" and failures[0]["actual"] == "'1' (str)"
+    assert first["code"].strip() in second["g_prompt"]  # g of cycle 2 sees C1
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_export_round_trip_gives_the_same_report(
+    fmt: str, logdir: Path, rows: tuple[list[dict], list[dict]], tmp_path: Path
+) -> None:
+    out = tmp_path / "export"
+    assert main(["export", str(logdir), "-o", str(out), "--format", fmt, "-q"]) == 0
+    trials, cycles = rows
+    back_trials, back_cycles = load_export(out)
+    if fmt == "csv":  # the one documented loss: empty strings read back as None
+        trials = [{k: (None if v == "" else v) for k, v in t.items()} for t in trials]
+        cycles = [{k: (None if v == "" else v) for k, v in c.items()} for c in cycles]
+    assert sorted(back_trials, key=key) == sorted(trials, key=key)
+    assert sorted(back_cycles, key=key) == sorted(cycles, key=key)
+
+    from_logs = build_report(*rows, n_boot=500)
+    from_rows = build_report(back_trials, back_cycles, n_boot=500)
+    assert asdict(from_rows) == asdict(from_logs)
+    # ... and the written report files are identical, byte for byte.
+    a = write_report(from_logs, tmp_path / "a", "src", figures=False)
+    b = write_report(from_rows, tmp_path / "b", "src", figures=False)
+    for name in a:
+        assert a[name].read_bytes() == b[name].read_bytes(), name
+    # The CLI report also reads an export folder directly.
+    assert main(["report", str(out), "-o", str(tmp_path / "c"), "-q"]) == 0
+    assert (tmp_path / "c" / "survival.csv").read_bytes() == a["survival.csv"].read_bytes()
+
+
+def test_degradation_csv_has_the_study_shape(logdir: Path, tmp_path: Path) -> None:
+    assert main(["export", str(logdir), "-o", str(tmp_path), "-q"]) == 0
+    with (tmp_path / "degradation.csv").open() as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == ["model", "task", "language", "cycle", "survival_rate"]
+    got = {(r[1], int(r[3])): float(r[4]) for r in table[1:]}
+    assert got == {
+        (FB, 1): 80.0,
+        (FB, 2): 40.0,
+        (FB, 3): 40.0,
+        (SV, 1): 75.0,
+        (SV, 2): 75.0,
+        (SV, 3): 50.0,
+    }
+    assert all(r[2] == "en" for r in table[1:])
+
+
+def test_export_of_an_empty_folder_fails(tmp_path: Path) -> None:
+    assert main(["export", str(tmp_path), "-o", str(tmp_path / "o"), "-q"]) != 0

@@ -5,11 +5,12 @@ module light (no heavy optional imports at module level).
 """
 
 from roundtrip_eval.replay import replay  # noqa: F401
+from roundtrip_eval.sandbox_docker import RoundtripDockerSandbox  # noqa: F401
 from roundtrip_eval.tasks import (  # noqa: F401
     fizzbuzz,
+    generalization_gap,
     get_magic_number,
     process_user_list,
     roundtrip,
     separate_vowels_and_consonants,
 )
-from roundtrip_eval.sandbox_docker import RoundtripDockerSandbox  # noqa: F401

@@ -7,12 +7,15 @@ code), so they can never drift from the reference. Model-written code never runs
 
 from __future__ import annotations
 
+import ast
 import copy
 import functools
 import hashlib
 import importlib.util
+import io
 import json
 import random
+import tokenize
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,9 +105,49 @@ def _call(func: Any, args: tuple[Any, ...]) -> Outcome:
         return Outcome(ok=False, error=type(exc).__name__)
 
 
+MASKED_FUNCTION = "func"
+
+
+def _rename_tokens(source: str, names: dict[str, str]) -> str:
+    """Rename identifiers token by token, keeping the code's layout (attributes untouched)."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    out = []
+    for i, tok in enumerate(tokens):
+        previous = tokens[i - 1].string if i else ""
+        if tok.type == tokenize.NAME and tok.string in names and previous != ".":
+            tok = tok._replace(string=names[tok.string])
+        out.append(tok)
+    return tokenize.untokenize(out)
+
+
+def mask_names(reference: str, function: str) -> tuple[str, dict[str, str]]:
+    """C0 with the function called `func` and its parameters `arg0`, `arg1`, ...
+
+    Why: a familiar name ("fizzbuzz") lets a model recall rather than read. Positional calls
+    are unaffected, so the checker only needs the new function name.
+    """
+    tree = ast.parse(reference)
+    node = next(
+        n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function
+    )
+    params = [a.arg for a in node.args.posonlyargs + node.args.args]
+    names = {function: MASKED_FUNCTION}
+    names.update({p: f"arg{i}" for i, p in enumerate(params)})
+    return _rename_tokens(reference, names), names
+
+
+def variants_of(name: str) -> list[str]:
+    """Variant folder names a problem declares under `tasks/<name>/variants/`."""
+    folder = problems_root() / name / "variants"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / "reference.py").is_file())
+
+
 @functools.cache
-def load_problem(name: str) -> Problem:
-    """Load `tasks/<name>/`, generate its inputs and compute expected outcomes from C0."""
+def load_problem(name: str, variant: str | None = None, masked: bool = False) -> Problem:
+    """Load `tasks/<name>/` (optionally a declared variant, optionally name-masked), generate
+    its inputs and compute expected outcomes from C0 (the variant's reference, if any)."""
     folder = problems_root() / name
     meta_path = folder / "task.toml"
     if not meta_path.is_file():
@@ -116,14 +159,29 @@ def load_problem(name: str) -> Problem:
             raise ProblemError(f"tasks/{name}/task.toml: missing required key '{key}'")
     if meta["familiarity"] not in FAMILIARITIES:
         raise ProblemError(f"tasks/{name}/task.toml: familiarity must be one of {FAMILIARITIES}")
-    reference = (folder / "reference.py").read_text(encoding="utf-8")
+    source = folder
+    if variant:
+        source = folder / "variants" / variant
+        if not (source / "reference.py").is_file():
+            declared = ", ".join(variants_of(name)) or "none"
+            raise ProblemError(
+                f"problem '{name}' declares no variant '{variant}' (declared: {declared})"
+            )
+        meta["variant"] = variant
+        variant_toml = source / "variant.toml"
+        if variant_toml.is_file():
+            meta["variant_description"] = tomllib.loads(variant_toml.read_text("utf-8")).get(
+                "description", ""
+            )
+    reference = (source / "reference.py").read_text(encoding="utf-8")
     namespace: dict[str, Any] = {}
-    exec(compile(reference, str(folder / "reference.py"), "exec"), namespace)
+    exec(compile(reference, str(source / "reference.py"), "exec"), namespace)
     func = namespace.get(meta["function"])
     if not callable(func):
-        raise ProblemError(f"tasks/{name}/reference.py does not define {meta['function']}()")
+        raise ProblemError(f"{source.name}/reference.py does not define {meta['function']}()")
 
-    inputs_mod = _load_module(folder / "inputs.py", name)
+    inputs_path = source / "inputs.py" if (source / "inputs.py").is_file() else folder / "inputs.py"
+    inputs_mod = _load_module(inputs_path, f"{name}.{variant or 'base'}")
     cases = [tuple(c) for c in inputs_mod.CASES]
     spec = meta.get("inputs", {})
     rng = random.Random(int(spec.get("seed", 0)))
@@ -136,10 +194,16 @@ def load_problem(name: str) -> Problem:
             seen.add(key)
             inputs.append(args)
     classify = getattr(inputs_mod, "probe_classes", lambda args: ["plain"])
+    function = meta["function"]
+    shown = reference
+    if masked:
+        shown, renames = mask_names(reference, function)
+        function = MASKED_FUNCTION
+        meta["masked_names"] = renames
     return Problem(
         name=meta.get("name", name),
-        function=meta["function"],
-        reference=reference,
+        function=function,
+        reference=shown,
         domain=meta["domain"],
         familiarity=meta["familiarity"],
         description=meta["description"],

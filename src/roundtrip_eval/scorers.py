@@ -12,7 +12,7 @@ from inspect_ai.scorer import Score, Scorer, Target, frequency, scorer
 from inspect_ai.solver import TaskState
 from inspect_ai.util import store
 
-from roundtrip_eval.metrics import present_mean, trial_mean, trial_stderr
+from roundtrip_eval.metrics import generalization_gap, present_mean, trial_mean, trial_stderr
 from roundtrip_eval.solver import BLAME_KEY, CYCLES_KEY
 
 DRIFT_CATEGORIES = (
@@ -204,6 +204,22 @@ def blame() -> Scorer:
                 "of fresh g->f from the last passing code passed"
             ),
             metadata=result,
+        )
+
+    return score
+
+
+@scorer(metrics=[generalization_gap()])
+def generalization(cycles: int = 10) -> Scorer:
+    """Per trial 1 if it survived all N cycles; the metric splits known from novel problems."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
+        survived = survival_value(history, cycles)["survived"]
+        meta = state.metadata
+        return Score(
+            value=survived,
+            explanation=f"{meta.get('familiarity')} member of pair {meta.get('pair')}",
         )
 
     return score

@@ -86,7 +86,10 @@ def roundtrip_solver(
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        problem = load_problem(str(state.metadata["problem"]))
+        meta = state.metadata
+        problem = load_problem(
+            str(meta["problem"]), meta.get("variant"), bool(meta.get("mask_names", False))
+        )
         models = (get_model(role=SPEC_ROLE), get_model(role=CODE_ROLE))
         history: list[dict[str, Any]] = []
         previous = {

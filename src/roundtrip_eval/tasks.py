@@ -13,16 +13,17 @@ import sys
 from inspect_ai import Epochs, Task, task
 from inspect_ai.log import HeadlineMetric
 from inspect_ai.model import GenerateConfig
+from inspect_ai.scorer import Scorer
 from inspect_ai.util import SandboxEnvironmentSpec
 
 from roundtrip_eval import __version__
 from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT
-from roundtrip_eval.dataset import problems_dataset, resolve_problems
+from roundtrip_eval.dataset import pair_problems, problems_dataset, resolve_problems
 from roundtrip_eval.extract import MODES
 from roundtrip_eval.prompts import LANGUAGES, SPEC_FORMATS, prompt_set_version
 from roundtrip_eval.resources import data_dir
 from roundtrip_eval.scorers import blame as blame_scorer
-from roundtrip_eval.scorers import consistency, drift, stability, survival
+from roundtrip_eval.scorers import consistency, drift, generalization, stability, survival
 from roundtrip_eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 
 logger = logging.getLogger(__name__)
@@ -76,9 +77,12 @@ def roundtrip_task(
     judge_model: str | None = None,
     spec_model: str | None = None,
     code_model: str | None = None,
+    variant: str | None = None,
+    mask_names: bool = False,
     call_timeout: float = CALL_TIMEOUT,
     check_timeout: float = CHECK_TIMEOUT,
     name: str = "roundtrip",
+    extra_scorers: list[Scorer] | None = None,
 ) -> Task:
     """Assemble dataset, solver, scorers and sandbox for a set of problems."""
     cycles = int(cycles)
@@ -101,6 +105,8 @@ def roundtrip_task(
         "judge_model": judge_model,
         "spec_model": spec_model,
         "code_model": code_model,
+        "variant": variant,
+        "mask_names": bool(mask_names),
         "call_timeout": float(call_timeout),
         "check_timeout": float(check_timeout),
         "prompt_set_version": prompt_set_version(),
@@ -110,11 +116,12 @@ def roundtrip_task(
     scorers = [survival(cycles), drift(), stability(cycles), consistency(cycles)]
     if int(blame) > 0:
         scorers.append(blame_scorer())
+    scorers.extend(extra_scorers or [])
     roles = {
         role: model for role, model in ((SPEC_ROLE, spec_model), (CODE_ROLE, code_model)) if model
     }
     return Task(
-        dataset=problems_dataset(problems, name=name),
+        dataset=problems_dataset(problems, name=name, variant=variant, masked=bool(mask_names)),
         solver=roundtrip_solver(
             cycles=cycles,
             language=language,
@@ -155,6 +162,8 @@ def roundtrip(
     judge_model: str | None = None,
     spec_model: str | None = None,
     code_model: str | None = None,
+    variant: str | None = None,
+    mask_names: bool = False,
 ) -> Task:
     """Round-trip stability on a set of problems.
 
@@ -178,6 +187,10 @@ def roundtrip(
         judge_model: Model for the blame regenerations (default: the model under test).
         spec_model: Model that writes the specs (g); default the model under test.
         code_model: Model that writes the code (f); default the model under test.
+        variant: A semantics-changing variant the problem declares (e.g. `constants`:
+            fizzbuzz with 4/7 and other words); expected outputs come from its reference.
+        mask_names: Show the function as `func` and its parameters as `arg0`, ... everywhere
+            the model sees them, so a familiar name cannot cue recall.
     """
     return roundtrip_task(
         resolve_problems(problems),
@@ -195,6 +208,50 @@ def roundtrip(
         judge_model=judge_model,
         spec_model=spec_model,
         code_model=code_model,
+        variant=variant,
+        mask_names=mask_names,
+    )
+
+
+@task
+def generalization_gap(
+    pairs: str | list[str] | None = None,
+    cycles: int = 10,
+    language: str = "en",
+    spec_format: str = "pseudocode",
+    extraction: str = "tolerant",
+    sandbox: str = DEFAULT_SANDBOX,
+    seed: int = 0,
+    temperature: float = DEFAULT_TEMPERATURE,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    epochs: int = DEFAULT_EPOCHS,
+    mask_names: bool = False,
+) -> Task:
+    """Known vs novel twins under one identical configuration: the study's claim, controlled.
+
+    Runs both members of every pair (or `-T pairs=a,b`). The `generalization` scorer reports
+    survival@N of known and of novel problems, the gap (known - novel) with a seeded 95%
+    bootstrap interval over trials, pooled and per pair, and Fisher's exact p (pooled).
+
+    Args:
+        pairs: Comma-separated pair ids (the `pair` key of task.toml); all by default.
+        mask_names: Neutral names (`func`, `arg0`) for every problem: the recall ablation.
+        (other parameters as for `roundtrip`)
+    """
+    return roundtrip_task(
+        pair_problems(pairs),
+        cycles=cycles,
+        language=language,
+        spec_format=spec_format,
+        extraction=extraction,
+        sandbox=sandbox,
+        seed=seed,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        epochs=epochs,
+        mask_names=mask_names,
+        name="generalization_gap",
+        extra_scorers=[generalization(int(cycles))],
     )
 
 
@@ -214,6 +271,8 @@ def _single(problem: str):  # type: ignore[no-untyped-def]
         judge_model: str | None = None,
         spec_model: str | None = None,
         code_model: str | None = None,
+        variant: str | None = None,
+        mask_names: bool = False,
     ) -> Task:
         return roundtrip_task(
             [problem],
@@ -231,6 +290,8 @@ def _single(problem: str):  # type: ignore[no-untyped-def]
             judge_model=judge_model,
             spec_model=spec_model,
             code_model=code_model,
+            variant=variant,
+            mask_names=mask_names,
             name=problem,
         )
 

@@ -89,18 +89,20 @@ for s in signal.valid_signals():
         signal.signal(s, signal.SIG_IGN)  # SIGCHLD ignored too: orphans are reaped at exit
     except (OSError, ValueError):
         pass
-def kill_all(signum, frame):
-    try:
-        os.kill(-1, signal.SIGKILL)  # every process we may signal, except PID 1
-    except OSError:
-        pass
-signal.signal(signal.SIGUSR1, kill_all)
+signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
 while True:
-    signal.pause()
+    info = signal.sigwaitinfo({signal.SIGUSR1})
+    if info.si_pid == 0:  # sent from outside the container: the host asks to kill all
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process we may signal, except PID 1
+        except OSError:
+            pass
 """
 # One kill(-1) is enough, fork bombs included: the kernel walks the task list under a lock
 # that fork needs, and a fork whose parent has a fatal signal pending is aborted. It is done
-# once, not in a loop, so that it can never hit the next exec.
+# once, not in a loop, so that it can never hit the next exec. SIGUSR1 from inside the
+# container (si_pid != 0) is ignored.
 
 # Prepended to each exec when `kill_strays` is on: kill what earlier execs left behind.
 _STRAY_PRELUDE = 'kill -9 -1 2>/dev/null; exec "$@"'
@@ -547,12 +549,26 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         if metadata.get("__sample_id__") is not None:
             labels[LABEL_SAMPLE] = str(metadata["__sample_id__"])[:200]
         state.containers.add(name)
+        created = threading.Event()
+
+        def create() -> None:
+            try:
+                _create_container(client, name, cfg, labels)
+            finally:
+                created.set()
+
         try:
-            await anyio.to_thread.run_sync(_create_container, client, name, cfg, labels)
+            await anyio.to_thread.run_sync(create)
         except BaseException as exc:
-            # cancelled or failed half-way: the container may exist, so remove it by name
+            # Cancelled or failed half-way: the container may exist or still be starting (a
+            # native asyncio cancel is not held off by anyio's shield, so the thread may still
+            # run). Wait for it to finish, then remove the container by name.
+            def remove() -> None:
+                created.wait(120)
+                _remove_quietly(client, name)
+
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(_remove_quietly, client, name)
+                await anyio.to_thread.run_sync(remove)
             state.containers.discard(name)
             if isinstance(exc, ImageNotFound):
                 raise SandboxSetupError(
@@ -762,9 +778,7 @@ class RoundtripDockerSandbox(SandboxEnvironment):
                     return
             for _ in range(3):
                 # another user, or PID 1 was not ready: kill from inside, as that user
-                killer = api.exec_create(
-                    self._name, ["/bin/sh", "-c", "kill -9 -1"], user=user or ""
-                )
+                killer = api.exec_create(self._name, ["/bin/sh", "-c", "kill -9 -1"], user=user or "")
                 api.exec_start(killer["Id"])
                 if ended(1.0):
                     return

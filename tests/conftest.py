@@ -1,0 +1,41 @@
+"""Shared fixtures.
+
+Docker: tests marked `docker` take `docker_client` (or `docker_sandbox`), which skips them with
+the reason when no engine is reachable or the sandbox image is absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Any:
+    """A docker SDK client whose engine answered and that has the sandbox image, else skip."""
+    from roundtrip_eval.sandbox_image import IMAGE, SandboxEngineError, connect, image_exists
+
+    try:
+        client = connect(timeout=30)
+    except SandboxEngineError as exc:
+        pytest.skip(f"no usable Docker engine: {exc}")
+    if not image_exists(client):
+        pytest.skip(
+            f"sandbox image {IMAGE} is absent: run `roundtrip-eval sandbox build` "
+            "(or `sudo roundtrip-eval sandbox build --offline` without a registry)"
+        )
+    return client
+
+
+@pytest.fixture
+async def docker_sandbox(docker_client: Any) -> AsyncIterator[Any]:
+    """A fresh `roundtrip-docker` sandbox (one trial's container), removed afterwards."""
+    from roundtrip_eval.sandbox_docker import RoundtripDockerSandbox
+
+    envs = await RoundtripDockerSandbox.sample_init("pytest", None, {})
+    try:
+        yield envs["default"]
+    finally:
+        await RoundtripDockerSandbox.sample_cleanup("pytest", None, envs, False)

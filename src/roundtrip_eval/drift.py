@@ -130,10 +130,15 @@ def _operations(code: str | None) -> Counter[str]:
 
 
 def feature_direction(previous_code: str | None, code: str | None) -> str:
-    """`feature_added` if the failing code gained operations, `feature_dropped` if it lost."""
-    before, after = _operations(previous_code), _operations(code)
-    gained = sum((after - before).values())
-    lost = sum((before - after).values())
+    """`feature_added` if the failing code gained operations, `feature_dropped` if it lost.
+
+    Only kinds of operation that appeared or disappeared count, not how often a kind is used:
+    multiplicity is refactoring noise (two `"".join(...)` merged into one is not a lost
+    feature; a real upstream case lowercased its input while merging two joins, and counting
+    occurrences called that a drop).
+    """
+    before, after = set(_operations(previous_code)), set(_operations(code))
+    gained, lost = len(after - before), len(before - after)
     return "feature_added" if gained >= lost else "feature_dropped"
 
 

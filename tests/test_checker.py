@@ -31,15 +31,28 @@ def test_mismatch_kinds() -> None:
     assert mismatch_kind(raised, Outcome(ok=True, value=None)) == "semantic"
 
 
+def test_type_differences_in_the_light_of_c0s_types() -> None:
+    types = frozenset({int, str})  # fizzbuzz returns both
+    fizz, seven = Outcome(ok=True, value="Fizz"), Outcome(ok=True, value=7)
+    assert mismatch_kind(fizz, Outcome(ok=True, value=3), types) == "semantic"  # dropped branch
+    assert mismatch_kind(seven, Outcome(ok=True, value="7"), types) == "return_type"  # str(n)
+    assert mismatch_kind(seven, Outcome(ok=True, value="Buzz"), types) == "semantic"
+    assert mismatch_kind(seven, Outcome(ok=True, value=7.0), types) == "return_type"
+    assert mismatch_kind(seven, Outcome(ok=True, value=True), types) == "return_type"
+    sep = Outcome(ok=True, value="eoHll")
+    assert mismatch_kind(sep, Outcome(ok=True, value=("eo", "Hll")), frozenset({str})) == (
+        "return_type")
+
+
 def test_compare_reports_the_smallest_failing_input_and_counts() -> None:
     actual = [o.value for o in FIZZ.expected]
     wrong = [i for i, a in enumerate(FIZZ.inputs) if a[0] in (0, 3, 7)]
     values = list(actual)
     for i in wrong:
-        values[i] = "x"
+        values[i] = None  # fizzbuzz never returns None: a type change
     verdict = compare(FIZZ, outcomes(values))
     assert not verdict.passed
-    assert verdict.category == "return_type"  # "x" where the int 7 was expected
+    assert verdict.category == "return_type"
     assert verdict.n_failed == len(wrong)
     assert verdict.failures[0]["input"] in ("(0,)", "(3,)")
     assert verdict.detail.startswith("return_type: fizzbuzz(")

@@ -175,3 +175,4 @@ def test_spec_and_code_models_are_separate_roles(tmp_path: Path) -> None:
     models = [e.model for e in sample.events if e.event == "model"]
     assert models == [f"replay/{specs}", f"replay/{codes}"] * 2
     assert sample.scores["drift"].value == "boundary"
+

@@ -130,3 +130,12 @@ def test_spec_leak_detection() -> None:
     assert spec_leaks_code("```python\n" + FIZZ + "```", "fizzbuzz")
     assert spec_leaks_code("Spec:\n" + FIZZ, "fizzbuzz", previous_code=FIZZ)
     assert not spec_leaks_code("FUNCTION fizzbuzz(n): if n mod 15 = 0 RETURN 'FizzBuzz'", "fizzbuzz")
+
+
+def test_salvage_never_cuts_the_function_body() -> None:
+    # A stray quote glued to the last body line: dropping that line would "fix" the parse and
+    # yield a function returning None. It must stay a syntax failure instead.
+    reply = '"import math\n\ndef fizzbuzz(n):\n    if n % 3 == 0:\n        return "Fizz"\n    return n"\n```'
+    result = extract_code(reply, "fizzbuzz")
+    assert result.rule == "bare:unparsed"
+    assert result.code is not None and result.code.rstrip().endswith('return n"')

@@ -76,12 +76,27 @@ def _types_match(a: Any, b: Any) -> bool:
     return True
 
 
-def mismatch_kind(expected: Outcome, actual: Outcome) -> str | None:
-    """None if the outcomes agree, else the category this single difference points to."""
+def mismatch_kind(
+    expected: Outcome, actual: Outcome, reference_types: frozenset[type] | None = None
+) -> str | None:
+    """None if the outcomes agree, else the category this single difference points to.
+
+    A type difference is `return_type` when the value is the same after a conversion
+    (`"1"` for `1`, `True` for `1`, `("a", "b")` for `"ab"`), or when C0 never returns a
+    value of that type (`reference_types`). Otherwise it is a wrong value of a type C0 also
+    returns (an int where fizzbuzz expected "Fizz"): `semantic`.
+    """
     if expected.ok and actual.ok:
-        if typed_equal(expected.value, actual.value):
+        exp, act = expected.value, actual.value
+        if typed_equal(exp, act):
             return None
-        return "semantic" if _types_match(expected.value, actual.value) else "return_type"
+        if _types_match(exp, act):
+            return "semantic"
+        if type(exp) is type(act) or reference_types is None:
+            return "return_type"  # nested type change, or no knowledge of C0's types
+        if type(act) not in reference_types or _same_after_conversion(exp, act):
+            return "return_type"
+        return "semantic"
     if expected.ok:
         return "crash"
     if not actual.ok and actual.error == expected.error:
@@ -89,14 +104,26 @@ def mismatch_kind(expected: Outcome, actual: Outcome) -> str | None:
     return "semantic"
 
 
+def _same_after_conversion(expected: Any, actual: Any) -> bool:
+    try:
+        if str(expected) == str(actual) or expected == actual:
+            return True
+        if isinstance(actual, list | tuple) and isinstance(expected, str):
+            return "".join(map(str, actual)) == expected
+    except Exception:  # noqa: BLE001 - a hostile __eq__/__str__ is simply not equal
+        return False
+    return False
+
+
 def compare(problem: Problem, actual: list[Outcome | None]) -> CheckResult:
     """Pure comparison of outcomes (None = not reached because of a timeout) with C0's."""
     failures: list[tuple[int, str]] = []
+    reference_types = frozenset(type(o.value) for o in problem.expected if o.ok)
     for i, (exp, act) in enumerate(zip(problem.expected, actual, strict=True)):
         if act is None:
             failures.append((i, "timeout"))
             continue
-        kind = mismatch_kind(exp, act)
+        kind = mismatch_kind(exp, act, reference_types)
         if kind:
             failures.append((i, kind))
     digest = hashlib.sha256(

@@ -90,24 +90,43 @@ def _normalise(code: str) -> str:
 
 
 def _salvage(text: str, function: str) -> str | None:
-    """Find the target function in loose text: from its imports/def to the last line that parses."""
+    """Find the target function in loose text: from its imports/def to the last line that parses.
+
+    Only lines *after* the function may be cut (prose, a lone fence): cutting a line of its
+    body would turn a syntax error into a different, wrong function.
+    """
     lines = text.splitlines()[:MAX_SALVAGE_LINES]
-    start = next(
-        (i for i, ln in enumerate(lines) if re.match(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(", ln)),
-        None,
-    )
+    pattern = re.compile(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(")
+    start = next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
     if start is None:
         return None
     indent = len(lines[start]) - len(lines[start].lstrip())
+    def_line = start
     while start > 0 and re.match(r"\s*(import |from \S+ import |@)", lines[start - 1]):
         start -= 1
     body = [ln[indent:] if ln[:indent].strip() == "" else ln for ln in lines[start:]]
-    for end in range(len(body), 0, -1):
+    function_end = len(body)
+    for i in range(def_line - start + 1, len(body)):
+        line = body[i]
+        if line.strip() and len(line) - len(line.lstrip()) == 0:
+            function_end = i
+            break
+    for end in range(len(body), function_end - 1, -1):
         candidate = _normalise("\n".join(body[:end]))
         tree = _parse(candidate)
         if tree is not None and defines(tree, function):
             return candidate
     return None
+
+
+def _unparsed(text: str, function: str) -> str | None:
+    """The target function as written, when it does not parse: the checker calls it syntax."""
+    lines = text.splitlines()[:MAX_SALVAGE_LINES]
+    pattern = re.compile(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(")
+    start = next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
+    if start is None:
+        return None
+    return _normalise("\n".join(lines[start:]))
 
 
 def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extraction:
@@ -150,7 +169,15 @@ def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extractio
     salvaged = _salvage(unfenced, function)
     if salvaged:
         return Extraction(salvaged, prefix + "bare")
-    # 4. code that parses but defines another function: let the checker call it a signature
+    # 4. the target function is there but does not parse: a syntax failure, not "no code".
+    for block in reversed(blocks):
+        broken = _unparsed(block.text, function)
+        if broken:
+            return Extraction(broken, prefix + "fence:unparsed")
+    broken = _unparsed(unfenced, function)
+    if broken:
+        return Extraction(broken, prefix + "bare:unparsed")
+    # 5. code that parses but defines another function: let the checker call it a signature
     #    change rather than hide it as an extraction failure.
     for block in reversed(blocks):
         code = _normalise(block.text)

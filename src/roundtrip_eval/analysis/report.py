@@ -77,7 +77,8 @@ def _cell(value: Any) -> str:
 
 
 def write_csv(rows: Sequence[Row], path: Path) -> Path:
-    columns = list(rows[0]) if rows else []
+    """Rows as CSV; the columns are every key, in order of first appearance."""
+    columns = list(dict.fromkeys(k for row in rows for k in row))
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)

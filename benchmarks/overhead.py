@@ -1,0 +1,104 @@
+"""Harness overhead of a real-model eval: how much of the wall time is not model generation.
+
+Runs `roundtrip_eval/fizzbuzz` on a real model (default: the embedded local model through the
+ollama provider), then splits the eval's wall time, from its own log, into model generation
+(the model events' working time) and everything else (prompting, extraction, sandbox checks,
+container set-up and tear-down, logging). Prints the harness share and generated tokens/s.
+
+    python benchmarks/overhead.py [--model ollama/qwen2.5-coder-0.5b] [--base-url URL]
+                                  [--epochs 2] [--cycles 5] [--log LOG.eval]
+
+With `--log`, it only analyses an existing log (no new run). Target: harness <= 10% of wall
+time with the 0.5B model on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any
+
+from inspect_ai import eval as inspect_eval
+from inspect_ai.log import EvalLog, read_eval_log
+
+
+def split(log: EvalLog, wall: float | None = None) -> dict[str, Any]:
+    """Model time vs the rest, from the log's events and per-cycle timings."""
+    samples = log.samples or []
+    model_time = 0.0
+    output_tokens = 0
+    check_time = 0.0
+    generations = 0
+    for sample in samples:
+        for event in sample.events:
+            if event.event == "model":
+                model_time += float(event.working_time or 0.0)
+                generations += 1
+                if event.output.usage is not None:
+                    output_tokens += event.output.usage.output_tokens
+        for cycle in sample.store.get("cycles", []):
+            check_time += float((cycle.get("check") or {}).get("seconds") or 0.0)
+    if wall is None:
+        assert log.stats.started_at and log.stats.completed_at
+        from datetime import datetime
+
+        started = datetime.fromisoformat(log.stats.started_at)
+        completed = datetime.fromisoformat(log.stats.completed_at)
+        wall = (completed - started).total_seconds()
+    harness = max(0.0, wall - model_time)
+    return {
+        "trials": len(samples),
+        "generations": generations,
+        "wall_s": wall,
+        "model_s": model_time,
+        "harness_s": harness,
+        "harness_share": harness / wall if wall else float("nan"),
+        "checks_s": check_time,
+        "output_tokens": output_tokens,
+        "tokens_per_s": output_tokens / model_time if model_time else float("nan"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="ollama/qwen2.5-coder-0.5b")
+    parser.add_argument("--base-url", default=None, help="sets OLLAMA_BASE_URL (default :8765)")
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--cycles", type=int, default=5)
+    parser.add_argument("--log", default=None, help="analyse this log instead of running")
+    args = parser.parse_args(argv)
+    if args.log:
+        result = split(read_eval_log(args.log))
+    else:
+        os.environ.setdefault("OLLAMA_BASE_URL", args.base_url or "http://127.0.0.1:8765/v1")
+        from roundtrip_eval.tasks import fizzbuzz
+
+        started = time.monotonic()
+        [log] = inspect_eval(
+            fizzbuzz(epochs=args.epochs, cycles=args.cycles, temperature=0.7),
+            model=args.model,
+            max_connections=1,
+            log_dir="logs/benchmarks",
+            display="none",
+        )
+        wall = time.monotonic() - started
+        if log.status != "success":
+            print(f"eval failed: {log.error.message if log.error else log.status}", file=sys.stderr)
+            return 1
+        result = split(log, wall)
+    print(f"{'trials':<22}{result['trials']}")
+    print(f"{'generations':<22}{result['generations']}")
+    print(f"{'wall time':<22}{result['wall_s']:.1f} s")
+    print(f"{'model generation':<22}{result['model_s']:.1f} s")
+    print(f"{'harness (the rest)':<22}{result['harness_s']:.1f} s  "
+          f"({result['harness_share']:.1%} of wall time; target <= 10%)")
+    print(f"{'  of which checks':<22}{result['checks_s']:.1f} s")
+    print(f"{'generated tokens':<22}{result['output_tokens']}")
+    print(f"{'tokens/s':<22}{result['tokens_per_s']:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

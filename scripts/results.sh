@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Reproduce the real-model tables of the README (issue 4 and issue 6 measurements).
+# Resumable: every run is an `inspect eval-set` with its own log dir; rerun to finish what is
+# missing. Needs the quick start's environment (.venv, Docker, sandbox image, local models).
+#   bash scripts/results.sh [originals|originals-1.5b|gap|gap-masked|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+EPOCHS=${EPOCHS:-5}
+OUT=${RESULTS_DIR:-logs/results}
+ORIGINALS="roundtrip_eval/fizzbuzz roundtrip_eval/get_magic_number roundtrip_eval/separate_vowels_and_consonants roundtrip_eval/process_user_list"
+
+serve() {  # serve <alias> <port>
+  $BIN/roundtrip-eval model serve --model "$1" --port "$2" >/dev/null
+  export OLLAMA_BASE_URL="http://127.0.0.1:$2/v1"
+}
+
+run_set() {  # run_set <log dir> <model alias> <tasks> [-T ...]
+  local dir=$1 model=$2 tasks=$3; shift 3
+  # shellcheck disable=SC2086
+  $BIN/inspect eval-set $tasks --model "ollama/$model" --epochs "$EPOCHS" \
+    -T cycles=10 -T temperature=0.7 --max-connections 1 --log-dir "$OUT/$dir" \
+    --display plain --no-fail-on-error "$@"
+}
+
+what=${1:-all}
+if [[ $what == originals || $what == all ]]; then
+  serve qwen2.5-coder-0.5b 8765
+  run_set qwen0.5b-en qwen2.5-coder-0.5b "$ORIGINALS" -T language=en
+  run_set qwen0.5b-ja qwen2.5-coder-0.5b "$ORIGINALS" -T language=ja
+fi
+if [[ $what == originals-1.5b || $what == all ]]; then
+  serve qwen2.5-coder-1.5b 8766
+  run_set qwen1.5b-en qwen2.5-coder-1.5b \
+    "roundtrip_eval/fizzbuzz roundtrip_eval/separate_vowels_and_consonants" -T language=en
+fi
+if [[ $what == gap || $what == all ]]; then
+  serve qwen2.5-coder-0.5b 8765
+  run_set gap-0.5b qwen2.5-coder-0.5b roundtrip_eval/generalization_gap
+fi
+if [[ $what == gap-masked || $what == all ]]; then
+  serve qwen2.5-coder-0.5b 8765
+  run_set gap-0.5b-masked qwen2.5-coder-0.5b roundtrip_eval/generalization_gap -T mask_names=true
+fi

@@ -6,10 +6,22 @@ the reason when no engine is reachable or the sandbox image is absent.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+
+
+def skip_or_fail(requirement: str, reason: str) -> None:
+    """Skip with the reason, unless CI requires it (`ROUNDTRIP_REQUIRE_<REQUIREMENT>=1`).
+
+    CI sets ROUNDTRIP_REQUIRE_DOCKER and ROUNDTRIP_REQUIRE_MODEL, so a Docker or real-model
+    test that would silently skip there fails instead.
+    """
+    if os.environ.get(f"ROUNDTRIP_REQUIRE_{requirement.upper()}") == "1":
+        pytest.fail(f"{reason} (required: ROUNDTRIP_REQUIRE_{requirement.upper()}=1)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -20,11 +32,12 @@ def docker_client() -> Any:
     try:
         client = connect(timeout=30)
     except SandboxEngineError as exc:
-        pytest.skip(f"no usable Docker engine: {exc}")
+        skip_or_fail("docker", f"no usable Docker engine: {exc}")
     if not image_exists(client):
-        pytest.skip(
+        skip_or_fail(
+            "docker",
             f"sandbox image {IMAGE} is absent: run `roundtrip-eval sandbox build` "
-            "(or `sudo roundtrip-eval sandbox build --offline` without a registry)"
+            "(or `sudo roundtrip-eval sandbox build --offline` without a registry)",
         )
     return client
 

@@ -444,7 +444,7 @@ async def test_trial_containers_are_removed_by_sample_and_task_cleanup(docker_cl
 @docker
 async def test_cli_cleanup_removes_a_labelled_container(docker_client: Any) -> None:
     envs = await S.sample_init("pytest", None, {})
-    name = envs["default"].container
+    name = envs["default"].as_type(RoundtripDockerSandbox).container
     await S.cli_cleanup(name)
     assert not docker_client.api.containers(all=True, filters={"name": name})
 

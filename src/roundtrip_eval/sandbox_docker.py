@@ -15,9 +15,10 @@ may be exhausted.
 Each `exec` is one docker exec on a hijacked socket: stdin is fed and stdout/stderr are
 demultiplexed in a worker thread, the wall-clock `timeout` is enforced here, output is capped,
 and a timed-out, over-long or cancelled command is killed with everything it started. By
-default every exec first kills processes left over by earlier execs (`kill_strays`), so a
-candidate's background process cannot outlive its check; this assumes one exec at a time per
-container, which is how the checker uses it.
+default every exec first kills processes left over by earlier execs and runs the command at
+nice 10 (`kill_strays`), so a candidate's background process cannot outlive its check and PID 1
+wins the CPU over a fork bomb; this assumes one exec at a time per container, which is how the
+checker uses it.
 
 Containers carry the label `roundtrip-eval.sandbox=1` plus a per-run label. `sample_cleanup`
 force-removes the trial's container (also when the trial was cancelled), `task_cleanup`
@@ -104,8 +105,9 @@ while True:
 # once, not in a loop, so that it can never hit the next exec. SIGUSR1 from inside the
 # container (si_pid != 0) is ignored.
 
-# Prepended to each exec when `kill_strays` is on: kill what earlier execs left behind.
-_STRAY_PRELUDE = 'kill -9 -1 2>/dev/null; exec "$@"'
+# Prepended to each exec when `kill_strays` is on: kill what earlier execs left behind, and
+# run the command at a lower priority than PID 1 and our own kill execs.
+_STRAY_PRELUDE = 'kill -9 -1 2>/dev/null; exec nice -n 10 "$@"'
 
 _WRITE_SCRIPT = """\
 set -e
@@ -166,8 +168,9 @@ class RoundtripDockerConfig(BaseModel, frozen=True):
     """Per-stream cap on captured exec output; more raises OutputLimitExceededError."""
 
     kill_strays: bool = True
-    """Each exec first kills leftover processes of its user. Turn off to run several
-    execs concurrently, or background processes, in one sandbox."""
+    """Each exec first kills leftover processes of its user and runs at nice 10 (so PID 1
+    gets the CPU to kill a fork bomb). Turn off to run several execs concurrently, or
+    background processes, in one sandbox."""
 
     build_image: bool = True
     """task_init builds the default image when it is missing (docker build, else offline)."""
@@ -774,7 +777,7 @@ class RoundtripDockerSandbox(SandboxEnvironment):
                 if exec_id is None:
                     time.sleep(0.2)
                     return
-                if ended(1.5):
+                if ended(3.0):
                     return
             for _ in range(3):
                 # another user, or PID 1 was not ready: kill from inside, as that user

@@ -113,9 +113,7 @@ def connect(timeout: int = 120) -> DockerClient:
     try:
         import docker
     except ImportError as exc:  # pragma: no cover - docker is a hard dependency
-        raise SandboxEngineError(
-            "the `docker` Python package is missing: pip install 'docker>=7'"
-        ) from exc
+        raise SandboxEngineError("the `docker` Python package is missing: pip install 'docker>=7'") from exc
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
@@ -188,9 +186,7 @@ def build_with_dockerfile(
     log(f"building {image} from {context / 'Dockerfile'}")
     started = time.monotonic()
     try:
-        client.images.build(
-            path=str(context), dockerfile="Dockerfile", tag=image, rm=True, forcerm=True
-        )
+        client.images.build(path=str(context), dockerfile="Dockerfile", tag=image, rm=True, forcerm=True)
     except BuildError as exc:
         lines = [str(c.get("stream") or c.get("error") or "").strip() for c in exc.build_log]
         last = next((line for line in reversed(lines) if line), str(exc))
@@ -379,9 +375,7 @@ def _import_rootfs(client: DockerClient, rootfs: Path, image: str) -> None:
     )  # fmt: skip
     assert tar.stdout is not None
     try:
-        client.api.import_image_from_stream(
-            tar.stdout, repository=repository, tag=tag, changes=IMAGE_CHANGES
-        )
+        client.api.import_image_from_stream(tar.stdout, repository=repository, tag=tag, changes=IMAGE_CHANGES)
     except APIError as exc:
         raise SandboxImageError(f"docker import of {image} failed: {exc.explanation}") from exc
     finally:
@@ -432,9 +426,7 @@ def register_cli(subparsers: Any) -> None:
         help=f"Debian mirror for --offline (default: ${MIRROR_ENV}, else the host's apt sources)",
     )
     build.set_defaults(func=_cli_build)
-    cleanup = sub.add_parser(
-        "cleanup", help="force-remove every container of the roundtrip-docker sandbox"
-    )
+    cleanup = sub.add_parser("cleanup", help="force-remove every container of the roundtrip-docker sandbox")
     cleanup.set_defaults(func=_cli_cleanup)
 
 
@@ -442,9 +434,7 @@ def _cli_build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         client = connect()
-        how = ensure_image(
-            client, True if args.offline else None, force=args.force, mirror=args.mirror
-        )
+        how = ensure_image(client, True if args.offline else None, force=args.force, mirror=args.mirror)
         version = smoke_test(client)
     except (SandboxEngineError, SandboxImageError) as exc:
         print(f"roundtrip-eval: {exc}", file=sys.stderr)

@@ -1,0 +1,232 @@
+"""Hostile candidates through the real checker (`run_check`) in the `roundtrip-docker` sandbox.
+
+Each case is model-style code for the `fizzbuzz` problem that attacks the sandbox or the
+checker. Each must end within its limits with the expected category and never pass. Then a
+correct fizzbuzz, checked in the SAME container, must still pass. When the suite ends, no
+container of this test run may remain.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from roundtrip_eval.checker import run_check
+from roundtrip_eval.problems import load_problem
+from roundtrip_eval.sandbox_docker import LABEL_RUN, RoundtripDockerSandbox, _run_state
+
+pytestmark = pytest.mark.docker
+
+FIZZ = load_problem("fizzbuzz")
+CORRECT = FIZZ.reference
+CALL_TIMEOUT = 0.5
+CHECK_TIMEOUT = 4.0
+SLACK = 2.5  # seconds past the check timeout for kill, start-up and a loaded machine
+
+WRONG = "def fizzbuzz(n):\n    return None\n"  # a wrong but harmless function: return_type
+
+CASES: dict[str, tuple[str, str]] = {
+    # name: (code, expected category)
+    "fork_bomb": (
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n" + CORRECT,
+        "timeout",
+    ),
+    "fork_bomb_in_call": (
+        "import os\ndef fizzbuzz(n):\n    while True:\n        try:\n            os.fork()\n"
+        "        except OSError:\n            pass\n",
+        "timeout",
+    ),
+    "memory_bomb": (
+        "def fizzbuzz(n):\n    hog = bytearray(900 * 1024 * 1024)\n"
+        "    hog[::4096] = b'1' * len(hog[::4096])\n    return 'Fizz'\n",
+        "crash",
+    ),
+    "infinite_loop": ("def fizzbuzz(n):\n    while True:\n        pass\n", "timeout"),
+    "infinite_loop_ignoring_alarm": (
+        "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "def fizzbuzz(n):\n    while True:\n        pass\n",
+        "timeout",
+    ),
+    "swallows_the_call_timeout": (
+        "import time\ndef fizzbuzz(n):\n    while True:\n        try:\n            time.sleep(10)\n"
+        "        except BaseException:\n            pass\n",
+        "timeout",
+    ),
+    "patches_setitimer_then_loops": (
+        "import signal\nsignal.setitimer = lambda *a, **k: (0.0, 0.0)\n"
+        "def fizzbuzz(n):\n    while True:\n        pass\n",
+        "timeout",
+    ),
+    "sleep_past_the_call_limit": (
+        "import time\ndef fizzbuzz(n):\n    time.sleep(30)\n    return 'Fizz'\n",
+        "timeout",
+    ),
+    "sleep_at_import": ("import time\ntime.sleep(30)\n" + CORRECT, "timeout"),
+    "prints_100mb": ("import sys\nsys.stdout.write('x' * 100_000_000)\n" + CORRECT, "crash"),
+    "prints_in_every_call": (
+        "def fizzbuzz(n):\n    print('y' * 100_000)\n    return n\n",
+        "crash",
+    ),
+    "floods_the_result_channel": (
+        "import os\nfor fd in range(3, 20):\n    try:\n        os.write(fd, b'z' * 5_000_000)\n"
+        "    except OSError:\n        pass\n" + WRONG,
+        "crash",
+    ),
+    "network": (
+        "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=2)\n" + CORRECT,
+        "crash",
+    ),
+    "network_in_call": (
+        "import socket\ndef fizzbuzz(n):\n    socket.create_connection(('10.0.0.1', 80), timeout=1)\n"
+        "    return n\n",
+        "crash",
+    ),
+    "writes_outside_workdir": ("open('/etc/evil', 'w').write('x')\n" + CORRECT, "crash"),
+    "overwrites_the_stdlib": (
+        "import json\nopen(json.__file__, 'w').write('raise SystemExit')\n" + CORRECT,
+        "crash",
+    ),
+    "reads_etc_shadow": ("secret = open('/etc/shadow').read()\n" + CORRECT, "crash"),
+    "reads_the_docker_socket": (
+        "import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect('/var/run/docker.sock')\n" + CORRECT,
+        "crash",
+    ),
+    "fills_the_workdir": (
+        "with open('fill.bin', 'wb') as f:\n    f.write(b'0' * 100_000_000)\n" + CORRECT,
+        "crash",
+    ),
+    "sys_exit_at_import": ("import sys\nsys.exit(0)\n" + CORRECT, "crash"),
+    "os_exit_at_import": ("import os\nos._exit(0)\n" + CORRECT, "crash"),
+    "prints_fake_records": (
+        "import json\nprint('SUCCESS: all tests passed')\n"
+        "for i in range(200):\n"
+        "    print('0' * 32 + ' ' + json.dumps({'i': i, 'ok': True, 'v': ['str', 'Fizz']}))\n"
+        "print('0' * 32 + ' ' + json.dumps({'done': 200}))\n" + WRONG,
+        "return_type",
+    ),
+    "forges_done_with_the_real_nonce": (
+        "import sys\nf = sys._getframe(1)\nwhile f is not None and 'emit' not in f.f_locals:\n"
+        "    f = f.f_back\nf.f_locals['emit']({'done': 10**6})\nimport os\nos._exit(0)\n" + WRONG,
+        "crash",
+    ),
+    "replays_records_with_the_real_nonce": (
+        "import sys\nf = sys._getframe(1)\nwhile f is not None and 'emit' not in f.f_locals:\n"
+        "    f = f.f_back\nemit = f.f_locals['emit']\n"
+        "for i in range(3):\n    emit({'i': 0, 'ok': True, 'v': ['str', 'FizzBuzz']})\n" + WRONG,
+        "crash",
+    ),
+    "closes_the_result_channel": (
+        "import os\nos.closerange(0, 1024)\n" + CORRECT,
+        "crash",
+    ),
+    "clears_the_runner_globals": (
+        "import __main__\n__main__.__dict__.clear()\n" + CORRECT,
+        "crash",
+    ),
+    "patches_builtins": (
+        "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.repr = lambda *a: 'x'\n" + WRONG,
+        "crash",  # the runner itself breaks: it never reports, so the check is a crash
+    ),
+    "kills_pid_1_and_everyone": (
+        "import os, signal\nfor sig in (9, 15, 10, 2, 11):\n    os.kill(1, sig)\n"
+        "try:\n    os.kill(-1, 9)\nexcept OSError:\n    pass\n" + WRONG,
+        "return_type",
+    ),
+    "leaves_a_background_process": (
+        "import os, time\nif os.fork() == 0:\n    os.setsid()\n    os.closerange(0, 1024)\n"
+        "    time.sleep(300)\n    os._exit(0)\n" + WRONG,
+        "return_type",
+    ),
+    "recursion_bomb": ("def fizzbuzz(n):\n    return fizzbuzz(n)\n", "crash"),
+    "deep_recursion_segfault": (
+        "import sys\nsys.setrecursionlimit(10**8)\n"
+        "def fizzbuzz(n):\n    return list(map(fizzbuzz, [n]))\n",  # C-stack overflow: SIGSEGV
+        "crash",
+    ),
+}
+
+# Reaching the memory limit can take seconds of reclaim before the OOM kill on a loaded machine;
+# give it room so that the kill, not the check timeout, decides.
+CHECK_TIMEOUTS = {"memory_bomb": 20.0}
+
+# Cases that reveal a checker bug (reported to the checker's owner), with the reason.
+CHECKER_BUGS: dict[str, str] = {
+    "patches_builtins_type": (
+        "the host decodes runner records without guarding against malformed values: a candidate "
+        "that patches builtins.type makes encode() emit ['int', 'Fizz'] and run_check raises "
+        "ValueError on the host instead of returning a verdict"
+    ),
+}
+CASES["patches_builtins_type"] = (
+    "import builtins, inspect\nbuiltins.type = lambda *a: int if len(a) == 1 else type(*a)\n"
+    "def fizzbuzz(n):\n    return 'Fizz'\n",
+    "crash",
+)
+
+
+@pytest.fixture(scope="module")
+def run_containers_before(docker_client: Any) -> Any:
+    def ours() -> set[str]:
+        filters = {"label": [f"{LABEL_RUN}={_run_state().run_id}"]}
+        return {c["Id"] for c in docker_client.api.containers(all=True, filters=filters)}
+
+    before = ours()
+    yield before
+    assert ours() == before, "hostile suite left containers behind"
+
+
+def _param(name: str) -> Any:
+    marks = []
+    if name in CHECKER_BUGS:
+        marks.append(pytest.mark.xfail(strict=True, reason=CHECKER_BUGS[name]))
+    return pytest.param(name, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in sorted(CASES)])
+async def test_hostile_candidate(name: str, run_containers_before: Any) -> None:
+    code, expected = CASES[name]
+    check_timeout = CHECK_TIMEOUTS.get(name, CHECK_TIMEOUT)
+    envs = await RoundtripDockerSandbox.sample_init("hostile", None, {})
+    env = envs["default"]
+    try:
+        started = time.monotonic()
+        verdict = await run_check(env, code, FIZZ, call_timeout=CALL_TIMEOUT, check_timeout=CHECK_TIMEOUT)
+        elapsed = time.monotonic() - started
+        assert not verdict.passed, verdict.detail
+        assert verdict.category == expected, verdict.detail
+        assert elapsed < check_timeout + SLACK, f"took {elapsed:.1f}s: {verdict.detail}"
+        # the same container still checks a correct candidate
+        after = await run_check(env, CORRECT, FIZZ, call_timeout=CALL_TIMEOUT)
+        assert after.passed, f"after {name}: {after.detail}"
+    finally:
+        await RoundtripDockerSandbox.sample_cleanup("hostile", None, envs, False)
+
+
+CHATTY = CORRECT.replace("    if n % 15", "    print('checking', n, '.' * 100)\n    if n % 15")
+FILLS_THE_WORKDIR = (
+    "every check leaves its capture file (.candidate-output-*) and the candidate's own files in "
+    "the work dir, so after a check that filled the 64 MB tmpfs, every later check in the same "
+    "trial whose correct candidate prints more than a buffer's worth fails with OSError (ENOSPC)"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, id=n, marks=pytest.mark.xfail(strict=True, reason=FILLS_THE_WORKDIR))
+        for n in ("prints_100mb", "fills_the_workdir")
+    ]
+    + ["infinite_loop"],  # control: a hostile check that leaves nothing behind
+)
+async def test_a_chatty_correct_candidate_passes_after(name: str, run_containers_before: Any) -> None:
+    assert CHATTY != CORRECT
+    envs = await RoundtripDockerSandbox.sample_init("hostile", None, {})
+    env = envs["default"]
+    try:
+        await run_check(env, CASES[name][0], FIZZ, call_timeout=CALL_TIMEOUT, check_timeout=4.0)
+        after = await run_check(env, CHATTY, FIZZ, call_timeout=CALL_TIMEOUT)
+        assert after.passed, f"chatty after {name}: {after.detail}"
+    finally:
+        await RoundtripDockerSandbox.sample_cleanup("hostile", None, envs, False)

@@ -124,3 +124,21 @@ def test_degradation_csv_has_the_study_shape(logdir: Path, tmp_path: Path) -> No
 
 def test_export_of_an_empty_folder_fails(tmp_path: Path) -> None:
     assert main(["export", str(tmp_path), "-o", str(tmp_path / "o"), "-q"]) != 0
+
+
+def test_json_logs_read_like_eval_logs(
+    logdir: Path, rows: tuple[list[dict], list[dict]], tmp_path: Path
+) -> None:
+    from inspect_ai.log import read_eval_log, write_eval_log
+
+    for path in logdir.glob("*.eval"):
+        write_eval_log(read_eval_log(str(path)), str(tmp_path / "nested" / f"{path.stem}.json"))
+    (tmp_path / "notes.json").write_text("{}")  # not a log: skipped with a warning
+    trials, cycles, warnings = load_rows(tmp_path, progress=False)
+    assert len(warnings) == 1 and "notes.json" in warnings[0]
+
+    def strip(items: list[dict]) -> list[dict]:
+        return sorted(({k: v for k, v in r.items() if k != "source"} for r in items), key=key)
+
+    assert strip(trials) == strip(rows[0])
+    assert strip(cycles) == strip(rows[1])

@@ -125,10 +125,13 @@ def _pct(key: str) -> str:
     return "{" + key + "_k}/{scored} = {" + key + "_rate:.1%} [{" + key + "_low:.1%}, {" + key + "_high:.1%}]"
 
 
+CONFIG_CELL = "{config} #{config_key}"
+"""A configuration in tables: its label and its key (labels can coincide, keys cannot)."""
+
 SURVIVAL_COLUMNS = [
     ("model", "model"),
     ("problem", "problem"),
-    ("config", "config"),
+    ("config", CONFIG_CELL),
     ("trials", "trials"),
     ("infra errors", "infra_errors"),
     ("censored", "censored"),
@@ -140,7 +143,7 @@ SURVIVAL_COLUMNS = [
 
 GAP_COLUMNS = [
     ("model", "model"),
-    ("config", "config"),
+    ("config", CONFIG_CELL),
     ("known", "known"),
     ("survival@N known", "{known_k}/{known_n} = {known_rate:.1%}"),
     ("novel", "novel"),
@@ -160,8 +163,9 @@ def counts_markdown(rows: Sequence[Row]) -> str:
         if r["value"] not in values:
             values.append(r["value"])
         key = (r["model"], r["problem"], r["config_key"])
+        config = f"{r['config']} #{r['config_key']}"
         groups.setdefault(
-            key, {"model": r["model"], "problem": r["problem"], "config": r["config"], "of": r["of"]}
+            key, {"model": r["model"], "problem": r["problem"], "config": config, "of": r["of"]}
         )
         groups[key][r["value"]] = r["count"]
     columns = [("model", "model"), ("problem", "problem"), ("config", "config")]
@@ -173,7 +177,7 @@ def counts_markdown(rows: Sequence[Row]) -> str:
 
 
 def _panel(row: Row) -> str:
-    return f"{row['problem']} | {row['config']}"
+    return f"{row['problem']} | {row['config']} #{row['config_key']}"
 
 
 def _group_label(row: Row) -> str:

@@ -199,12 +199,15 @@ def build_task(plan: EvalPlan, replay_file: Path, sandbox: str) -> Any:
     metadata = {
         **(task.metadata or {}),
         "replayed": True,
+        # what the original runs had in common: part of the configuration
         "upstream": {
             "batch": plan.batch,
             "model": plan.model,
-            "language": plan.language,
             "spec_format": plan.group[3],
             "prompt_style": plan.group[4],
+        },
+        # which records this eval replays: not part of the configuration (rows.NOT_CONFIG)
+        "upstream_trials": {
             "task": plan.task,
             "runs": [t.run for t in plan.trials],  # epoch i = runs[i - 1]
             "note": "replies replayed from the original study's result.json; the prompts in "
@@ -239,17 +242,17 @@ def run_evals(
     )
     by_name = {}
     for log in logs:
-        upstream = (log.eval.metadata or {}).get("upstream", {})
-        by_name[
-            (
-                upstream.get("batch"),
-                upstream.get("model"),
-                upstream.get("language"),
-                upstream.get("spec_format"),
-                upstream.get("prompt_style"),
-                upstream.get("task"),
-            )
-        ] = log
+        meta = log.eval.metadata or {}
+        upstream, trials = meta.get("upstream", {}), meta.get("upstream_trials", {})
+        key = (
+            upstream.get("batch"),
+            upstream.get("model"),
+            meta.get("language"),
+            upstream.get("spec_format"),
+            upstream.get("prompt_style"),
+            trials.get("task"),
+        )
+        by_name[key] = log
     return [by_name.get(p.group) for p in plans]
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +47,10 @@ CONFIG_COLUMNS = (
 )
 """Settings shown as their own columns (all settings are also in `settings_json`)."""
 
-NOT_CONFIG = frozenset({"seed", "problems", "epochs"})
+NOT_CONFIG = frozenset({"seed", "problems", "epochs", "upstream_trials"})
 """Settings that do not define a configuration: runs differing only in these are replicates
-(another base seed, another set of problems in the same suite, more epochs) and may pool."""
+(another base seed, another set of problems in the same suite, more epochs, other replayed
+records of the same upstream batch) and may pool."""
 
 GENERATION_FIELDS = ("temperature", "max_tokens", "top_p", "top_k")
 """Generation options that define a configuration (the per-step seed is in the cycle rows)."""
@@ -196,9 +196,13 @@ def config_label(settings: dict[str, Any], generation: dict[str, Any]) -> str:
     parts = [
         "/".join(str(settings.get(k, "?")) for k in ("language", "spec_format", "extraction")),
         f"N={settings.get('cycles', '?')}",
-        f"T={temperature}",
-        f"prompts={settings.get('prompt_set_version', '?')}",
     ]
+    upstream = settings.get("upstream")
+    if settings.get("replayed") and isinstance(upstream, dict):
+        # replies recorded elsewhere: our temperature and prompts were never used
+        parts.append(f"replay of {upstream.get('batch', '?')}")
+    else:
+        parts += [f"T={temperature}", f"prompts={settings.get('prompt_set_version', '?')}"]
     for key in ("mask_names", "variant"):
         if settings.get(key) not in (None, False, ""):
             parts.append(f"{key}={settings[key]}")
@@ -399,6 +403,13 @@ def log_rows(log: EvalLog, source: str) -> tuple[list[Row], list[Row]]:
     return trials, cycles
 
 
+def is_roundtrip_log(log: EvalLog) -> bool:
+    """A log of one of our tasks: it records N, or its samples carry a cycle history."""
+    if "cycles" in settings_of(log) and "prompt_set_version" in settings_of(log):
+        return True
+    return any(CYCLES_KEY in (s.store or {}) for s in log.samples or [])
+
+
 class LogReadError(RuntimeError):
     """No readable Inspect log: the message says where and what to do."""
 
@@ -432,9 +443,12 @@ def read_rows(root: Path, progress: bool = True) -> tuple[list[Row], list[Row], 
             except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal
                 skipped.append((path, f"{type(exc).__name__}: {str(exc)[:200]}"))
             else:
-                t, c = log_rows(log, source)
-                trials.extend(t)
-                cycles.extend(c)
+                if not is_roundtrip_log(log):
+                    skipped.append((path, "not a roundtrip-eval log (no per-cycle history)"))
+                else:
+                    t, c = log_rows(log, source)
+                    trials.extend(t)
+                    cycles.extend(c)
             bar.advance()
     return trials, cycles, skipped
 
@@ -464,8 +478,3 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.__exit__(None, None, None)
-
-
-def iter_cycle_keys(rows: Iterable[Row]) -> set[tuple[str, str, int]]:
-    """(eval_id, sample_id, epoch) of each trial, for joining cycles to trials."""
-    return {(r["eval_id"], r["sample_id"], r["epoch"]) for r in rows}

@@ -26,6 +26,7 @@ from roundtrip_eval import sandbox_docker, sandbox_image
 from roundtrip_eval.resources import data_dir
 from roundtrip_eval.sandbox_docker import (
     LABEL,
+    LABEL_PID,
     LABEL_RUN,
     RoundtripDockerConfig,
     RoundtripDockerSandbox,
@@ -35,11 +36,6 @@ from roundtrip_eval.sandbox_image import IMAGE
 
 S = RoundtripDockerSandbox
 docker = pytest.mark.docker
-
-
-def labelled(client: Any, **labels: str) -> set[str]:
-    filters = [f"{LABEL}=1"] + [f"{k.replace('_', '.')}={v}" for k, v in labels.items()]
-    return {c["Id"] for c in client.api.containers(all=True, filters={"label": filters})}
 
 
 def run_containers(client: Any) -> set[str]:
@@ -52,10 +48,25 @@ async def py(env: Any, source: str, **kwargs: Any) -> Any:
     return await env.exec(["python3", "-I", "-c", source], **kwargs)
 
 
-async def process_count(env: Any) -> int:
-    """Processes in the container besides PID 1 and this probe's own python."""
-    result = await py(env, "import os; print(sum(p.isdigit() for p in os.listdir('/proc')))")
-    return int(result.stdout) - 2
+async def process_count(env: Any, settle: float = 3.0) -> int:
+    """Processes in the container besides PID 1 and this probe's own python.
+
+    Killed processes may take a moment to finish exiting on a loaded machine: poll up to
+    `settle` seconds for the count to reach 0.
+    """
+    deadline = time.monotonic() + settle
+    while True:
+        result = await py(env, "import os; print(sum(p.isdigit() for p in os.listdir('/proc')))")
+        count = int(result.stdout) - 2
+        if count == 0 or time.monotonic() >= deadline:
+            return count
+        await asyncio.sleep(0.1)
+
+
+def by_pid(client: Any, pid: int) -> set[str]:
+    """Our containers created by the process `pid` (other people may share the engine)."""
+    filters = {"label": [f"{LABEL}=1", f"{LABEL_PID}={pid}"]}
+    return {c["Id"] for c in client.api.containers(all=True, filters=filters)}
 
 
 # ---------------------------------------------------------------------------- no engine needed
@@ -508,7 +519,7 @@ def test_inspect_eval_with_roundtrip_docker(docker_client: Any, tmp_path: Path) 
 
     ref = load_problem("fizzbuzz").reference
     script = _replay_script(tmp_path / "replay.jsonl", [ref, ref])
-    before = labelled(docker_client)
+    before = by_pid(docker_client, os.getpid())
     [log] = inspect_eval(
         fizzbuzz(sandbox="roundtrip-docker", epochs=2, cycles=2),
         model=f"replay/{script}", log_dir=str(tmp_path / "logs"), display="none",
@@ -521,7 +532,7 @@ def test_inspect_eval_with_roundtrip_docker(docker_client: Any, tmp_path: Path) 
         for name, metric in score.metrics.items()
     }
     assert metrics["survived/mean"] == 1.0
-    assert labelled(docker_client) - before == set()
+    assert by_pid(docker_client, os.getpid()) == before
 
 
 @docker
@@ -534,7 +545,6 @@ def test_sigint_on_inspect_eval_leaves_no_container(docker_client: Any, tmp_path
     )
     script = _replay_script(tmp_path / "replay.jsonl", [stuck])
     inspect = Path(sys.executable).parent / "inspect"
-    before = labelled(docker_client)
     proc = subprocess.Popen(
         [str(inspect), "eval", "roundtrip_eval/fizzbuzz", "--model", f"replay/{script}",
          "-T", "sandbox=roundtrip-docker", "-T", "cycles=1", "--epochs", "3",
@@ -543,9 +553,9 @@ def test_sigint_on_inspect_eval_leaves_no_container(docker_client: Any, tmp_path
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while len(labelled(docker_client) - before) < 3 and time.monotonic() < deadline:
+        while len(by_pid(docker_client, proc.pid)) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert len(labelled(docker_client) - before) >= 3, "the trials never started"
+        assert len(by_pid(docker_client, proc.pid)) >= 3, "the trials never started"
         time.sleep(1.0)  # the checks are now running
         proc.send_signal(signal.SIGINT)
         interrupted = time.monotonic()
@@ -556,4 +566,4 @@ def test_sigint_on_inspect_eval_leaves_no_container(docker_client: Any, tmp_path
             proc.kill()
     assert "interrupted" in output.lower(), output[-2000:]
     assert stopped_after < 15  # well before the 30 s check timeout: the checks were cancelled
-    assert labelled(docker_client) - before == set(), output[-2000:]
+    assert by_pid(docker_client, proc.pid) == set(), output[-2000:]

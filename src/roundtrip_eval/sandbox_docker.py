@@ -74,6 +74,7 @@ LABEL = "roundtrip-eval.sandbox"
 LABEL_RUN = "roundtrip-eval.run"
 LABEL_TASK = "roundtrip-eval.task"
 LABEL_SAMPLE = "roundtrip-eval.sample"
+LABEL_PID = "roundtrip-eval.pid"  # the process that created the container (host pid)
 KILL_SIGNAL = "SIGUSR1"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -548,7 +549,12 @@ class RoundtripDockerSandbox(SandboxEnvironment):
 
         state = _run_state()
         name = f"roundtrip-{state.run_id}-{secrets.token_hex(4)}"
-        labels = {LABEL: "1", LABEL_RUN: state.run_id, LABEL_TASK: task_name[:200]}
+        labels = {
+            LABEL: "1",
+            LABEL_RUN: state.run_id,
+            LABEL_TASK: task_name[:200],
+            LABEL_PID: str(os.getpid()),
+        }
         if metadata.get("__sample_id__") is not None:
             labels[LABEL_SAMPLE] = str(metadata["__sample_id__"])[:200]
         state.containers.add(name)

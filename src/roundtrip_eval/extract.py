@@ -129,6 +129,53 @@ def _unparsed(text: str, function: str) -> str | None:
     return _normalise("\n".join(lines[start:]))
 
 
+_SCRIPT_CALLS = {"print", "input", "exit", "quit"}
+
+
+def _calls(node: ast.AST, names: set[str]) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names
+        for n in ast.walk(node)
+    )
+
+
+def _is_script(node: ast.stmt, function: str) -> bool:
+    """A top-level statement that exercises the code rather than defines it."""
+    if isinstance(node, ast.Expr):
+        return not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str))
+    if isinstance(node, ast.If):
+        return "__name__" in ast.dump(node.test)
+    if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.Assert | ast.With):
+        return True
+    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        return _calls(node, _SCRIPT_CALLS | {function})
+    return False
+
+
+def sanitize(code: str, function: str) -> tuple[str, bool]:
+    """Drop top-level example usage (calls, prints, `__main__` blocks, loops, asserts).
+
+    Why: small models append demos such as `print(f(10))` that call the function wrongly;
+    executing them at import would blame the function for its demo. Definitions, imports,
+    classes and plain assignments stay, with their layout. Tolerant mode only.
+    """
+    tree = _parse(code)
+    if tree is None:
+        return code, False
+    drop: set[int] = set()
+    for node in tree.body:
+        if _is_script(node, function) and node.end_lineno is not None:
+            drop.update(range(node.lineno, node.end_lineno + 1))
+    if not drop:
+        return code, False
+    kept = [ln for i, ln in enumerate(code.splitlines(), start=1) if i not in drop]
+    cleaned = "\n".join(kept).strip("\n") + "\n"
+    tree = _parse(cleaned)
+    if tree is None or not tree.body:
+        return code, False
+    return cleaned, True
+
+
 def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extraction:
     """Find the code of `function` in a model reply. `code` is None when nothing was found."""
     if mode not in MODES:
@@ -138,7 +185,15 @@ def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extractio
             if block.terminated:
                 return Extraction(_normalise(block.text), "strict:first_fence")
         return Extraction(None, "strict:no_fence")
+    found = _find_code(reply, function)
+    if found.code is None:
+        return found
+    code, dropped = sanitize(found.code, function)
+    return Extraction(code, found.rule + ("+sanitized" if dropped else ""))
 
+
+def _find_code(reply: str, function: str) -> Extraction:
+    """The tolerant search, in order of confidence; see `extract_code`."""
     text, had_think = strip_think(reply)
     prefix = "think+" if had_think else ""
     blocks = fenced_blocks(text)
@@ -177,6 +232,10 @@ def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extractio
     broken = _unparsed(unfenced, function)
     if broken:
         return Extraction(broken, prefix + "bare:unparsed")
+    for block in reversed(blocks):  # code the model labelled Python, but it is not Python
+        is_python = block.lang in ("python", "py", "python3") and block.text.strip()
+        if is_python and _parse(_normalise(block.text)) is None:
+            return Extraction(_normalise(block.text), prefix + "fence:unparsed")
     # 5. code that parses but defines another function: let the checker call it a signature
     #    change rather than hide it as an extraction failure.
     for block in reversed(blocks):

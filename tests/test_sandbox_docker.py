@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from inspect_ai.util import OutputLimitExceededError, SandboxEnvironmentSpec
-from inspect_ai.util._sandbox.environment import SandboxUnavailableError
+from inspect_ai.util import OutputLimitExceededError, SandboxEnvironmentSpec, SandboxUnavailableError
 
 from roundtrip_eval import sandbox_docker, sandbox_image
 from roundtrip_eval.resources import data_dir

@@ -2,7 +2,8 @@
 
 Why not Inspect's `docker` provider: it drives `docker compose`, and needs Engine >= 24.0.6 and
 Compose >= 2.21; Debian's `docker.io` (20.10) is refused. This provider only needs the engine
-API (1.41), and costs one exec per check (about 50 ms on a 2-core machine).
+API (1.41). A check costs one exec: about 110 ms median for a fizzbuzz check on a busy 2-core
+machine, of which ~55-75 ms is the exec floor (benchmarks/sandbox_latency.py).
 
 Each trial gets a container with no network, a read-only root, tmpfs at the work dir and /tmp
 (noexec), user nobody, every capability dropped, no-new-privileges, memory = memory+swap, a
@@ -48,9 +49,9 @@ from inspect_ai.util import (
     SandboxEnvironment,
     SandboxEnvironmentConfigType,
     SandboxEnvironmentLimits,
+    SandboxUnavailableError,
     sandboxenv,
 )
-from inspect_ai.util._sandbox.environment import SandboxUnavailableError
 from pydantic import BaseModel, Field
 
 from roundtrip_eval.sandbox_image import (
@@ -331,7 +332,7 @@ class _Demux:
 
 @dataclass
 class _Outcome:
-    status: Literal["exited", "timeout", "overflow", "cancelled", "unstarted"]
+    status: Literal["exited", "timeout", "overflow", "cancelled"]
     stdout: bytes = b""
     stderr: bytes = b""
     returncode: int = -1
@@ -349,11 +350,9 @@ def _pump(
     cancel: threading.Event,
 ) -> _Outcome:
     """Start `exec_id`, feed stdin, collect output until EOF, deadline, overflow or cancel."""
-    api = client.api
-    started = time.monotonic()
-    deadline = None if timeout is None else started + timeout
     from docker.errors import APIError
 
+    api = client.api
     response = api._post_json(
         api._url("/exec/{0}/start", exec_id),
         headers={"Connection": "Upgrade", "Upgrade": "tcp"},
@@ -368,6 +367,7 @@ def _pump(
             raise SandboxUnavailableError(f"the sandbox container is not running: {exc}") from exc
         raise
     sock: socket.socket = getattr(raw, "_sock", raw)
+    deadline = None if timeout is None else time.monotonic() + timeout
     demux = _Demux(limit)
     status: Literal["exited", "timeout", "overflow", "cancelled"] = "exited"
     try:
@@ -421,6 +421,8 @@ def _pump(
                     status = "overflow"
                     eof = True
         selector.close()
+        if demux.overflow and status == "exited":
+            status = "overflow"
     finally:
         with contextlib.suppress(Exception):
             sock.close()

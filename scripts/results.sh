@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 EPOCHS=${EPOCHS:-5}
 OUT=${RESULTS_DIR:-logs/results}
+# The gap runs in the README use 7 of the 15 pairs (all 5 domains) to fit one session on 2 cores;
+# PAIRS=all runs every pair.
+PAIRS=${PAIRS:-fizzbuzz,vowels,leap_year,palindrome,brackets,two_sum,turnstile}
 ORIGINALS="roundtrip_eval/fizzbuzz roundtrip_eval/get_magic_number roundtrip_eval/separate_vowels_and_consonants roundtrip_eval/process_user_list"
 
 serve() {  # serve <alias> <port>
@@ -24,6 +27,7 @@ run_set() {  # run_set <log dir> <model alias> <tasks> [-T ...]
 }
 
 what=${1:-all}
+if [[ $what == gaps ]]; then "$0" gap && exec "$0" gap-masked; fi
 if [[ $what == originals || $what == all ]]; then
   serve qwen2.5-coder-0.5b 8765
   run_set qwen0.5b-en qwen2.5-coder-0.5b "$ORIGINALS" -T language=en
@@ -35,10 +39,11 @@ if [[ $what == originals-1.5b || $what == all ]]; then
     "roundtrip_eval/fizzbuzz roundtrip_eval/separate_vowels_and_consonants" -T language=en
 fi
 if [[ $what == gap || $what == all ]]; then
-  serve qwen2.5-coder-0.5b 8765
-  run_set gap-0.5b qwen2.5-coder-0.5b roundtrip_eval/generalization_gap
+  serve qwen2.5-coder-0.5b 8767
+  run_set gap-0.5b qwen2.5-coder-0.5b roundtrip_eval/generalization_gap -T pairs="$PAIRS"
 fi
 if [[ $what == gap-masked || $what == all ]]; then
-  serve qwen2.5-coder-0.5b 8765
-  run_set gap-0.5b-masked qwen2.5-coder-0.5b roundtrip_eval/generalization_gap -T mask_names=true
+  serve qwen2.5-coder-0.5b 8767
+  run_set gap-0.5b-masked qwen2.5-coder-0.5b roundtrip_eval/generalization_gap \
+    -T pairs="$PAIRS" -T mask_names=true
 fi

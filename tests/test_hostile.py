@@ -151,14 +151,7 @@ CASES: dict[str, tuple[str, str]] = {
 # give it room so that the kill, not the check timeout, decides.
 CHECK_TIMEOUTS = {"memory_bomb": 20.0}
 
-# Cases that reveal a checker bug (reported to the checker's owner), with the reason.
-CHECKER_BUGS: dict[str, str] = {
-    "patches_builtins_type": (
-        "the host decodes runner records without guarding against malformed values: a candidate "
-        "that patches builtins.type makes encode() emit ['int', 'Fizz'] and run_check raises "
-        "ValueError on the host instead of returning a verdict"
-    ),
-}
+# A candidate that corrupts the encoder (patching builtins.type) must still get a verdict.
 CASES["patches_builtins_type"] = (
     "import builtins, inspect\nbuiltins.type = lambda *a: int if len(a) == 1 else type(*a)\n"
     "def fizzbuzz(n):\n    return 'Fizz'\n",
@@ -177,14 +170,7 @@ def run_containers_before(docker_client: Any) -> Any:
     assert ours() == before, "hostile suite left containers behind"
 
 
-def _param(name: str) -> Any:
-    marks = []
-    if name in CHECKER_BUGS:
-        marks.append(pytest.mark.xfail(strict=True, reason=CHECKER_BUGS[name]))
-    return pytest.param(name, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("name", [_param(n) for n in sorted(CASES)])
+@pytest.mark.parametrize("name", sorted(CASES))
 async def test_hostile_candidate(name: str, run_containers_before: Any) -> None:
     code, expected = CASES[name]
     check_timeout = CHECK_TIMEOUTS.get(name, CHECK_TIMEOUT)
@@ -205,20 +191,13 @@ async def test_hostile_candidate(name: str, run_containers_before: Any) -> None:
 
 
 CHATTY = CORRECT.replace("    if n % 15", "    print('checking', n, '.' * 100)\n    if n % 15")
-FILLS_THE_WORKDIR = (
-    "every check leaves its capture file (.candidate-output-*) and the candidate's own files in "
-    "the work dir, so after a check that filled the 64 MB tmpfs, every later check in the same "
-    "trial whose correct candidate prints more than a buffer's worth fails with OSError (ENOSPC)"
-)
 
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(n, id=n, marks=pytest.mark.xfail(strict=True, reason=FILLS_THE_WORKDIR))
-        for n in ("prints_100mb", "fills_the_workdir")
-    ]
-    + ["infinite_loop"],  # control: a hostile check that leaves nothing behind
+    # a check that filled the work dir must not make the next, chatty, correct one fail:
+    # each check runs in its own directory, removed before the next (infinite_loop: control)
+    ["prints_100mb", "fills_the_workdir", "infinite_loop"],
 )
 async def test_a_chatty_correct_candidate_passes_after(name: str, run_containers_before: Any) -> None:
     assert CHATTY != CORRECT

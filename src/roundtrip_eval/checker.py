@@ -267,4 +267,9 @@ async def run_check(
     except OutputLimitExceededError:
         msg = "crash: the check's output exceeded the sandbox output limit"
         return _fail("crash", msg, len(problem.inputs), started)
-    return judge(problem, parse_records(result.stdout, nonce), started)
+    try:
+        return judge(problem, parse_records(result.stdout, nonce), started)
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        # a record that the candidate corrupted (e.g. by patching builtins the encoder uses)
+        msg = f"crash: a result record could not be read ({type(exc).__name__})"
+        return _fail("crash", msg, len(problem.inputs), started)

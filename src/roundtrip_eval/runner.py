@@ -27,6 +27,7 @@ import types
 from typing import Any
 
 MAX_DEPTH = 50
+CHECK_DIR_PREFIX = ".rt-check-"
 
 
 def encode(value: Any, depth: int = 0) -> Any:
@@ -144,9 +145,21 @@ def _main() -> None:
     # The candidate's prints go to a capture file, never to the result channel.
     sys.stdout.flush()
     sys.stderr.flush()
-    capture_path = os.path.join(job.get("workdir") or ".", ".candidate-output-" + nonce[:12])
+    # Each check runs in its own directory; earlier checks' leftovers (a candidate that
+    # filled the work dir, a capture file of a killed run) are removed first, so one check
+    # can never make the next one fail. The capture file is unlinked once open.
+    workdir = os.path.abspath(job.get("workdir") or ".")
+    import shutil
+
+    for entry in os.listdir(workdir):
+        if entry.startswith(CHECK_DIR_PREFIX):
+            shutil.rmtree(os.path.join(workdir, entry), ignore_errors=True)
+    check_dir = os.path.join(workdir, CHECK_DIR_PREFIX + nonce[:12])
     try:
-        capture = open(capture_path, "w+b")  # noqa: SIM115 - kept open for the whole run
+        os.mkdir(check_dir)
+        os.chdir(check_dir)
+        capture = open(os.path.join(check_dir, ".output"), "w+b")  # noqa: SIM115
+        os.unlink(os.path.join(check_dir, ".output"))
     except OSError:
         capture = open(os.devnull, "w+b")  # noqa: SIM115
     os.dup2(capture.fileno(), 1)
@@ -171,6 +184,11 @@ def _main() -> None:
         except OSError:
             pass
         emit(record)
+        try:
+            os.chdir(workdir)
+            shutil.rmtree(check_dir, ignore_errors=True)
+        except OSError:
+            pass
         os._exit(0)  # skip atexit hooks and threads the candidate may have left behind
 
     signal.signal(signal.SIGALRM, on_alarm)

@@ -7,8 +7,11 @@ with every regenerated function checked in the sandbox. The headline metric is s
 
 from __future__ import annotations
 
+import inspect
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.log import HeadlineMetric
@@ -192,25 +195,8 @@ def roundtrip(
         mask_names: Show the function as `func` and its parameters as `arg0`, ... everywhere
             the model sees them, so a familiar name cannot cue recall.
     """
-    return roundtrip_task(
-        resolve_problems(problems),
-        cycles=cycles,
-        language=language,
-        spec_format=spec_format,
-        extraction=extraction,
-        sandbox=sandbox,
-        seed=seed,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        epochs=epochs,
-        stop_on_failure=stop_on_failure,
-        blame=blame,
-        judge_model=judge_model,
-        spec_model=spec_model,
-        code_model=code_model,
-        variant=variant,
-        mask_names=mask_names,
-    )
+    params = dict(locals())  # every parameter below `problems`, passed through by name
+    return roundtrip_task(resolve_problems(params.pop("problems")), **params)
 
 
 @task
@@ -238,63 +224,25 @@ def generalization_gap(
         mask_names: Neutral names (`func`, `arg0`) for every problem: the recall ablation.
         (other parameters as for `roundtrip`)
     """
+    params = dict(locals())  # every parameter below `pairs`, passed through by name
     return roundtrip_task(
-        pair_problems(pairs),
-        cycles=cycles,
-        language=language,
-        spec_format=spec_format,
-        extraction=extraction,
-        sandbox=sandbox,
-        seed=seed,
-        temperature=temperature,
-        max_tokens=max_tokens,
-        epochs=epochs,
-        mask_names=mask_names,
+        pair_problems(params.pop("pairs")),
         name="generalization_gap",
         extra_scorers=[generalization(int(cycles))],
+        **params,
     )
 
 
-def _single(problem: str):  # type: ignore[no-untyped-def]
-    def make(
-        cycles: int = 10,
-        language: str = "en",
-        spec_format: str = "pseudocode",
-        extraction: str = "tolerant",
-        sandbox: str = DEFAULT_SANDBOX,
-        seed: int = 0,
-        temperature: float = DEFAULT_TEMPERATURE,
-        max_tokens: int = DEFAULT_MAX_TOKENS,
-        epochs: int = DEFAULT_EPOCHS,
-        stop_on_failure: bool = True,
-        blame: int = 0,
-        judge_model: str | None = None,
-        spec_model: str | None = None,
-        code_model: str | None = None,
-        variant: str | None = None,
-        mask_names: bool = False,
-    ) -> Task:
-        return roundtrip_task(
-            [problem],
-            cycles=cycles,
-            language=language,
-            spec_format=spec_format,
-            extraction=extraction,
-            sandbox=sandbox,
-            seed=seed,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            epochs=epochs,
-            stop_on_failure=stop_on_failure,
-            blame=blame,
-            judge_model=judge_model,
-            spec_model=spec_model,
-            code_model=code_model,
-            variant=variant,
-            mask_names=mask_names,
-            name=problem,
-        )
+def _single(problem: str) -> Callable[..., Task]:
+    """A task for one problem, with exactly `roundtrip`'s parameters except `problems`."""
 
+    def make(**params: Any) -> Task:
+        return roundtrip_task([problem], name=problem, **params)
+
+    signature = inspect.signature(roundtrip)
+    make.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in signature.parameters.values() if p.name != "problems"]
+    )
     make.__name__ = problem
     make.__doc__ = f"Round-trip stability on `{problem}`; parameters as for `roundtrip`."
     return task(name=problem)(make)

@@ -144,15 +144,17 @@ def test_salvage_never_cuts_the_function_body() -> None:
 def test_tolerant_drops_example_usage_but_keeps_definitions() -> None:
     # Real shape (qwen2.5-coder-0.5b, get_magic_number): a demo that calls the function wrongly
     reply = (
-        "```python\nimport math\nLIMIT = 10\n\ndef get_magic_number():\n    return 42\n\n"
+        "```python\nimport sys\nsys.setrecursionlimit(5000)\nLIMIT = len('abc')\n\n"
+        "def get_magic_number():\n    return 42\n\n"
         "# Test the function\nprint(get_magic_number())\nprint(get_magic_number(10))\n"
         "value = get_magic_number(3)\nfor i in range(3):\n    print(i)\n"
         "if __name__ == '__main__':\n    get_magic_number()\n```"
     )
     result = extract_code(reply, "get_magic_number")
     assert result.rule == "fence+sanitized"
-    assert result.code == (
-        "import math\nLIMIT = 10\n\ndef get_magic_number():\n    return 42\n\n# Test the function\n"
+    assert result.code == (  # set-up stays, the demo goes
+        "import sys\nsys.setrecursionlimit(5000)\nLIMIT = len('abc')\n\n"
+        "def get_magic_number():\n    return 42\n\n# Test the function\n"
     )
     strict = extract_code(reply, "get_magic_number", "strict").code
     assert strict is not None and "print(get_magic_number(10))" in strict  # strict keeps all

@@ -139,32 +139,39 @@ def _calls(node: ast.AST, names: set[str]) -> bool:
     )
 
 
-def _is_script(node: ast.stmt, function: str) -> bool:
-    """A top-level statement that exercises the code rather than defines it."""
-    if isinstance(node, ast.Expr):
-        return not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str))
-    if isinstance(node, ast.If):
-        return "__name__" in ast.dump(node.test)
-    if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.Assert | ast.With):
+def _is_script(node: ast.stmt, exercised: set[str]) -> bool:
+    """A top-level statement that exercises the code (a demo) rather than sets it up."""
+    if isinstance(node, ast.If) and "__name__" in ast.dump(node.test):
         return True
-    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
-        return _calls(node, _SCRIPT_CALLS | {function})
-    return False
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return False  # a docstring
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return False
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return False
+    return _calls(node, exercised)
 
 
 def sanitize(code: str, function: str) -> tuple[str, bool]:
-    """Drop top-level example usage (calls, prints, `__main__` blocks, loops, asserts).
+    """Drop top-level example usage: statements that call the module's own functions or
+    classes, `print` or `input`, and `if __name__ == "__main__":` blocks.
 
     Why: small models append demos such as `print(f(10))` that call the function wrongly;
-    executing them at import would blame the function for its demo. Definitions, imports,
-    classes and plain assignments stay, with their layout. Tolerant mode only.
+    executing them at import would blame the function for its demo. Definitions, imports and
+    set-up such as `sys.setrecursionlimit(...)` stay, with their layout. Tolerant mode only.
     """
     tree = _parse(code)
     if tree is None:
         return code, False
+    defined = {
+        n.name
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    exercised = _SCRIPT_CALLS | defined | {function}
     drop: set[int] = set()
     for node in tree.body:
-        if _is_script(node, function) and node.end_lineno is not None:
+        if _is_script(node, exercised) and node.end_lineno is not None:
             drop.update(range(node.lineno, node.end_lineno + 1))
     if not drop:
         return code, False

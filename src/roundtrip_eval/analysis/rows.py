@@ -414,13 +414,21 @@ class LogReadError(RuntimeError):
     """No readable Inspect log: the message says where and what to do."""
 
 
+INSPECT_INDEX_FILES = frozenset({"logs.json", "eval-set.json"})
+"""Inspect's own listings beside the logs (an eval-set writes both): not logs, not warnings."""
+
+
 def find_logs(root: Path) -> list[Path]:
-    """Every `.eval` and `.json` file under `root` (recursive), in a stable order."""
+    """Every `.eval` and `.json` log file under `root` (recursive), in a stable order."""
     if root.is_file():
         return [root]
     if not root.is_dir():
         raise LogReadError(f"{root}: no such directory")
-    return sorted(p for p in root.rglob("*") if p.suffix in (".eval", ".json") and p.is_file())
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in (".eval", ".json") and p.name not in INSPECT_INDEX_FILES and p.is_file()
+    )
 
 
 def read_rows(root: Path, progress: bool = True) -> tuple[list[Row], list[Row], list[tuple[Path, str]]]:

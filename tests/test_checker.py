@@ -108,3 +108,15 @@ async def test_real_checks_in_the_local_sandbox(name: str) -> None:
     code, passed, category = CANDIDATES[name]
     verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=0.5)
     assert (verdict.passed, verdict.category) == (passed, category), verdict.detail
+
+
+async def test_huge_return_values_are_a_type_change_not_an_output_overflow() -> None:
+    # Real shape (qwen2.5-coder-0.5b, ja): fizzbuzz(n) returning the whole list 1..n; on the
+    # large inputs the encoded values alone would overflow the output cap and read as a crash.
+    code = (
+        "def fizzbuzz(n):\n    out = []\n    for i in range(1, min(n, 300000) + 1):\n"
+        "        out.append('Fizz' if i % 3 == 0 else str(i))\n    return out\n"
+    )
+    verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=2.0)
+    assert verdict.category == "return_type", verdict.detail
+    assert "(list)" in verdict.detail

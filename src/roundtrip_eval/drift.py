@@ -20,6 +20,23 @@ import re
 from collections import Counter
 from typing import Any
 
+CATEGORIES = (
+    "none",
+    "extraction",
+    "syntax",
+    "signature",
+    "crash",
+    "timeout",
+    "return_type",
+    "semantic",
+    "boundary",
+    "feature_added",
+    "feature_dropped",
+    "spec_failure",
+)
+"""Every first-failure category (ROUNDTRIP.md §6); `none` = the trial survived. The order is
+the order of every table and metric that lists them."""
+
 GENERIC_CLASSES = {"plain", "edge"}
 FEATURE_CATEGORIES = ("boundary", "feature_added", "feature_dropped")
 

@@ -89,6 +89,12 @@ def _normalise(code: str) -> str:
     return textwrap.dedent(code.replace("\t", "    ")).strip("\n") + "\n"
 
 
+def _def_line(lines: list[str], function: str) -> int | None:
+    """Index of the line that starts `def <function>(`, if any."""
+    pattern = re.compile(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(")
+    return next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
+
+
 def _salvage(text: str, function: str) -> str | None:
     """Find the target function in loose text: from its imports/def to the last line that parses.
 
@@ -96,8 +102,7 @@ def _salvage(text: str, function: str) -> str | None:
     body would turn a syntax error into a different, wrong function.
     """
     lines = text.splitlines()[:MAX_SALVAGE_LINES]
-    pattern = re.compile(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(")
-    start = next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
+    start = _def_line(lines, function)
     if start is None:
         return None
     indent = len(lines[start]) - len(lines[start].lstrip())
@@ -122,8 +127,7 @@ def _salvage(text: str, function: str) -> str | None:
 def _unparsed(text: str, function: str) -> str | None:
     """The target function as written, when it does not parse: the checker calls it syntax."""
     lines = text.splitlines()[:MAX_SALVAGE_LINES]
-    pattern = re.compile(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(")
-    start = next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
+    start = _def_line(lines, function)
     if start is None:
         return None
     return _normalise("\n".join(lines[start:]))
@@ -263,12 +267,10 @@ def extract_spec(reply: str) -> Extraction:
 
 def spec_leaks_code(spec: str, function: str, previous_code: str | None = None) -> bool:
     """True when the 'spec' is itself Python defining the function, or quotes the code verbatim."""
-    for block in fenced_blocks(spec) or [_Block("", spec, True)]:
-        tree = _parse(_normalise(block.text))
+    for text in [b.text for b in fenced_blocks(spec)] + [spec]:
+        tree = _parse(_normalise(text))
         if tree is not None and defines(tree, function):
             return True
-    if _parse(_normalise(spec)) is not None and defines(ast.parse(_normalise(spec)), function):
-        return True
     if previous_code:
         squash = " ".join(previous_code.split())
         return len(squash) > 20 and squash in " ".join(spec.split())

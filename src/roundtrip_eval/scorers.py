@@ -12,34 +12,32 @@ from inspect_ai.scorer import Score, Scorer, Target, frequency, scorer
 from inspect_ai.solver import TaskState
 from inspect_ai.util import store
 
+from roundtrip_eval.drift import CATEGORIES
 from roundtrip_eval.metrics import generalization_gap, present_mean, trial_mean, trial_stderr
 from roundtrip_eval.solver import BLAME_KEY, CYCLES_KEY
 
-DRIFT_CATEGORIES = (
-    "none",
-    "extraction",
-    "syntax",
-    "signature",
-    "crash",
-    "timeout",
-    "return_type",
-    "semantic",
-    "boundary",
-    "feature_added",
-    "feature_dropped",
-    "spec_failure",
-)
+DRIFT_CATEGORIES = CATEGORIES
 BLAME_VERDICTS = ("none", "f", "g", "both", "unclear")
+
+
+def leading_run(history: list[dict[str, Any]], key: str) -> int:
+    """The largest k such that cycles 1..k all have `key` true."""
+    k = 0
+    for record in history:
+        if not record.get(key):
+            break
+        k += 1
+    return k
 
 
 def cycles_survived(history: list[dict[str, Any]]) -> int:
     """The largest k such that cycles 1..k all passed."""
-    k = 0
-    for record in history:
-        if not record.get("passed"):
-            break
-        k += 1
-    return k
+    return leading_run(history, "passed")
+
+
+def _curve(prefix: str, k: int, cycles: int) -> dict[str, int]:
+    """`<prefix>@1..N` as 0/1: whether the leading run reached each cycle."""
+    return {f"{prefix}@{i}": int(k >= i) for i in range(1, cycles + 1)}
 
 
 def first_failure(history: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -49,9 +47,7 @@ def first_failure(history: list[dict[str, Any]]) -> dict[str, Any] | None:
 def survival_value(history: list[dict[str, Any]], cycles: int) -> dict[str, int]:
     """`survived`, `cycles_survived` and `survival@1..N` (0/1 each) for one trial."""
     k = cycles_survived(history)
-    value = {"survived": int(k >= cycles), "cycles_survived": k}
-    value.update({f"survival@{i}": int(k >= i) for i in range(1, cycles + 1)})
-    return value
+    return {"survived": int(k >= cycles), "cycles_survived": k, **_curve("survival", k, cycles)}
 
 
 def _explain(history: list[dict[str, Any]], cycles: int) -> str:
@@ -154,13 +150,9 @@ def stability(cycles: int = 10) -> Scorer:
 def consistency_value(history: list[dict[str, Any]], cycles: int) -> dict[str, int]:
     """consistent@k: cycles 1..k each behaved exactly like the cycle before (C0 for cycle 1)
     on every input, right or wrong. Recoveries: a failing cycle followed by a passing one."""
-    k = 0
-    for record in history:
-        if not record.get("consistent"):
-            break
-        k += 1
+    k = leading_run(history, "consistent")
     value = {"consistent": int(k >= cycles), "cycles_consistent": k}
-    value.update({f"consistent@{i}": int(k >= i) for i in range(1, cycles + 1)})
+    value.update(_curve("consistent", k, cycles))
     passes = [bool(r.get("passed")) for r in history]
     value["recoveries"] = sum(1 for a, b in zip(passes, passes[1:], strict=False) if not a and b)
     value["failures_followed"] = sum(1 for a in passes[:-1] if not a)

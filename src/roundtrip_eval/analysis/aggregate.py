@@ -29,23 +29,11 @@ from roundtrip_eval.analysis.stats import (
     survival_curve,
     wilson_interval,
 )
+from roundtrip_eval.drift import CATEGORIES
 
 GROUP_COLUMNS = ("model", "g_model", "f_model", "problem", "config_key")
 CONFIG_GROUP_COLUMNS = ("model", "g_model", "f_model", "config_key")
-DRIFT_ORDER = (
-    "none",
-    "extraction",
-    "syntax",
-    "signature",
-    "crash",
-    "timeout",
-    "return_type",
-    "boundary",
-    "feature_added",
-    "feature_dropped",
-    "semantic",
-    "spec_failure",
-)
+DRIFT_ORDER = CATEGORIES
 
 
 def clean(value: Any) -> Any:

@@ -29,8 +29,7 @@ from inspect_ai.util._sandbox.local import LocalSandboxEnvironment
 
 from roundtrip_eval.checker import run_check
 from roundtrip_eval.problems import load_problem
-from roundtrip_eval.sandbox_docker import RoundtripDockerSandbox
-from roundtrip_eval.sandbox_image import connect
+from roundtrip_eval.sandbox import RoundtripDockerSandbox, connect
 
 METRICS = ("check", "floor", "setup", "teardown")
 LABELS = {

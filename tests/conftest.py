@@ -16,8 +16,9 @@ import pytest
 def skip_or_fail(requirement: str, reason: str) -> None:
     """Skip with the reason, unless CI requires it (`ROUNDTRIP_REQUIRE_<REQUIREMENT>=1`).
 
-    CI sets ROUNDTRIP_REQUIRE_DOCKER and ROUNDTRIP_REQUIRE_MODEL, so a Docker or real-model
-    test that would silently skip there fails instead.
+    CI sets ROUNDTRIP_REQUIRE_DOCKER, ROUNDTRIP_REQUIRE_MODEL and ROUNDTRIP_REQUIRE_BROWSER (a
+    headless Chromium), so a Docker, real-model or browser test that would silently skip there
+    fails instead.
     """
     if os.environ.get(f"ROUNDTRIP_REQUIRE_{requirement.upper()}") == "1":
         pytest.fail(f"{reason} (required: ROUNDTRIP_REQUIRE_{requirement.upper()}=1)")
@@ -27,7 +28,7 @@ def skip_or_fail(requirement: str, reason: str) -> None:
 @pytest.fixture(scope="session")
 def docker_client() -> Any:
     """A docker SDK client whose engine answered and that has the sandbox image, else skip."""
-    from roundtrip_eval.sandbox_image import IMAGE, SandboxEngineError, connect, image_exists
+    from roundtrip_eval.sandbox import IMAGE, SandboxEngineError, connect, image_exists
 
     try:
         client = connect(timeout=30)
@@ -45,7 +46,7 @@ def docker_client() -> Any:
 @pytest.fixture
 async def docker_sandbox(docker_client: Any) -> AsyncIterator[Any]:
     """A fresh `roundtrip-docker` sandbox (one trial's container), removed afterwards."""
-    from roundtrip_eval.sandbox_docker import RoundtripDockerSandbox
+    from roundtrip_eval.sandbox import RoundtripDockerSandbox
 
     envs = await RoundtripDockerSandbox.sample_init("pytest", None, {})
     try:

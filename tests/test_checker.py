@@ -4,13 +4,18 @@ Candidates here are our own literals (not model output), so the non-hostile ones
 Inspect's `local` sandbox; the hostile suite runs against Docker in test_hostile.py.
 """
 
+import json
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from inspect_ai.util import ExecResult
 from inspect_ai.util._sandbox.local import LocalSandboxEnvironment
 
-from roundtrip_eval.checker import compare, judge, mismatch_kind, parse_records, run_check
+from roundtrip_eval.checker import compare, judge, mismatch_kind, parse_records, run_check, scratch_places
 from roundtrip_eval.problems import Outcome, load_problem
+from roundtrip_eval.runner import encode
 
 FIZZ = load_problem("fizzbuzz")
 
@@ -120,3 +125,127 @@ async def test_huge_return_values_are_a_type_change_not_an_output_overflow() -> 
     verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=2.0)
     assert verdict.category == "return_type", verdict.detail
     assert "(list)" in verdict.detail
+
+
+# ------------------------------------------------------------------ issue 11: the host is robust
+
+
+class CraftedSandbox:
+    """A stand-in sandbox whose runner output is crafted: what a broken or forged runner might send."""
+
+    def __init__(self, lines: Callable[[str], list[str]], returncode: int = 0, stderr: str = "") -> None:
+        self.lines, self.returncode, self.stderr = lines, returncode, stderr
+
+    async def exec(self, cmd: list[str], input: str, **kwargs: Any) -> ExecResult[str]:
+        nonce = json.loads(input)["nonce"]
+        out = "".join(f"{nonce} {line}\n" for line in self.lines(nonce))
+        return ExecResult(self.returncode == 0, self.returncode, out, self.stderr)
+
+
+def _all_ok(n: int) -> list[str]:
+    return [json.dumps({"i": i, "ok": True, "v": encode(o.value)}) for i, o in enumerate(FIZZ.expected[:n])]
+
+
+CRAFTED = {
+    "record_is_a_list": lambda nonce: ["[1, 2, 3]"],
+    "record_is_a_string": lambda nonce: [*_all_ok(150), '"done"'],
+    "final_is_a_number": lambda nonce: [*_all_ok(150), "150"],
+    "index_is_a_string": lambda nonce: ['{"i": "0", "ok": true, "v": ["int", "1"]}', '{"done": 1}'],
+    "value_is_not_an_encoding": lambda nonce: [*_all_ok(149), '{"i": 149, "ok": true, "v": 7}',
+                                               '{"done": 150}'],
+    "int_that_does_not_parse": lambda nonce: [*_all_ok(149), '{"i": 149, "ok": true, "v": ["int", "x"]}',
+                                              '{"done": 150}'],
+    "deeply_nested": lambda nonce: [*_all_ok(149), '{"i": 149, "ok": true, "v": ' + "[" * 5000 + "]" * 5000
+                                    + "}", '{"done": 150}'],
+    "defined_is_not_a_list": lambda nonce: ['{"stage": "signature", "error": "missing", "defined": 5}'],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED))
+async def test_anything_unreadable_is_a_scored_verdict_never_an_error(name: str) -> None:
+    verdict = await run_check(CraftedSandbox(CRAFTED[name]), FIZZ.reference, FIZZ)  # type: ignore[arg-type]
+    assert not verdict.passed
+    assert verdict.category in ("crash", "signature"), verdict.detail
+    assert "\n" not in verdict.detail
+
+
+def test_judge_reads_the_runners_stops() -> None:
+    started = time.monotonic()
+    n = len(FIZZ.inputs)
+    cases = {
+        "tampering": ({"done": 3, "stopped": "tampering", "tampering": ["called gc.get_objects()"]},
+                      "tampering", "tampering: the code called gc.get_objects()"),
+        "broken": ({"done": 0, "stopped": "broken", "broken": "replaced builtins: isinstance"},
+                   "crash", "crash: the code replaced builtins: isinstance"),
+        "died": ({"done": 2, "stopped": "died", "how": "killed by SIGSEGV", "at": "call", "i": 2},
+                 "crash", f"crash: the process ended on fizzbuzz({FIZZ.inputs[2][0]}) (killed by SIGSEGV)"),
+        "import_died": ({"stage": "import", "died": "exited with status 126"}, "crash",
+                        "crash: the process ended while importing the code (exited with status 126)"),
+        "channel": ({"done": 0, "stopped": "channel"}, "crash", "crash: the code wrote to or broke"),
+        "runner": ({"stage": "runner", "msg": "the candidate process did not start (timeout)"}, "crash",
+                   "crash: the candidate process did not start"),
+        "import_output": ({"stage": "import", "stopped": "output_limit"}, "crash", "crash: the code printed"),
+    }
+    for name, (final, category, detail) in cases.items():
+        done = int(final.get("done", 0))  # type: ignore[call-overload]
+        records = [{"i": i, "ok": True, "v": encode(FIZZ.expected[i].value)} for i in range(done)]
+        verdict = judge(FIZZ, [*records, final], started)
+        assert (verdict.passed, verdict.category) == (False, category), name
+        assert verdict.detail.startswith(detail), (name, verdict.detail)
+        assert verdict.n_inputs == n
+
+
+async def test_a_tampering_record_overrides_all_correct_values() -> None:
+    def lines(nonce: str) -> list[str]:
+        return [*_all_ok(150), json.dumps({"done": 150, "stopped": "tampering", "tampering": ["x"]})]
+
+    verdict = await run_check(CraftedSandbox(lines), FIZZ.reference, FIZZ)  # type: ignore[arg-type]
+    assert (verdict.passed, verdict.category) == (False, "tampering")
+
+    def odd_head(nonce: str) -> list[str]:  # a head that is not text is dropped, not an error
+        return [*_all_ok(150), json.dumps({"done": 150, "output_head": {"a": 1}})]
+
+    verdict = await run_check(CraftedSandbox(odd_head), FIZZ.reference, FIZZ)  # type: ignore[arg-type]
+    assert verdict.passed and verdict.output_head == ""
+
+
+def test_scratch_places_only_for_a_sandbox_that_names_them() -> None:
+    assert scratch_places(LocalSandboxEnvironment()) == []  # never the host's /tmp
+
+    class Named:
+        scratch_dirs = ("/work", "/tmp")
+
+    assert scratch_places(Named()) == ["/work", "/tmp"]  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the runner, run for real
+
+PROBES = {
+    # short output is flushed into output_head, also from inside the function
+    "prints_a_little": ("print('hello from import')\n" + FIZZ.reference.replace(
+        "def fizzbuzz(n):\n", "def fizzbuzz(n):\n    if n == 3:\n        print('three')\n"), True, "none"),
+    # the candidate process holds no job, nonce or result descriptor: only 0-3 are open, fd 1 is
+    # not the runner's stdout, and stdin is empty
+    "sees_only_its_descriptors": (
+        "import os, sys\nfds = sorted(int(f) for f in os.listdir('/proc/self/fd'))\n"
+        "assert fds[:4] == [0, 1, 2, 3] and len(fds) == 5, fds\nassert sys.stdin.read() == ''\n"
+        + FIZZ.reference, True, "none"),
+    "cannot_signal_the_runner": (
+        "import os\ntry:\n    os.kill(os.getppid(), 0)\n    raise SystemExit('signalled the runner')\n"
+        "except PermissionError:\n    pass\n" + FIZZ.reference, True, "none"),
+    "gc_introspection": ("import gc\ngc.get_objects()\n" + FIZZ.reference, False, "tampering"),
+    "uses_ctypes": ("import ctypes\nctypes.CDLL(None).getpid()\n" + FIZZ.reference, False, "tampering"),
+    "exits_in_a_call": ("import os\ndef fizzbuzz(n):\n    os._exit(3)\n", False, "crash"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROBES))
+async def test_the_runner_for_real_in_the_local_sandbox(name: str) -> None:
+    code, passed, category = PROBES[name]
+    verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=0.5)
+    assert (verdict.passed, verdict.category) == (passed, category), (verdict.detail, verdict.output_head)
+    if name == "prints_a_little":
+        assert verdict.output_head == "hello from import\nthree\n"
+    if name == "exits_in_a_call":
+        first = FIZZ.inputs[0][0]
+        assert verdict.detail == f"crash: the process ended on fizzbuzz({first}) (exited with status 3)"

@@ -1,7 +1,7 @@
 """Whole trials through `inspect_ai.eval()` with the offline replay model.
 
 Scripted candidates are our own literals, so these run in the `local` sandbox; the same
-flows against Docker are in test_sandbox_docker.py / test_hostile.py.
+flows against Docker are in tests/sandbox/ / test_hostile.py.
 """
 
 from pathlib import Path

@@ -11,11 +11,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import hostile_code as hc
 import pytest
 
+from roundtrip_eval import drift
 from roundtrip_eval.checker import run_check
+from roundtrip_eval.extract import extract_code
 from roundtrip_eval.problems import load_problem
-from roundtrip_eval.sandbox_docker import LABEL_RUN, RoundtripDockerSandbox, _run_state
+from roundtrip_eval.sandbox import LABEL_RUN, RoundtripDockerSandbox
+from roundtrip_eval.sandbox.containers import run_state as _run_state
 
 pytestmark = pytest.mark.docker
 
@@ -209,3 +213,98 @@ async def test_a_chatty_correct_candidate_passes_after(name: str, run_containers
         assert after.passed, f"chatty after {name}: {after.detail}"
     finally:
         await RoundtripDockerSandbox.sample_cleanup("hostile", None, envs, False)
+
+
+# ------------------------------------------------------------------ issue 11: the new routes
+
+
+async def _trial(codes: list[str], check_timeout: float = CHECK_TIMEOUT) -> list[Any]:
+    """Check `codes` one after the other in ONE trial container, then the probe; verdicts."""
+    envs = await RoundtripDockerSandbox.sample_init("hostile", None, {})
+    env = envs["default"]
+    try:
+        verdicts = []
+        for code in [*codes, hc.PROBE]:
+            verdicts.append(await run_check(
+                env, code, FIZZ, call_timeout=CALL_TIMEOUT, check_timeout=check_timeout))  # fmt: skip
+        probe = verdicts[-1]
+        assert probe.passed, f"the next normal check: {probe.detail} | {probe.output_head}"
+        return verdicts[:-1]
+    finally:
+        await RoundtripDockerSandbox.sample_cleanup("hostile", None, envs, False)
+
+
+@pytest.mark.parametrize("name", sorted(hc.FORGERIES))
+async def test_forgery_routes_are_tampering(name: str, run_containers_before: Any) -> None:
+    # a wrong fizzbuzz plus a hidden helper computing the right answers: never survived
+    (verdict,) = await _trial([hc.FORGERIES[name]])
+    assert not verdict.passed, verdict.detail
+    assert verdict.category == "tampering", verdict.detail
+    assert verdict.detail.startswith("tampering: the code ") and "\n" not in verdict.detail
+
+
+@pytest.mark.parametrize("name", sorted(hc.TAMPERING))
+async def test_integrity_checks_score_tampering(name: str, run_containers_before: Any) -> None:
+    (verdict,) = await _trial([hc.TAMPERING[name]])
+    assert (verdict.passed, verdict.category) == (False, "tampering"), verdict.detail
+
+
+@pytest.mark.parametrize("place", ["/tmp", "/dev/shm", "/work"])
+async def test_a_memoising_cycle_does_not_poison_the_next(place: str, run_containers_before: Any) -> None:
+    wrong, right = await _trial([hc.memoising(place, right=False), hc.memoising(place, right=True)])
+    assert wrong.category == "semantic", wrong.detail  # returns n where C0 returns "Fizz"
+    assert right.passed, f"a correct memoising cycle after a wrong one: {right.detail}"
+
+
+@pytest.mark.parametrize("place", ["/tmp", "/dev/shm", "/work"])
+async def test_a_cycle_that_only_reads_leftovers_fails(place: str, run_containers_before: Any) -> None:
+    writer, reader = await _trial([hc.memoising(place, right=True), hc.reads_leftovers(place)])
+    assert writer.passed, writer.detail
+    assert (reader.passed, reader.category) == (False, "crash"), reader.detail
+    assert "FileNotFoundError" in reader.detail
+
+
+@pytest.mark.parametrize("path", ["/work/fill.bin", "/tmp/fill.bin", "/dev/shm/fill.bin"])
+async def test_a_full_tmpfs_does_not_break_the_next_check(path: str, run_containers_before: Any) -> None:
+    filler, after = await _trial([hc.fills(path), hc.USES_SCRATCH])
+    assert filler.category == "crash", filler.detail
+    assert after.passed, f"a correct check that needs room, after {path}: {after.detail}"
+
+
+@pytest.mark.parametrize("name", ["LEAVES_A_WRITER", "LEAVES_IPC"])
+async def test_nothing_a_check_starts_outlives_it(name: str, run_containers_before: Any) -> None:
+    (verdict,) = await _trial([getattr(hc, name)])
+    assert verdict.category == "semantic", verdict.detail  # and the probe found nothing left
+
+
+@pytest.mark.parametrize("name", ["HEX_CONSTANT", "DEEP_UNARY"])
+async def test_correct_programs_the_host_once_choked_on_pass(name: str, run_containers_before: Any) -> None:
+    code = getattr(hc, name)
+    # the host-side steps the solver runs on every cycle's code must not raise either
+    reply = f"Here it is:\n```python\n{code}```\n"
+    extracted = extract_code(reply, "fizzbuzz")
+    assert extracted.code is not None and "def fizzbuzz" in extracted.code
+    assert drift.normalised_ast(code) == drift.normalised_ast(code) is not None
+    assert drift.ast_similarity(code, CORRECT) > 0
+    drift.feature_direction(CORRECT, code)
+    (verdict,) = await _trial([extracted.code])
+    assert verdict.passed, verdict.detail
+
+
+@pytest.mark.parametrize("name", ["NON_OBJECT_RECORDS", "OCI_AT_IMPORT", "OCI_IN_CALL"])
+async def test_hostile_output_is_a_scored_crash(name: str, run_containers_before: Any) -> None:
+    (verdict,) = await _trial([getattr(hc, name)])
+    assert (verdict.passed, verdict.category) == (False, "crash"), verdict.detail
+
+
+async def test_the_runner_cannot_be_signalled(run_containers_before: Any) -> None:
+    (verdict,) = await _trial([hc.SIGNALS_THE_RUNNER])
+    assert verdict.category == "semantic", verdict.detail  # the runner lived to report it
+
+
+async def test_a_helper_process_cannot_reach_the_runner(run_containers_before: Any) -> None:
+    (verdict,) = await _trial([hc.HELPER_ATTACKS_THE_RUNNER])
+    assert verdict.category == "semantic", verdict.detail
+    assert "probed" in verdict.output_head, verdict.output_head
+    for word in ("ATTACHED", "READ", "SIGNALLED"):
+        assert word not in verdict.output_head, verdict.output_head

@@ -5,7 +5,7 @@ module light (no heavy optional imports at module level).
 """
 
 from roundtrip_eval.replay import replay  # noqa: F401
-from roundtrip_eval.sandbox_docker import RoundtripDockerSandbox  # noqa: F401
+from roundtrip_eval.sandbox import RoundtripDockerSandbox  # noqa: F401
 from roundtrip_eval.tasks import (  # noqa: F401
     fizzbuzz,
     generalization_gap,

@@ -1,8 +1,12 @@
 """Run a candidate in the sandbox and compare its typed results with C0's, on the host.
 
-One check is one sandbox exec of the trusted runner (`runner.py`). The expected outcomes stay
-on the host; the sandbox only ever sees the candidate code and the inputs. Comparison is
-type-exact (1 != 1.0 != True != "1"), and a change of type is reported as `return_type`.
+One check is one job for the trusted runner (`runner.py`, which describes the trust boundary):
+sent to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else run as one
+sandbox exec. The expected outcomes stay on the host; the sandbox only ever sees the candidate code
+and the inputs. Comparison is type-exact (1 != 1.0 != True != "1"), and a change of type is
+reported as `return_type`. Everything read back from the sandbox is candidate-controlled as far
+as the host knows: any record it cannot make sense of becomes a scored `crash` of the cycle,
+never an error of the sample.
 """
 
 from __future__ import annotations
@@ -170,42 +174,92 @@ def _fail(category: str, detail: str, n: int, started: float, head: str = "") ->
     )
 
 
-def parse_records(stdout: str, nonce: str) -> list[dict[str, Any]]:
-    """Records framed with this check's nonce; anything else on stdout is ignored."""
+def parse_records(stdout: str, nonce: str) -> list[Any]:
+    """Records framed with this check's nonce; anything else on stdout is ignored.
+
+    A framed line that is JSON but not an object is kept, so that `judge` can refuse it."""
     prefix = nonce + " "
-    records = []
+    records: list[Any] = []
     for line in stdout.splitlines():
         if line.startswith(prefix):
             try:
                 records.append(json.loads(line[len(prefix) :]))
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 continue
     return records
 
 
-def judge(problem: Problem, records: list[dict[str, Any]], started: float) -> CheckResult:
-    """Turn the runner's records into a verdict."""
-    n = len(problem.inputs)
-    final = records[-1] if records else None
-    head = str(final.get("output_head", "")) if final else ""
+def _text(value: Any, limit: int = 300) -> str:
+    return str(value)[:limit] if isinstance(value, str | int | float) else ""
+
+
+def _input_text(problem: Problem, i: Any) -> str:
+    if isinstance(i, int) and 0 <= i < len(problem.inputs):
+        return _short(problem.inputs[i], 60)[1:-1].rstrip(",")
+    return "..."
+
+
+def _final_verdict(problem: Problem, final: dict[str, Any], n: int, started: float) -> CheckResult | None:
+    """The verdict a final record decides alone (tampering, a stage, a stop), else None."""
+    head = _text(final.get("output_head"), 400)
     fn = problem.function
-    if final is None or not ("done" in final or "stage" in final):
-        return _fail("crash", f"crash: the process ended before reporting ({fn})", n, started)
+    tampering = final.get("tampering")
+    if isinstance(tampering, list) and tampering:
+        msg = f"tampering: the code {_text(tampering[0])}; never scored as a pass"
+        return _fail("tampering", msg, n, started, head)
+    if final.get("broken"):
+        msg = f"crash: the code {_text(final['broken'])}, which every call in its process relies on"
+        return _fail("crash", msg, n, started, head)
     stage = final.get("stage")
+    if stage == "runner":
+        return _fail("crash", f"crash: {_text(final.get('msg'))}", n, started, head)
     if stage == "syntax":
-        return _fail("syntax", f"syntax: {final.get('msg', '')}", n, started, head)
+        return _fail("syntax", f"syntax: {_text(final.get('msg'))}", n, started, head)
     if stage == "signature":
         if final.get("error") == "missing":
-            defined = ", ".join(final.get("defined", [])) or "nothing callable"
-            msg = f"signature: no function {fn}() (defined: {defined})"
+            defined = final.get("defined")
+            names = ", ".join(str(d) for d in defined) if isinstance(defined, list) else ""
+            msg = f"signature: no function {fn}() (defined: {names or 'nothing callable'})"
         else:
-            msg = f"signature: {fn}() cannot take the inputs: {final.get('msg', '')}"
+            msg = f"signature: {fn}() cannot take the inputs: {_text(final.get('msg'))}"
         return _fail("signature", msg, n, started, head)
     if stage == "import":
         if final.get("timeout"):
             return _fail("timeout", "timeout: importing the code did not finish", n, started, head)
-        what = f"{final.get('exc')}: {final.get('msg', '')}".rstrip(": ")
+        if final.get("stopped") == "output_limit":
+            return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
+        if final.get("died"):
+            msg = f"crash: the process ended while importing the code ({_text(final['died'])})"
+            return _fail("crash", msg, n, started, head)
+        what = f"{_text(final.get('exc'))}: {_text(final.get('msg'))}".rstrip(": ")
         return _fail("crash", f"crash: importing the code raised {what}", n, started, head)
+    stopped = final.get("stopped")
+    if stopped == "output_limit":
+        return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
+    if stopped == "channel":
+        msg = "crash: the code wrote to or broke the runner's result channel"
+        return _fail("crash", msg, n, started, head)
+    if stopped == "died":
+        where = "after the last call" if final.get("at") == "end" else (
+            f"on {fn}({_input_text(problem, final.get('i'))})")
+        msg = f"crash: the process ended {where} ({_text(final.get('how'))})"
+        return _fail("crash", msg, n, started, head)
+    return None
+
+
+def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
+    """Turn the runner's records into a verdict."""
+    n = len(problem.inputs)
+    fn = problem.function
+    if any(not isinstance(r, dict) for r in records):
+        return _fail("crash", "crash: a result record is not an object", n, started)
+    final = records[-1] if records else None
+    if final is None or not ("done" in final or "stage" in final):
+        return _fail("crash", f"crash: the process ended before reporting ({fn})", n, started)
+    decided = _final_verdict(problem, final, n, started)
+    if decided is not None:
+        return decided
+    head = _text(final.get("output_head"), 400)
     results: list[Outcome | None] = [None] * n
     seen: set[int] = set()
     for rec in records[:-1]:
@@ -219,14 +273,26 @@ def judge(problem: Problem, records: list[dict[str, Any]], started: float) -> Ch
             results[i] = Outcome(ok=True, value=decode(rec["v"]))
         else:
             results[i] = Outcome(ok=False, error=str(rec.get("exc")))
-    if final.get("stopped") == "output_limit":
-        return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
+    if final.get("stopped") not in (None, "timeout"):
+        msg = f"crash: the check stopped early ({_text(final.get('stopped'))})"
+        return _fail("crash", msg, n, started, head)
     if final.get("stopped") != "timeout" and len(seen) != n:
         return _fail("crash", "crash: results are missing for some inputs", n, started, head)
     verdict = compare(problem, results)
     verdict.output_head = head
     verdict.seconds = time.monotonic() - started
     return verdict
+
+
+def scratch_places(env: SandboxEnvironment) -> list[str]:
+    """The writable places of `env` that the runner empties around every check.
+
+    A sandbox tells them with a `scratch_dirs` attribute (the Docker provider: its work dir,
+    /tmp, /dev/shm, /dev/mqueue). Any other sandbox gets none: the runner then only removes
+    its own per-check directories (never the host's /tmp under the local sandbox).
+    """
+    dirs = getattr(env, "scratch_dirs", None)
+    return [str(d) for d in dirs or ()]
 
 
 async def run_check(
@@ -238,29 +304,35 @@ async def run_check(
     check_timeout: float = CHECK_TIMEOUT,
     output_cap: int = OUTPUT_CAP,
 ) -> CheckResult:
-    """Check one candidate against every input of `problem` with one exec in `env`."""
+    """Check one candidate against every input of `problem` in `env` (see the module doc)."""
     started = time.monotonic()
     try:
         compile(code, "candidate.py", "exec")  # parsing only; nothing runs on the host
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+    except Exception as exc:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, ...
         return _fail("syntax", f"syntax: {exc}", len(problem.inputs), started)
     nonce = secrets.token_hex(16)
+    scratch = scratch_places(env)
     job = {
         "nonce": nonce,
         "code": code,
         "function": problem.function,
         "inputs": [encode(list(args)) for args in problem.inputs],
         "call_timeout": call_timeout,
+        "check_timeout": check_timeout,
         "output_cap": output_cap,
         "workdir": ".",
+        "scratch": scratch,
+        "clean_ipc": bool(scratch),
     }
+    timeout = int(max(1, round(check_timeout)))
     try:
-        result = await env.exec(
-            ["python3", "-I", "-c", RUNNER_SOURCE],
-            input=json.dumps(job),
-            timeout=int(max(1, round(check_timeout))),
-            timeout_retry=False,
-        )
+        if getattr(env, "warm_runner", False):  # the trial's long-lived runner (roundtrip-docker)
+            result = await env.run_warm(json.dumps(job), until=f"{nonce} END", timeout=timeout)  # type: ignore[attr-defined]
+        else:
+            result = await env.exec(
+                ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout,
+                timeout_retry=False,
+            )  # fmt: skip
     except TimeoutError:
         msg = f"timeout: the check ran past {check_timeout:g}s and was killed"
         return _fail("timeout", msg, len(problem.inputs), started)
@@ -268,8 +340,10 @@ async def run_check(
         msg = "crash: the check's output exceeded the sandbox output limit"
         return _fail("crash", msg, len(problem.inputs), started)
     try:
-        return judge(problem, parse_records(result.stdout, nonce), started)
-    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
-        # a record that the candidate corrupted (e.g. by patching builtins the encoder uses)
+        verdict = judge(problem, parse_records(result.stdout, nonce), started)
+    except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
         return _fail("crash", msg, len(problem.inputs), started)
+    if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
+        verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
+    return verdict

@@ -12,10 +12,12 @@ import sys
 
 # module -> it exposes `register_cli(subparsers)`; each registered parser sets `func`.
 _SUBCOMMAND_MODULES = [
-    "roundtrip_eval.sandbox_image",
-    "roundtrip_eval.local_model",
-    "roundtrip_eval.summary",
+    "roundtrip_eval.sandbox.cli",
+    "roundtrip_eval.local_model.cli",
+    "roundtrip_eval.problems_cli",
+    "roundtrip_eval.difficulty",
     "roundtrip_eval.analysis.cli",
+    "roundtrip_eval.docs",
 ]
 
 

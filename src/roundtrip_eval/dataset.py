@@ -8,11 +8,12 @@ from roundtrip_eval.problems import list_problems, load_problem, variants_of
 
 
 def problem_sample(name: str, variant: str | None = None, masked: bool = False) -> Sample:
-    """The sample's input is C0 itself; the test suite stays on the host, keyed by name."""
+    """The sample's input is C0 itself, as a Python code block so the viewer keeps its
+    indentation; the solver reads C0 from the problem, and the test suite stays on the host."""
     problem = load_problem(name, variant, masked)
     return Sample(
         id=problem.name,
-        input=problem.reference,
+        input=f"```python\n{problem.reference.rstrip()}\n```",
         target=problem.function,
         metadata={
             "problem": problem.name,

@@ -29,11 +29,13 @@ Two static measures of a reference function C0:
 its node counts and its complexities are. `tests/test_twins.py` enforces this for every pair.
 
 `pair_table()` reads every problem folder whose `task.toml` has a `pair` key and reports per
-pair the known and the novel member side by side; `print_table()` prints it as Markdown.
+pair the known and the novel member side by side; `roundtrip-eval difficulty` prints it as
+Markdown (the table in tasks/README.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 from typing import Any
 
@@ -168,10 +170,17 @@ def format_table(rows: list[dict[str, Any]] | None = None) -> str:
     return "\n".join(lines)
 
 
-def print_table() -> None:
-    """Print the pair table as Markdown (for the README)."""
+def _print_table(args: argparse.Namespace) -> int:
     print(format_table())
+    return 0
 
 
-if __name__ == "__main__":
-    print_table()
+def register_cli(subparsers: Any) -> None:
+    """Add `difficulty` to the `roundtrip-eval` command."""
+    parser = subparsers.add_parser(
+        "difficulty",
+        help="the twin pairs' measured difficulty (AST nodes, complexity) as a Markdown table",
+        description="Print, per known/novel twin pair, both members' AST node counts and "
+        "cyclomatic complexities with their relative gaps (matched when both are within 25%%).",
+    )
+    parser.set_defaults(func=_print_table)

@@ -27,6 +27,7 @@ CATEGORIES = (
     "signature",
     "crash",
     "timeout",
+    "tampering",
     "return_type",
     "semantic",
     "boundary",
@@ -70,16 +71,37 @@ class _Normalise(ast.NodeTransformer):
             node.id = self._name(node.id)
         return node
 
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        node.value = _dumpable(node.value)
+        return node
+
+
+def _dumpable(value: Any) -> Any:
+    """An int too long for `repr` (the int/str limit, e.g. a 5,000-digit hex literal) as hex text."""
+    if type(value) is int:
+        try:
+            repr(value)
+        except ValueError:
+            return f"<int 0x{value:x}>"
+    return value
+
 
 def normalised_ast(code: str | None) -> str | None:
-    """A canonical dump of the code's AST (names, docstrings, annotations normalised)."""
+    """A canonical dump of the code's AST (names, docstrings, annotations normalised).
+
+    Code nested too deeply for the recursive dump (600 unary minuses) gets its whitespace-
+    normalised text instead: still equal for equal code, and never an error of the sample.
+    """
     if not code:
         return None
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return ast.dump(_Normalise().visit(tree), annotate_fields=False, include_attributes=False)
+    try:
+        return ast.dump(_Normalise().visit(tree), annotate_fields=False, include_attributes=False)
+    except (ValueError, RecursionError, MemoryError):
+        return "<too deep to normalise> " + " ".join(code.split())
 
 
 def _tokens(dump: str) -> list[str]:
@@ -142,7 +164,7 @@ def _operations(code: str | None) -> Counter[str]:
         elif isinstance(node, ast.Compare):
             ops.update(f"cmp:{type(op).__name__}" for op in node.ops)
         elif isinstance(node, ast.Constant):
-            ops[f"const:{str(node.value)[:20]!r}"] += 1
+            ops[f"const:{str(_dumpable(node.value))[:20]!r}"] += 1
     return ops
 
 

@@ -143,9 +143,21 @@ def _calls(node: ast.AST, names: set[str]) -> bool:
     )
 
 
+def _mentions_name(node: ast.AST) -> bool:
+    """Whether `__name__` appears in the node (as a name, attribute or string)."""
+    try:
+        return "__name__" in ast.dump(node)
+    except (ValueError, RecursionError, MemoryError):  # a huge int literal, or deep nesting
+        return any(
+            isinstance(value, str) and "__name__" in value
+            for child in ast.walk(node)
+            for _field, value in ast.iter_fields(child)
+        )
+
+
 def _is_script(node: ast.stmt, exercised: set[str]) -> bool:
     """A top-level statement that exercises the code (a demo) rather than sets it up."""
-    if isinstance(node, ast.If) and "__name__" in ast.dump(node.test):
+    if isinstance(node, ast.If) and _mentions_name(node.test):
         return True
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return False  # a docstring

@@ -1,55 +1,138 @@
-"""Trial-level metrics.
+"""Trial-level metrics, each reporting under a short name of its own.
 
 A trial is one sample x one epoch, and every trial is an independent observation. Inspect's
 built-in `mean()`/`stderr()` see epoch-reduced scores (one per sample), which would give a
 single-problem task a stderr over one value. These metrics declare `scores="unreduced"`.
+
+Why every metric returns a mapping: Inspect logs a metric that returns a number under its
+registry name, which for a package's metric carries the package prefix (`roundtrip_eval/mean`,
+cut to `roundtrip…` in the viewer, the CLI and `evals_df` columns). A metric that returns a
+mapping is logged under the mapping's keys, so `{"mean": ...}` reads `mean` everywhere. Each
+metric also reads one key of a scorer's dict value, so one scorer's metrics can summarise
+several of its keys under names chosen here (`mean`, `stderr`, `cycles`, `survival@3`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-from inspect_ai.scorer import Metric, SampleScore, metric
+from inspect_ai.scorer import Metric, SampleScore, Value, metric
+
+from roundtrip_eval import peers
+from roundtrip_eval.stats import bootstrap_difference, fisher_exact
 
 
-def _values(scores: list[SampleScore]) -> list[float]:
-    return [float(s.score.as_float()) for s in scores]
+def _value(score: SampleScore, key: str | None) -> Value | None:
+    value = score.score.value
+    if key is None:
+        return value
+    if not isinstance(value, dict):
+        raise TypeError(f"metric reads key {key!r} of a dict score; got {type(value).__name__}")
+    return value.get(key)
+
+
+def _floats(scores: Sequence[SampleScore], key: str | None) -> list[float]:
+    values = [_value(s, key) for s in scores]
+    return [float(v) for v in values if isinstance(v, int | float) and not math.isnan(float(v))]
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def _stderr(values: Sequence[float]) -> float:
+    """Standard error of the mean: sample standard deviation / sqrt(n); 0 below two values."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mu = sum(values) / n
+    return math.sqrt(sum((v - mu) ** 2 for v in values) / (n - 1) / n)
 
 
 @metric(name="mean", scores="unreduced")
-def trial_mean() -> Metric:
-    """Mean over trials (sample x epoch)."""
+def trial_mean(key: str | None = None, name: str = "mean") -> Metric:
+    """Mean of `key` over trials (sample x epoch) that have a number there, as `name`.
 
-    def compute(scores: list[SampleScore]) -> float:
-        values = _values(scores)
-        return sum(values) / len(values) if values else 0.0
+    A trial without a value (a cycle it never reached: None) does not count, so a per-cycle
+    similarity averages the trials that got that far.
+    """
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        return {name: _mean(_floats(scores, key))}
 
     return compute
 
 
 @metric(name="stderr", scores="unreduced")
-def trial_stderr() -> Metric:
-    """Standard error of the mean over trials (sample standard deviation / sqrt(n))."""
+def trial_stderr(key: str | None = None, name: str = "stderr") -> Metric:
+    """Standard error of the mean of `key` over trials, as `name`."""
 
-    def compute(scores: list[SampleScore]) -> float:
-        values = _values(scores)
-        n = len(values)
-        if n < 2:
-            return 0.0
-        mu = sum(values) / n
-        return math.sqrt(sum((v - mu) ** 2 for v in values) / (n - 1) / n)
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        return {name: _stderr(_floats(scores, key))}
 
     return compute
 
 
-@metric(name="mean_present", scores="unreduced")
-def present_mean() -> Metric:
-    """Mean over the trials that have a value (a cycle a trial never reached has none)."""
+def curve_keys(scores: Sequence[SampleScore], prefix: str) -> list[str]:
+    """The `<prefix>@<cycle>` keys of the scores' dict values, in cycle order."""
+    found: set[str] = set()
+    for s in scores:
+        if isinstance(s.score.value, dict):
+            found.update(k for k in s.score.value if k.startswith(prefix + "@"))
+    return sorted(found, key=lambda k: int(k.rsplit("@", 1)[1]) if k.rsplit("@", 1)[1].isdigit() else 0)
 
-    def compute(scores: list[SampleScore]) -> float:
-        values = [float(s.score.value) for s in scores if isinstance(s.score.value, int | float)]
-        values = [v for v in values if not math.isnan(v)]
-        return sum(values) / len(values) if values else float("nan")
+
+def _curve(prefix: str) -> Metric:
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        return {key: _mean(_floats(scores, key)) for key in curve_keys(scores, prefix)}
+
+    return compute
+
+
+# Three metrics rather than one with a parameter: the viewer titles a metric's columns with its
+# registered name, so each curve gets a header of its own. The scorer writes every key
+# `<prefix>@1..N` into every trial's value (None for a cycle the trial never reached), so the
+# keys are read from the scores; with no scored trial at all there are none.
+
+
+@metric(name="survival_curve", scores="unreduced")
+def survival_curve() -> Metric:
+    """survival@1..N: the fraction of trials whose cycles 1..k all passed, for each k."""
+    return _curve("survival")
+
+
+@metric(name="consistency_curve", scores="unreduced")
+def consistency_curve() -> Metric:
+    """consistent@1..N: the fraction of trials whose cycles 1..k each behaved like the one before."""
+    return _curve("consistent")
+
+
+@metric(name="similarity_curve", scores="unreduced")
+def similarity_curve() -> Metric:
+    """similarity@1..N: the mean AST similarity to C0 at cycle k, over the trials that reached it."""
+    return _curve("similarity")
+
+
+@metric(name="peer_metrics", scores="unreduced")
+def peer_metrics() -> Metric:
+    """EvaLoop's ASL and IdentityChain's SC_n / SSC_n (definitions in roundtrip_eval.peers).
+
+    Reads the `peers` scorer's per-trial values: `loops`, `consistent_run`, `strong_run`, and
+    `max_loops` (the run's cycles N: ASL's maximum, and n = min(5, N) for SC_n / SSC_n).
+    """
+
+    def compute(scores: list[SampleScore]) -> dict[str, float]:
+        def runs(key: str) -> list[int]:
+            return [int(v) for v in _floats(scores, key)]
+
+        max_loops = max(runs("max_loops"), default=peers.IDENTITYCHAIN_LENGTH)
+        n = peers.chain_length(max_loops)
+        return {
+            "asl": peers.average_sustainable_loops(runs("loops"), max_loops),
+            f"sc_{n}": peers.self_consistency(runs("consistent_run"), n),
+            f"ssc_{n}": peers.strong_self_consistency(runs("strong_run"), n),
+        }
 
     return compute
 
@@ -78,8 +161,6 @@ def generalization_gap() -> Metric:
     bootstrap interval over trials, pooled and per pair, and Fisher's exact p (pooled)."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        from roundtrip_eval.analysis.stats import bootstrap_difference, fisher_exact
-
         known, novel = _by_familiarity(scores)
         if not known or not novel:
             return {}

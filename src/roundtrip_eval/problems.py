@@ -11,25 +11,21 @@ import ast
 import copy
 import functools
 import hashlib
-import importlib.util
 import io
 import json
-import random
 import tokenize
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from roundtrip_eval import problems_validate as rules
+from roundtrip_eval.problems_validate import (  # noqa: F401 - re-exported for callers
+    FAMILIARITIES,
+    MIN_INPUTS,
+    ProblemError,
+)
 from roundtrip_eval.resources import data_dir
 from roundtrip_eval.runner import encode
-
-FAMILIARITIES = ("known", "novel")
-
-
-class ProblemError(ValueError):
-    """A task folder is malformed; the message names the folder and what to fix."""
 
 
 @dataclass(frozen=True)
@@ -77,18 +73,10 @@ def problems_root() -> Path:
     return data_dir("tasks")
 
 
-def list_problems() -> list[str]:
-    """Names of every problem folder (a folder with a task.toml)."""
-    return sorted(p.name for p in problems_root().iterdir() if (p / "task.toml").is_file())
-
-
-def _load_module(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"roundtrip_eval_tasks.{name}", path)
-    if spec is None or spec.loader is None:
-        raise ProblemError(f"{path}: cannot be imported")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def list_problems(root: Path | None = None) -> list[str]:
+    """Names of every problem folder (a folder with a task.toml) under `root` (the shipped tasks)."""
+    root = problems_root() if root is None else root
+    return sorted(p.name for p in root.iterdir() if (p / "task.toml").is_file())
 
 
 def _call(func: Any, args: tuple[Any, ...]) -> Outcome:
@@ -129,9 +117,9 @@ def mask_names(reference: str, function: str) -> tuple[str, dict[str, str]]:
     return _rename_tokens(reference, names), names
 
 
-def variants_of(name: str) -> list[str]:
-    """Variant folder names a problem declares under `tasks/<name>/variants/`."""
-    folder = problems_root() / name / "variants"
+def variants_of(name: str, root: Path | None = None) -> list[str]:
+    """Variant folder names a problem declares under `<root>/<name>/variants/`."""
+    folder = (problems_root() if root is None else root) / name / "variants"
     if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if (p / "reference.py").is_file())
@@ -139,55 +127,60 @@ def variants_of(name: str) -> list[str]:
 
 @functools.cache
 def load_problem(name: str, variant: str | None = None, masked: bool = False) -> Problem:
-    """Load `tasks/<name>/` (optionally a declared variant, optionally name-masked), generate
-    its inputs and compute expected outcomes from C0 (the variant's reference, if any)."""
+    """Load the shipped problem `tasks/<name>/` (see `load_problem_folder`)."""
     folder = problems_root() / name
-    meta_path = folder / "task.toml"
-    if not meta_path.is_file():
+    if not (folder / "task.toml").is_file():
         known = ", ".join(list_problems())
-        raise ProblemError(f"unknown problem '{name}': no {meta_path.name}; known: {known}")
-    meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-    for key in ("function", "domain", "familiarity", "description"):
-        if key not in meta:
-            raise ProblemError(f"tasks/{name}/task.toml: missing required key '{key}'")
-    if meta["familiarity"] not in FAMILIARITIES:
-        raise ProblemError(f"tasks/{name}/task.toml: familiarity must be one of {FAMILIARITIES}")
+        raise ProblemError(f"unknown problem '{name}': no {folder / 'task.toml'}; known: {known}")
+    return load_problem_folder(folder, variant, masked)
+
+
+def load_problem_folder(folder: Path, variant: str | None = None, masked: bool = False) -> Problem:
+    """Load a problem folder (optionally a declared variant, optionally name-masked), generate
+    its inputs and compute expected outcomes from C0 (the variant's reference, if any).
+
+    Every rule of `problems_validate` is applied on the way, so a malformed folder raises one
+    `ProblemError` naming the file, and a problem with too few inputs is never scored.
+    """
+    toml = folder / "task.toml"
+    if not toml.is_file():
+        raise ProblemError(f"{toml}: missing (a problem folder needs task.toml)")
+    meta = rules.task_meta(toml)
+    name = folder.name
     source = folder
     if variant:
         source = folder / "variants" / variant
         if not (source / "reference.py").is_file():
-            declared = ", ".join(variants_of(name)) or "none"
+            declared = ", ".join(variants_of(name, folder.parent)) or "none"
             raise ProblemError(
-                f"problem '{name}' declares no variant '{variant}' (declared: {declared})"
+                f"problem '{name}' declares no variant '{variant}' (declared: {declared}; "
+                f"a variant is a folder {folder / 'variants'}/<variant>/ with a reference.py)"
             )
         meta["variant"] = variant
-        variant_toml = source / "variant.toml"
-        if variant_toml.is_file():
-            meta["variant_description"] = tomllib.loads(variant_toml.read_text("utf-8")).get(
-                "description", ""
-            )
-    reference = (source / "reference.py").read_text(encoding="utf-8")
-    namespace: dict[str, Any] = {}
-    exec(compile(reference, str(source / "reference.py"), "exec"), namespace)
-    func = namespace.get(meta["function"])
-    if not callable(func):
-        raise ProblemError(f"{source.name}/reference.py does not define {meta['function']}()")
+        variant_meta = rules.variant_meta(source / "variant.toml")
+        if variant_meta:
+            meta["variant_description"] = variant_meta.get("description", "")
+    function = meta["function"]
+    reference_path = source / "reference.py"
+    reference, func = rules.load_reference(reference_path, function)
 
     inputs_path = source / "inputs.py" if (source / "inputs.py").is_file() else folder / "inputs.py"
-    inputs_mod = _load_module(inputs_path, f"{name}.{variant or 'base'}")
-    cases = [tuple(c) for c in inputs_mod.CASES]
+    module = rules.load_inputs(inputs_path, f"{name}.{variant or 'base'}")
     spec = meta.get("inputs", {})
-    rng = random.Random(int(spec.get("seed", 0)))
-    generated = [tuple(a) for a in inputs_mod.generate(rng, int(spec.get("count", 100)))]
-    inputs: list[tuple[Any, ...]] = []
-    seen: set[str] = set()
-    for args in cases + generated:
-        key = json.dumps(encode(list(args)))
-        if key not in seen:  # duplicates add time, not evidence
-            seen.add(key)
-            inputs.append(args)
-    classify = getattr(inputs_mod, "probe_classes", lambda args: ["plain"])
-    function = meta["function"]
+    labelled = rules.argument_tuples(
+        inputs_path, module, spec.get("seed", rules.INPUT_KEYS["seed"]),
+        spec.get("count", rules.INPUT_KEYS["count"]),
+    )
+    n_cases = sum(1 for label, _ in labelled if label.startswith("CASES"))
+    rules.fit_signature(inputs_path, function, func, labelled)
+    labelled = rules.distinct(labelled)
+    rules.check_floor(inputs_path, toml, func, len(labelled))
+    classes = rules.probe_classes(inputs_path, module, labelled)
+    inputs = tuple(args for _, args in labelled)
+    expected = tuple(_call(func, args) for args in inputs)
+    for args, outcome in zip(inputs, expected, strict=True):
+        if outcome.ok:
+            rules.check_output(reference_path, function, args, outcome.value)
     shown = reference
     if masked:
         shown, renames = mask_names(reference, function)
@@ -200,9 +193,9 @@ def load_problem(name: str, variant: str | None = None, masked: bool = False) ->
         domain=meta["domain"],
         familiarity=meta["familiarity"],
         description=meta["description"],
-        inputs=tuple(inputs),
-        expected=tuple(_call(func, args) for args in inputs),
-        probe_classes=tuple(tuple(classify(args)) for args in inputs),
-        n_cases=len(cases),
+        inputs=inputs,
+        expected=expected,
+        probe_classes=tuple(classes),
+        n_cases=n_cases,
         metadata={k: v for k, v in meta.items() if k != "inputs"},
     )

@@ -2,6 +2,12 @@
 
 The verdicts were made cycle by cycle in the solver (each one needs the sandbox at that
 moment); scorers only summarise, so rescoring a log never re-runs model code.
+
+What a reader sees: `survival` comes first, so its one-line `answer` (`survived 10/10`,
+`failed at cycle 3: return_type: ...`) fills the viewer's ANSWER column and the samples list
+reads as a results table. Each scorer's metrics are few and short-named (see metrics.py), the
+headline (`survival` / `mean`, survival@N) first; per-cycle curves follow the summary metrics of
+their scorer, so the viewer's header (its first few columns) stays uncluttered.
 """
 
 from __future__ import annotations
@@ -12,27 +18,29 @@ from inspect_ai.scorer import Score, Scorer, Target, frequency, scorer
 from inspect_ai.solver import TaskState
 from inspect_ai.util import store
 
+from roundtrip_eval import peers
 from roundtrip_eval.drift import CATEGORIES
-from roundtrip_eval.metrics import generalization_gap, present_mean, trial_mean, trial_stderr
+from roundtrip_eval.metrics import (
+    consistency_curve,
+    generalization_gap,
+    peer_metrics,
+    similarity_curve,
+    survival_curve,
+    trial_mean,
+    trial_stderr,
+)
 from roundtrip_eval.solver import BLAME_KEY, CYCLES_KEY
 
 DRIFT_CATEGORIES = CATEGORIES
 BLAME_VERDICTS = ("none", "f", "g", "both", "unclear")
 
 
-def leading_run(history: list[dict[str, Any]], key: str) -> int:
-    """The largest k such that cycles 1..k all have `key` true."""
-    k = 0
-    for record in history:
-        if not record.get(key):
-            break
-        k += 1
-    return k
+leading_run = peers.leading_run
 
 
 def cycles_survived(history: list[dict[str, Any]]) -> int:
     """The largest k such that cycles 1..k all passed."""
-    return leading_run(history, "passed")
+    return peers.sustained_loops(history)
 
 
 def _curve(prefix: str, k: int, cycles: int) -> dict[str, int]:
@@ -57,22 +65,40 @@ def _explain(history: list[dict[str, Any]], cycles: int) -> str:
     return f"cycle {failure['cycle']}: {failure.get('detail', failure.get('category'))}"
 
 
+def outcome_line(history: list[dict[str, Any]], cycles: int) -> str:
+    """One line a reader can scan in a list of trials: how far it got, and why it stopped.
+
+    `survived 10/10`; `failed at cycle 3: return_type: fizzbuzz(1) expected 1 (int), got '1'
+    (str)` (the first difference; the explanation keeps the count of differing inputs); or
+    `stopped after 4/10 cycles, all passed` for a trial cut short without failing (a limit).
+    """
+    failure = first_failure(history)
+    if failure is None:
+        k = cycles_survived(history)
+        if k >= cycles:
+            return f"survived {cycles}/{cycles}"
+        return f"stopped after {k}/{cycles} cycles, all passed"
+    detail = str(failure.get("detail") or failure.get("category"))
+    first = " ".join(detail.split("; ", 1)[0].split())
+    return f"failed at cycle {failure['cycle']}: {first}"
+
+
 @scorer(
     metrics=[
-        {
-            "survived": [trial_mean(), trial_stderr()],
-            "cycles_survived": [trial_mean()],
-            "survival@*": [trial_mean()],
-        }
+        trial_mean("survived"),
+        trial_stderr("survived"),
+        trial_mean("cycles_survived", name="cycles"),
     ]
 )
 def survival(cycles: int = 10) -> Scorer:
-    """survival@N (`survived`), cycles survived, and the per-cycle survival curve."""
+    """survival@N (`mean`), cycles survived, and the per-cycle survival curve; the answer is
+    the trial's outcome in one line."""
 
     async def score(state: TaskState, target: Target) -> Score:
         history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
         return Score(
             value=survival_value(history, cycles),
+            answer=outcome_line(history, cycles),
             explanation=_explain(history, cycles),
             metadata={
                 "categories": [r.get("category") for r in history],
@@ -130,11 +156,8 @@ def stability_value(history: list[dict[str, Any]], cycles: int) -> dict[str, flo
 
 @scorer(
     metrics=[
-        {
-            "fixed_point_rate": [present_mean()],
-            "spec_leak_rate": [present_mean()],
-            "similarity@*": [present_mean()],
-        }
+        trial_mean("fixed_point_rate", name="fixed_point_rate"),
+        trial_mean("spec_leak_rate", name="spec_leak_rate"),
     ]
 )
 def stability(cycles: int = 10) -> Scorer:
@@ -161,12 +184,11 @@ def consistency_value(history: list[dict[str, Any]], cycles: int) -> dict[str, i
 
 @scorer(
     metrics=[
-        {
-            "consistent": [trial_mean(), trial_stderr()],
-            "consistent@*": [trial_mean()],
-            "recoveries": [trial_mean()],
-            "failures_followed": [trial_mean()],
-        }
+        trial_mean("consistent"),
+        trial_stderr("consistent"),
+        trial_mean("cycles_consistent", name="cycles"),
+        trial_mean("recoveries", name="recoveries"),
+        trial_mean("failures_followed", name="failures_followed"),
     ]
 )
 def consistency(cycles: int = 10) -> Scorer:
@@ -176,6 +198,54 @@ def consistency(cycles: int = 10) -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
         return Score(value=consistency_value(history, cycles))
+
+    return score
+
+
+def peers_value(history: list[dict[str, Any]], cycles: int) -> dict[str, int]:
+    """Per trial, what the peers' metrics count (roundtrip_eval.peers): sustained loops, the
+    leading consistent and strong (passing and consistent) runs, and the run's cycles."""
+    return {
+        "loops": peers.sustained_loops(history),
+        "consistent_run": peers.consistent_run(history),
+        "strong_run": peers.strong_run(history),
+        "max_loops": cycles,
+    }
+
+
+@scorer(metrics=[peer_metrics()], name="peers")
+def peer_comparison(cycles: int = 10) -> Scorer:
+    """The peers' headline numbers from our trials: EvaLoop's ASL (Average Sustainable Loops,
+    over N loops) and IdentityChain's SC_n / SSC_n (n = min(5, N)); docs/peer_metrics.md."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
+        return Score(value=peers_value(history, cycles))
+
+    return score
+
+
+CURVE_PREFIXES = ("survival", "consistent", "similarity")
+
+
+def curves_value(history: list[dict[str, Any]], cycles: int) -> dict[str, float | None]:
+    """Per trial, every per-cycle value of the other scorers: survival@k, consistent@k, similarity@k."""
+    values: dict[str, Any] = {
+        **survival_value(history, cycles),
+        **consistency_value(history, cycles),
+        **stability_value(history, cycles),
+    }
+    return {k: v for k, v in values.items() if k.split("@", 1)[0] in CURVE_PREFIXES and "@" in k}
+
+
+@scorer(metrics=[survival_curve(), consistency_curve(), similarity_curve()])
+def curves(cycles: int = 10) -> Scorer:
+    """The per-cycle curves, apart from the summary scorers so the viewer's header stays short:
+    survival@k, consistent@k (fractions of trials) and similarity@k (mean over trials there)."""
+
+    async def score(state: TaskState, target: Target) -> Score:
+        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
+        return Score(value=curves_value(history, cycles))
 
     return score
 

@@ -15,11 +15,12 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import sandbox, span, store
 
 from roundtrip_eval import drift
-from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT, compare, run_check
+from roundtrip_eval.checker import compare, run_check
 from roundtrip_eval.extract import extract_code, extract_spec, spec_leaks_code
 from roundtrip_eval.problems import Problem, load_problem
 from roundtrip_eval.prompts import render
 from roundtrip_eval.seeds import derive_seed
+from roundtrip_eval.settings import TrialSettings
 
 CYCLES_KEY = "cycles"
 BLAME_KEY = "blame"
@@ -64,20 +65,8 @@ def blame_verdict(from_spec_rate: float, fresh_rate: float) -> str:
 
 
 @solver
-def roundtrip_solver(
-    cycles: int = 10,
-    language: str = "en",
-    spec_format: str = "pseudocode",
-    extraction: str = "tolerant",
-    seed: int = 0,
-    stop_on_failure: bool = True,
-    infra_retries: int = 2,
-    call_timeout: float = CALL_TIMEOUT,
-    check_timeout: float = CHECK_TIMEOUT,
-    blame: int = 0,
-    judge_model: str | None = None,
-) -> Solver:
-    """Run up to `cycles` round trips on the sample's problem, checking every regenerated code.
+def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
+    """Run up to `settings.cycles` round trips on the sample's problem, checking every code.
 
     With `stop_on_failure=False` the chain goes on from the failing code (when there is
     code), so recoveries and self-consistency can be measured; survival still counts from
@@ -97,20 +86,20 @@ def roundtrip_solver(
             "spec": None,
             "behaviour": compare(problem, list(problem.expected)).behaviour,
         }
-        for cycle in range(1, cycles + 1):
-            seeds = {step: derive_seed(seed, state.epoch, cycle, step) for step in ("g", "f")}
+        for cycle in range(1, settings.cycles + 1):
+            seeds = {step: derive_seed(settings.seed, state.epoch, cycle, step) for step in ("g", "f")}
             async with span(f"cycle {cycle}"):
                 record = await run_cycle(problem, cycle, previous, seeds, models)
             history.append(record)
             store().set(CYCLES_KEY, history)
-            if record["code"] is None or (stop_on_failure and not record["passed"]):
+            if record["code"] is None or (settings.stop_on_failure and not record["passed"]):
                 break
             previous = {
                 "code": record["code"],
                 "spec": record["spec"],
                 "behaviour": record.get("behaviour"),
             }
-        if blame > 0:
+        if settings.blame > 0:
             failure = next((r for r in history if not r["passed"] and r["spec"]), None)
             if failure is not None:
                 async with span("blame"):
@@ -123,9 +112,9 @@ def roundtrip_solver(
     ) -> dict[str, Any]:
         """f on one spec, then a check: the unit that blame repeats."""
         out = await generate_step(
-            model, render("f", language, spec_format, spec), seed_f, infra_retries
+            model, render("f", settings.language, settings.spec_format, spec), seed_f, infra_retries
         )
-        extracted = extract_code(out.completion, problem.function, extraction)
+        extracted = extract_code(out.completion, problem.function, settings.extraction)
         result: dict[str, Any] = {
             "code": extracted.code,
             "extraction_rule": extracted.rule,
@@ -143,8 +132,8 @@ def roundtrip_solver(
             sandbox(),
             extracted.code,
             problem,
-            call_timeout=call_timeout,
-            check_timeout=check_timeout,
+            call_timeout=settings.call_timeout,
+            check_timeout=settings.check_timeout,
         )
         result.update(
             passed=check.passed, category=check.category, detail=check.detail, check=check.to_dict()
@@ -160,7 +149,7 @@ def roundtrip_solver(
     ) -> dict[str, Any]:
         started = time.monotonic()
         spec_model, code_model = models
-        g_prompt = render("g", language, spec_format, previous["code"])
+        g_prompt = render("g", settings.language, settings.spec_format, previous["code"])
         g_out = await generate_step(spec_model, g_prompt, seeds["g"], infra_retries)
         spec = extract_spec(g_out.completion)
         record: dict[str, Any] = {
@@ -230,32 +219,32 @@ def roundtrip_solver(
     ) -> dict[str, Any]:
         cycle = failure["cycle"]
         spec_model, code_model = models
-        if judge_model:
-            spec_model = code_model = get_model(judge_model)
+        if settings.judge_model:
+            spec_model = code_model = get_model(settings.judge_model)
         last_code = history[cycle - 2]["code"] if cycle >= 2 else problem.reference
         from_spec: list[dict[str, Any]] = []
         fresh: list[dict[str, Any]] = []
-        for j in range(blame):
-            seed_f = derive_seed(seed, epoch, cycle, f"blame_f{j}")
+        for j in range(settings.blame):
+            seed_f = derive_seed(settings.seed, epoch, cycle, f"blame_f{j}")
             from_spec.append(await attempt(problem, failure["spec"], seed_f, code_model))
-            seed_g = derive_seed(seed, epoch, cycle, f"blame_g{j}")
-            g_prompt = render("g", language, spec_format, last_code)
+            seed_g = derive_seed(settings.seed, epoch, cycle, f"blame_g{j}")
+            g_prompt = render("g", settings.language, settings.spec_format, last_code)
             g_out = await generate_step(spec_model, g_prompt, seed_g, infra_retries)
             spec = extract_spec(g_out.completion).code
-            seed_gf = derive_seed(seed, epoch, cycle, f"blame_gf{j}")
+            seed_gf = derive_seed(settings.seed, epoch, cycle, f"blame_gf{j}")
             if spec is None:
                 fresh.append({"spec": None, "passed": False, "category": "spec_failure"})
             else:
                 fresh.append(
                     {"spec": spec, **await attempt(problem, spec, seed_gf, code_model)}
                 )
-        spec_rate = sum(r["passed"] for r in from_spec) / blame
-        fresh_rate = sum(r["passed"] for r in fresh) / blame
+        spec_rate = sum(r["passed"] for r in from_spec) / settings.blame
+        fresh_rate = sum(r["passed"] for r in fresh) / settings.blame
         brief = ("passed", "category", "detail", "extraction_rule", "code", "spec")
         return {
             "cycle": cycle,
-            "k": blame,
-            "model": (judge_model or "same as the run"),
+            "k": settings.blame,
+            "model": (settings.judge_model or "same as the run"),
             "from_spec_pass_rate": spec_rate,
             "fresh_pass_rate": fresh_rate,
             "verdict": blame_verdict(spec_rate, fresh_rate),

@@ -3,6 +3,9 @@
 Each trial is one sample x one epoch: up to `cycles` round trips code -> spec (g) -> code (f),
 with every regenerated function checked in the sandbox. The headline metric is survival@N
 (`survival/survived`): the fraction of trials whose code passed in every cycle.
+
+Every task takes the trial settings of `roundtrip_eval.settings.TrialSettings` as `-T`
+arguments and forwards them, unparsed, to one parser: none of them lists them again.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.log import HeadlineMetric
@@ -20,30 +23,23 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.util import SandboxEnvironmentSpec
 
 from roundtrip_eval import __version__
-from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT
 from roundtrip_eval.dataset import pair_problems, problems_dataset, resolve_problems
-from roundtrip_eval.extract import MODES
-from roundtrip_eval.prompts import LANGUAGES, SPEC_FORMATS, prompt_set_version
+from roundtrip_eval.problems import variants_of
+from roundtrip_eval.prompts import prompt_set_version
 from roundtrip_eval.resources import data_dir
 from roundtrip_eval.scorers import blame as blame_scorer
 from roundtrip_eval.scorers import consistency, drift, generalization, stability, survival
+from roundtrip_eval.settings import SettingError, TrialSettings, args_docstring, shown
 from roundtrip_eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_EPOCHS = 30
-"""Trials per problem: the original study ran 30 per configuration. Override with --epochs."""
-
-DEFAULT_SANDBOX = "roundtrip-docker"
-DEFAULT_TEMPERATURE = 0.7
-"""Sampling temperature. Not 0: with fixed seeds, temperature 0 makes every epoch identical."""
-
-DEFAULT_MAX_TOKENS = 1024
 
 LOCAL_WARNING = (
     "WARNING: sandbox=local runs model-written code directly on this machine, UNSANDBOXED. "
     "Use it only with models and machines you trust; the default is the Docker sandbox."
 )
+
+TaskFunction = TypeVar("TaskFunction", bound=Callable[..., Task])
 
 
 def resolve_sandbox(name: str) -> SandboxEnvironmentSpec:
@@ -57,195 +53,148 @@ def resolve_sandbox(name: str) -> SandboxEnvironmentSpec:
     return SandboxEnvironmentSpec(name)
 
 
-def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"-T {name} must be one of {', '.join(allowed)}; got {value!r}")
-    return value
-
-
-def roundtrip_task(
-    problems: list[str],
-    *,
-    cycles: int = 10,
-    language: str = "en",
-    spec_format: str = "pseudocode",
-    extraction: str = "tolerant",
-    sandbox: str = DEFAULT_SANDBOX,
-    seed: int = 0,
-    temperature: float = DEFAULT_TEMPERATURE,
-    max_tokens: int = DEFAULT_MAX_TOKENS,
-    epochs: int = DEFAULT_EPOCHS,
-    stop_on_failure: bool = True,
-    blame: int = 0,
-    judge_model: str | None = None,
-    spec_model: str | None = None,
-    code_model: str | None = None,
-    variant: str | None = None,
-    mask_names: bool = False,
-    call_timeout: float = CALL_TIMEOUT,
-    check_timeout: float = CHECK_TIMEOUT,
-    name: str = "roundtrip",
-    extra_scorers: list[Scorer] | None = None,
-) -> Task:
-    """Assemble dataset, solver, scorers and sandbox for a set of problems."""
-    cycles = int(cycles)
-    if cycles < 1:
-        raise ValueError(f"-T cycles must be at least 1; got {cycles}")
-    _choice("language", language, LANGUAGES)
-    _choice("spec_format", spec_format, SPEC_FORMATS)
-    _choice("extraction", extraction, MODES)
-    settings = {
-        "cycles": cycles,
-        "language": language,
-        "spec_format": spec_format,
-        "extraction": extraction,
-        "sandbox": sandbox,
-        "seed": int(seed),
-        "temperature": float(temperature),
-        "max_tokens": int(max_tokens),
-        "stop_on_failure": bool(stop_on_failure),
-        "blame": int(blame),
-        "judge_model": judge_model,
-        "spec_model": spec_model,
-        "code_model": code_model,
-        "variant": variant,
-        "mask_names": bool(mask_names),
-        "call_timeout": float(call_timeout),
-        "check_timeout": float(check_timeout),
+def trial_metadata(settings: TrialSettings, problems: list[str]) -> dict[str, Any]:
+    """The log's `eval.metadata`: every setting, plus what the run was made of."""
+    return {
+        **settings.model_dump(),
         "prompt_set_version": prompt_set_version(),
         "roundtrip_eval_version": __version__,
         "problems": problems,
     }
-    scorers = [survival(cycles), drift(), stability(cycles), consistency(cycles)]
-    if int(blame) > 0:
+
+
+def trial_task(
+    problems: list[str],
+    settings: TrialSettings,
+    *,
+    name: str = "roundtrip",
+    extra_scorers: Sequence[Scorer] = (),
+) -> Task:
+    """Assemble dataset, solver, scorers and sandbox for a set of problems."""
+    _check_variant(problems, settings.variant)
+    scorers = [survival(settings.cycles), drift(), stability(settings.cycles), consistency(settings.cycles)]
+    if settings.blame > 0:
         scorers.append(blame_scorer())
-    scorers.extend(extra_scorers or [])
+    scorers.extend(extra_scorers)
     roles = {
-        role: model for role, model in ((SPEC_ROLE, spec_model), (CODE_ROLE, code_model)) if model
+        role: model
+        for role, model in ((SPEC_ROLE, settings.spec_model), (CODE_ROLE, settings.code_model))
+        if model
     }
     return Task(
-        dataset=problems_dataset(problems, name=name, variant=variant, masked=bool(mask_names)),
-        solver=roundtrip_solver(
-            cycles=cycles,
-            language=language,
-            spec_format=spec_format,
-            extraction=extraction,
-            seed=int(seed),
-            stop_on_failure=bool(stop_on_failure),
-            call_timeout=float(call_timeout),
-            check_timeout=float(check_timeout),
-            blame=int(blame),
-            judge_model=judge_model,
-        ),
+        dataset=problems_dataset(problems, name=name, variant=settings.variant, masked=settings.mask_names),
+        solver=roundtrip_solver(settings),
         scorer=scorers,
-        sandbox=resolve_sandbox(sandbox),
-        config=GenerateConfig(temperature=float(temperature), max_tokens=int(max_tokens)),
-        epochs=Epochs(int(epochs), "mean"),
-        metadata=settings,
+        sandbox=resolve_sandbox(settings.sandbox),
+        config=GenerateConfig(temperature=settings.temperature, max_tokens=settings.max_tokens),
+        epochs=Epochs(settings.epochs, "mean"),
+        metadata=trial_metadata(settings, problems),
         model_roles=roles or None,
         headline_metric=HeadlineMetric(scorer="survival", score="survived", metric="roundtrip_eval/mean"),
         version=1,
     )
 
 
-@task
-def roundtrip(
-    problems: str | list[str] | None = None,
-    cycles: int = 10,
-    language: str = "en",
-    spec_format: str = "pseudocode",
-    extraction: str = "tolerant",
-    sandbox: str = DEFAULT_SANDBOX,
-    seed: int = 0,
-    temperature: float = DEFAULT_TEMPERATURE,
-    max_tokens: int = DEFAULT_MAX_TOKENS,
-    epochs: int = DEFAULT_EPOCHS,
-    stop_on_failure: bool = True,
-    blame: int = 0,
-    judge_model: str | None = None,
-    spec_model: str | None = None,
-    code_model: str | None = None,
-    variant: str | None = None,
-    mask_names: bool = False,
+def roundtrip_task(
+    problems: list[str],
+    *,
+    name: str = "roundtrip",
+    extra_scorers: Sequence[Scorer] = (),
+    **task_args: Any,
 ) -> Task:
+    """`trial_task` for Python callers that pass the settings by name, as `-T` spells them."""
+    settings = TrialSettings.from_task_args(task_args, task=name)
+    return trial_task(problems, settings, name=name, extra_scorers=extra_scorers)
+
+
+def _check_variant(problems: list[str], variant: str | None) -> None:
+    if not variant or any(variant in variants_of(n) for n in problems):
+        return
+    declared = sorted({v for n in problems for v in variants_of(n)})
+    raise SettingError(
+        f"-T variant={variant} refused: none of {', '.join(problems)} declares it "
+        f"(declared: {', '.join(declared) or 'none'}; a variant lives in "
+        "tasks/<problem>/variants/<variant>/)"
+    )
+
+
+def _selected(select: Callable[[Any], list[str]], parameter: str, value: Any) -> list[str]:
+    """Problem names from a selector (`problems`, `pairs`), or its one-line refusal."""
+    try:
+        return select(value)
+    except ValueError as error:
+        raise SettingError(f"-T {parameter}={shown(value)} refused: {error}") from None
+
+
+def takes_settings(func: TaskFunction) -> TaskFunction:
+    """Show a `(selector, **kwargs)` task with every setting as a parameter of its own.
+
+    Its signature and its docstring's Args gain one entry per `TrialSettings` field, so
+    Inspect (the registry's parameter list, the task arguments it logs with their defaults),
+    `help()` and `inspect list tasks` see them all, while the body forwards `**kwargs` to the
+    one parser. The `**kwargs` stays in the signature so that Inspect passes an unknown name
+    on (to be refused in one line) instead of dropping it with a warning.
+    """
+    signature = inspect.signature(func)
+    own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    fields = [
+        inspect.Parameter(name, keyword, default=field.default, annotation=field.annotation)
+        for name, field in TrialSettings.model_fields.items()
+    ]
+    rest = [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD, annotation=Any)]
+    func.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*own, *fields, *rest], return_annotation=Task
+    )
+    func.__doc__ = inspect.cleandoc(func.__doc__ or "") + "\n" + args_docstring()
+    return func
+
+
+@task
+@takes_settings
+def roundtrip(problems: str | list[str] | None = None, **kwargs: Any) -> Task:
     """Round-trip stability on a set of problems.
+
+    Every trial setting is a parameter (rendered below from `TrialSettings`).
 
     Args:
         problems: Comma-separated problem names (folders under tasks/); all by default.
-        cycles: Round trips per trial (N); survival@N is the headline metric.
-        language: Prompt language, `en` or `ja`.
-        spec_format: What g writes: `pseudocode` or `prose`.
-        extraction: `tolerant` (recover code from chatty replies) or `strict` (first fence).
-        sandbox: Sandbox provider: `roundtrip-docker` (default), `docker` (Inspect's compose
-            provider, Docker >= 24), `local` (UNSANDBOXED, warns), or any registered name.
-        seed: Base seed; each step's seed derives from (seed, epoch, cycle, step).
-        temperature: Sampling temperature for both g and f.
-        max_tokens: Generation limit per step.
-        epochs: Trials per problem.
-        stop_on_failure: Stop a trial at its first failing cycle (set false to keep going and
-            measure recoveries and self-consistency; survival still counts from the first
-            failure).
-        blame: k > 0 replays the first failing cycle k times from its spec (f only) and k
-            times from the last passing code (g then f), and reports who broke the chain.
-        judge_model: Model for the blame regenerations (default: the model under test).
-        spec_model: Model that writes the specs (g); default the model under test.
-        code_model: Model that writes the code (f); default the model under test.
-        variant: A semantics-changing variant the problem declares (e.g. `constants`:
-            fizzbuzz with 4/7 and other words); expected outputs come from its reference.
-        mask_names: Show the function as `func` and its parameters as `arg0`, ... everywhere
-            the model sees them, so a familiar name cannot cue recall.
     """
-    params = dict(locals())  # every parameter below `problems`, passed through by name
-    return roundtrip_task(resolve_problems(params.pop("problems")), **params)
+    settings = TrialSettings.from_task_args(kwargs, "roundtrip", ["problems"])
+    return trial_task(_selected(resolve_problems, "problems", problems), settings)
 
 
 @task
-def generalization_gap(
-    pairs: str | list[str] | None = None,
-    cycles: int = 10,
-    language: str = "en",
-    spec_format: str = "pseudocode",
-    extraction: str = "tolerant",
-    sandbox: str = DEFAULT_SANDBOX,
-    seed: int = 0,
-    temperature: float = DEFAULT_TEMPERATURE,
-    max_tokens: int = DEFAULT_MAX_TOKENS,
-    epochs: int = DEFAULT_EPOCHS,
-    mask_names: bool = False,
-) -> Task:
+@takes_settings
+def generalization_gap(pairs: str | list[str] | None = None, **kwargs: Any) -> Task:
     """Known vs novel twins under one identical configuration: the study's claim, controlled.
 
     Runs both members of every pair (or `-T pairs=a,b`). The `generalization` scorer reports
     survival@N of known and of novel problems, the gap (known - novel) with a seeded 95%
     bootstrap interval over trials, pooled and per pair, and Fisher's exact p (pooled).
+    `mask_names=true` gives every problem neutral names (`func`, `arg0`): the recall ablation.
 
     Args:
         pairs: Comma-separated pair ids (the `pair` key of task.toml); all by default.
-        mask_names: Neutral names (`func`, `arg0`) for every problem: the recall ablation.
-        (other parameters as for `roundtrip`)
     """
-    params = dict(locals())  # every parameter below `pairs`, passed through by name
-    return roundtrip_task(
-        pair_problems(params.pop("pairs")),
+    settings = TrialSettings.from_task_args(kwargs, "generalization_gap", ["pairs"])
+    return trial_task(
+        _selected(pair_problems, "pairs", pairs),
+        settings,
         name="generalization_gap",
-        extra_scorers=[generalization(int(cycles))],
-        **params,
+        extra_scorers=[generalization(settings.cycles)],
     )
 
 
 def _single(problem: str) -> Callable[..., Task]:
-    """A task for one problem, with exactly `roundtrip`'s parameters except `problems`."""
+    """A task for one problem, taking every setting and forwarding it like `roundtrip`."""
 
-    def make(**params: Any) -> Task:
-        return roundtrip_task([problem], name=problem, **params)
+    def make(**kwargs: Any) -> Task:
+        return trial_task([problem], TrialSettings.from_task_args(kwargs, problem), name=problem)
 
-    signature = inspect.signature(roundtrip)
-    make.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[p for p in signature.parameters.values() if p.name != "problems"]
-    )
     make.__name__ = problem
-    make.__doc__ = f"Round-trip stability on `{problem}`; parameters as for `roundtrip`."
-    return task(name=problem)(make)
+    make.__doc__ = f"Round-trip stability on `{problem}`; settings as for `roundtrip`.\n\nArgs:"
+    return task(name=problem)(takes_settings(make))
 
 
 fizzbuzz = _single("fizzbuzz")

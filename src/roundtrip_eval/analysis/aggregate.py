@@ -1,13 +1,13 @@
 """Report tables computed from trial rows (and cycle rows), never from log objects.
 
 Why over rows: `report(logs)` and `report(exported files)` must be the same numbers, so both
-go through these functions on the same rows (see rows.py for the row model).
+go through these functions on the same rows (see columns.py for the row model).
 
 A *group* is one model (g and f) on one problem under one configuration (`config_key`: every
 setting except the base seed and the suite composition, plus the generation options actually
 sent). Runs that differ in configuration are never pooled. Errored trials (infrastructure)
 are counted apart and never enter survival; censored trials enter survival only for the cycles
-they were observed in (see stats.py).
+they were observed in (see analysis/stats.py).
 
 Missing values are None (never NaN), so tables compare equal and print as empty cells.
 """
@@ -19,17 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from roundtrip_eval.analysis.rows import CONFIG_COLUMNS, Row
-from roundtrip_eval.analysis.stats import (
-    DEFAULT_BOOTSTRAP,
-    TrialSurvival,
-    bootstrap_difference,
-    fisher_exact,
-    mean_cycles_survived,
-    survival_curve,
-    wilson_interval,
-)
+from roundtrip_eval.analysis.columns import CONFIG_COLUMNS, Row
+from roundtrip_eval.analysis.stats import TrialSurvival, mean_cycles_survived, survival_curve, wilson_interval
 from roundtrip_eval.drift import CATEGORIES
+from roundtrip_eval.stats import DEFAULT_BOOTSTRAP, bootstrap_difference, fisher_exact
 
 GROUP_COLUMNS = ("model", "g_model", "f_model", "problem", "config_key")
 CONFIG_GROUP_COLUMNS = ("model", "g_model", "f_model", "config_key")

@@ -1,7 +1,9 @@
-"""`roundtrip-eval report | export | rescore-upstream`: the analysis subcommands.
+"""`roundtrip-eval summary | report | export | rescore-upstream | results-table`: the
+after-the-fact commands, all of them in `analysis/`.
 
 Registered through `roundtrip_eval.cli._SUBCOMMAND_MODULES`; heavy imports happen inside the
-handlers so that `roundtrip-eval --help` stays fast.
+handlers so that `roundtrip-eval --help` stays fast, and so that a command that needs the
+`analysis` extra fails in one line naming it (extra.MissingExtraError) on a plain install.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ def _fail(message: str) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from roundtrip_eval.analysis.extra import MissingExtraError
+    from roundtrip_eval.analysis.read import LogReadError
     from roundtrip_eval.analysis.report import run_report
-    from roundtrip_eval.analysis.rows import LogReadError
 
     try:
         files = run_report(Path(args.logdir), Path(args.output), progress=not args.quiet, seed=args.seed)
-    except (LogReadError, FileNotFoundError) as exc:
+    except (LogReadError, FileNotFoundError, MissingExtraError) as exc:
         return _fail(str(exc))
     print(f"wrote {len(files)} files to {args.output} (start with summary.md)")
     return 0
@@ -31,12 +34,14 @@ def _report(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from roundtrip_eval.analysis.export import export
-    from roundtrip_eval.analysis.report import load_rows
-    from roundtrip_eval.analysis.rows import LogReadError
+    from roundtrip_eval.analysis.extra import MissingExtraError, require
+    from roundtrip_eval.analysis.read import LogReadError, load_rows
 
     try:
+        if args.format == "parquet":  # before reading any log: fail at once, in one line
+            require("pyarrow", "writing Parquet (--format parquet)")
         trials, cycles, warnings = load_rows(Path(args.logdir), progress=not args.quiet)
-    except (LogReadError, FileNotFoundError) as exc:
+    except (LogReadError, FileNotFoundError, MissingExtraError) as exc:
         return _fail(str(exc))
     for warning in warnings:
         print(f"roundtrip-eval: {warning}", file=sys.stderr)
@@ -48,7 +53,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _rescore(args: argparse.Namespace) -> int:
-    from roundtrip_eval.analysis.rescore import RescoreError, run_rescore
+    from roundtrip_eval.analysis.rescore.run import RescoreError, run_rescore
 
     try:
         result = run_rescore(
@@ -66,7 +71,10 @@ def _rescore(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add `report`, `export` and `rescore-upstream` to the `roundtrip-eval` command."""
+    """Add the after-the-fact commands to the `roundtrip-eval` command."""
+    from roundtrip_eval.analysis import results_table, summary
+
+    summary.register_cli(subparsers)
     report = subparsers.add_parser(
         "report",
         help="survival curves, tables and summary.md from Inspect logs (or an export folder)",
@@ -111,3 +119,4 @@ def register_cli(subparsers: Any) -> None:
     )
     rescore.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     rescore.set_defaults(func=_rescore)
+    results_table.register_cli(subparsers)

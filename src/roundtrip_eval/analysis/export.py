@@ -1,14 +1,17 @@
 """`roundtrip-eval export LOGDIR -o OUT --format jsonl|csv|parquet`: the dataset.
 
-Writes `trials.<ext>` (one row per trial), `cycles.<ext>` (one row per cycle) and
-`degradation.csv` (the original study's per-cycle survival shape). The rows hold everything
+Writes `trials.<ext>` (one row per trial), `cycles.<ext>` (one row per cycle),
+`degradation.csv` (the original study's per-cycle survival shape) and `README.md`, a dataset
+card in the Hugging Face datasets convention (card.py: schema, provenance, licence), so the
+folder can be published as it is. The rows hold everything
 needed to redo the analysis without Inspect: model and provider, every setting and the
 generation options actually sent, seeds, prompt-set version and the rendered prompts, raw
 replies, extracted spec and code, extraction rule, check verdict and evidence, timings and
 token counts. `roundtrip-eval report OUT` reads them back and gives the same report as the logs.
 
-Types survive every format: columns have declared types (rows.TRIAL_TYPES / CYCLE_TYPES),
+Types survive every format: columns have declared types (columns.TRIAL_TYPES / CYCLE_TYPES),
 nested values are JSON strings. One loss in CSV only: an empty string reads back as None.
+Parquet needs pyarrow (the `analysis` extra); without it, one line says what to install.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.analysis.rows import CYCLE_TYPES, TRIAL_TYPES, Row
+from roundtrip_eval.analysis.columns import CYCLE_TYPES, TRIAL_TYPES, Row
+from roundtrip_eval.analysis.extra import require
 
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -83,11 +87,10 @@ def write_rows(rows: Sequence[Row], path: Path, fmt: str, types: dict[str, str])
 
 
 def _write_parquet(rows: Sequence[Row], path: Path, columns: list[str], types: dict[str, str]) -> None:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise SystemExit("parquet export needs pyarrow: pip install 'roundtrip-eval[analysis]'") from exc
+    require("pyarrow", "writing Parquet (--format parquet)")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     arrow = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
     fields, data = [], {}
     for c in columns:
@@ -117,6 +120,7 @@ def read_rows_file(path: Path, types: dict[str, str]) -> list[Row]:
                 for line in reader
             ]
     if fmt == "parquet":
+        require("pyarrow", f"reading {path.name}")
         import pyarrow.parquet as pq
 
         table = pq.read_table(path).to_pylist()
@@ -159,11 +163,22 @@ def write_degradation(rows: Sequence[Row], path: Path) -> Path:
 
 
 def export(trials: Sequence[Row], cycles: Sequence[Row], out: Path, fmt: str) -> dict[str, Path]:
-    """Write the dataset files; returns {name: path}."""
+    """Write the dataset files and their card; returns {name: path}."""
     from roundtrip_eval.analysis.aggregate import degradation_rows
+    from roundtrip_eval.analysis.card import dataset_card
 
-    return {
+    files = {
         "trials": write_rows(trials, out / f"trials.{fmt}", fmt, TRIAL_TYPES),
         "cycles": write_rows(cycles, out / f"cycles.{fmt}", fmt, CYCLE_TYPES),
         "degradation": write_degradation(degradation_rows(trials), out / "degradation.csv"),
     }
+    card = dataset_card(
+        trials,
+        cycles,
+        {"trials": files["trials"].name, "cycles": files["cycles"].name},
+        columns_of(trials, TRIAL_TYPES),
+        columns_of(cycles, CYCLE_TYPES),
+    )
+    files["card"] = out / "README.md"
+    files["card"].write_text(card, encoding="utf-8")
+    return files

@@ -1,14 +1,11 @@
-"""Inspect logs -> flat rows: one per trial and one per cycle.
+"""Inspect logs -> flat rows: one per trial and one per cycle (the extraction).
 
 Why rows: the report, the export and any later re-analysis must agree on what a log says. So
-there is exactly one place that reads log objects (this module), and everything downstream
-(aggregate.py, the report, the exported files) works on these rows only. The report computed
-from a log directory and the report computed from the exported files are then the same
-computation on the same data, which the tests check.
-
-Every value in a row is a scalar (str, int, float, bool or None); nested data (check failures,
-the full settings) is a JSON string in a column whose name says so. That keeps the rows
-identical across JSON Lines, CSV and Parquet.
+there is exactly one place that turns log objects into rows (this module; read.py finds and
+reads the log files), and everything downstream (aggregate.py, the report, the exported files)
+works on these rows only. The report computed from a log directory and the report computed
+from the exported files are then the same computation on the same data, which the tests check.
+The columns and their types are in columns.py.
 
 Trial status:
 - `error`: the sample errored (infrastructure: the model API, the sandbox). Never counted in
@@ -22,152 +19,19 @@ Trial status:
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 from inspect_ai.log import EvalLog, EvalSample
 
-Row = dict[str, Any]
-
-CYCLES_KEY = "cycles"
-
-CONFIG_COLUMNS = (
-    "language",
-    "spec_format",
-    "extraction",
-    "cycles",
-    "temperature",
-    "max_tokens",
-    "prompt_set_version",
-    "sandbox",
-    "stop_on_failure",
-    "mask_names",
-    "variant",
+from roundtrip_eval.analysis.columns import (
+    CONFIG_COLUMNS,
+    CYCLES_KEY,
+    GENERATION_FIELDS,
+    KNOWN_CYCLE_KEYS,
+    NOT_CONFIG,
+    Row,
+    dumps,
 )
-"""Settings shown as their own columns (all settings are also in `settings_json`)."""
-
-NOT_CONFIG = frozenset({"seed", "problems", "epochs", "upstream_trials"})
-"""Settings that do not define a configuration: runs differing only in these are replicates
-(another base seed, another set of problems in the same suite, more epochs, other replayed
-records of the same upstream batch) and may pool."""
-
-GENERATION_FIELDS = ("temperature", "max_tokens", "top_p", "top_k")
-"""Generation options that define a configuration (the per-step seed is in the cycle rows)."""
-
-TRIAL_TYPES: dict[str, str] = {
-    "source": "str",
-    "eval_id": "str",
-    "run_id": "str",
-    "task": "str",
-    "task_version": "str",
-    "created": "str",
-    "model": "str",
-    "provider": "str",
-    "g_model": "str",
-    "f_model": "str",
-    "problem": "str",
-    "function": "str",
-    "domain": "str",
-    "familiarity": "str",
-    "twin": "str",
-    "suite_sha": "str",
-    "sample_id": "str",
-    "epoch": "int",
-    "config_key": "str",
-    "config": "str",
-    **{c: "json" for c in CONFIG_COLUMNS},
-    "base_seed": "int",
-    "settings_json": "str",
-    "generation_json": "str",
-    "status": "str",
-    "n_cycles": "int",
-    "cycles_recorded": "int",
-    "cycles_survived": "int",
-    "failed": "bool",
-    "censored": "bool",
-    "survived": "bool",
-    "first_failure_cycle": "int",
-    "drift": "str",
-    "drift_detail": "str",
-    "blame": "str",
-    "error": "str",
-    "limit": "str",
-    "scores_json": "str",
-    "total_time": "float",
-    "working_time": "float",
-    "input_tokens": "int",
-    "output_tokens": "int",
-}
-"""Trial columns and their types (for typed CSV round trips); `json` = any JSON value."""
-
-CYCLE_TYPES: dict[str, str] = {
-    "source": "str",
-    "eval_id": "str",
-    "sample_id": "str",
-    "epoch": "int",
-    "model": "str",
-    "problem": "str",
-    "config_key": "str",
-    "cycle": "int",
-    "g_model": "str",
-    "f_model": "str",
-    "seed_g": "int",
-    "seed_f": "int",
-    "g_prompt": "str",
-    "f_prompt": "str",
-    "g_attempts": "int",
-    "f_attempts": "int",
-    "spec_reply": "str",
-    "spec": "str",
-    "spec_rule": "str",
-    "spec_leak": "bool",
-    "code_reply": "str",
-    "code": "str",
-    "extraction_rule": "str",
-    "passed": "bool",
-    "category": "str",
-    "detail": "str",
-    "check_n_inputs": "int",
-    "check_n_failed": "int",
-    "check_failures_json": "str",
-    "check_failed_classes_json": "str",
-    "check_behaviour": "str",
-    "check_output_head": "str",
-    "check_seconds": "float",
-    "g_input_tokens": "int",
-    "g_output_tokens": "int",
-    "f_input_tokens": "int",
-    "f_output_tokens": "int",
-    "seconds": "float",
-    "extra_json": "str",
-}
-"""Cycle columns; any cycle key not listed lands in `extra_json` (e.g. later drift evidence)."""
-
-_KNOWN_CYCLE_KEYS = frozenset(
-    {
-        "cycle",
-        "spec",
-        "spec_rule",
-        "spec_leak",
-        "code",
-        "extraction_rule",
-        "passed",
-        "category",
-        "detail",
-        "seeds",
-        "spec_reply",
-        "code_reply",
-        "usage",
-        "seconds",
-        "check",
-    }
-)
-
-
-def dumps(value: Any) -> str:
-    """Canonical JSON (sorted keys, no NaN surprises in keys): equal data, equal text."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def settings_of(log: EvalLog) -> dict[str, Any]:
@@ -353,7 +217,7 @@ def cycle_row(trial: Row, record: dict[str, Any], step: dict[str, Any]) -> Row:
     seeds = record.get("seeds") or {}
     usage = record.get("usage") or {}
     g_event, f_event = step["g"], step["f"]
-    extra = {k: v for k, v in record.items() if k not in _KNOWN_CYCLE_KEYS}
+    extra = {k: v for k, v in record.items() if k not in KNOWN_CYCLE_KEYS}
     return {
         **{k: trial[k] for k in ("source", "eval_id", "sample_id", "epoch", "model", "problem")},
         "config_key": trial["config_key"],
@@ -408,81 +272,3 @@ def is_roundtrip_log(log: EvalLog) -> bool:
     if "cycles" in settings_of(log) and "prompt_set_version" in settings_of(log):
         return True
     return any(CYCLES_KEY in (s.store or {}) for s in log.samples or [])
-
-
-class LogReadError(RuntimeError):
-    """No readable Inspect log: the message says where and what to do."""
-
-
-INSPECT_INDEX_FILES = frozenset({"logs.json", "eval-set.json"})
-"""Inspect's own listings beside the logs (an eval-set writes both): not logs, not warnings."""
-
-
-def find_logs(root: Path) -> list[Path]:
-    """Every `.eval` and `.json` log file under `root` (recursive), in a stable order."""
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        raise LogReadError(f"{root}: no such directory")
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix in (".eval", ".json") and p.name not in INSPECT_INDEX_FILES and p.is_file()
-    )
-
-
-def read_rows(root: Path, progress: bool = True) -> tuple[list[Row], list[Row], list[tuple[Path, str]]]:
-    """Rows of every readable log under `root`; unreadable files are returned, not fatal.
-
-    `.json` files that are not Inspect logs (e.g. Inspect's own `logs.json` listing) count as
-    unreadable. A progress counter goes to stderr when `progress` is true.
-    """
-    from inspect_ai.log import read_eval_log
-
-    paths = find_logs(root)
-    trials: list[Row] = []
-    cycles: list[Row] = []
-    skipped: list[tuple[Path, str]] = []
-    with _Progress(len(paths), "reading logs", enabled=progress) as bar:
-        for path in paths:
-            source = path.relative_to(root).as_posix() if root.is_dir() else path.name
-            try:
-                log = read_eval_log(str(path), resolve_attachments=True)
-            except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal
-                skipped.append((path, f"{type(exc).__name__}: {str(exc)[:200]}"))
-            else:
-                if not is_roundtrip_log(log):
-                    skipped.append((path, "not a roundtrip-eval log (no per-cycle history)"))
-                else:
-                    t, c = log_rows(log, source)
-                    trials.extend(t)
-                    cycles.extend(c)
-            bar.advance()
-    return trials, cycles, skipped
-
-
-class _Progress:
-    """A minimal stderr progress display (rich when available, else a counter)."""
-
-    def __init__(self, total: int, label: str, enabled: bool = True) -> None:
-        self.total, self.label, self.enabled = total, label, enabled and total > 1
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self._progress = Progress(console=Console(stderr=True), transient=True)
-            self._progress.__enter__()
-            self._task = self._progress.add_task(self.label, total=self.total)
-        return self
-
-    def advance(self) -> None:
-        if self._progress is not None:
-            self._progress.advance(self._task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(None, None, None)

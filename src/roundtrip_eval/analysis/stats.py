@@ -1,33 +1,27 @@
-"""Pure statistics for survival over round-trip cycles.
+"""Pure statistics for survival over round-trip cycles (the report's tables).
 
 Why these and not others:
 - **Wilson 95% interval** for every proportion: with 30 trials per configuration and rates
   near 0 or 1 (fizzbuzz 30/30, separate_vowels 0/30) the normal (Wald) interval collapses to a
   point; Wilson does not, and it is what the original study published, so ours can be compared.
-- **Percentile bootstrap** of a difference of two proportions (known vs novel): trials are the
-  unit of resampling, within each group, so the interval reflects how many trials each side had.
-- **Fisher's exact test** for the same 2x2 table: exact at small counts where chi-square is not.
-  Implemented with exact integer hypergeometric sums, so it needs no scipy and has no
-  floating-point tie tolerance.
 - **Survival curve and hazard with censoring**: a trial that stopped early without a failing
   cycle (a limit, an infrastructure error, a rescored upstream trial whose next cycle is unknown)
   is *censored*: it counts as at risk only for the cycles it was observed in. It is never counted
   as a failure, and never as a survivor past its last observed cycle.
 
-Everything here is a pure function of plain numbers; numpy is only used for the bootstrap.
+The difference of two proportions (bootstrap interval, Fisher's exact test) lives in the core,
+`roundtrip_eval.stats`, because the eval's own gap metric needs it. Everything here is a pure
+function of plain numbers.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 Z95 = 1.959963984540054
 """The two-sided 95% normal quantile (scipy.stats.norm.ppf(0.975))."""
-
-DEFAULT_BOOTSTRAP = 10_000
 
 
 def proportion(successes: int, n: int) -> float:
@@ -54,76 +48,6 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == n else min(1.0, centre + half)
     return (low, high)
-
-
-@dataclass(frozen=True)
-class DifferenceCI:
-    """A difference of two proportions (a - b) and its bootstrap interval."""
-
-    difference: float
-    low: float
-    high: float
-    n_a: int
-    n_b: int
-    n_boot: int
-    seed: int
-
-
-def bootstrap_difference(
-    a: Sequence[bool | int | float],
-    b: Sequence[bool | int | float],
-    *,
-    n_boot: int = DEFAULT_BOOTSTRAP,
-    seed: int = 0,
-    level: float = 0.95,
-) -> DifferenceCI:
-    """Seeded percentile bootstrap CI for mean(a) - mean(b), resampling trials within each group.
-
-    `a` and `b` are per-trial outcomes (1 = survived). Each bootstrap replicate draws len(a)
-    trials from a and len(b) from b with replacement; the interval is the (1-level)/2 and
-    (1+level)/2 percentiles of the replicate differences. The same seed gives the same
-    interval, so reports are reproducible. An empty group gives NaN everywhere.
-    """
-    import numpy as np
-
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1); got {level}")
-    if not a or not b:
-        return DifferenceCI(math.nan, math.nan, math.nan, len(a), len(b), n_boot, seed)
-    xa = np.asarray(a, dtype=float)
-    xb = np.asarray(b, dtype=float)
-    rng = np.random.default_rng(seed)
-    ia = rng.integers(0, len(xa), size=(n_boot, len(xa)))
-    ib = rng.integers(0, len(xb), size=(n_boot, len(xb)))
-    diffs = xa[ia].mean(axis=1) - xb[ib].mean(axis=1)
-    alpha = (1 - level) / 2
-    low, high = np.quantile(diffs, [alpha, 1 - alpha])
-    return DifferenceCI(float(xa.mean() - xb.mean()), float(low), float(high), len(xa), len(xb), n_boot, seed)
-
-
-def fisher_exact(table: Sequence[Sequence[int]]) -> float:
-    """Two-sided p-value of Fisher's exact test for a 2x2 table [[a, b], [c, d]].
-
-    With the margins fixed, the top-left cell follows a hypergeometric distribution. The
-    two-sided p-value sums the probabilities of every table that is at most as likely as the
-    observed one (the convention of R's fisher.test and scipy.stats.fisher_exact). All
-    probabilities share the denominator C(n, row1), so the comparison and the sum are done on
-    exact integers: ties are ties, with no tolerance to tune.
-    """
-    (a, b), (c, d) = table
-    if min(a, b, c, d) < 0:
-        raise ValueError(f"counts must be non-negative; got {table}")
-    row1, col1, n = a + b, a + c, a + b + c + d
-    if n == 0:
-        return 1.0
-
-    def weight(x: int) -> int:  # C(n, row1) * P(top-left == x)
-        return math.comb(col1, x) * math.comb(n - col1, row1 - x)
-
-    observed = weight(a)
-    lo, hi = max(0, row1 + col1 - n), min(row1, col1)
-    tail = sum(w for w in (weight(x) for x in range(lo, hi + 1)) if w <= observed)
-    return float(min(Fraction(1), Fraction(tail, math.comb(n, row1))))
 
 
 @dataclass(frozen=True)

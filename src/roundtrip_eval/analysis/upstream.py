@@ -33,18 +33,20 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 UPSTREAM_CYCLES = 10
 """N of the original study; a batch with a surviving trial gives its own N instead."""
 
 TRIAL_DIR = re.compile(r"^(?P<head>.+)_(?P<task>[a-z][a-z0-9_]*?)_run(?P<run>\d+)$")
 LANGS = ("en", "ja")
+SPEC_FORMATS = ("pseudocode", "s_expression", "minilang")
+"""The study's spec formats; matched before the prompt style, which also contains `_`."""
 
 # How the original's failing cycle K ended, from its logged statuses.
 STOP_CODE = "code"  # code was generated and the original judged it a failure
 STOP_SPEC_GATE = "spec_gate"  # step 1 "did not match ground truth": f was never asked
-STOP_API = "api"  # step 2 "API call failed": infrastructure
+STOP_API = "api"  # "API call failed" at step 1 or 2: infrastructure
 STOP_EMPTY = "empty_reply"  # f returned nothing: our harness retries that as infrastructure
 
 # Classes of an original failure under our rules.
@@ -67,6 +69,18 @@ def ollama_tag(model_dir: str) -> str:
         return model_dir
     name, tag = model_dir.rsplit("-", 1)
     return f"{name}:{tag}"
+
+
+class EvalGroup(NamedTuple):
+    """What the trials of one rescoring eval share: one batch, model, language, spec format,
+    prompt style and task (sorted and compared field by field, in this order)."""
+
+    batch: str
+    model: str  # the Ollama tag, e.g. `llama3.2:3b`
+    language: str
+    spec_format: str
+    prompt_style: str
+    task: str
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,8 @@ class UpstreamTrial:
         if k is None:
             return None
         cycle = self.cycles[k - 1]
+        if "API" in cycle.spec_status:  # g's call failed: no spec, nothing gated
+            return STOP_API
         if cycle.spec_status != "SUCCESS":
             return STOP_SPEC_GATE
         if cycle.code_reply is None and "API" in (cycle.code_status or ""):
@@ -128,23 +144,25 @@ class UpstreamTrial:
         return STOP_CODE
 
     @property
-    def group(self) -> tuple[str, str, str, str, str, str]:
-        """(batch, model, language, spec format, prompt style, task): one eval when rescored."""
-        return (
-            self.batch,
-            self.model,
-            self.language,
-            self.spec_format,
-            self.prompt_style,
-            self.task,
+    def group(self) -> EvalGroup:
+        """The eval this trial is rescored in."""
+        return EvalGroup(
+            batch=self.batch,
+            model=self.model,
+            language=self.language,
+            spec_format=self.spec_format,
+            prompt_style=self.prompt_style,
+            task=self.task,
         )
 
 
 def parse_trial_name(name: str, tasks: Iterable[str] = ()) -> dict[str, Any]:
     """Split `<model>_<lang>_<specformat>_<promptstyle>_<task>_run<i>`.
 
-    Task names and prompt styles both contain `_`, so the task is matched against known
-    problem names first (longest first), then the generic pattern is tried.
+    Task names, spec formats (`s_expression`) and prompt styles (`hyper_guided`) all contain
+    `_`, so the task is matched against known problem names first (longest first), then the
+    generic pattern is tried; the spec format is matched against the study's formats
+    (`SPEC_FORMATS`) before falling back to the first word.
     """
     match = re.match(r"^(?P<head>.+)_run(?P<run>\d+)$", name)
     if not match:
@@ -159,11 +177,18 @@ def parse_trial_name(name: str, tasks: Iterable[str] = ()) -> dict[str, Any]:
     rest = head[: -len(task) - 1].split("_")
     if len(rest) < 4 or rest[1] not in LANGS:
         raise UpstreamFormatError(f"{name}: expected <model>_<en|ja>_<format>_<style> before the task")
+    tail = "_".join(rest[2:])
+    if tail in SPEC_FORMATS:
+        raise UpstreamFormatError(f"{name}: no prompt style after the spec format {tail!r}")
+    spec_format = next(
+        (f for f in sorted(SPEC_FORMATS, key=len, reverse=True) if tail.startswith(f + "_")), rest[2]
+    )
+    prompt_style = tail[len(spec_format) + 1 :]
     return {
         "model_dir": rest[0],
         "language": rest[1],
-        "spec_format": rest[2],
-        "prompt_style": "_".join(rest[3:]),
+        "spec_format": spec_format,
+        "prompt_style": prompt_style,
         "task": task,
         "run": run,
     }
@@ -181,19 +206,26 @@ def parse_result(data: dict[str, Any], batch: str, name: str, tasks: Iterable[st
         logs = list(data["logs"])
     except (KeyError, TypeError, ValueError) as exc:
         raise UpstreamFormatError(f"{batch}/{name}/result.json: missing {exc}") from exc
-    cycles = tuple(
-        UpstreamCycle(
-            cycle=int(entry.get("cycle", i)),
-            spec_reply=_text(entry.get("step1_raw_spec")),
-            spec_status=str(entry.get("step1_status", "")),
-            code_reply=_text(entry.get("step2_generated_code_raw")),
-            code_clean=_text(entry.get("step2_generated_code_clean")),
-            code_status=_text(entry.get("step2_status")),
+    if not all(isinstance(entry, dict) for entry in logs):
+        raise UpstreamFormatError(f"{batch}/{name}/result.json: a `logs` entry is not an object")
+    try:
+        cycles = tuple(
+            UpstreamCycle(
+                cycle=int(entry.get("cycle", i)),
+                spec_reply=_text(entry.get("step1_raw_spec")),
+                spec_status=str(entry.get("step1_status", "")),
+                code_reply=_text(entry.get("step2_generated_code_raw")),
+                code_clean=_text(entry.get("step2_generated_code_clean")),
+                code_status=_text(entry.get("step2_status")),
+            )
+            for i, entry in enumerate(logs, start=1)
         )
-        for i, entry in enumerate(logs, start=1)
-    )
+    except (TypeError, ValueError) as exc:
+        raise UpstreamFormatError(f"{batch}/{name}/result.json: a cycle number is not a number") from exc
     if [c.cycle for c in cycles] != list(range(1, len(cycles) + 1)):
         raise UpstreamFormatError(f"{batch}/{name}: cycles are not numbered 1..{len(cycles)}")
+    if not cycles:
+        raise UpstreamFormatError(f"{batch}/{name}/result.json: no cycles in `logs`")
     return UpstreamTrial(
         batch=batch,
         name=name,
@@ -204,18 +236,79 @@ def parse_result(data: dict[str, Any], batch: str, name: str, tasks: Iterable[st
     )
 
 
-def load_trials(root: Path, tasks: Iterable[str] = ()) -> list[UpstreamTrial]:
-    """Every trial under `root` (the folder holding raw/, raw/ itself, or one batch folder)."""
-    task_names = list(tasks)
+@dataclass(frozen=True)
+class Skipped:
+    """A folder under raw/ that is not a readable trial, and why (reported, never dropped)."""
+
+    path: str  # <batch>/<folder>, or <folder> for something that is not a batch
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class Scan:
+    """Every trial under a folder, and every folder skipped with its reason."""
+
+    trials: list[UpstreamTrial]
+    skipped: list[Skipped]
+
+
+def batch_folders(root: Path) -> list[Path]:
+    """The batch folders under `root`: the folder holding raw/, raw/ itself, or one batch."""
     if (root / "raw").is_dir():
         root = root / "raw"
-    files = sorted(root.glob("*/result.json")) or sorted(root.glob("*/*/result.json"))
-    trials = []
-    for path in files:
-        trial_dir = path.parent
-        data = json.loads(path.read_text(encoding="utf-8"))
-        trials.append(parse_result(data, trial_dir.parent.name, trial_dir.name, task_names))
-    return sorted(trials, key=lambda t: (t.group, t.run))
+    children = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if any((c / "result.json").is_file() or re.search(r"_run\d+$", c.name) for c in children):
+        return [root]  # root is one batch
+    return children
+
+
+def scan_trials(root: Path, tasks: Iterable[str] = (), *, known_only: bool = True) -> Scan:
+    """Read every trial under `root`; a folder that is not a readable trial of a known problem
+    (no result.json, not JSON, the wrong shape, a name outside the layout, and with
+    `known_only` a problem not in `tasks`) is skipped and named in `Scan.skipped`."""
+    task_names = list(tasks)
+    trials: list[UpstreamTrial] = []
+    skipped: list[Skipped] = []
+    for batch in batch_folders(root):
+        for folder in sorted(p for p in batch.iterdir() if p.is_dir()):
+            where = f"{batch.name}/{folder.name}"
+            path = folder / "result.json"
+            if not path.is_file():
+                skipped.append(Skipped(where, "no result.json"))
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                skipped.append(Skipped(where, f"result.json is not readable JSON ({type(exc).__name__})"))
+                continue
+            if not isinstance(data, dict):
+                skipped.append(Skipped(where, "result.json is not a JSON object"))
+                continue
+            try:
+                trial = parse_result(data, batch.name, folder.name, task_names)
+            except UpstreamFormatError as exc:
+                skipped.append(Skipped(where, str(exc).split(": ", 1)[-1]))
+                continue
+            if known_only and task_names and trial.task not in task_names:
+                skipped.append(
+                    Skipped(where, f"its name ends in no problem under tasks/ (read as {trial.task!r})")
+                )
+                continue
+            trials.append(trial)
+    return Scan(sorted(trials, key=lambda t: (t.group, t.run)), skipped)
+
+
+def load_trials(root: Path, tasks: Iterable[str] = ()) -> list[UpstreamTrial]:
+    """Every trial under `root` (the folder holding raw/, raw/ itself, or one batch folder),
+    trials of problems outside `tasks` included; strict: a folder that `scan_trials` would
+    skip raises UpstreamFormatError naming it."""
+    scan = scan_trials(root, tasks, known_only=False)
+    if scan.skipped:
+        raise UpstreamFormatError(str(scan.skipped[0]))
+    return scan.trials
 
 
 def batch_cycles(trials: Sequence[UpstreamTrial]) -> int:
@@ -233,6 +326,10 @@ def replay_replies(trial: UpstreamTrial, n_cycles: int) -> list[Any]:
     """
     replies: list[Any] = []
     for cycle in trial.cycles:
+        if cycle.spec_reply is None and "API" in cycle.spec_status:
+            reason = f"the original spec call failed ({cycle.spec_status})"
+            replies.append({"stop": f"cycle {cycle.cycle}: {reason}"})
+            return replies
         if not (cycle.spec_reply or "").strip():
             replies.append({"stop": f"cycle {cycle.cycle}: the original spec reply is empty"})
             return replies

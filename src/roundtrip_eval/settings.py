@@ -1,0 +1,230 @@
+"""Every trial setting in one typed, frozen model: its default, allowed values and meaning.
+
+The tasks build one `TrialSettings` from their `-T` arguments (`TrialSettings.from_task_args`),
+the log metadata is its dump and the solver reads it. A bad value is refused with one line
+naming the parameter, the value and what is allowed (a `SettingError`, which `inspect eval`
+prints without a traceback). The README's parameter table and the tasks' Args docstrings are
+rendered from the fields, so adding a setting is one field here (plus its use).
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.config import JsonDict
+
+from roundtrip_eval._inspect_private import OneLineError, sandbox_providers
+from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT
+
+Language = Literal["en", "ja"]
+"""The prompt languages (`roundtrip_eval.prompts.LANGUAGES`; a test keeps the two equal)."""
+
+SpecFormat = Literal["pseudocode", "prose"]
+"""What g writes (`roundtrip_eval.prompts.SPEC_FORMATS`)."""
+
+Extraction = Literal["tolerant", "strict"]
+"""How code is taken from f's reply (`roundtrip_eval.extract.MODES`)."""
+
+MODEL_NAME: JsonDict = {"allowed": "a model name"}
+
+
+class SettingError(OneLineError):
+    """A task argument that cannot be used: one line naming it, its value and what is allowed.
+
+    `inspect eval` prints it alone, without a traceback (it is a `PrerequisiteError`); Python
+    callers catch it as the `ValueError` it also is.
+    """
+
+
+class TrialSettings(BaseModel):
+    """The settings of one run: every trial in it uses the same ones.
+
+    Numbers are strict (no bools, no numeric strings): `-T` values arrive YAML-parsed, so
+    `-T cycles=3` is already an int while `-T cycles=yes` (a bool) or `cycles=2.5` is a mistake.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cycles: int = Field(
+        10, ge=1, strict=True, description="round trips per trial (N); survival@N is the headline metric"
+    )
+    language: Language = Field("en", description="prompt language")
+    spec_format: SpecFormat = Field("pseudocode", description="what g writes")
+    extraction: Extraction = Field(
+        "tolerant",
+        description="`tolerant` recovers code from chatty replies; "
+        "`strict` takes the first complete fenced block only",
+    )
+    sandbox: str = Field(
+        "roundtrip-docker",
+        description="`roundtrip-docker` (ours, on the docker SDK, any engine ≥ 20.10), `docker` "
+        "(Inspect's compose provider on the same image; Docker ≥ 24.0.6 + Compose ≥ 2.21), "
+        "`local` (**unsandboxed**, warns loudly), or any registered provider",
+        json_schema_extra={"allowed": "a registered sandbox provider"},
+    )
+    seed: int = Field(
+        0, strict=True, description="base seed; each step's seed is derived from (seed, epoch, cycle, step)"
+    )
+    # 0 to 2 is the widest range the major APIs take (OpenAI, Gemini); a provider with a
+    # narrower one (Anthropic: 0 to 1) refuses the rest itself, in its own words.
+    temperature: float = Field(
+        0.7,
+        ge=0,
+        le=2,
+        strict=True,
+        allow_inf_nan=False,
+        description="for both g and f. Not 0: with fixed seeds every epoch would be identical",
+    )
+    max_tokens: int = Field(1024, ge=1, strict=True, description="generation limit per step")
+    epochs: int = Field(
+        30, ge=1, strict=True, description="trials per problem, as in the original study (or `--epochs`)"
+    )
+    stop_on_failure: bool = Field(
+        True,
+        description="`false` keeps a chain going after a failure (recoveries, self-consistency); "
+        "survival still counts from the first failure",
+    )
+    blame: int = Field(
+        0,
+        ge=0,
+        strict=True,
+        description="k > 0: at the first failing cycle, regenerate f from the failing spec k times "
+        "and g -> f from the last passing code k times, and report `f` / `g` / `both` / `unclear`",
+    )
+    judge_model: str | None = Field(
+        None,
+        description="a model for the blame regenerations; none means the model under test",
+        json_schema_extra=MODEL_NAME,
+    )
+    spec_model: str | None = Field(
+        None,
+        description="the model that writes the specs (g; Inspect model role `spec`); none means "
+        "the model under test. With `code_model`: the g × f matrix",
+        json_schema_extra=MODEL_NAME,
+    )
+    code_model: str | None = Field(
+        None,
+        description="the model that writes the code (f; Inspect model role `code`); none means "
+        "the model under test",
+        json_schema_extra=MODEL_NAME,
+    )
+    variant: str | None = Field(
+        None,
+        description="a variant the problem declares, e.g. `constants` (fizzbuzz with 4/7 and "
+        "other words); expected outputs come from its reference",
+        json_schema_extra={"allowed": "a variant the problems declare"},
+    )
+    mask_names: bool = Field(
+        False, description="show the function as `func(arg0, ...)`, so a familiar name cannot cue recall"
+    )
+    call_timeout: float = Field(
+        CALL_TIMEOUT,
+        gt=0,
+        strict=True,
+        allow_inf_nan=False,
+        description="seconds one call of the checked code may take before it counts as a timeout",
+    )
+    check_timeout: float = Field(
+        CHECK_TIMEOUT,
+        gt=0,
+        strict=True,
+        allow_inf_nan=False,
+        description="seconds one whole check (every input, one exec) may take; "
+        "the sandbox kills what is left",
+    )
+
+    @field_validator("sandbox")
+    @classmethod
+    def _registered_sandbox(cls, name: str) -> str:
+        known = sandbox_providers(name)
+        if known is not None and name not in known:
+            raise ValueError(f"must be a registered sandbox provider: {', '.join(known)}")
+        return name
+
+    @classmethod
+    def from_task_args(
+        cls, args: Mapping[str, Any], task: str = "roundtrip", selectors: Sequence[str] = ()
+    ) -> TrialSettings:
+        """Parse task arguments: YAML-parsed `-T` values from the CLI, or Python values.
+
+        `selectors` are the task's own parameters (`problems`, `pairs`), named in the message
+        for an unknown parameter.
+
+        Raises:
+            SettingError: one line naming the first bad parameter, its value and what is allowed.
+        """
+        try:
+            return cls(**args)
+        except ValidationError as error:
+            first = error.errors()[0]
+            name = str(first["loc"][0]) if first["loc"] else "?"
+            if first["type"] == "extra_forbidden":
+                names = [*selectors, *cls.model_fields]
+                reason = f"{task} has no such parameter (it takes {', '.join(names)})"
+            elif first["type"] == "value_error":
+                reason = str(first["ctx"]["error"])
+            else:
+                reason = f"must be {allowed(name)}"
+            raise SettingError(f"-T {name}={shown(first['input'])} refused: {reason}") from None
+
+
+def shown(value: Any) -> str:
+    """A value as it was typed after `-T name=`: strings bare, anything else as JSON."""
+    if isinstance(value, str) and value.strip():
+        return value
+    return json.dumps(value, default=str)
+
+
+def allowed(name: str) -> str:
+    """What a setting accepts, in words: `an integer >= 1`, `one of en, ja`, ..."""
+    field = TrialSettings.model_fields[name]
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and "allowed" in extra:
+        return str(extra["allowed"])
+    annotation = field.annotation
+    if typing.get_origin(annotation) is Literal:
+        return "one of " + ", ".join(str(v) for v in typing.get_args(annotation))
+    if annotation is bool:
+        return "true or false"
+    bounds: dict[str, Any] = {}
+    for item in field.metadata:  # pydantic keeps `ge=1` as an annotated_types.Ge(ge=1), ...
+        bounds.update({key: getattr(item, key) for key in ("ge", "gt", "le") if hasattr(item, key)})
+    if annotation is int:
+        return "an integer" + (f" >= {bounds['ge']}" if "ge" in bounds else "")
+    if annotation is float and "ge" in bounds and "le" in bounds:
+        return f"a number from {bounds['ge']} to {bounds['le']}"
+    if annotation is float:
+        return "a number" + (f" > {bounds['gt']}" if "gt" in bounds else "")
+    return "a string"
+
+
+def default_text(name: str) -> str:
+    """A default as `-T` spells it: `10`, `en`, `true`, none."""
+    value = TrialSettings.model_fields[name].default
+    if value is None:
+        return "none"
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def markdown_table() -> str:
+    """The README's parameter table (between `<!-- parameters:start -->` and `:end -->`)."""
+    lines = ["| parameter | default | allowed | meaning |", "|---|---|---|---|"]
+    for name, field in TrialSettings.model_fields.items():
+        default = default_text(name)
+        lines.append(
+            f"| `{name}` | {default if default == 'none' else f'`{default}`'} "
+            f"| {allowed(name)} | {field.description} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def args_docstring(indent: str = "    ") -> str:
+    """`name: description` lines for a `@task` docstring's Args section, one per setting."""
+    return "\n".join(
+        f"{indent}{name}: {field.description} (default {default_text(name)}; {allowed(name)})"
+        for name, field in TrialSettings.model_fields.items()
+    )

@@ -1,0 +1,1 @@
+"""Tests of `roundtrip_eval.analysis.rescore`, one file per module."""

@@ -1,0 +1,157 @@
+"""Running a rescoring (rescore/run.py): the replay stop marker (censoring) end to end, the
+command's one-line failures, the sandbox checks, and a few real upstream trials in Docker.
+
+Real upstream code is untrusted model output: it only ever runs in the `docker`-marked test.
+The synthetic end-to-end test runs our own literals in the local sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from inspect_ai import eval as inspect_eval
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from replay_scripts import trial as scripted_trial  # noqa: E402
+from replay_scripts import write  # noqa: E402
+
+from roundtrip_eval.analysis import upstream as up  # noqa: E402
+from roundtrip_eval.analysis.read import load_rows  # noqa: E402
+from roundtrip_eval.analysis.rescore.run import (  # noqa: E402
+    LOCAL_WARNING,
+    RescoreError,
+    ensure_sandbox,
+    run_rescore,
+)
+from roundtrip_eval.cli import main  # noqa: E402
+from roundtrip_eval.problems import list_problems, load_problem  # noqa: E402
+from roundtrip_eval.tasks import fizzbuzz  # noqa: E402
+
+from ..upstream_trials import UPSTREAM  # noqa: E402
+
+FB_REF = load_problem("fizzbuzz").reference
+
+
+# --- the stop marker end to end (our own literals, local sandbox) ------------------------
+
+
+def test_replay_stop_marker_censors_without_error_or_failure(tmp_path: Path) -> None:
+    stop = {"stop": "the original trial ends after cycle 2"}
+    script = write(
+        tmp_path / "r.jsonl", {("fizzbuzz", 1): scripted_trial("fizzbuzz", [FB_REF, FB_REF]) + [stop]}
+    )
+    [log] = inspect_eval(
+        fizzbuzz(sandbox="local", epochs=1, cycles=5),
+        model=f"replay/{script}",
+        log_dir=str(tmp_path / "logs"),
+        display="none",
+    )
+    assert log.status == "success"
+    [sample] = log.samples or []
+    assert sample.error is None and sample.limit is not None and sample.limit.type == "custom"
+    assert sample.scores and sample.scores["survival"].value["cycles_survived"] == 2
+    assert sample.scores["drift"].value == "none"
+    trials, _, _ = load_rows(tmp_path / "logs", progress=False)
+    assert [(t["status"], t["cycles_survived"], t["failed"]) for t in trials] == [("censored", 2, False)]
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def test_rescore_command_fails_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rescore-upstream", str(tmp_path), "-o", str(tmp_path / "o"), "-q"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "result.json" in err and len(err.splitlines()) == 1
+
+
+def test_no_engine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    with pytest.raises(RescoreError, match="--sandbox local"):
+        ensure_sandbox("roundtrip-docker")
+    with pytest.raises(RescoreError, match="not a registered provider"):
+        ensure_sandbox("no-such-sandbox")
+
+
+def test_local_sandbox_warns_loudly(capsys: pytest.CaptureFixture[str]) -> None:
+    ensure_sandbox("local")  # only the check: no code runs here
+    assert LOCAL_WARNING in capsys.readouterr().err
+    assert "UNSANDBOXED" in LOCAL_WARNING
+
+
+# --- real upstream trials, in the Docker sandbox ------------------------------------------
+
+
+def _pick(root: Path) -> dict[str, up.UpstreamTrial]:
+    """Three real trials picked by property (never by name): a falcon separate_vowels failure
+    whose executed code choked on a stray fence, a gemma3 separate_vowels survivor, and a
+    fizzbuzz trial stopped by the original's spec gate."""
+    trials = up.load_trials(root, list_problems())
+    picked: dict[str, up.UpstreamTrial] = {}
+    for t in trials:
+        k = t.stop_cycle
+        if (
+            "fence" not in picked
+            and t.task == "separate_vowels_and_consonants"
+            and t.model == "falcon3:3b"
+            and k == 1
+            and t.stop_kind == up.STOP_CODE
+            and "```" in (t.cycles[0].code_clean or "")
+            and "SyntaxError" in (t.cycles[0].code_status or "")
+        ):
+            picked["fence"] = t
+        if "survivor" not in picked and t.task == "separate_vowels_and_consonants" and t.original_survived:
+            picked["survivor"] = t
+        if "gate" not in picked and t.stop_kind == up.STOP_SPEC_GATE and t.stop_cycle == 2:
+            picked["gate"] = t
+    return picked
+
+
+@pytest.mark.upstream
+@pytest.mark.docker
+@pytest.mark.slow
+def test_real_upstream_trials_in_docker(docker_client: Any, tmp_path: Path) -> None:
+    if not (UPSTREAM / "raw").is_dir():
+        pytest.skip(f"upstream data absent ({UPSTREAM.name} next to the repository)")
+    picked = _pick(UPSTREAM)
+    assert set(picked) == {"fence", "survivor", "gate"}, "the upstream sample changed shape"
+    raw = tmp_path / "data" / "raw"
+    for t in picked.values():  # links into a temp tree: nothing is copied
+        (raw / t.batch).mkdir(parents=True, exist_ok=True)
+        os.symlink(UPSTREAM / "raw" / t.batch / t.name, raw / t.batch / t.name)
+    out = tmp_path / "out"
+    run_rescore(tmp_path / "data", out, sandbox="roundtrip-docker", progress=False)
+    with (out / "trials.csv").open() as fh:
+        import csv
+
+        rows = {(r["batch"], r["run"], r["task"], r["model"]): r for r in csv.DictReader(fh)}
+
+    def get(t: up.UpstreamTrial) -> dict[str, str]:
+        return rows[(t.batch, str(t.run), t.task, t.model)]
+
+    fence = get(picked["fence"])
+    # our tolerant extraction drops the stray fence and the code passes: an extraction
+    # artifact, censored at cycle 1 (never counted as surviving)
+    assert (fence["status"], fence["cycles_survived"], fence["original_class"]) == (
+        "censored",
+        "1",
+        up.EXTRACTION_ARTIFACT,
+    )
+    survivor = get(picked["survivor"])
+    assert survivor["status"] in ("survived", "failed")
+    if survivor["status"] == "failed":  # our checker is stricter: it must say where and why
+        assert survivor["new_failure"] == "True" and survivor["category"]
+    gate = get(picked["gate"])
+    assert gate["original_class"] == up.SPEC_GATE_ARTIFACT
+    assert gate["status"] == "censored" and gate["cycles_survived"] == "1"
+    assert all(r["consistent"] == "True" for r in rows.values())
+    # the logs are ordinary eval logs: the generic report reads them, censoring included
+    trials, _, _ = load_rows(out / "logs", progress=False)
+    assert sorted(t["status"] for t in trials) == sorted(r["status"] for r in rows.values())
+    assert all(json.loads(t["settings_json"]).get("replayed") for t in trials)
+    assert all(t["sandbox"] == "roundtrip-docker" for t in trials)

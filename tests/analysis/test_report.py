@@ -1,0 +1,149 @@
+"""`roundtrip-eval report` on replay-model logs whose numbers are worked out by hand.
+
+The run (the `logdir` fixture) is described in scripted_logs.py: N = 3 cycles, 5 epochs,
+fizzbuzz (known) and separate_vowels_and_consonants (novel) in one eval.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from roundtrip_eval.analysis.aggregate import build_report
+from roundtrip_eval.analysis.read import LogReadError, load_rows
+from roundtrip_eval.cli import main
+
+from .scripted_logs import EXTRA_REASON, FB, SV, run_logs, script_lines, write
+
+
+def by_problem(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["problem"]: r for r in rows}
+
+
+def test_survival_table_matches_hand_calculation(logdir: Path) -> None:
+    trials, cycles, warnings = load_rows(logdir, progress=False)
+    assert warnings == []
+    report = build_report(trials, cycles, n_boot=2000)
+    fb, sv = by_problem(report.survival)[FB], by_problem(report.survival)[SV]
+    # fizzbuzz: 5 scored; survival@1 = 4/5 (only e4 failed at 1); survival@3 = 2/5.
+    assert (fb["trials"], fb["scored"], fb["infra_errors"], fb["censored"]) == (5, 5, 0, 1)
+    assert (fb["survival_at_1_k"], fb["survival_at_n_k"]) == (4, 2)
+    assert fb["survival_at_n_rate"] == 0.4
+    # Wilson 2/5: centre (0.4 + z2/10) / (1 + z2/5) = 0.443448, half 0.325826.
+    assert (round(fb["survival_at_n_low"], 4), round(fb["survival_at_n_high"], 4)) == (
+        0.1176,
+        0.7693,
+    )
+    assert fb["mean_cycles_survived"] == pytest.approx(8 / 5)
+    # hazard: cycle 1 1/5; cycle 2 1/3 (e5 is censored after 1, so 3 observed); cycle 3 0/2.
+    assert fb["hazard"] == "0.200 0.333 0.000"
+    assert fb["km_survival_at_n"] == pytest.approx(0.8 * 2 / 3)
+    # separate_vowels: e4 errored -> 4 scored; survival@1 = 3/4, survival@3 = 2/4.
+    assert (sv["trials"], sv["scored"], sv["infra_errors"], sv["censored"]) == (5, 4, 1, 0)
+    assert (sv["survival_at_1_k"], sv["survival_at_n_k"]) == (3, 2)
+    assert sv["mean_cycles_survived"] == 2.0
+    assert sv["hazard"] == "0.250 0.000 0.333"
+    assert sv["familiarity"] == "novel" and fb["familiarity"] == "known"
+
+
+def test_curves_gap_and_drift(logdir: Path) -> None:
+    trials, cycles, _ = load_rows(logdir, progress=False)
+    report = build_report(trials, cycles, n_boot=2000)
+    fb_curve = [r for r in report.curves if r["problem"] == FB]
+    assert [r["survival"] for r in fb_curve] == [0.8, 0.4, 0.4]
+    assert [r["at_risk"] for r in fb_curve] == [5, 3, 2]
+    assert [r["censored"] for r in fb_curve] == [1, 0, 0]
+    [gap] = report.gap
+    assert (gap["known"], gap["novel"]) == (FB, SV)
+    assert (gap["known_k"], gap["known_n"], gap["novel_k"], gap["novel_n"]) == (2, 5, 2, 4)
+    assert gap["gap"] == pytest.approx(-0.1)
+    assert gap["gap_low"] < -0.1 < gap["gap_high"]
+    # Fisher [[2,3],[2,2]]: weights C(4,x)C(5,5-x) = 1,20,60,40,5; observed 60 is the mode -> 1.
+    assert gap["fisher_p"] == 1.0
+    drift = {(r["problem"], r["value"]): r["count"] for r in report.drift}
+    assert drift == {
+        (FB, "none"): 2,
+        (FB, "extraction"): 1,
+        (FB, "return_type"): 1,
+        (FB, "censored"): 1,
+        (SV, "none"): 2,
+        (SV, "semantic"): 2,
+        (SV, "infra_error"): 1,
+    }
+    degradation = [(r["task"], r["cycle"], r["survival_rate"]) for r in report.degradation]
+    assert degradation == [
+        (FB, 1, 80.0),
+        (FB, 2, 40.0),
+        (FB, 3, 40.0),
+        (SV, 1, 75.0),
+        (SV, 2, 75.0),
+        (SV, 3, 50.0),
+    ]
+
+
+def test_report_command_writes_every_artifact(logdir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason=EXTRA_REASON)
+    out = tmp_path / "report"
+    assert main(["report", str(logdir), "-o", str(out), "-q"]) == 0
+    png = (out / "survival_curves.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+    assert len(list((out / "curves").glob("*.png"))) == 2
+    spec_json = json.loads((out / "survival_curves.vl.json").read_text())
+    assert spec_json["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    values = spec_json["data"]["values"]
+    fb_points = sorted((v["cycle"], v["survival"]) for v in values if v["problem"] == FB)
+    assert fb_points == [(0, 1.0), (1, 0.8), (2, 0.4), (3, 0.4)]
+    html = (out / "survival_curves.html").read_text()
+    assert "vegaEmbed" in html and '"$schema"' in html
+    with (out / "survival.csv").open() as fh:
+        rows = {r["problem"]: r for r in csv.DictReader(fh)}
+    assert rows[FB]["survival_at_n_k"] == "2" and rows[SV]["infra_errors"] == "1"
+    summary = (out / "summary.md").read_text()
+    assert "2/5 = 40.0% [11.8%, 76.9%]" in summary
+    assert "Infrastructure errors (never counted in survival): 1" in summary
+    assert "| 2/5 = 40.0% | separate_vowels_and_consonants | 2/4 = 50.0% | -10.0% [" in summary
+    assert (out / "gap.md").read_text().count(FB) == 1
+    with (out / "degradation.csv").open() as fh:
+        header = next(csv.reader(fh))
+    assert header == ["model", "task", "language", "cycle", "survival_rate"]
+    # the self-contained page (tests/analysis/test_html.py checks it in detail and in a browser)
+    page = (out / "index.html").read_text()
+    assert page.count("<svg") == 2 and "2/5 = 40.0% [11.8%, 76.9%]" in page
+    with (out / "configurations.csv").open() as fh:
+        [config] = list(csv.DictReader(fh))
+    assert (config["trials"], config["evals"], config["problems"]) == ("10", "1", "2")
+    assert json.loads(config["settings"])["cycles"] == 3
+
+
+def test_configurations_are_never_pooled_but_seeds_are(tmp_path: Path) -> None:
+    script = write(tmp_path / "replay.jsonl", script_lines())
+    run_logs(tmp_path / "a", script)
+    run_logs(tmp_path / "b", script, seed=7)  # a replicate: only the base seed differs
+    run_logs(tmp_path / "c", script, temperature=0.2)  # another configuration
+    trials, cycles, _ = load_rows(tmp_path, progress=False)
+    report = build_report(trials, cycles, n_boot=200)
+    fb = [r for r in report.survival if r["problem"] == FB]
+    assert sorted((r["temperature"], r["trials"]) for r in fb) == [(0.2, 5), (0.7, 10)]
+
+
+def test_empty_or_unreadable_directory_fails_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["report", str(empty), "-o", str(tmp_path / "o"), "-q"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "no Inspect logs" in err and len(err.splitlines()) == 1
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "x.eval").write_bytes(b"not a zip")
+    assert main(["report", str(broken), "-o", str(tmp_path / "o"), "-q"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "could be read" in err and len(err.splitlines()) == 1
+    assert main(["report", str(tmp_path / "missing"), "-o", str(tmp_path / "o"), "-q"]) != 0
+    with pytest.raises(LogReadError):
+        load_rows(tmp_path / "missing", progress=False)

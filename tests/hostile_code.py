@@ -1,0 +1,333 @@
+"""Candidate code for the hostile suite (`test_hostile.py`): our own literals, run only in Docker.
+
+Each forgery pairs a WRONG `fizzbuzz` (it returns `n`) with a hidden helper that computes the
+right answers, and tries to get those answers past the runner instead of the function's own.
+Each attacker knows the runner's source (it is public), so it looks for the runner's event
+name, loop and descriptors where the runner keeps them.
+"""
+
+from __future__ import annotations
+
+from roundtrip_eval.problems import load_problem
+
+CORRECT = load_problem("fizzbuzz").reference
+
+WRONG = "def fizzbuzz(n):\n    return n\n"
+
+RIGHT = '''
+def _right(n):
+    if n % 15 == 0:
+        return "FizzBuzz"
+    if n % 3 == 0:
+        return "Fizz"
+    if n % 5 == 0:
+        return "Buzz"
+    return n
+'''
+
+# Walk the stack from our own frame to the runner's, take its loop's inputs, and send a full
+# set of right answers through the runner's own event (the audit hook signs what it sends).
+FRAME_WALK = RIGHT + '''
+import json, os, sys
+import __main__
+event = getattr(__main__, "SEND_EVENT", "roundtrip.send")
+frame, inputs, send = sys._getframe(), None, sys.audit
+while frame is not None:
+    local = frame.f_locals
+    if "inputs" in local:
+        inputs = local["inputs"]
+    for name in ("_audit", "emit", "send"):
+        if callable(local.get(name)):
+            send = local[name]
+    frame = frame.f_back
+answers = [_right(int(item[1][0][1])) for item in inputs]
+send(event, json.dumps({"k": "stage", "stage": "ready"}))
+for i, value in enumerate(answers):
+    send(event, json.dumps({"k": "reply", "i": i, "ok": True, "v": __main__.encode(value)}))
+send(event, json.dumps({"k": "stage", "stage": "done"}))
+os._exit(0)
+''' + WRONG
+
+# The same, but by running the runner's own loop on the hidden helper.
+RUNS_THE_RUNNER_LOOP = RIGHT + '''
+import os, sys
+import __main__
+frame = sys._getframe()
+while frame is not None and "state" not in frame.f_locals:
+    frame = frame.f_back
+local = frame.f_locals
+helper = "def fizzbuzz(n):\\n" + "".join("    " + line + "\\n" for line in """
+if n % 15 == 0:
+    return "FizzBuzz"
+if n % 3 == 0:
+    return "Fizz"
+if n % 5 == 0:
+    return "Buzz"
+return n""".strip().splitlines())
+__main__._loop(helper, "fizzbuzz", local["inputs"], local["state"], local.get("limits", (5.0, 2.0)))
+os._exit(0)
+''' + WRONG
+
+# Find the runner's objects through the garbage collector.
+GC_WALK = RIGHT + '''
+import gc, os
+found = []
+for getter in (gc.get_objects, lambda: gc.get_referrers(os), lambda: gc.get_referents(os)):
+    try:
+        found += getter()
+    except Exception:
+        pass
+''' + WRONG
+
+# Re-point the runner's reply descriptor into a pipe read by a forked relay, which rewrites
+# every value into the right answer on its way to the real descriptor.
+RELAY = RIGHT + '''
+import json, os, stat
+real = None
+for fd in range(3, 64):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            real = fd
+            break
+    except OSError:
+        pass
+keep = os.dup(real)
+r, w = os.pipe()
+if os.fork() == 0:
+    os.close(w)
+    buf = b""
+    while True:
+        chunk = os.read(r, 65536)
+        if not chunk:
+            os._exit(0)
+        buf += chunk
+        while b"\\n" in buf:
+            line, buf = buf.split(b"\\n", 1)
+            mac, _, payload = line.partition(b" ")
+            try:
+                msg = json.loads(payload)
+                if msg.get("k") == "reply" and msg.get("ok") and msg["v"][0] == "int":
+                    msg["v"] = __import__("__main__").encode(_right(int(msg["v"][1])))
+                    payload = json.dumps(msg).encode()
+            except Exception:
+                pass
+            os.write(keep, mac + b" " + payload + b"\\n")
+os.dup2(w, real)
+os.close(w)
+os.close(r)
+''' + WRONG
+
+# Replace the runner's module-level encoders with ones that rewrite every value.
+PATCHES_THE_ENCODER = RIGHT + '''
+import __main__
+original = __main__._encode_text
+__main__._encode_text = lambda value: original(_right(value) if type(value) is int else value)
+__main__.encode = lambda value, depth=0: __main__._enc(_right(value) if type(value) is int else value)
+''' + WRONG
+
+FORGERIES = {
+    "frame_walk_to_the_runners_send": FRAME_WALK,
+    "runs_the_runner_loop_on_a_helper": RUNS_THE_RUNNER_LOOP,
+    "gc_walk_to_the_runners_objects": GC_WALK,
+    "relay_rewrites_the_reply_descriptor": RELAY,
+    "replaces_the_runners_encoder": PATCHES_THE_ENCODER,
+}
+
+# Each must be scored `tampering` even though the function itself is right.
+TAMPERING = {
+    "sets_a_trace_hook": "import sys\nsys.settrace(lambda *a: None)\n" + CORRECT,
+    "sets_a_profile_hook": "import sys\nsys.setprofile(lambda *a: None)\n" + CORRECT,
+    "adds_an_audit_hook": "import sys\nsys.addaudithook(lambda *a: None)\n" + CORRECT,
+    "reads_current_frames": "import sys\nframes = sys._current_frames()\n" + CORRECT,
+    "uses_ctypes": "import ctypes\nlibc = ctypes.CDLL(None)\n" + CORRECT,
+    "imports_testcapi": (
+        "try:\n    import _testcapi\nexcept ImportError:\n    import _testinternalcapi\n" + CORRECT
+    ),
+    "starts_a_subinterpreter": "import _xxsubinterpreters\n_xxsubinterpreters.create()\n" + CORRECT,
+    "builds_a_code_object": "code = (lambda: 0).__code__.replace(co_consts=(1,))\n" + CORRECT,
+    "opens_its_own_memory": "open('/proc/self/mem', 'rb')\n" + CORRECT,
+    "replaces_a_runner_functions_code": (
+        "import __main__\n"
+        "__main__._encode_text.__code__ = (lambda v: '[\"str\", \"Fizz\"]').__code__\n" + CORRECT
+    ),
+    "replaces_os_write": "import os\nos.write = lambda fd, data: len(data)\n" + CORRECT,
+    "sends_from_a_thread": (
+        "import sys, threading\nt = threading.Thread(target=sys.audit, args=('roundtrip.send', '{}'))\n"
+        "t.start()\nt.join()\n" + CORRECT
+    ),
+    "reads_the_hook_through_a_traceback": (
+        "import gc\ntry:\n    gc.get_objects()\nexcept RuntimeError as exc:\n    tb = exc.__traceback__\n"
+        "    while tb.tb_next:\n        tb = tb.tb_next\n"
+        "    consts = tb.tb_frame.f_code.co_consts\n" + CORRECT
+    ),
+}
+
+# The next check of every trial: a correct fizzbuzz that fails at import if it finds anything
+# an earlier check left in a writable place, a process other than PID 1 and its own runner, a
+# descriptor beyond its own, or a System V IPC object.
+PROBE = '''
+import os
+
+def _leftovers():
+    found = []
+    here = os.path.basename(os.getcwd())
+    for place in ("/tmp", "/dev/shm", "/dev/mqueue", "/work"):
+        try:
+            names = os.listdir(place)
+        except OSError:
+            continue
+        found += [place + "/" + name for name in names if not (place == "/work" and name == here)]
+    me, runner = os.getpid(), os.getppid()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in (1, me, runner):
+            try:
+                with open("/proc/%s/cmdline" % entry, "rb") as fh:
+                    found.append("process %s: %r" % (entry, fh.read()[:60]))
+            except OSError:
+                pass
+    fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    if len([fd for fd in fds if fd > 3]) > 1:  # one is the listing's own
+        found.append("descriptors %s" % sorted(fds))
+    for kind in ("shm", "msg", "sem"):
+        with open("/proc/sysvipc/" + kind) as fh:
+            found += ["sysv %s: %s" % (kind, row) for row in fh.read().splitlines()[1:]]
+    return found
+
+_found = _leftovers()
+if _found:
+    raise RuntimeError("left behind: " + "; ".join(_found)[:250])
+''' + CORRECT
+
+# Shared-file routes: (first check, its expected category, second check, its expected category)
+MEMO = '''
+import json, os
+CACHE = "{place}/fizzbuzz_cache.json"
+def fizzbuzz(n):
+    cache = {{}}
+    if os.path.exists(CACHE):
+        with open(CACHE) as fh:
+            cache = json.load(fh)
+    if str(n) in cache:
+        return cache[str(n)]
+    value = {body}
+    cache[str(n)] = value
+    with open(CACHE, "w") as fh:
+        json.dump(cache, fh)
+    return value
+'''
+RIGHT_EXPR = '"FizzBuzz" if n % 15 == 0 else "Fizz" if n % 3 == 0 else "Buzz" if n % 5 == 0 else n'
+
+
+def memoising(place: str, right: bool) -> str:
+    """A fizzbuzz that memoises in `place` (a common idiom), right or wrong (returns n)."""
+    return MEMO.format(place=place, body=RIGHT_EXPR if right else "n")
+
+
+def reads_leftovers(place: str) -> str:
+    """A fizzbuzz that computes nothing: it only reads what an earlier check left in `place`."""
+    return (f"import json\ndef fizzbuzz(n):\n    with open('{place}/fizzbuzz_cache.json') as fh:\n"
+            "        return json.load(fh)[str(n)]\n")  # fmt: skip
+
+
+def fills(path: str) -> str:
+    """Fill the tmpfs holding `path` at import, then crash on ENOSPC."""
+    return f"with open({path!r}, 'wb') as f:\n    f.write(b'0' * 100_000_000)\n" + CORRECT
+
+
+# A correct, chatty candidate that also needs a little room in every writable place.
+USES_SCRATCH = '''
+import os
+for place in ("/work", "/tmp", "/dev/shm"):
+    with open(place + "/scratch.bin", "wb") as fh:
+        fh.write(b"0" * 8_000_000)
+    os.remove(place + "/scratch.bin")
+''' + CORRECT.replace("    if n % 15", "    print('checking', n, '.' * 100)\n    if n % 15")
+
+LEAVES_A_WRITER = '''
+import os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.closerange(0, 1024)
+        for i in range(10 ** 6):
+            with open("/tmp/from_the_last_check_%d" % (i % 5), "w") as fh:
+                fh.write("x")
+            time.sleep(0.01)
+    os._exit(0)
+''' + WRONG
+
+LEAVES_IPC = '''
+import subprocess, sys
+subprocess.run([sys.executable, "-c", "import ctypes; libc = ctypes.CDLL(None); "
+                "print(libc.shmget(0x5eed, 4096, 0o1666), libc.msgget(0x5eed, 0o1666), "
+                "libc.semget(0x5eed, 1, 0o1666))"], check=True)
+''' + WRONG
+
+# Sample-error routes: correct programs the host must score (and pass), and hostile outputs.
+HEX_CONSTANT = "BIG = 0x" + "f" * 5000 + "\nif BIG > 0:\n    pass\n" + CORRECT
+DEEP_UNARY = "X = " + "-" * 600 + "1\n" + CORRECT
+NON_OBJECT_RECORDS = '''
+import os
+for fd in range(1, 20):
+    try:
+        os.write(fd, b'[1, 2, 3]\\n"just a string"\\n42\\n')
+    except OSError:
+        pass
+''' + CORRECT
+OCI = b"OCI runtime exec failed: exec failed: unable to start container process: "
+OCI_AT_IMPORT = f'''
+import os
+for fd in range(1, 20):
+    try:
+        os.write(fd, {OCI!r} + b"resource temporarily unavailable: unknown\\r\\n")
+    except OSError:
+        pass
+os._exit(126)
+''' + CORRECT
+OCI_IN_CALL = f'''
+import os
+def fizzbuzz(n):
+    for fd in range(1, 20):
+        try:
+            os.write(fd, {OCI!r} + b"unknown\\r\\n")
+        except OSError:
+            pass
+    os._exit(126)
+'''
+
+# Attempts on the runner process itself (it is the candidate process's parent).
+SIGNALS_THE_RUNNER = '''
+import os, signal
+for sig in (signal.SIGSTOP, signal.SIGKILL, signal.SIGTERM):
+    for target in (os.getppid(), -os.getpgid(os.getppid())):
+        try:
+            os.kill(target, sig)
+        except OSError:
+            pass
+''' + WRONG
+HELPER_ATTACKS_THE_RUNNER = '''
+import os, subprocess, sys
+probe = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+runner, candidate = int(sys.argv[1]), int(sys.argv[2])
+for pid in (runner, candidate):
+    if libc.ptrace(16, pid, 0, 0) == 0:
+        print("ATTACHED", pid)
+    try:
+        with open("/proc/%d/mem" % pid, "rb") as fh:
+            print("READ", pid)
+    except OSError:
+        pass
+for sig in (19, 9):
+    try:
+        os.kill(runner, sig)
+        print("SIGNALLED", runner)
+    except OSError:
+        pass
+print("probed")
+"""
+out = subprocess.run([sys.executable, "-c", probe, str(os.getppid()), str(os.getpid())],
+                     capture_output=True, text=True).stdout
+print(out)
+''' + WRONG

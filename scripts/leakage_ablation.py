@@ -79,17 +79,21 @@ def jaccard(a: str, b: str) -> float:
 
 
 def read_arm(folder: Path) -> Arm:
-    """Every trial of the logs in `folder` (an eval-set directory); the newest log wins per epoch."""
+    """Every trial of the logs in `folder` (an eval-set directory, perhaps still running).
+
+    An eval-set that was interrupted and resumed leaves older logs beside the newest; per trial
+    (sample, epoch) a completed sample beats an errored one, then the newer log wins.
+    """
     arm = Arm(folder.name)
-    latest: dict[tuple[str, int], tuple[float, Any, dict[str, Any]]] = {}
+    latest: dict[tuple[str, int], tuple[tuple[bool, float], Any, dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.eval")):
         log = read_eval_log(str(path))
         meta = dict(log.eval.metadata or {})
-        mtime = path.stat().st_mtime
         for sample in log.samples or []:
             key = (str(sample.id), sample.epoch)
-            if key not in latest or latest[key][0] <= mtime:
-                latest[key] = (mtime, sample, meta)
+            rank = (sample.error is None, path.stat().st_mtime)
+            if key not in latest or latest[key][0] <= rank:
+                latest[key] = (rank, sample, meta)
     for (_, epoch), (_, sample, meta) in sorted(latest.items()):
         arm.settings = meta
         arm.problem = str((sample.metadata or {}).get("problem", ""))

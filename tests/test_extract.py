@@ -165,3 +165,92 @@ def test_python_fence_that_is_not_python_is_a_syntax_case() -> None:
     reply = "```python\nfunction process_user_list(users):\n    return users\n```"
     result = extract_code(reply, "process_user_list")
     assert result.rule == "fence:unparsed" and result.code is not None
+
+
+# --- Issue 13: what counts as code, and what is an empty spec (shapes written for the rules) ---
+
+
+@pytest.mark.parametrize(
+    ("reply", "rule"),
+    [
+        # another language: a Go definition line
+        ('Go version:\nfunc fizzbuzz(n int) interface{} {\n\tif n%15 == 0 {\n\t\treturn "FizzBuzz"\n'
+         "\t}\n\treturn n\n}", "bare:no_target"),
+        # every line in inline backticks
+        ("`if n % 15 == 0:`\n`    return 'FizzBuzz'`\n`return n`", "bare:no_target"),
+        # pseudocode in a fence tagged with its own language
+        ("```pseudo\nPROCEDURE fizzbuzz(n)\n  IF n MOD 15 = 0 THEN RETURN 'FizzBuzz'\nEND\n```",
+         "fence:no_target"),
+        # an S-expression written as the answer
+        ('(define (fizzbuzz n)\n  (cond ((= 0 (modulo n 15)) "FizzBuzz") (else n)))', "bare:no_target"),
+        # a minilang line naming the target, in an untagged fence
+        ("```\nfizzbuzz: f(n) = n % 15 == 0 ? 'FizzBuzz' : n\n```", "fence:no_target"),
+    ],
+)
+def test_code_that_is_not_python_is_passed_on_for_a_syntax_verdict(reply: str, rule: str) -> None:
+    result = extract_code(reply, "fizzbuzz")
+    assert result.rule == rule
+    assert result.code is not None
+    with pytest.raises(SyntaxError):
+        compile(result.code, "candidate.py", "exec")
+
+
+@pytest.mark.parametrize(
+    ("reply", "rule", "defines"),
+    [
+        ("Here it is:\n\ndef fizz(n):\n    return n if n % 3 else 'Fizz'\n", "bare:other_function", "fizz"),
+        ("```python\nresult = [fizz(i) for i in range(10)]\n```", "fence:no_target", None),
+        ("```python\nfizzbuzz = None\n```", "fence:no_target", None),
+    ],
+)
+def test_python_without_the_target_is_passed_on_for_a_signature_verdict(
+    reply: str, rule: str, defines: str | None
+) -> None:
+    result = extract_code(reply, "fizzbuzz")
+    assert result.rule == rule
+    assert result.code is not None
+    compile(result.code, "candidate.py", "exec")  # it parses: the checker, not extraction, decides
+    if defines:
+        assert f"def {defines}(" in result.code
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "You can call `fizzbuzz(n)` with any integer; it returns a word or `n` itself.",
+        "OK, thanks",
+        "```text\nThe function returns Fizz for multiples of three.\n```",
+        "```python\n# TODO: write fizzbuzz here\n```",
+        "```\n```",
+        "<think>```python\ndef fizzbuzz(n):\n    return n\n```</think>\nI have no answer.",
+    ],
+)
+def test_prose_comments_and_empty_fences_are_no_code(reply: str) -> None:
+    result = extract_code(reply, "fizzbuzz")
+    assert result.code is None, result
+    assert result.rule.endswith("none")
+
+
+@pytest.mark.parametrize(
+    "reply", ["```\n```", "```minilang\n\n```", "  ```  ", "<think>plan</think>\n~~~\n~~~\n", "\n```python"]
+)
+def test_a_spec_that_is_only_fences_thinking_and_whitespace_is_empty(reply: str) -> None:
+    spec = extract_spec(reply)
+    assert spec.code is None
+    assert spec.rule.endswith("spec:empty")
+
+
+def test_a_fenced_spec_with_content_is_kept_whole() -> None:
+    reply = "```\nFUNCTION fizzbuzz(n): IF n MOD 15 = 0 RETURN 'FizzBuzz'\n```"
+    assert extract_spec(reply).code == reply
+    assert extract_spec(reply).rule == "spec"
+
+
+def test_spec_leak_says_why() -> None:
+    from roundtrip_eval.extract import spec_leak
+
+    fenced = "My spec:\n```py\n" + FIZZ + "```"
+    assert spec_leak(fenced, "fizzbuzz") == "it is Python code defining fizzbuzz()"
+    quoted = "The code is " + " ".join(FIZZ.split()) + " and nothing else."
+    assert spec_leak(quoted, "fizzbuzz", previous_code=FIZZ) == "it quotes the previous code verbatim"
+    assert spec_leak("FUNCTION fizzbuzz(n): RETURN n", "fizzbuzz", previous_code=FIZZ) is None

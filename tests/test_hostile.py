@@ -9,6 +9,7 @@ container of this test run may remain.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import hostile_code as hc
@@ -219,7 +220,10 @@ async def test_a_chatty_correct_candidate_passes_after(name: str, run_containers
 
 
 async def _trial(codes: list[str], check_timeout: float = CHECK_TIMEOUT) -> list[Any]:
-    """Check `codes` one after the other in ONE trial container, then the probe; verdicts."""
+    """Check `codes` one after the other in ONE trial container, then the probe; verdicts.
+
+    None of these candidates runs past its limits, so the trial's one warm runner must serve
+    every check: none may kill, stop or otherwise replace it."""
     envs = await RoundtripDockerSandbox.sample_init("hostile", None, {})
     env = envs["default"]
     try:
@@ -229,6 +233,8 @@ async def _trial(codes: list[str], check_timeout: float = CHECK_TIMEOUT) -> list
                 env, code, FIZZ, call_timeout=CALL_TIMEOUT, check_timeout=check_timeout))  # fmt: skip
         probe = verdicts[-1]
         assert probe.passed, f"the next normal check: {probe.detail} | {probe.output_head}"
+        warm = env.as_type(RoundtripDockerSandbox)._warm
+        assert (warm.starts, warm.restarts) == (1, 0), "the warm runner was replaced"
         return verdicts[:-1]
     finally:
         await RoundtripDockerSandbox.sample_cleanup("hostile", None, envs, False)
@@ -308,3 +314,37 @@ async def test_a_helper_process_cannot_reach_the_runner(run_containers_before: A
     assert "probed" in verdict.output_head, verdict.output_head
     for word in ("ATTACHED", "READ", "SIGNALLED"):
         assert word not in verdict.output_head, verdict.output_head
+
+
+async def test_the_runners_descriptors_are_out_of_reach(run_containers_before: Any) -> None:
+    (verdict,) = await _trial([hc.WRITES_TO_THE_RUNNERS_FDS])
+    assert verdict.category == "semantic", verdict.detail
+    assert "GOT []" in verdict.output_head, verdict.output_head
+
+
+async def test_a_saboteur_left_running_cannot_touch_the_next_check(run_containers_before: Any) -> None:
+    (verdict,) = await _trial([hc.LEAVES_A_SABOTEUR])  # the probe then finds nothing and passes
+    assert verdict.category == "semantic", verdict.detail
+
+
+def test_the_clean_slate_holds_in_a_real_eval(docker_client: Any, tmp_path: Path) -> None:
+    # through Inspect's own sandbox proxy: cycle 1 is right and memoises its answers in /tmp,
+    # cycle 2 only reads them and must fail
+    from inspect_ai import eval as inspect_eval
+    from replay_scripts import trial, write
+
+    from roundtrip_eval.tasks import fizzbuzz
+
+    codes = [hc.memoising("/tmp", right=True), hc.reads_leftovers("/tmp")]
+    script = write(tmp_path / "replay.jsonl", {("fizzbuzz", "*"): trial("fizzbuzz", codes)})
+    [log] = inspect_eval(
+        fizzbuzz(sandbox="roundtrip-docker", epochs=1, cycles=2),
+        model=f"replay/{script}", log_dir=str(tmp_path / "logs"), display="none",
+    )  # fmt: skip
+    assert log.status == "success", log.error
+    [sample] = log.samples or []
+    first, second = sample.store["cycles"]
+    assert first["passed"], first["detail"]
+    assert (second["passed"], second["category"]) == (False, "crash"), second["detail"]
+    # and the checks went to the trial's warm runner, not to one exec each
+    assert not [e for e in sample.events if e.event == "sandbox" and getattr(e, "action", "") == "exec"]

@@ -8,14 +8,19 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai.log import EvalLog, EvalSample, resolve_sample_attachments
+from replay_scripts import trial
+from replay_scripts import write as write_replay
 
 from roundtrip_eval.extract import fenced_blocks
 from roundtrip_eval.problems import list_problems, load_problem
 from roundtrip_eval.prompts import (
-    ALL_SPEC_FORMATS,
     LANGUAGES,
+    LEAK_WARNING,
     SPEC_FORMATS,
     STYLES,
     TemplateError,
@@ -26,6 +31,8 @@ from roundtrip_eval.prompts import (
     render_g,
     template,
 )
+from roundtrip_eval.settings import TrialSettings
+from roundtrip_eval.tasks import trial_task
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM_PROMPTS = ROOT.parent / "shared" / "upstream-data" / "materials" / "prompts"
@@ -127,7 +134,7 @@ def test_the_leak_check_can_fail() -> None:
 
 
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize("spec_format", ALL_SPEC_FORMATS)
+@pytest.mark.parametrize("spec_format", SPEC_FORMATS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_rendered_prompts_leak_nothing_of_any_problem(language: str, spec_format: str, style: str) -> None:
     """Every problem's g prompt, its own reference cut out, and f's prompt hold no problem content."""
@@ -142,7 +149,7 @@ def test_rendered_prompts_leak_nothing_of_any_problem(language: str, spec_format
 
 
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize("spec_format", ALL_SPEC_FORMATS)
+@pytest.mark.parametrize("spec_format", SPEC_FORMATS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_combination_renders_closed_and_filled(language: str, spec_format: str, style: str) -> None:
     code = load_problem("process_user_list").reference  # braces in an f-string
@@ -157,7 +164,7 @@ def test_every_combination_renders_closed_and_filled(language: str, spec_format:
     assert bool(re.search(r"[\u3040-\u30ff]", g + f)) == (language == "ja")
 
 
-@pytest.mark.parametrize("spec_format", ALL_SPEC_FORMATS)
+@pytest.mark.parametrize("spec_format", SPEC_FORMATS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_styles_add_one_paragraph_before_the_input(language: str, spec_format: str) -> None:
     """zero_shot is the format's file as it is; a style inserts its block, leaving the rest intact."""
@@ -176,7 +183,7 @@ def test_styles_add_one_paragraph_before_the_input(language: str, spec_format: s
 def test_fewshot_shows_the_example_in_the_chosen_format(language: str) -> None:
     example = (ROOT / "src" / "roundtrip_eval" / "prompts" / "example_code.txt").read_text(encoding="utf-8")
     specs = set()
-    for spec_format in ALL_SPEC_FORMATS:
+    for spec_format in SPEC_FORMATS:
         spec = (
             (ROOT / "src" / "roundtrip_eval" / "prompts" / language / f"example_{spec_format}.txt")
             .read_text(encoding="utf-8")
@@ -186,7 +193,7 @@ def test_fewshot_shows_the_example_in_the_chosen_format(language: str) -> None:
         for step in ("g", "f"):
             prompt = render(step, language, spec_format, "X", "fewshot")
             assert spec in prompt and example.strip() in prompt
-    assert len(specs) == len(ALL_SPEC_FORMATS)
+    assert len(specs) == len(SPEC_FORMATS)
 
 
 def test_the_fewshot_example_does_what_its_specs_say() -> None:
@@ -259,7 +266,7 @@ def test_bad_choices_are_errors() -> None:
 
 
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize("spec_format", ALL_SPEC_FORMATS)
+@pytest.mark.parametrize("spec_format", SPEC_FORMATS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_style_holds_the_study_words(language: str, spec_format: str, style: str) -> None:
     words = {"fizz", "buzz", "vowel", "magic", "42", "score", "rank"}
@@ -374,3 +381,64 @@ def test_the_study_templates_render_as_the_study_sent_them_and_leak() -> None:
     )
     assert "name: fizzbuzz" in LEAKS.found_in(f.replace(SPEC_SENTINEL, ""))
     assert "literal: 'FizzBuzz'" in LEAKS.found_in(f)
+
+
+# Wired in: the settings choose the prompts the solver sends, and the log records them.
+
+
+def run_replayed(tmp_path: Path, **settings: Any) -> tuple[EvalLog, EvalSample]:
+    """One fizzbuzz trial of 2 cycles on replayed replies (our own literals: `local` sandbox)."""
+    reference = load_problem("fizzbuzz").reference
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    script = write_replay(tmp_path / "replay.jsonl", {("fizzbuzz", "*"): trial("fizzbuzz", [reference] * 2)})
+    task = trial_task(["fizzbuzz"], TrialSettings(cycles=2, epochs=1, sandbox="local", **settings))
+    [log] = inspect_eval(task, model=f"replay/{script}", log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success", log.error
+    [sample] = log.samples or []
+    return log, resolve_sample_attachments(sample)
+
+
+def sent_prompts(sample: EvalSample) -> list[str]:
+    return [e.input[0].text for e in sample.events if e.event == "model"]
+
+
+def test_the_style_and_format_reach_the_model_and_the_log(tmp_path: Path) -> None:
+    log, sample = run_replayed(tmp_path, spec_format="minilang", prompt_style="guided")
+    g, f, *_ = sent_prompts(sample)
+    reference = load_problem("fizzbuzz").reference
+    assert g == render_g(reference, language="en", spec_format="minilang", style="guided")
+    spec = sample.store["cycles"][0]["spec"]
+    assert f == render_f(spec, language="en", spec_format="minilang", style="guided")
+    meta = log.eval.metadata or {}
+    assert (meta["prompt_style"], meta["spec_format"]) == ("guided", "minilang")
+    assert meta["prompt_set_version"] == prompt_set_version() and "user_prompts" not in meta
+
+
+def test_user_templates_reach_the_model_and_the_log_warns_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prompts = tmp_path / "prompts"
+    write(prompts, "fizzbuzz/en/pseudocode/code_to_spec_mine.prompt", "G<{source_code}>")
+    write(prompts, "en/pseudocode/spec_to_code_mine.prompt", "F<{specification}>")
+    log, sample = run_replayed(tmp_path / "a", prompts=str(prompts), prompt_style="mine")
+    g, f, *_ = sent_prompts(sample)
+    assert g == "G<" + load_problem("fizzbuzz").reference.strip("\n") + ">"
+    assert f == "F<" + sample.store["cycles"][0]["spec"] + ">"
+    meta = log.eval.metadata or {}
+    user = meta["user_prompts"]
+    assert user["directory"] == str(prompts.resolve()) and meta["prompts"] == str(prompts)
+    assert set(user["templates"]) == {
+        "fizzbuzz/en/pseudocode/code_to_spec_mine.prompt",
+        "en/pseudocode/spec_to_code_mine.prompt",
+    }
+    assert user["warning"] == LEAK_WARNING and meta["prompt_set_version"] == user["version"]
+    run_replayed(tmp_path / "b", prompts=str(prompts), prompt_style="mine")
+    assert capsys.readouterr().err.count(LEAK_WARNING) == 1
+
+
+def test_a_run_missing_a_user_template_is_refused_before_any_trial(tmp_path: Path) -> None:
+    write(tmp_path, "fizzbuzz/en/pseudocode/code_to_spec_mine.prompt", "{source_code}")
+    with pytest.raises(TemplateError) as refused:
+        trial_task(["fizzbuzz"], TrialSettings(prompts=str(tmp_path), prompt_style="mine", sandbox="local"))
+    assert str(refused.value).count("\n") == 0
+    assert str(tmp_path.resolve() / "fizzbuzz/en/pseudocode/spec_to_code_mine.prompt") in str(refused.value)

@@ -35,6 +35,8 @@ DEFAULTS = {
     "cycles": 10,
     "language": "en",
     "spec_format": "pseudocode",
+    "prompts": None,
+    "prompt_style": "zero_shot",
     "extraction": "tolerant",
     "sandbox": "roundtrip-docker",
     "seed": 0,
@@ -60,7 +62,11 @@ REFUSED = {
     "cycles=true": "-T cycles=true refused: must be an integer >= 1",
     "epochs=0": "-T epochs=0 refused: must be an integer >= 1",
     "language=fr": "-T language=fr refused: must be one of en, ja",
-    "spec_format=xyz": "-T spec_format=xyz refused: must be one of pseudocode, prose",
+    "spec_format=xyz": "-T spec_format=xyz refused: must be one of pseudocode, prose, s_expression, minilang",
+    "prompt_style=hyper_guided": "-T prompt_style=hyper_guided refused: must be one of zero_shot, fewshot, "
+    "guided (other styles come with -T prompts=DIR)",
+    "prompts=no/such/dir": "-T prompts=no/such/dir refused: no such directory (a relative path is read "
+    "from the current directory)",
     "extraction=loose": "-T extraction=loose refused: must be one of tolerant, strict",
     "seed=abc": "-T seed=abc refused: must be an integer",
     "temperature=hot": "-T temperature=hot refused: must be a number from 0 to 2",

@@ -4,13 +4,14 @@ A scripted log (replay model, `local` sandbox: the candidates are our own litera
 trials, one surviving 3/3 and one failing at cycle 2 (str(n) for n), is served by `inspect view`
 and opened in Debian's headless `chromium`, driven by Playwright (`pip install -e '.[browser]'`;
 Playwright's own browser download is not used). Screenshots go to `$ROUNDTRIP_SCREENSHOTS` when
-set (CI keeps them), else to the test's temporary folder. Without chromium or Playwright the
+set (.ci/run: logs/ci-screenshots), else to the test's temporary folder. Without chromium or Playwright the
 test skips, unless `ROUNDTRIP_REQUIRE_BROWSER=1` (CI) makes that a failure.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -135,9 +136,9 @@ def test_the_header_shows_short_metric_names_headline_first(page: Any, screensho
     grid = page.get_by_test_id("score-grid").first
     text = grid.inner_text()
     page.screenshot(path=str(screenshots / "viewer_log.png"))
-    titles = [line.strip() for line in text.splitlines() if line.strip()]
-    assert titles[:4] == ["Scorer", "mean", "stderr", "cycles"], titles
-    assert "survival" in titles and "0.5" in titles  # one of two trials survived 3/3
+    cells = [cell.strip() for cell in re.split(r"[\t\n]", text) if cell.strip()]
+    assert cells[:4] == ["Scorer", "mean", "stderr", "cycles"], cells  # the headline first
+    assert cells[4:8] == ["survival", "0.5", "0.5", "2.0"], cells  # one of two trials survived 3/3
     assert "roundtrip" not in text.replace("roundtrip_eval/fizzbuzz", "")
 
 
@@ -151,13 +152,16 @@ def test_the_answer_column_reads_as_a_results_table(page: Any) -> None:
 def test_all_scoring_lists_the_peer_metrics_and_the_curves(page: Any, screenshots: Path) -> None:
     page.get_by_text("All scoring...").click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_text("asl").first.wait_for(timeout=30_000)
-    page.screenshot(path=str(screenshots / "viewer_scoring.png"))
-    text = dialog.inner_text()
+    try:
+        dialog.get_by_text("Scoring Detail").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(screenshots / "viewer_scoring.png"))
+        text = dialog.inner_text()
+    finally:
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden", timeout=10_000)
     for name in ("peers", "asl", "sc_3", "ssc_3", "curves", "survival@1", "drift", "consistency"):
         assert name in text, name
     assert "roundtrip_eval/" not in text
-    dialog.get_by_role("button", name="Close").click()
 
 
 def test_c0_in_the_sample_header_keeps_its_indentation(page: Any, screenshots: Path) -> None:

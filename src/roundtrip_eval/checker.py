@@ -284,6 +284,26 @@ def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
     return verdict
 
 
+def _provider(env: SandboxEnvironment) -> SandboxEnvironment:
+    """The provider's own object: in an eval, `sandbox()` is Inspect's event-logging proxy."""
+    try:
+        return env.as_type(SandboxEnvironment)  # type: ignore[type-abstract]
+    except (TypeError, AttributeError):
+        return env
+
+
+_ENCODED_INPUTS: dict[int, tuple[Any, list[Any]]] = {}
+
+
+def _encoded_inputs(problem: Problem) -> list[Any]:
+    """The problem's inputs as the runner reads them, encoded once per problem object."""
+    cached = _ENCODED_INPUTS.get(id(problem.inputs))
+    if cached is None or cached[0] is not problem.inputs:
+        cached = (problem.inputs, [encode(list(args)) for args in problem.inputs])
+        _ENCODED_INPUTS[id(problem.inputs)] = cached
+    return cached[1]
+
+
 def scratch_places(env: SandboxEnvironment) -> list[str]:
     """The writable places of `env` that the runner empties around every check.
 
@@ -291,7 +311,7 @@ def scratch_places(env: SandboxEnvironment) -> list[str]:
     /tmp, /dev/shm, /dev/mqueue). Any other sandbox gets none: the runner then only removes
     its own per-check directories (never the host's /tmp under the local sandbox).
     """
-    dirs = getattr(env, "scratch_dirs", None)
+    dirs = getattr(_provider(env), "scratch_dirs", None)
     return [str(d) for d in dirs or ()]
 
 
@@ -307,7 +327,7 @@ async def run_check(
     """Check one candidate against every input of `problem` in `env` (see the module doc)."""
     started = time.monotonic()
     try:
-        compile(code, "candidate.py", "exec")  # parsing only; nothing runs on the host
+        compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
     except Exception as exc:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, ...
         return _fail("syntax", f"syntax: {exc}", len(problem.inputs), started)
     nonce = secrets.token_hex(16)
@@ -316,7 +336,7 @@ async def run_check(
         "nonce": nonce,
         "code": code,
         "function": problem.function,
-        "inputs": [encode(list(args)) for args in problem.inputs],
+        "inputs": _encoded_inputs(problem),
         "call_timeout": call_timeout,
         "check_timeout": check_timeout,
         "output_cap": output_cap,
@@ -325,9 +345,11 @@ async def run_check(
         "clean_ipc": bool(scratch),
     }
     timeout = int(max(1, round(check_timeout)))
+    provider = _provider(env)
     try:
-        if getattr(env, "warm_runner", False):  # the trial's long-lived runner (roundtrip-docker)
-            result = await env.run_warm(json.dumps(job), until=f"{nonce} END", timeout=timeout)  # type: ignore[attr-defined]
+        if getattr(provider, "warm_runner", False):  # the trial's long-lived runner (roundtrip-docker)
+            run_warm = provider.run_warm  # type: ignore[attr-defined]
+            result = await run_warm(json.dumps(job), until=f"{nonce} END", timeout=timeout)
         else:
             result = await env.exec(
                 ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout,

@@ -4,12 +4,33 @@ Pure functions only. The checker tells *which* inputs differ from C0 and which p
 they belong to; this module turns that into a category (ROUNDTRIP.md §6), and measures the
 changes of surviving cycles: fixed points, similarity to C0, spec similarity.
 
+Where one kind of failure ends and the next begins (the one place this is written down; the
+README's drift paragraph repeats it):
+
+- `extraction`: the f reply holds no code at all (`extract.py` says what counts as code).
+  Code that is there but does not parse is `syntax` (another language, pseudocode, lines in
+  inline backticks); Python that parses but does not define the target is `signature`, and the
+  detail names what it defines.
+- `spec_failure`: g gave nothing to go on: no content once `<think>` blocks, fence lines and
+  whitespace are removed, or a "spec" that is the code itself (Python defining the function,
+  or the previous code quoted verbatim). f is not asked.
+- `return_type`: a value of a type C0 never returns, or the same value converted (`"1"` for
+  `1`, `True` for `1`, a tuple that joins to the expected string); decided per input by
+  `checker.mismatch_kind`. A wrong value of a type C0 also returns (`7` where fizzbuzz expected
+  `"Fizz"`) is a wrong value, `semantic`, refined below.
+- `None` where C0 returns a value is not a type change but a lost value, a branch that returns
+  nothing: on edge inputs only it is `boundary`; on the inputs of one probe class (any class
+  smaller than the input space, `plain` included) it is `feature_dropped`; spread wider, the
+  function returns nothing in general, and it stays `return_type`.
 - `boundary`: every differing input is an edge input (empty, zero, negative, limits).
-- `feature_added` / `feature_dropped`: every differing input shares one probe class (say
-  `case`, or `multiple_15`) and no other inputs differ; whether something was added or dropped
-  is read from the code: operations (calls, attributes, branches, constants) that appeared vs
-  disappeared between the last passing code and the failing one.
+- `feature_added` / `feature_dropped`: every differing input shares one specific probe class
+  (say `case`, or `multiple_15`; not `plain`) and no other inputs differ; whether something was
+  added or dropped is read from the code: operations (calls, attributes, branches, constants)
+  that appeared vs disappeared between the last passing code and the failing one.
 - `semantic`: any other difference in values.
+
+Every failure's `detail` names the smallest differing input with expected vs actual, and for
+`boundary` / `feature_*` the probe class and how much of it differs (`explain`).
 """
 
 from __future__ import annotations
@@ -168,6 +189,13 @@ def _operations(code: str | None) -> Counter[str]:
     return ops
 
 
+def feature_change(previous_code: str | None, code: str | None) -> tuple[str, list[str], list[str]]:
+    """The direction (see `feature_direction`) with the operation kinds gained and lost."""
+    before, after = set(_operations(previous_code)), set(_operations(code))
+    gained, lost = sorted(after - before), sorted(before - after)
+    return ("feature_added" if len(gained) >= len(lost) else "feature_dropped"), gained, lost
+
+
 def feature_direction(previous_code: str | None, code: str | None) -> str:
     """`feature_added` if the failing code gained operations, `feature_dropped` if it lost.
 
@@ -176,9 +204,56 @@ def feature_direction(previous_code: str | None, code: str | None) -> str:
     feature; a real upstream case lowercased its input while merging two joins, and counting
     occurrences called that a drop).
     """
-    before, after = set(_operations(previous_code)), set(_operations(code))
-    gained, lost = len(after - before), len(before - after)
-    return "feature_added" if gained >= lost else "feature_dropped"
+    return feature_change(previous_code, code)[0]
+
+
+NO_VALUE = "None (NoneType)"
+"""How the checker shows an actual `None` (`checker._describe`)."""
+
+
+def returns_nothing(check: dict[str, Any]) -> bool:
+    """Every shown failure is `None` where C0 returned a value (judged on the failures the
+    check keeps, the smallest five)."""
+    shown = list(check.get("failures") or [])
+    return bool(shown) and all(
+        f.get("actual") == NO_VALUE and not str(f.get("expected", "")).startswith("raised")
+        for f in shown
+    )
+
+
+def bound_names(code: str | None) -> list[str] | None:
+    """Names the code binds at its top level (functions, classes, assignments, imports), in
+    order; None when it does not parse."""
+    if not code:
+        return None
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names: list[str] = []
+    statements = list(tree.body)
+    while statements:
+        node = statements.pop(0)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names]
+        elif isinstance(node, ast.If | ast.Try | ast.With | ast.For | ast.While):
+            # a module-level block binds module names too (`if X: def f(...)`, `try: import`)
+            handlers = [h.body for h in getattr(node, "handlers", [])]
+            for body in (node.body, getattr(node, "orelse", []), getattr(node, "finalbody", []), *handlers):
+                statements.extend(body)
+    return list(dict.fromkeys(names))
+
+
+def lacks_target(code: str | None, function: str | None) -> bool:
+    """Python that parses but never binds the target name: a `signature` failure, whatever
+    running it did (an expression that raises at import is still code without the function)."""
+    names = bound_names(code)
+    return function is not None and names is not None and function not in names
 
 
 def refine(
@@ -186,16 +261,27 @@ def refine(
     class_sizes: dict[str, int],
     previous_code: str | None,
     code: str | None,
+    function: str | None = None,
 ) -> tuple[str, list[str]]:
-    """Refine a `semantic` verdict into boundary / feature_* / semantic.
+    """Refine a check's verdict: a crash or timeout of code without the target function is
+    `signature`; `semantic` (and `None` in place of values) into boundary / feature_* / semantic.
 
     Returns the category and the probe classes where behaviour changed (every class that
     holds all the differing inputs).
     """
     category = str(check.get("category", "semantic"))
+    if category in ("crash", "timeout") and lacks_target(code, function):
+        return "signature", []
     n_failed = int(check.get("n_failed", 0))
+    n_inputs = int(check.get("n_inputs", 0))
     failed = {c: k for c, k in dict(check.get("failed_classes", {})).items() if k}
     shared = sorted(c for c, k in failed.items() if k == n_failed)
+    if category == "return_type" and n_failed and returns_nothing(check):
+        if "edge" in shared:
+            return "boundary", shared
+        one_class = [c for c in shared if class_sizes.get(c, 0) < n_inputs]
+        if one_class:
+            return "feature_dropped", one_class
     if category != "semantic" or n_failed == 0:
         return category, sorted(failed)
     if "edge" in shared:
@@ -205,6 +291,67 @@ def refine(
     if specific and any(class_sizes.get(c, 0) < int(check.get("n_inputs", 0)) for c in specific):
         return feature_direction(previous_code, code), specific
     return "semantic", sorted(failed)
+
+
+def _excerpt(text: str | None, limit: int = 70) -> str:
+    """The first `limit` characters of a text on one line, as a repr a reader can match."""
+    flat = " ".join((text or "").split())
+    return repr(flat if len(flat) <= limit else flat[: limit - 3] + "...")
+
+
+def _syntax_error_line(code: str | None) -> str | None:
+    """The line where the code stops parsing, as written (parsing only; nothing runs)."""
+    if not code:
+        return None
+    try:
+        ast.parse(code)
+    except SyntaxError as error:
+        lines = code.splitlines()
+        if error.lineno and 0 < error.lineno <= len(lines):
+            return f"line {error.lineno}: {_excerpt(lines[error.lineno - 1])}"
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def explain(
+    category: str,
+    record: dict[str, Any],
+    changed: list[str],
+    class_sizes: dict[str, int],
+    previous_code: str | None = None,
+    function: str | None = None,
+) -> str:
+    """The cycle's one-line detail under its final category, with what a reader needs to check
+    the label in one glance: the smallest input with expected vs actual (the check's, kept), for
+    `boundary` / `feature_*` the probe class, how much of it differs and why the direction, for
+    `syntax` the line that does not parse, for `signature` what the code defines, and for
+    `extraction` how the reply begins."""
+    detail, code, check = str(record.get("detail") or ""), record.get("code"), record.get("check")
+    reason = detail.split(": ", 1)[-1] if detail else ""
+    line = f"{category}: {reason}" if reason else category
+    if category == "extraction":
+        reply = record.get("code_reply")
+        return f"{line}; the reply ({len(reply or '')} characters) begins {_excerpt(reply)}"
+    if category == "syntax":
+        where = _syntax_error_line(code)
+        return f"{line}; {where}" if where and where not in line else line
+    if category == "signature" and function and check and check.get("category") != "signature":
+        defined = ", ".join(bound_names(code) or []) or "nothing"
+        return f"signature: no function {function}() in the code (it defines: {defined}); run: {reason}"
+    if category == "signature" and "nothing callable" in reason and bound_names(code):
+        return f"{line}; it binds only: {', '.join(bound_names(code) or [])}"
+    if category not in FEATURE_CATEGORIES or not check or not changed:
+        return line
+    n_failed = int(check.get("n_failed", 0))
+    classes = ", ".join(f"{c} ({n_failed} of its {class_sizes.get(c, n_failed)} inputs)" for c in changed)
+    if category == "boundary":
+        return f"{line}; every differing input is an edge input"
+    line += f"; all in probe class {classes}, none outside it"
+    if returns_nothing(check):
+        return line + "; these inputs now get None: a branch lost"
+    _direction, gained, lost = feature_change(previous_code, code)
+    return line + f"; operations gained: {', '.join(gained[:4]) or '-'}; lost: {', '.join(lost[:4]) or '-'}"
 
 
 def evidence(

@@ -5,6 +5,14 @@ and chatty preambles, lone or unterminated fences and `<think>` blocks turned co
 into "failures". `tolerant` (the default) recovers the code a human reader would see;
 `strict` (the first complete fenced block, nothing else) measures format discipline. Every
 extraction records the rule that fired, so any verdict can be traced to how the code was found.
+
+What counts as code (so that `extraction` means *no code at all*, and code that is there but
+wrong reaches the checker as `syntax` or `signature`): Python that parses; a whole line in inline
+backticks; a line that opens a definition in some notation (`def`/`function`/`FUNCTION name(`,
+`(define ...`, or the target's name followed by `(`, `:` or `=` at the start of a line); a line
+that opens or closes a brace block; and the content of a fenced block that is tagged with a
+language (not `text`/`markdown`) or reads as code by those rules, and is more than comments.
+Prose that merely mentions code inline is not code.
 """
 
 from __future__ import annotations
@@ -19,6 +27,13 @@ MAX_SALVAGE_LINES = 400
 
 _THINK_BLOCK = re.compile(r"<think>.*?</think>", re.S | re.I)
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+.-]*)")
+_PROSE_FENCES = {"text", "txt", "plaintext", "markdown", "md"}
+_INLINE_CODE_LINE = re.compile(r"^`[^`]+`$")
+_DEFINITION = re.compile(
+    r"^(def|function|FUNCTION|func|fn|fun|procedure|PROCEDURE|sub)\s+[A-Za-z_][\w.]*\s*\("
+    r"|^\(\s*(define|defun|def|lambda)\b"
+)
+_BRACES = re.compile(r"(^\}|\{$)")
 
 
 @dataclass(frozen=True)
@@ -266,24 +281,91 @@ def _find_code(reply: str, function: str) -> Extraction:
         tree = _parse(code)
         if tree is not None and any(isinstance(n, ast.FunctionDef) for n in tree.body):
             return Extraction(code, prefix + "fence:other_function")
+    for name in _defined_names(unfenced):
+        salvaged = _salvage(unfenced, name)
+        if salvaged:
+            return Extraction(salvaged, prefix + "bare:other_function")
+    # 6. code without the target (another language, pseudocode, code in inline backticks):
+    #    passed on as written, so the checker reports `syntax` (or `signature` if it parses).
+    for block in reversed(blocks):
+        if _block_is_code(block, function):
+            return Extraction(_normalise(block.text), prefix + "fence:no_target")
+    written = code_lines(unfenced, function)
+    if written:
+        return Extraction(_normalise(written), prefix + "bare:no_target")
     return Extraction(None, prefix + "none")
 
 
+def _defined_names(text: str) -> list[str]:
+    """Names of every `def NAME(` line in loose text, in order."""
+    return re.findall(r"^[ \t]*(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(", text, flags=re.M)
+
+
+def _block_is_code(block: _Block, function: str) -> bool:
+    """A fenced block holds code: something besides blank lines and `#` comments, and either a
+    language tag that is not a prose one or content that reads as code by itself."""
+    if not any(ln.strip() and not ln.strip().startswith("#") for ln in block.text.splitlines()):
+        return False
+    if block.lang in _PROSE_FENCES:
+        return False
+    return bool(block.lang) or code_lines(block.text, function) is not None
+
+
+def _is_code_line(line: str, function: str) -> bool:
+    """A line a reader sees as code rather than prose (see the module docstring)."""
+    stripped = line.strip()
+    if _INLINE_CODE_LINE.match(stripped):
+        return True
+    bare = stripped.strip("`").strip()
+    if _DEFINITION.match(bare) or _BRACES.search(bare):
+        return True
+    return re.match(rf"{re.escape(function)}\s*[(:=]", bare) is not None
+
+
+def _is_words(node: ast.stmt) -> bool:
+    """An expression made of names and constants only (`OK, thanks`, `e.g`): prose that parses."""
+    return isinstance(node, ast.Expr) and all(
+        isinstance(n, ast.Name | ast.Constant | ast.Tuple | ast.Attribute | ast.Load)
+        for n in ast.walk(node.value)
+    )
+
+
+def code_lines(text: str, function: str) -> str | None:
+    """The code written outside fences, from its first code line: None when the text is prose."""
+    lines = text.splitlines()[:MAX_SALVAGE_LINES]
+    first = next((i for i, ln in enumerate(lines) if _is_code_line(ln, function)), None)
+    if first is None:
+        tree = _parse(_normalise(text)) if text.strip() else None
+        has_code = tree is not None and any(not _is_words(n) for n in tree.body)
+        return text if has_code else None
+    return "\n".join(lines[first:])
+
+
 def extract_spec(reply: str) -> Extraction:
-    """The spec is the reply without reasoning blocks; empty means g produced nothing."""
+    """The spec is the reply without reasoning blocks. It is empty, and g produced nothing, when
+    no content is left once `<think>` blocks, code fence lines and whitespace are removed (a
+    bare or empty fence is no spec)."""
     text, had_think = strip_think(reply)
     spec = text.strip()
-    rule = ("think+" if had_think else "") + ("spec" if spec else "spec:empty")
-    return Extraction(spec or None, rule)
+    content = "".join(ln for ln in spec.splitlines() if not _FENCE.fullmatch(ln.strip()))
+    rule = ("think+" if had_think else "") + ("spec" if content.strip() else "spec:empty")
+    return Extraction(spec if content.strip() else None, rule)
+
+
+def spec_leak(spec: str, function: str, previous_code: str | None = None) -> str | None:
+    """Why the 'spec' is the code itself (Python defining the function, or the previous code
+    quoted verbatim), else None."""
+    for text in [b.text for b in fenced_blocks(spec)] + [spec]:
+        tree = _parse(_normalise(text))
+        if tree is not None and defines(tree, function):
+            return f"it is Python code defining {function}()"
+    if previous_code:
+        squash = " ".join(previous_code.split())
+        if len(squash) > 20 and squash in " ".join(spec.split()):
+            return "it quotes the previous code verbatim"
+    return None
 
 
 def spec_leaks_code(spec: str, function: str, previous_code: str | None = None) -> bool:
     """True when the 'spec' is itself Python defining the function, or quotes the code verbatim."""
-    for text in [b.text for b in fenced_blocks(spec)] + [spec]:
-        tree = _parse(_normalise(text))
-        if tree is not None and defines(tree, function):
-            return True
-    if previous_code:
-        squash = " ".join(previous_code.split())
-        return len(squash) > 20 and squash in " ".join(spec.split())
-    return False
+    return spec_leak(spec, function, previous_code) is not None

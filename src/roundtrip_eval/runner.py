@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- this runner executes inside the sandbox
 """The trusted runner: executed *inside* the sandbox as ``python3 -I -c <this source>``.
 
 It checks one candidate (model-written code) against every input of a problem and writes one
@@ -70,17 +71,27 @@ a running frame (PEP 667), so the runner refuses to treat such an interpreter as
 
 Limits and clean slate
 ----------------------
-Per-call and per-import time limits are enforced by the runner on the wall clock (a reply must
-arrive within `call_timeout` of the previous one); the whole check's limit is the host's exec
-timeout. The candidate's stdout and stderr go to a pipe the runner reads: the first 400 bytes
-are kept as `output_head` (the candidate process flushes after import and after every call, so
-short output is not lost) and more than `output_cap` bytes stops the check. Memory is the
-sandbox's limit. At the end of every check the runner kills the candidate process and every
-process it started (whatever session or group they moved to), reaps them, and empties the
-writable places the host names in `scratch` (in the Docker sandbox: the work dir, /tmp,
-/dev/shm, /dev/mqueue) plus the System V IPC objects of its user (`clean_ipc`), and it does the
-same before a check starts, in case a previous runner was killed by the host. Elsewhere (the
-`local` sandbox) it only removes its own per-check directories.
+The per-import and per-call time limits are alarms in the candidate process, as they always
+were (they stop Python code; a candidate that ignores them, or sits in one long C call, is
+stopped by the runner at the check's own time limit, a little before the host's, so the runner
+survives it). The candidate's stdout and stderr go to a pipe the runner reads: the first 400
+bytes are kept as `output_head` (the candidate process flushes after import and after every
+call, so short output is not lost) and more than `output_cap` bytes stops the check. Memory is
+the sandbox's limit (the candidate process is the OOM killer's first choice). At the end of every
+check the runner kills the candidate process and every process it started (whatever session or
+group they moved to: the runner is their subreaper), reaps them, and empties the writable places
+the host names in `scratch` (in the Docker sandbox: the work dir, /tmp, /dev/shm, /dev/mqueue)
+plus the System V IPC objects of its user (`clean_ipc`); it does the same before a check starts,
+in case a previous runner was killed by the host. Elsewhere (the `local` sandbox) it only
+removes its own per-check directories.
+
+Two ways to run
+---------------
+`python3 -I -c <source>` checks one job read from stdin (exec per check). With the extra
+argument `serve` it is a *warm runner*: one per trial container, reading one job line per check
+and answering each with its records and `<nonce> END` (`roundtrip_eval.sandbox.warm`). The next
+candidate process is forked as soon as a check ends, before the next job is read, so it is
+ready when the job comes and never holds it.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ moment); scorers only summarise, so rescoring a log never re-runs model code.
 What a reader sees: `survival` comes first, so its one-line `answer` (`survived 10/10`,
 `failed at cycle 3: return_type: ...`) fills the viewer's ANSWER column and the samples list
 reads as a results table. Each scorer's metrics are few and short-named (see metrics.py), the
-headline (`survival` / `mean`, survival@N) first; per-cycle curves follow the summary metrics of
-their scorer, so the viewer's header (its first few columns) stays uncluttered.
+headline (`survival` / `mean`, survival@N) first; the per-cycle curves are the `curves` scorer's,
+so the viewer's header (the headline scorer's first few metrics) stays uncluttered. `peers`
+reports EvaLoop's and IdentityChain's numbers from the same trials (roundtrip_eval.peers).
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ from roundtrip_eval.solver import BLAME_KEY, CYCLES_KEY
 DRIFT_CATEGORIES = CATEGORIES
 BLAME_VERDICTS = ("none", "f", "g", "both", "unclear")
 
-
-leading_run = peers.leading_run
+leading_run = peers.leading_run  # the largest k such that cycles 1..k all have a key true
 
 
 def cycles_survived(history: list[dict[str, Any]]) -> int:
@@ -91,8 +91,8 @@ def outcome_line(history: list[dict[str, Any]], cycles: int) -> str:
     ]
 )
 def survival(cycles: int = 10) -> Scorer:
-    """survival@N (`mean`), cycles survived, and the per-cycle survival curve; the answer is
-    the trial's outcome in one line."""
+    """survival@N (`mean`, `stderr`) and mean cycles survived (`cycles`); each trial's value
+    also holds its survival@1..N (the `curves` scorer averages them), its answer the outcome."""
 
     async def score(state: TaskState, target: Target) -> Score:
         history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])

@@ -12,18 +12,20 @@ from __future__ import annotations
 import json
 import typing
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic.config import JsonDict
 
 from roundtrip_eval._inspect_private import OneLineError, sandbox_providers
 from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT
+from roundtrip_eval.prompts import STYLES
 
 Language = Literal["en", "ja"]
 """The prompt languages (`roundtrip_eval.prompts.LANGUAGES`; a test keeps the two equal)."""
 
-SpecFormat = Literal["pseudocode", "prose"]
+SpecFormat = Literal["pseudocode", "prose", "s_expression", "minilang"]
 """What g writes (`roundtrip_eval.prompts.SPEC_FORMATS`)."""
 
 Extraction = Literal["tolerant", "strict"]
@@ -54,6 +56,20 @@ class TrialSettings(BaseModel):
     )
     language: Language = Field("en", description="prompt language")
     spec_format: SpecFormat = Field("pseudocode", description="what g writes")
+    prompts: str | None = Field(
+        None,
+        description="a directory of user g/f templates, `<problem>/<language>/<spec_format>/"
+        "{code_to_spec,spec_to_code}_<style>.prompt` (the original study's layout; docs/prompts.md); "
+        "sent unchecked, so they may leak answers. None: our own templates",
+        json_schema_extra={"allowed": "a directory"},
+    )
+    prompt_style: str = Field(
+        "zero_shot",
+        description="`zero_shot`, `fewshot` (one worked example of an unrelated function) or "
+        "`guided` (task-agnostic steps); with `prompts`, a style its file names provide, e.g. the "
+        "study's `fewshot` or `hyper_guided`",
+        json_schema_extra={"allowed": f"{', '.join(STYLES)}, or a style of the `prompts` directory"},
+    )
     extraction: Extraction = Field(
         "tolerant",
         description="`tolerant` recovers code from chatty replies; "
@@ -144,6 +160,21 @@ class TrialSettings(BaseModel):
         if known is not None and name not in known:
             raise ValueError(f"must be a registered sandbox provider: {', '.join(known)}")
         return name
+
+    @field_validator("prompts")
+    @classmethod
+    def _existing_directory(cls, directory: str | None) -> str | None:
+        if directory is not None and not Path(directory).expanduser().is_dir():
+            raise ValueError("no such directory (a relative path is read from the current directory)")
+        return directory
+
+    @field_validator("prompt_style")
+    @classmethod
+    def _known_style(cls, style: str, info: ValidationInfo) -> str:
+        """Our styles, or any name when a `prompts` directory supplies it (checked at task build)."""
+        if info.data.get("prompts") is None and "prompts" in info.data and style not in STYLES:
+            raise ValueError(f"must be one of {', '.join(STYLES)} (other styles come with -T prompts=DIR)")
+        return style
 
     @classmethod
     def from_task_args(

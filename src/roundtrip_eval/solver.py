@@ -16,9 +16,9 @@ from inspect_ai.util import sandbox, span, store
 
 from roundtrip_eval import drift
 from roundtrip_eval.checker import compare, run_check
-from roundtrip_eval.extract import extract_code, extract_spec, spec_leaks_code
+from roundtrip_eval.extract import extract_code, extract_spec, spec_leak
 from roundtrip_eval.problems import Problem, load_problem
-from roundtrip_eval.prompts import render
+from roundtrip_eval.prompts import load_user_templates, render_f, render_g
 from roundtrip_eval.seeds import derive_seed
 from roundtrip_eval.settings import TrialSettings
 
@@ -74,12 +74,31 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
     spec (f only) and k times from the last passing code (g then f) to tell who broke it.
     """
 
+    templates = load_user_templates(settings.prompts) if settings.prompts else None
+    choice = (settings.language, settings.spec_format, settings.prompt_style)
+
+    def g_prompt(problem: Problem, code: str) -> str:
+        """g's prompt: ours, or the user's template for this problem (`-T prompts=DIR`)."""
+        language, spec_format, style = choice
+        return render_g(code, language=language, spec_format=spec_format, style=style,
+                        templates=templates, problem=problem.name)  # fmt: skip
+
+    def f_prompt(problem: Problem, spec: str) -> str:
+        language, spec_format, style = choice
+        return render_f(spec, language=language, spec_format=spec_format, style=style,
+                        templates=templates, problem=problem.name)  # fmt: skip
+
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         meta = state.metadata
         problem = load_problem(
             str(meta["problem"]), meta.get("variant"), bool(meta.get("mask_names", False))
         )
-        models = (get_model(role=SPEC_ROLE), get_model(role=CODE_ROLE))
+        # an unbound role is the model under test, by design (g and f are both the evaluated model)
+        under_test = get_model()
+        models = (
+            get_model(role=SPEC_ROLE, default=under_test),
+            get_model(role=CODE_ROLE, default=under_test),
+        )
         history: list[dict[str, Any]] = []
         previous = {
             "code": problem.reference,
@@ -100,7 +119,10 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
                 "behaviour": record.get("behaviour"),
             }
         if settings.blame > 0:
-            failure = next((r for r in history if not r["passed"] and r["spec"]), None)
+            # blame needs a spec to regenerate from: not an empty one, nor one that is the code
+            failure = next(
+                (r for r in history if not r["passed"] and r["spec"] and not r["spec_leak"]), None
+            )
             if failure is not None:
                 async with span("blame"):
                     result = await run_blame(problem, history, failure, state.epoch, models)
@@ -111,9 +133,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         problem: Problem, spec: str, seed_f: int, model: Model
     ) -> dict[str, Any]:
         """f on one spec, then a check: the unit that blame repeats."""
-        out = await generate_step(
-            model, render("f", settings.language, settings.spec_format, spec), seed_f, infra_retries
-        )
+        out = await generate_step(model, f_prompt(problem, spec), seed_f, infra_retries)
         extracted = extract_code(out.completion, problem.function, settings.extraction)
         result: dict[str, Any] = {
             "code": extracted.code,
@@ -149,8 +169,8 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
     ) -> dict[str, Any]:
         started = time.monotonic()
         spec_model, code_model = models
-        g_prompt = render("g", settings.language, settings.spec_format, previous["code"])
-        g_out = await generate_step(spec_model, g_prompt, seeds["g"], infra_retries)
+        prompt = g_prompt(problem, previous["code"])
+        g_out = await generate_step(spec_model, prompt, seeds["g"], infra_retries)
         spec = extract_spec(g_out.completion)
         record: dict[str, Any] = {
             "cycle": cycle,
@@ -161,14 +181,18 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             "extraction_rule": None,
             "passed": False,
             "category": "spec_failure",
-            "detail": "spec_failure: the spec is empty",
+            "detail": "spec_failure: the spec is empty (no content once <think> blocks, code fences "
+            "and whitespace are removed); f was not asked",
             "seeds": seeds,
             "spec_reply": g_out.completion,
             "code_reply": None,
             "usage": {"g": _usage(g_out)},
         }
-        if spec.code is not None:
-            record["spec_leak"] = spec_leaks_code(spec.code, problem.function, previous["code"])
+        leak = None if spec.code is None else spec_leak(spec.code, problem.function, previous["code"])
+        if leak is not None:  # the "spec" is the code itself: a spec_failure (ROUNDTRIP.md §6)
+            record["spec_leak"] = True
+            record["detail"] = f"spec_failure: the spec is the code itself ({leak}); f was not asked"
+        if spec.code is not None and leak is None:
             result = await attempt(problem, spec.code, seeds["f"], code_model)
             record["usage"]["f"] = result.pop("usage")
             record.update(result)
@@ -203,11 +227,12 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             problem.class_sizes,
             previous["code"],
             code,
+            problem.function,
         )
-        if category != record["category"]:
-            reason = record["detail"].split(": ", 1)[-1]
-            record["detail"] = f"{category}: {reason}"
-            record["category"] = category
+        record["detail"] = drift.explain(
+            category, record, changed, problem.class_sizes, previous["code"], problem.function
+        )
+        record["category"] = category
         record["evidence"] = drift.evidence(check, changed, previous["spec"], record["spec"])
 
     async def run_blame(
@@ -228,12 +253,11 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             seed_f = derive_seed(settings.seed, epoch, cycle, f"blame_f{j}")
             from_spec.append(await attempt(problem, failure["spec"], seed_f, code_model))
             seed_g = derive_seed(settings.seed, epoch, cycle, f"blame_g{j}")
-            g_prompt = render("g", settings.language, settings.spec_format, last_code)
-            g_out = await generate_step(spec_model, g_prompt, seed_g, infra_retries)
+            g_out = await generate_step(spec_model, g_prompt(problem, last_code), seed_g, infra_retries)
             spec = extract_spec(g_out.completion).code
             seed_gf = derive_seed(settings.seed, epoch, cycle, f"blame_gf{j}")
-            if spec is None:
-                fresh.append({"spec": None, "passed": False, "category": "spec_failure"})
+            if spec is None or spec_leak(spec, problem.function, last_code) is not None:
+                fresh.append({"spec": spec, "passed": False, "category": "spec_failure"})
             else:
                 fresh.append(
                     {"spec": spec, **await attempt(problem, spec, seed_gf, code_model)}

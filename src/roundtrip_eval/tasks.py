@@ -2,7 +2,7 @@
 
 Each trial is one sample x one epoch: up to `cycles` round trips code -> spec (g) -> code (f),
 with every regenerated function checked in the sandbox. The headline metric is survival@N
-(`survival/survived`): the fraction of trials whose code passed in every cycle.
+(the `survival` scorer's `mean`): the fraction of trials whose code passed in every cycle.
 
 Every task takes the trial settings of `roundtrip_eval.settings.TrialSettings` as `-T`
 arguments and forwards them, unparsed, to one parser: none of them lists them again.
@@ -25,10 +25,18 @@ from inspect_ai.util import SandboxEnvironmentSpec
 from roundtrip_eval import __version__
 from roundtrip_eval.dataset import pair_problems, problems_dataset, resolve_problems
 from roundtrip_eval.problems import variants_of
-from roundtrip_eval.prompts import prompt_set_version
+from roundtrip_eval.prompts import LEAK_WARNING, load_user_templates, prompt_set_version
 from roundtrip_eval.resources import data_dir
 from roundtrip_eval.scorers import blame as blame_scorer
-from roundtrip_eval.scorers import consistency, drift, generalization, stability, survival
+from roundtrip_eval.scorers import (
+    consistency,
+    curves,
+    drift,
+    generalization,
+    peer_comparison,
+    stability,
+    survival,
+)
 from roundtrip_eval.settings import SettingError, TrialSettings, args_docstring, shown
 from roundtrip_eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 
@@ -50,6 +58,8 @@ def resolve_sandbox(name: str) -> SandboxEnvironmentSpec:
         return SandboxEnvironmentSpec("local")
     if name == "docker":
         return SandboxEnvironmentSpec("docker", str(data_dir("sandbox") / "compose.yaml"))
+    if name == "k8s":  # inspect-k8s-sandbox's chart, on our image and isolation settings
+        return SandboxEnvironmentSpec("k8s", str(data_dir("sandbox") / "k8s-values.yaml"))
     return SandboxEnvironmentSpec(name)
 
 
@@ -57,10 +67,32 @@ def trial_metadata(settings: TrialSettings, problems: list[str]) -> dict[str, An
     """The log's `eval.metadata`: every setting, plus what the run was made of."""
     return {
         **settings.model_dump(),
-        "prompt_set_version": prompt_set_version(),
+        **prompt_metadata(settings, problems),
         "roundtrip_eval_version": __version__,
         "problems": problems,
     }
+
+
+_warned_prompts: set[str] = set()
+
+
+def prompt_metadata(settings: TrialSettings, problems: list[str]) -> dict[str, Any]:
+    """The prompt-set version; with `-T prompts=DIR`, `user+<hash>` and `user_prompts`: the
+    directory, each template's sha256 and the leak warning (also printed, once per directory).
+
+    Checks every template the run sends before its first trial: a missing one is one line
+    naming the path expected (a `TemplateError`).
+    """
+    if settings.prompts is None:
+        return {"prompt_set_version": prompt_set_version()}
+    user = load_user_templates(settings.prompts).metadata(
+        problems, language=settings.language, spec_format=settings.spec_format, style=settings.prompt_style
+    )
+    if user["directory"] not in _warned_prompts:
+        _warned_prompts.add(str(user["directory"]))
+        print(LEAK_WARNING, file=sys.stderr)
+        logger.warning(LEAK_WARNING)
+    return {"prompt_set_version": user["version"], "user_prompts": user}
 
 
 def trial_task(
@@ -73,6 +105,7 @@ def trial_task(
     """Assemble dataset, solver, scorers and sandbox for a set of problems."""
     _check_variant(problems, settings.variant)
     scorers = [survival(settings.cycles), drift(), stability(settings.cycles), consistency(settings.cycles)]
+    scorers += [peer_comparison(settings.cycles), curves(settings.cycles)]
     if settings.blame > 0:
         scorers.append(blame_scorer())
     scorers.extend(extra_scorers)
@@ -90,7 +123,7 @@ def trial_task(
         epochs=Epochs(settings.epochs, "mean"),
         metadata=trial_metadata(settings, problems),
         model_roles=roles or None,
-        headline_metric=HeadlineMetric(scorer="survival", score="survived", metric="roundtrip_eval/mean"),
+        headline_metric=HeadlineMetric(scorer="survival", metric="mean"),
         version=1,
     )
 

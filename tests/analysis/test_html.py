@@ -4,12 +4,14 @@ The page is written from the scripted run (scripted_logs.py: N = 3, fizzbuzz sur
 1, 0.8, 0.4, 0.4 by cycle). The browser test opens it in Debian's headless `chromium` with
 every network request routed to a dead proxy, and reads Chromium's own network log to prove
 the page asked for nothing; a control page that does load a remote image shows that the
-check can fail.
+check can fail. The screenshot goes to `$ROUNDTRIP_SCREENSHOTS/report_page.png` when that is
+set (CI keeps it), else to the test's temporary folder.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -57,7 +59,8 @@ def parse(text: str) -> Elements:
 def page(logdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     trials, cycles, _ = load_rows(logdir, progress=False)
     out = tmp_path_factory.mktemp("page")
-    write_report(build_report(trials, cycles, n_boot=500), out, "scripted", figures=False, trials=trials)
+    report = build_report(trials, cycles, n_boot=500)
+    write_report(report, out, "scripted", figures=False, trials=trials, cycles=cycles)
     return out / "index.html"
 
 
@@ -101,8 +104,12 @@ def test_page_holds_the_tables_gap_and_configurations(page: Path) -> None:
     assert "-10.0% [" in text  # known minus novel
     assert "infrastructure errors (never counted in survival): 1" in " ".join(text.split())
     assert "return_type" in text and "semantic" in text  # drift columns
-    assert '"gen_temperature": 0.7' in text  # the configuration's settings
+    assert '"spec_format": "pseudocode"' in text and '"cycles": 3' in text  # the settings
     assert "10 trial(s)" in text and "1 model(s)" in text
+    # peer metrics (hand-computed in test_report.py): fizzbuzz ASL 20/15, SC_3 = SSC_3 = 2/5
+    peers = page.read_text(encoding="utf-8").split('<section id="peers">', 1)[1].split("</section>", 1)[0]
+    rows = [re.findall(r"<td>([^<]*)</td>", row)[3:] for row in peers.split("<tr>")[2:]]
+    assert rows == [["5", "1.333", "3", "0.400", "0.400", "3"], ["4", "1.833", "3", "0.500", "0.500", "3"]]
 
 
 def test_curve_points_are_the_survival_of_each_cycle(page: Path) -> None:
@@ -144,7 +151,7 @@ def test_page_without_trials_says_what_is_missing(logdir: Path, tmp_path: Path) 
     files = write_report(build_report(trials, cycles, n_boot=50), tmp_path, "src", figures=False)
     text = files["index.html"].read_text(encoding="utf-8")
     assert "not recorded: the page was written from report tables only" in text
-    assert "Not computed: no trial rows given." in text
+    assert "Not computed: no trial and cycle rows given." in text
 
 
 # --- in a real browser --------------------------------------------------------------------
@@ -226,7 +233,9 @@ def test_report_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> 
     assert dom.count("<svg") == 2 and dom.count("<circle") == 8  # two panels, cycles 0..3 each
     assert re.search(r"<td>2/5 = 40\.0% \[11\.8%, 76\.9%\]</td>", dom)
 
-    shot = tmp_path / "page.png"
+    keep = os.environ.get("ROUNDTRIP_SCREENSHOTS")  # CI keeps the screenshots
+    shot = Path(keep) / "report_page.png" if keep else tmp_path / "page.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
     _, requested = open_in_chromium(
         page.as_uri(), tmp_path, "--window-size=1280,1400", f"--screenshot={shot}"
     )

@@ -147,3 +147,48 @@ def test_empty_or_unreadable_directory_fails_with_one_line(
     assert main(["report", str(tmp_path / "missing"), "-o", str(tmp_path / "o"), "-q"]) != 0
     with pytest.raises(LogReadError):
         load_rows(tmp_path / "missing", progress=False)
+
+
+def test_peer_metrics_match_hand_calculation(logdir: Path) -> None:
+    from roundtrip_eval.analysis.report import peer_rows
+
+    trials, cycles, _ = load_rows(logdir, progress=False)
+    by = by_problem(peer_rows(trials, cycles))
+    # N = 3, n = min(5, 3) = 3. fizzbuzz cycles survived 3,1,3,0,1 (e4 extraction at 1, e5
+    # censored after 1): ASL = (9+1+9+0+1) / (5 x 3); consistent and strong runs reach 3 in e1, e3.
+    fb = by[FB]
+    assert (fb["scored"], fb["max_loops"], fb["n"]) == (5, 3, 3)
+    assert fb["asl"] == pytest.approx(20 / 15)
+    assert (fb["sc_n"], fb["ssc_n"]) == (pytest.approx(2 / 5), pytest.approx(2 / 5))
+    # separate_vowels: 0,3,2,(error, not scored),3 -> (0+9+4+9) / (4 x 3); runs reach 3 in e2, e5.
+    sv = by[SV]
+    assert sv["scored"] == 4 and sv["asl"] == pytest.approx(22 / 12)
+    assert (sv["sc_n"], sv["ssc_n"]) == (pytest.approx(2 / 4), pytest.approx(2 / 4))
+
+
+def test_peer_history_from_rows_is_what_the_scorer_counts(logdir: Path) -> None:
+    """The rows give each trial the same loops / consistent / strong runs as the eval's own
+    `peers` scorer computes from the sample's cycle history."""
+    from inspect_ai.log import read_eval_log
+
+    from roundtrip_eval import peers
+    from roundtrip_eval.analysis.report import peer_history
+    from roundtrip_eval.scorers import peers_value
+
+    _, cycles, _ = load_rows(logdir, progress=False)
+    [path] = list(logdir.glob("*.eval"))
+    log = read_eval_log(str(path))
+    compared = 0
+    for sample in log.samples or []:
+        rows = [c for c in cycles if c["sample_id"] == str(sample.id) and c["epoch"] == sample.epoch]
+        history = peer_history(rows)
+        expected = peers_value(list(sample.store["cycles"]), 3)
+        got = {
+            "loops": peers.sustained_loops(history),
+            "consistent_run": peers.consistent_run(history),
+            "strong_run": peers.strong_run(history),
+            "max_loops": 3,
+        }
+        assert got == expected, (sample.id, sample.epoch)
+        compared += 1
+    assert compared == 10

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -31,7 +32,6 @@ from roundtrip_eval.resources import data_dir
 from roundtrip_eval.sandbox import IMAGE, RoundtripDockerConfig
 
 VALUES = data_dir("sandbox") / "k8s-values.yaml"
-MEBI = {"m": 1, "Mi": 1}  # compose's `512m` is 512 MiB, Kubernetes writes it `512Mi`
 
 
 def k8s_sandbox() -> Any:
@@ -79,10 +79,10 @@ def test_values_fit_the_chart_schema() -> None:
 
 
 def _size(text: str) -> int:
-    number = text.rstrip("miMi")
-    unit = text[len(number) :]
-    assert unit in MEBI, text
-    return int(number)
+    """MiB in `512m` (compose) or `512Mi` (Kubernetes)."""
+    found = re.fullmatch(r"(\d+)(m|Mi)", text)
+    assert found, text
+    return int(found.group(1))
 
 
 def test_values_run_the_same_sandbox_as_compose() -> None:

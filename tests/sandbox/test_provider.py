@@ -55,7 +55,7 @@ def test_inspect_eval_with_roundtrip_docker(docker_client: Any, tmp_path: Path) 
         for score in log.results.scores
         for name, metric in score.metrics.items()
     }
-    assert metrics["survived/mean"] == 1.0
+    assert metrics["survival/mean"] == 1.0
     assert by_pid(docker_client, os.getpid()) == before
 
 

@@ -188,12 +188,12 @@ def test_eval_runs_on_a_remote_engine_and_leaves_nothing(
         assert image.labels.get("roundtrip-eval.image") == __version__
         assert image.attrs["Created"] >= time.strftime("%Y-%m-%dT%H:%M", time.gmtime(started))
 
-        # The trials ran there: one container per trial (besides the provider's startup checks),
-        # every one of them removed again.
+        # The trials ran there: at least one container per trial (the provider may also start
+        # spares and its startup checks), every one of them removed again.
         created = _events(remote, started, ended, event="create", label=f"{LABEL}=1")
         destroyed = _events(remote, started, ended, event="destroy", label=f"{LABEL}=1")
         tasks = sorted(e["Actor"]["Attributes"].get(LABEL_TASK, "") for e in created)
-        assert tasks.count("fizzbuzz") == 2, tasks
+        assert tasks.count("fizzbuzz") >= 2, tasks
         assert all(t == "fizzbuzz" or t.startswith("startup") for t in tasks), tasks
         assert {e["id"] for e in destroyed} == {e["id"] for e in created}
         assert remote.containers.list(all=True) == []

@@ -20,7 +20,7 @@ from typing import Any
 
 from roundtrip_eval.analysis.aggregate import Report
 from roundtrip_eval.analysis.columns import Row
-from roundtrip_eval.analysis.tables import GAP_COLUMNS, SURVIVAL_COLUMNS, counts_pivot, html_table
+from roundtrip_eval.analysis.tables import GAP_COLUMNS, SURVIVAL_COLUMNS, Columns, counts_pivot, html_table
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 """No script, no fetch, no external style, font or image: the page is all there is."""
@@ -210,11 +210,10 @@ def configurations_html(configurations: Sequence[Row]) -> str:
     return "\n".join(parts)
 
 
-def peers_html(peers: Sequence[Row] | None, note: str) -> str:
+def peers_html(peers: Sequence[Row] | None, columns: Columns, note: str) -> str:
     """Peer metrics (EvaLoop's ASL, IdentityChain's SC_n / SSC_n) when they could be computed."""
     if peers is None:
         return f'<p class="none">{_e(note)}</p>'
-    columns = [(k, k) for k in dict.fromkeys(k for row in peers for k in row)]
     return f'<p class="note">{_e(note)}</p>\n' + html_table(peers, columns)
 
 
@@ -230,6 +229,7 @@ def report_page(
     warnings: Sequence[str] = (),
     configurations: Sequence[Row] = (),
     peers: Sequence[Row] | None = None,
+    peer_columns: Columns = (),
     peers_note: str = "",
     files: Sequence[str] = (),
     file_notes: dict[str, str] | None = None,
@@ -252,7 +252,7 @@ def report_page(
         sections.append(("blame", "Blame", counts_html(report.blame)))
     sections += [
         ("extraction", "Extraction rules (code replies)", counts_html(report.extraction)),
-        ("peers", "Peer metrics", peers_html(peers, peers_note)),
+        ("peers", "Peer metrics", peers_html(peers, peer_columns, peers_note)),
         ("configurations", "Run configurations", configurations_html(configurations)),
     ]
     if files:

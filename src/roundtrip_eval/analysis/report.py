@@ -15,6 +15,7 @@ Writes into OUTDIR:
   drift.csv / drift.md           category of the first failing cycle
   blame.csv / blame.md           g-or-f blame, when a `blame` score exists
   extraction.csv                 extraction rules that fired
+  peers.csv                      EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group
   degradation.csv                the study's per-cycle survival shape (percent)
   configurations.csv             each configuration: label, key, what ran under it, its settings
   summary.md                     what was read and the tables above, in one page
@@ -28,8 +29,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from roundtrip_eval.analysis.aggregate import Report, build_report
+from roundtrip_eval import peers
+from roundtrip_eval.analysis.aggregate import GROUP_COLUMNS, Report, build_report, clean, group_by, scored
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.export import write_degradation
 from roundtrip_eval.analysis.extra import require
@@ -48,8 +51,8 @@ from roundtrip_eval.analysis.tables import (
 
 # --- tables -------------------------------------------------------------------------------
 
-# The column specs live in tables.py (the page shows the same cells); kept importable from here.
-__all__ = ["CONFIG_CELL", "GAP_COLUMNS", "SURVIVAL_COLUMNS", "run_report", "write_report"]
+# SURVIVAL_COLUMNS, GAP_COLUMNS and CONFIG_CELL live in tables.py now (the page prints the same
+# cells as the Markdown); they stay importable from here.
 
 
 FILE_NOTES = {
@@ -100,23 +103,74 @@ def configuration_rows(trials: Sequence[Row]) -> list[Row]:
     return out
 
 
-def peer_metrics(trials: Sequence[Row]) -> tuple[list[Row] | None, str]:
-    """HOOK for issue 14 item 3: EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group.
+PEER_COLUMNS = [
+    ("model", "model"),
+    ("problem", "problem"),
+    ("config", CONFIG_CELL),
+    ("scored trials", "scored"),
+    ("ASL (max loops = N)", "{asl:.3f}"),
+    ("N", "max_loops"),
+    ("SC_n", "{sc_n:.3f}"),
+    ("SSC_n", "{ssc_n:.3f}"),
+    ("n", "n"),
+]
 
-    The pure functions are to come in `roundtrip_eval.peers`; until that module exists the
-    page says so instead of showing numbers. Returns (rows or None, a note for the page).
-    """
-    try:
-        import roundtrip_eval.peers  # noqa: F401
-    except ImportError:
-        return None, "Not computed: this version has no roundtrip_eval.peers module yet."
-    return None, "Not shown: roundtrip_eval.peers exists but the report does not call it yet."
+PEERS_NOTE = (
+    "EvaLoop's Average Sustainable Loops (sum of k^2 / (trials x N), k = cycles survived, range "
+    "0..N) and IdentityChain's SC_n / SSC_n (share of trials whose cycles 1..n all behaved like "
+    "the code before them / also passed; n = min(5, N)), per group, over scored trials. "
+    "Definitions, sources and where the protocols differ: docs/peer_metrics.md."
+)
+
+
+def peer_history(cycle_rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """A trial's cycle history as `roundtrip_eval.peers` reads it (`passed`, `consistent`),
+    rebuilt from its cycle rows (`consistent` sits in `extra_json` unless it has a column)."""
+    history = []
+    for c in sorted(cycle_rows, key=lambda r: int(r["cycle"])):
+        extra = json.loads(c["extra_json"]) if c.get("extra_json") else {}
+        consistent = c["consistent"] if "consistent" in c else extra.get("consistent")
+        history.append({"cycle": c["cycle"], "passed": bool(c["passed"]), "consistent": consistent})
+    return history
+
+
+def peer_rows(trials: Sequence[Row], cycles: Sequence[Row]) -> list[Row]:
+    """EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group (model x problem x configuration),
+    computed by the pure functions of `roundtrip_eval.peers`, the same ones the eval's `peers`
+    scorer uses. SC_n / SSC_n are empty for logs that recorded no per-cycle consistency."""
+    by_trial: dict[tuple[Any, ...], list[Row]] = {}
+    for c in cycles:
+        by_trial.setdefault((c["eval_id"], c["sample_id"], c["epoch"]), []).append(c)
+    out = []
+    for members in group_by(trials, GROUP_COLUMNS).values():
+        counted = scored(members)
+        histories = [
+            peer_history(by_trial.get((t["eval_id"], t["sample_id"], t["epoch"]), [])) for t in counted
+        ]
+        n_cycles = int(members[0]["n_cycles"])
+        n = peers.chain_length(n_cycles)
+        recorded = all(r["consistent"] is not None for h in histories for r in h)
+        values = peers.peer_metrics(histories, n_cycles, n)
+        first = members[0]
+        row = {
+            **{k: first[k] for k in ("model", "g_model", "f_model", "problem", "config_key", "config")},
+            "scored": len(counted),
+            "max_loops": n_cycles,
+            "asl": values["asl"],
+            "n": n,
+            "sc_n": values[f"sc_{n}"] if recorded else None,
+            "ssc_n": values[f"ssc_{n}"] if recorded else None,
+        }
+        out.append({k: clean(v) for k, v in row.items()})
+    return out
 
 
 # --- summary ------------------------------------------------------------------------------
 
 
-def summary_markdown(report: Report, source: str, warnings: Sequence[str]) -> str:
+def summary_markdown(
+    report: Report, source: str, warnings: Sequence[str], peer_table: Sequence[Row] = ()
+) -> str:
     t = report.totals
     lines = [
         "# Round-trip survival report",
@@ -159,6 +213,8 @@ def summary_markdown(report: Report, source: str, warnings: Sequence[str]) -> st
     if report.blame:
         lines += ["## Blame", "", counts_markdown(report.blame)]
     lines += ["## Extraction rules (code replies)", "", counts_markdown(report.extraction)]
+    if peer_table:
+        lines += ["## Peer metrics", "", PEERS_NOTE, "", markdown_table(peer_table, PEER_COLUMNS)]
     return "\n".join(lines)
 
 
@@ -169,13 +225,17 @@ def write_report(
     warnings: Sequence[str] = (),
     figures: bool = True,
     trials: Sequence[Row] = (),
+    cycles: Sequence[Row] = (),
 ) -> dict[str, Path]:
     """Write every report file into `out`; returns {name: path}.
 
-    `trials` (the rows the report was built from) add the run configurations and the peer
-    metrics to the page and `configurations.csv`; without them those parts say so.
+    `trials` and `cycles` (the rows the report was built from) add the run configurations and
+    the peer metrics (`configurations.csv`, `peers.csv`, and their sections in summary.md and
+    index.html); without them those parts are empty or say why.
     """
     out.mkdir(parents=True, exist_ok=True)
+    configurations = configuration_rows(trials)
+    peer_table = peer_rows(trials, cycles) if trials and cycles else []
     files: dict[str, Path] = {}
     for name, rows in (
         ("survival", report.survival),
@@ -184,6 +244,7 @@ def write_report(
         ("drift", report.drift),
         ("blame", report.blame),
         ("extraction", report.extraction),
+        ("peers", peer_table),
     ):
         files[f"{name}.csv"] = write_csv(rows, out / f"{name}.csv")
     markdown = {
@@ -191,7 +252,7 @@ def write_report(
         "gap.md": markdown_table(report.gap, GAP_COLUMNS),
         "drift.md": counts_markdown(report.drift),
         "blame.md": counts_markdown(report.blame),
-        "summary.md": summary_markdown(report, source, warnings),
+        "summary.md": summary_markdown(report, source, warnings, peer_table),
     }
     for name, text in markdown.items():
         path = out / name
@@ -204,7 +265,6 @@ def write_report(
     files["survival_curves.vl.json"].write_text(json.dumps(spec, indent=1), encoding="utf-8")
     files["survival_curves.html"] = out / "survival_curves.html"
     files["survival_curves.html"].write_text(vega_html(spec, "Round-trip survival"), encoding="utf-8")
-    configurations = configuration_rows(trials)
     files["configurations.csv"] = write_csv(
         [{**c, "settings": json.dumps(c["settings"], sort_keys=True)} for c in configurations],
         out / "configurations.csv",
@@ -212,15 +272,15 @@ def write_report(
     if figures:
         for path in plot_curves(points, out):
             files[path.relative_to(out).as_posix()] = path
-    peers, peers_note = peer_metrics(trials) if trials else (None, "Not computed: no trial rows given.")
     page = report_page(
         report,
         points,
         source,
         warnings,
         configurations=configurations,
-        peers=peers,
-        peers_note=peers_note,
+        peers=peer_table or None,
+        peer_columns=PEER_COLUMNS,
+        peers_note=PEERS_NOTE if peer_table else "Not computed: no trial and cycle rows given.",
         files=sorted(files),
         file_notes=FILE_NOTES,
     )
@@ -238,4 +298,4 @@ def run_report(source: Path, out: Path, progress: bool = True, seed: int = 0) ->
     trials, cycles, warnings = load_rows(source, progress=progress)
     require("matplotlib", "`roundtrip-eval report` (its figures)")
     report = build_report(trials, cycles, seed=seed)
-    return write_report(report, out, source.name or str(source), warnings, trials=trials)
+    return write_report(report, out, source.name or str(source), warnings, trials=trials, cycles=cycles)

@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- runs only SERVER_MODULE, checked below
 """The child launcher: `python -m roundtrip_eval.local_model llama_cpp.server [options]`.
 
 `lifecycle._server_command` starts the server through this module unless `--prompt-cache` was

@@ -45,8 +45,7 @@ __all__ = [
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "ja")
-ALL_SPEC_FORMATS = ("pseudocode", "prose", "s_expression", "minilang")
-SPEC_FORMATS = ALL_SPEC_FORMATS[:2]  # TEMPORARY until settings.py takes the new formats
+SPEC_FORMATS = ("pseudocode", "prose", "s_expression", "minilang")
 STYLES = ("zero_shot", "fewshot", "guided")
 STEPS = ("g", "f")
 PLACEHOLDERS = {"g": "{code}", "f": "{spec}"}
@@ -67,7 +66,7 @@ def template(step: str, language: str, spec_format: str, style: str = "zero_shot
     for name, value, allowed in (
         ("step", step, STEPS),
         ("language", language, LANGUAGES),
-        ("spec_format", spec_format, ALL_SPEC_FORMATS),
+        ("spec_format", spec_format, SPEC_FORMATS),
         ("style", style, STYLES),
     ):
         _check_choice(name, value, allowed)

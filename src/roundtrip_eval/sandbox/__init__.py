@@ -12,6 +12,8 @@ class in `provider.py` hands its work to one module per concern.
 | `containers.py` | trial containers: labels, create, remove, what one eval run created |
 | `pid1.py` | the init script every container runs as PID 1, and the signal that makes it kill |
 | `exec.py` | `exec` semantics: timeout, output cap, kill, exit codes |
+| `warm.py` | the trial's warm runner: one long-lived checker runner, one job per check |
+| `spares.py` | the next trials' containers, started while the current trials run |
 | `stream.py` | one docker exec on a hijacked socket (stdin in, demultiplexed output out) |
 | `files.py` | `write_file` and `read_file` through exec |
 | `cli.py` | the `roundtrip-eval sandbox build` and `sandbox cleanup` subcommands |
@@ -25,6 +27,7 @@ from roundtrip_eval.sandbox.containers import LABEL, LABEL_RUN, remove_container
 from roundtrip_eval.sandbox.engine import SandboxEngineError, SandboxSetupError, connect
 from roundtrip_eval.sandbox.image import IMAGE, SandboxImageError, ensure_image, image_exists
 from roundtrip_eval.sandbox.provider import RoundtripDockerSandbox
+from roundtrip_eval.sandbox.warm import RunnerLost
 
 __all__ = [
     "IMAGE",
@@ -32,6 +35,7 @@ __all__ = [
     "LABEL_RUN",
     "RoundtripDockerConfig",
     "RoundtripDockerSandbox",
+    "RunnerLost",
     "SandboxEngineError",
     "SandboxImageError",
     "SandboxSetupError",

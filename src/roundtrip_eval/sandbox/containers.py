@@ -57,6 +57,11 @@ def run_state() -> RunState:
     return _PROCESS_STATE if state is None else state
 
 
+def in_eval(state: RunState) -> bool:
+    """Whether `state` is an Inspect eval run's (whose end, `task_cleanup`, is guaranteed)."""
+    return state is not _PROCESS_STATE
+
+
 @dataclass(frozen=True)
 class TrialContainer:
     """A running trial container: how to reach it and the settings it was made with."""

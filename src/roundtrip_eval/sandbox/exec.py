@@ -164,7 +164,7 @@ def _kill_blocking(box: TrialContainer, exec_id: str | None, user: str | None) -
         return True
 
     try:
-        if _default_user(box, user):
+        if default_user(box, user):
             # PID 1 kills every process of the sandbox user; no new process is needed
             api.kill(box.name, KILL_SIGNAL)
             if exec_id is None:
@@ -184,7 +184,7 @@ def _kill_blocking(box: TrialContainer, exec_id: str | None, user: str | None) -
         pass  # the container is gone: nothing left to kill
 
 
-def _default_user(box: TrialContainer, user: str | None) -> bool:
+def default_user(box: TrialContainer, user: str | None) -> bool:
     """Whether `user` is the sandbox user, whose processes PID 1 kills."""
     if not user:
         return True

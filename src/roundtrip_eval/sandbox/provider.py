@@ -2,8 +2,9 @@
 
 Why not Inspect's `docker` provider: it drives `docker compose`, and needs Engine >= 24.0.6 and
 Compose >= 2.21; Debian's `docker.io` (20.10) is refused. This provider only needs the engine
-API (1.41). A check costs one exec: about 110 ms median for a fizzbuzz check on a busy 2-core
-machine, of which ~55-75 ms is the exec floor (benchmarks/sandbox_latency.py).
+API (1.41). A check is one job for the trial's warm runner (`warm.py`: no exec, no new
+interpreter per check), or one exec with `warm_runner=False`; in an eval run the next trials'
+containers are started while the current ones run (`spares.py`). See docs/performance.md.
 
 The class is the `SandboxEnvironment` contract and nothing more; the work is done beside it:
 `config.py` (settings), `engine.py` (connection, errors), `image.py` (the image),
@@ -31,11 +32,12 @@ from inspect_ai.util import (
 )
 from pydantic import BaseModel
 
+from roundtrip_eval._inspect_private import RootAccess
 from roundtrip_eval.sandbox import containers, engine, files, image
 from roundtrip_eval.sandbox.config import RoundtripDockerConfig, resolve_config
 from roundtrip_eval.sandbox.containers import TrialContainer
 from roundtrip_eval.sandbox.engine import SandboxEngineError, SandboxSetupError
-from roundtrip_eval.sandbox.exec import exec_command
+from roundtrip_eval.sandbox.exec import default_user, exec_command
 from roundtrip_eval.sandbox.image import SandboxImageError
 from roundtrip_eval.sandbox.spares import Spares
 from roundtrip_eval.sandbox.warm import RunnerLost, WarmRunner, runner_source
@@ -54,6 +56,9 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         super().__init__()
         self._box = box
         self._warm = warm or WarmRunner(box)
+        # what Inspect's per-sample root probe would find (one exec less per trial): every
+        # capability is dropped, so root cannot switch users
+        self._root_access = RootAccess("unusable", "roundtrip-docker: root has no capabilities")
 
     @property
     def container(self) -> str:
@@ -81,9 +86,8 @@ class RoundtripDockerSandbox(SandboxEnvironment):
             raise SandboxSetupError(str(exc)) from exc
         state = containers.run_state()  # bind this run's state where the samples will find it
         await cls._smoke_test(client, cfg)
-        if cfg.spare_containers:
-            state.spares = state.spares or Spares()
-            state.spares.fill(state, client, task_name, cfg, cfg.spare_containers)
+        if cfg.spare_containers and containers.in_eval(state):
+            state.spares = state.spares or Spares(cfg.spare_containers)  # filled by sample_init
 
     @classmethod
     async def _smoke_test(cls, client: DockerClient, cfg: RoundtripDockerConfig) -> None:
@@ -119,8 +123,8 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         state = containers.run_state()
         spares: Spares | None = state.spares
         if spare and spares is not None and not spares.closed:
-            spares.fill(state, client, task_name, cfg, 1)  # the next trial's container
             taken = spares.take(cfg)
+            spares.top_up(state, client, task_name, cfg)  # the next trials' containers
             if taken is not None:
                 return {"default": cls(*taken)}
         box = await containers.start_container(client, task_name, cfg, metadata)
@@ -201,7 +205,7 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         the command and raises `OutputLimitExceededError`. A command path that cannot be
         executed raises `PermissionError`.
         """
-        if self._box.config.kill_strays:
+        if self._box.config.kill_strays and default_user(self._box, user):
             self._warm.forget()  # the exec's prelude kills every leftover process, the runner too
         return await exec_command(self._box, cmd, input, cwd, env, user, timeout)
 

@@ -1,13 +1,15 @@
 """Spare trial containers: the next trials' containers, started while the current trials run.
 
 Creating a container and starting its warm runner costs ~0.1-0.2 s idle and far more under
-load; tearing one down ~0.1 s. Within an eval run (after `task_init`) the provider keeps
-`spare_containers` of them ready, each started in a worker thread the moment a trial takes one,
-and removes a finished trial's container in a worker thread too, so neither sits on a trial's
-path. Isolation per trial is unchanged: a spare has run nothing but its own warm runner, and
-each is given to exactly one trial. `task_cleanup` waits for the workers, then removes the
-spares and every other container of the run. Outside an eval run (a test or script calling
-`sample_init` directly) there are no spares and removal is done before `sample_cleanup` returns.
+load; tearing one down ~0.1 s. Within an Inspect eval run the provider keeps `spare_containers`
+of them ready beyond the trials that are starting: each `sample_init` takes one if there is one
+and has the next ones started in worker threads (so the pool grows to the run's concurrency),
+and a finished trial's container is removed in a worker thread too, so neither sits on a
+trial's path. `task_init` starts none (it leaves nothing running). Isolation per trial is
+unchanged: a spare has run nothing but its own warm runner, and each is given to exactly one
+trial. `task_cleanup` waits for the workers, then removes the spares and every other container
+of the run. Outside an eval run (a test or script calling `sample_init` directly) there are no
+spares, and removal is done before `sample_cleanup` returns.
 
 Spares carry the run's and task's labels but no sample label (no sample exists yet).
 """
@@ -39,7 +41,9 @@ log = logging.getLogger(__name__)
 class Spares:
     """One eval run's spare containers (each with its warm runner started) and its workers."""
 
+    keep: int = 2  # spares to keep ready beyond the trials that are starting
     ready: dict[RoundtripDockerConfig, list[tuple[TrialContainer, WarmRunner]]] = field(default_factory=dict)
+    making: dict[RoundtripDockerConfig, int] = field(default_factory=dict)
     workers: set[threading.Thread] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     closed: bool = False
@@ -49,9 +53,14 @@ class Spares:
             ready = self.ready.get(cfg)
             return ready.pop() if ready else None
 
-    def fill(self, state: RunState, client: DockerClient, task_name: str, cfg: RoundtripDockerConfig,
-             count: int) -> None:  # fmt: skip
-        """Start `count` more spares in worker threads."""
+    def top_up(
+        self, state: RunState, client: DockerClient, task_name: str, cfg: RoundtripDockerConfig
+    ) -> None:
+        """Start one more spare, and more while fewer than `keep` are ready or being made."""
+        with self.lock:
+            have = len(self.ready.get(cfg, [])) + self.making.get(cfg, 0)
+            count = max(1, self.keep - have)
+            self.making[cfg] = self.making.get(cfg, 0) + count
         for _ in range(count):
             self._work(self._make, state, client, task_name, cfg)
 
@@ -110,6 +119,9 @@ class Spares:
             remove_quietly(client, name)
             state.containers.discard(name)
             raise
+        finally:
+            with self.lock:
+                self.making[cfg] = self.making.get(cfg, 1) - 1
         with self.lock:
             if not self.closed:
                 self.ready.setdefault(cfg, []).append((box, warm))

@@ -182,11 +182,12 @@ class WarmRunner:
         self.stream, self.pid = None, None
 
     def _exchange(
-        self, payload: bytes, marker: bytes, deadline: float, cancel: threading.Event
+        self, payload: bytes, marker: bytes, timeout: float, cancel: threading.Event
     ) -> tuple[str, bytes]:
         if self.stream is None:
-            self.start()
+            self.start()  # not on the check's clock: the check's limit starts when the runner is up
         assert self.stream is not None
+        deadline = time.monotonic() + timeout
         if not self.stream.send(payload, deadline, cancel):
             return ("cancelled" if cancel.is_set() else "eof"), b""
         return self.stream.read_until(marker, deadline, STALL_SECONDS, cancel)
@@ -198,13 +199,12 @@ class WarmRunner:
         data = payload.encode("utf-8")
         data += b"" if data.endswith(b"\n") else b"\n"
         marker = until.encode("utf-8")
-        deadline = time.monotonic() + timeout
         async with self.lock:
             for attempt in range(2):
                 cancel = threading.Event()
                 try:
                     status, text = await anyio.to_thread.run_sync(
-                        self._exchange, data, marker, deadline, cancel, abandon_on_cancel=True
+                        self._exchange, data, marker, timeout, cancel, abandon_on_cancel=True
                     )
                 except BaseException:
                     cancel.set()
@@ -219,13 +219,15 @@ class WarmRunner:
                 if status == "overflow":
                     limit = human_size(self.box.config.max_output_bytes)
                     raise OutputLimitExceededError(limit, truncated_output=text.decode(errors="replace"))
+                what = "stopped answering" if status == "stall" else "died"
+                if attempt == 1:
+                    raise RunnerLost(f"the warm runner of {self.box.name} {what} twice in one check")
                 self.restarts += 1
                 log.warning(
-                    "roundtrip-docker: the warm runner of %s %s; starting a new one and checking "
-                    "the job again (attempt %d)", self.box.name,
-                    "stopped answering" if status == "stall" else "died", attempt + 2,
+                    "roundtrip-docker: the warm runner of %s %s; starting a new one to check the "
+                    "job again", self.box.name, what,
                 )  # fmt: skip
-            raise RunnerLost(f"the warm runner of {self.box.name} was lost twice in one check")
+        raise AssertionError("unreachable")
 
     async def _kill_all(self) -> None:
         """Kill every process of the sandbox user (the runner included) and drop the stream."""

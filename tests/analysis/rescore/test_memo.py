@@ -1,6 +1,6 @@
-"""The rescoring memo sandbox (rescore/memo.py): each distinct check runs once, in a real
-sandbox started only on a miss; everything else passes through. A counting stand-in plays the
-real sandbox here (no code runs); the end-to-end run is in test_run.py."""
+"""The rescoring memo sandbox (rescore/memo.py): each distinct check runs once, in a pool of
+real sandboxes shared by the run; everything else passes through. A counting stand-in plays
+the real sandbox here (no code runs); the end-to-end run is in test_run.py."""
 
 from __future__ import annotations
 
@@ -63,28 +63,30 @@ async def _sample(name: str) -> Any:
     return (await memo.MemoSandbox.sample_init(name, None, {}))["default"]
 
 
-def test_repeats_are_served_with_their_own_nonce_and_start_no_sandbox() -> None:
-    async def main() -> tuple[list[ExecResult[str]], int]:
+def test_repeats_are_served_with_their_own_nonce_and_misses_share_the_pool() -> None:
+    async def main() -> tuple[list[ExecResult[str]], list[str]]:
         first, second, idle = await _sample("a"), await _sample("b"), await _sample("c")
         results = [
             await first.exec(["python3"], job("def f(): 1", "n1"), timeout=30),
             await second.exec(["python3"], job("def f(): 1", "n2"), timeout=30),
             await second.exec(["python3"], job("def f(): 2", "n3"), timeout=30),
         ]
-        started = len(STARTED)
+        started = list(STARTED)
         for name, env in (("a", first), ("b", second), ("c", idle)):
             await memo.MemoSandbox.sample_cleanup(name, None, {"default": env}, False)
+        await memo.MemoSandbox.task_cleanup("startup", None, True)
         return results, started
 
     results, started = anyio.run(main)
     assert [r.stdout.split()[0] for r in results] == ["n1", "n2", "n3"]
     assert '"code": "def f(): 1"' in results[1].stdout
     assert [c["code"] for c in CALLS] == ["def f(): 1", "def f(): 2"]  # the repeat never ran
-    assert started == 2 and STARTED == []  # `a` and `b` started one each, the idle sample none
+    # both misses ran in the one pool sandbox (no sample started its own); task cleanup ends it
+    assert started == [memo.POOL_TASK] and STARTED == []
     # on a miss the job got the real sandbox's clean-slate places
     assert all(c["scratch"] == ["/scratch"] and c["clean_ipc"] is True for c in CALLS)
     stats = memo.STATS
-    assert (stats.checks_run, stats.checks_served, stats.sandboxes_started) == (2, 1, 2)
+    assert (stats.checks_run, stats.checks_served, stats.sandboxes_started) == (2, 1, 1)
 
 
 def test_concurrent_repeats_wait_for_the_one_run() -> None:
@@ -104,10 +106,10 @@ def test_concurrent_repeats_wait_for_the_one_run() -> None:
 
     out = anyio.run(main)
     assert len(CALLS) == 1 and [o.split()[0] for o in out] == [f"n{i}" for i in range(5)]
-    assert memo.STATS.sandboxes_started <= 2  # the cap: never more than 2 real sandboxes
+    assert memo.STATS.sandboxes_started == 1  # one pool sandbox ran it; the others waited
 
 
-def test_other_commands_and_failed_runs_are_never_memoised() -> None:
+def test_other_commands_and_failed_runs_are_never_memoised_and_retire_their_sandbox() -> None:
     async def main() -> None:
         env = await _sample("x")
         assert (await env.exec(["true"])).stdout == "plain"
@@ -118,6 +120,8 @@ def test_other_commands_and_failed_runs_are_never_memoised() -> None:
 
     anyio.run(main)
     assert len(CALLS) == 4 and memo.STATS.checks_served == 0 and memo.STATS.uncached_execs == 2
+    # the sample's own sandbox for the plain commands, and a fresh pool sandbox per killed run
+    assert (memo.STATS.sandboxes_started, memo.STATS.sandboxes_retired) == (3, 2) and STARTED == []
 
 
 def test_job_key_ignores_the_nonce_and_clean_slate_only() -> None:

@@ -3,6 +3,7 @@ classification of artifacts and new failures."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +15,7 @@ from roundtrip_eval.analysis.rescore.outcomes import (
     trial_record,
     trial_rows,
 )
-from roundtrip_eval.analysis.rescore.plan import plan_evals
+from roundtrip_eval.analysis.rescore.plan import Repeat, plan_evals
 
 from ..upstream_trials import SYNTAX_STATUS, cycle, make_trial, passing
 
@@ -95,3 +96,17 @@ def test_classify_fills_in_artifacts_and_new_failures() -> None:
     assert [r.get("original_class") for r in rows] == [up.EXTRACTION_ARTIFACT] * 2 + [None, None]
     assert [r.get("new_failure_class") for r in rows[2:]] == ["stricter_checker", "extraction_regression"]
     assert all("_ours" not in r for r in rows)
+
+
+def test_a_repeat_gets_the_replayed_trials_verdicts_under_its_own_identity(tmp_path: Path) -> None:
+    original = make_trial([*passing(1), cycle(2, code=SYNTAX_STATUS)], run=1)
+    repeat = replace(original, batch="other", run=7, name="m-1b_en_pseudocode_guided_fizzbuzz_run7")
+    [plan] = plan_evals([original])
+    log = SimpleNamespace(samples=[sample(True, False)], location=str(tmp_path / "logs" / "a.eval"))
+    rows = trial_rows([plan], [log], tmp_path, [Repeat(repeat, original)])
+    assert [(r["batch"], r["run"], r["replayed_as"]) for r in rows] == [
+        ("b", 1, None),
+        ("other", 7, "b/m-1b_en_pseudocode_guided_fizzbuzz_run1"),
+    ]
+    assert rows[0]["status"] == rows[1]["status"] == "failed" and rows[1]["consistent"]
+    assert rows[1]["log"] == "logs/a.eval" and rows[1]["original_class"] == up.GENUINE

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from roundtrip_eval.analysis import upstream as up
-from roundtrip_eval.analysis.rescore.plan import build_task, group_of_log, plan_evals, write_replay
+from roundtrip_eval.analysis.rescore.plan import (
+    build_task,
+    group_of_log,
+    plan_evals,
+    plan_replays,
+    replay_key,
+    write_replay,
+)
 from roundtrip_eval.problems import list_problems
 
 from ..upstream_trials import SYNTAX_STATUS, UPSTREAM, cycle, make_trial, passing
@@ -93,3 +100,17 @@ def test_the_whole_published_dataset_plans_every_trial_once() -> None:
         assert all(t.group == p.group for t in p.trials)
         assert [t.run for t in p.trials] == sorted(t.run for t in p.trials)
         assert p.n_cycles == n_of[p.group.batch] >= max(len(t.cycles) for t in p.trials)
+
+
+def test_each_distinct_replay_script_is_replayed_once() -> None:
+    gate = [cycle(1, spec="FAIL: Generated spec did not match", code=None)]
+    same_a = replace(make_trial(gate, run=1), batch="b1")
+    same_b = replace(make_trial(gate, run=2), batch="b2", model_dir="other-7b")  # another batch and model
+    other_language = replace(make_trial(gate, run=3), batch="b1", language="ja")
+    survivor = replace(make_trial(passing(10), survived=True, run=4), batch="b1")
+    plans, repeats = plan_replays([same_a, same_b, other_language, survivor])
+    assert sorted(t.run for p in plans for t in p.trials) == [1, 3, 4]
+    assert [(r.trial.run, r.replayed_as.run) for r in repeats] == [(2, 1)]
+    assert replay_key(same_a, 10) == replay_key(same_b, 10) != replay_key(same_a, 3)
+    # N still comes from each whole batch: b2 alone has no survivor, so 10 by default
+    assert {p.group.batch: p.n_cycles for p in plans} == {"b1": 10}

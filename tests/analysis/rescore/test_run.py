@@ -7,6 +7,7 @@ The synthetic end-to-end test runs our own literals in the local sandbox.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -59,6 +60,75 @@ def test_replay_stop_marker_censors_without_error_or_failure(tmp_path: Path) -> 
     assert sample.scores["drift"].value == "none"
     trials, _, _ = load_rows(tmp_path / "logs", progress=False)
     assert [(t["status"], t["cycles_survived"], t["failed"]) for t in trials] == [("censored", 2, False)]
+
+
+# --- a whole rescoring on a made-up tree (our own literals, local sandbox) ------------------
+
+
+def _cycle(i: int, code: str, ok: bool = True, gate: bool = False) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "cycle": i,
+        "step1_raw_spec": f"FUNCTION fizzbuzz(n), cycle {i}",
+        "step1_generated_spec": "spec",
+        "step1_status": "FAIL: Generated spec did not match ground truth." if gate else "SUCCESS",
+    }
+    if not gate:
+        entry.update(
+            step2_generated_code_raw=f"```python\n{code}\n```",
+            step2_generated_code_clean=code,
+            step2_status="SUCCESS" if ok else "FAIL: Code execution failed or returned incorrect result.",
+        )
+    return entry
+
+
+def _write_trial(raw: Path, run: int, cycles: list[dict[str, Any]], survived: bool) -> None:
+    folder = raw / "strict_n_30_x" / f"m-1b_en_pseudocode_hyper_guided_fizzbuzz_run{run}"
+    folder.mkdir(parents=True)
+    status = "SUCCESS: All cycles completed." if survived else f"FAIL: Cycle {len(cycles)} failed."
+    completed = len(cycles) if survived else len(cycles) - 1
+    data = {"status": status, "cycles_completed": completed, "logs": cycles}
+    (folder / "result.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_whole_rescoring_checks_each_code_once_and_names_skipped_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = tmp_path / "data" / "raw"
+    wrong = "def fizzbuzz(n):\n    return str(n)"
+    survivor = [_cycle(i, FB_REF) for i in (1, 2, 3)]
+    _write_trial(raw, 1, survivor, survived=True)
+    _write_trial(raw, 2, survivor, survived=True)  # the same script: a repeat, not replayed
+    _write_trial(raw, 3, [_cycle(1, FB_REF), _cycle(2, wrong, ok=False)], survived=False)
+    _write_trial(raw, 4, [_cycle(1, "", gate=True)], survived=False)
+    (raw / "strict_n_30_x" / "m-1b_en_pseudocode_hyper_guided_fizzbuzz_run5").mkdir()  # no result.json
+    out = tmp_path / "out"
+    line = run_rescore(tmp_path / "data", out, sandbox="local", progress=False)
+    err = capsys.readouterr().err
+    assert "skipping strict_n_30_x/m-1b_en_pseudocode_hyper_guided_fizzbuzz_run5: no result.json" in err
+    assert "rescored 4 trials (3 replayed in 1 evals, 1 repeats of a replayed script)" in line
+    assert "2 survived, 1 failed, 1 censored, 0 errors, 0 inconsistent; 1 folders skipped" in line
+    # 5 checks asked (3 + 2: the repeat is not replayed), of 2 distinct codes: 2 run
+    assert "5 checks (2 run in 1 local sandboxes, 3 repeats from the memo)" in line
+    with (out / "trials.csv").open() as fh:
+        rows = {r["run"]: r for r in csv.DictReader(fh)}
+    assert (rows["2"]["status"], rows["2"]["replayed_as"]) == (
+        "survived",
+        "strict_n_30_x/m-1b_en_pseudocode_hyper_guided_fizzbuzz_run1",
+    )
+    assert (rows["3"]["status"], rows["3"]["original_class"], rows["3"]["fail_cycle"]) == (
+        "failed",
+        up.GENUINE,
+        "2",
+    )
+    assert rows["3"]["category"] not in ("", "none")
+    assert (rows["4"]["status"], rows["4"]["original_class"]) == ("censored", up.SPEC_GATE_ARTIFACT)
+    for name in ("models.md", "configurations.csv", "factors.md", "curves.csv", "skipped.csv", "summary.md"):
+        assert (out / name).is_file(), name
+    summary = (out / "summary.md").read_text()
+    assert "## Per model" in summary and "| m:1b | fizzbuzz | 1 | 4 |" in summary
+    # the logs are ordinary eval logs, written through the memo sandbox
+    trials, _, _ = load_rows(out / "logs", progress=False)
+    assert sorted(t["status"] for t in trials) == ["censored", "failed", "survived"]
 
 
 # --- command line -------------------------------------------------------------------------

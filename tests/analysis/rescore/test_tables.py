@@ -8,7 +8,17 @@ from typing import Any
 import pytest
 
 from roundtrip_eval.analysis import upstream as up
-from roundtrip_eval.analysis.rescore.tables import comparison_table, headline_table, published_figures, totals
+from roundtrip_eval.analysis.rescore.tables import (
+    comparison_table,
+    configuration_table,
+    curve_table,
+    factor_table,
+    headline_table,
+    model_table,
+    published_figures,
+    totals,
+)
+from roundtrip_eval.analysis.stats import wilson_interval
 
 
 def row(batch: str, task: str, status: str, original: bool, cls: str | None = None) -> dict[str, Any]:
@@ -90,3 +100,63 @@ def test_published_figures_are_read_beside_raw(tmp_path: Path) -> None:
     assert published_figures(tmp_path / "raw") == expected  # the raw/ folder itself
     [fb] = [r for r in comparison_table(study_rows(), expected) if r["task"] == "fizzbuzz"]
     assert fb["published_figure_pct"] == 86.7
+
+
+# --- the whole study: per configuration, per model, per slice, per cycle -----------------------
+
+
+def config_rows() -> list[dict[str, Any]]:
+    """Two configurations of one model (strict and forgiving), by hand."""
+    base = {"n_type": "n=30", "spec_format": "pseudocode", "prompt_style": "hyper_guided"}
+    rows = []
+    for mode, statuses in (
+        ("strict", ["survived", "censored", "failed"]),
+        ("forgiving", ["survived", "survived"]),
+    ):
+        for status in statuses:
+            r = {**row("b-" + mode, "fizzbuzz", status, original=status == "survived"), **base, "mode": mode}
+            r["original_cycles_completed"] = 10 if status == "survived" else 0
+            r["cycles_survived"] = {"survived": 10, "censored": 4, "failed": 2}[status]
+            r["original_class"] = {"censored": up.SPEC_GATE_ARTIFACT, "failed": up.GENUINE}.get(status)
+            rows.append(r)
+    return rows
+
+
+def test_configuration_and_model_tables_by_hand() -> None:
+    rows = config_rows()
+    configs = {r["mode"]: r for r in configuration_table(rows)}
+    strict = configs["strict"]
+    assert (strict["trials"], strict["published_survived"], strict["rescored_survived"]) == (3, 1, 1)
+    assert (strict["rescored_censored"], strict["rescored_failed"], strict["n_spec_gate_artifact"]) == (
+        1,
+        1,
+        1,
+    )
+    assert strict["artifacts"] == 1 and strict["n_genuine"] == 1
+    # Kaplan-Meier: the failure at cycle 3 removes 1 of 3 at risk; the censored trial leaves
+    # after cycle 4; the survivor carries 2/3 to cycle 10
+    assert strict["rescored_km"] == pytest.approx(2 / 3)
+    assert (strict["published_low"], strict["published_high"]) == pytest.approx(wilson_interval(1, 3))
+    assert configs["forgiving"]["rescored_survived"] == 2
+    [model] = model_table(rows)
+    assert (model["model"], model["tasks"], model["configurations"], model["trials"]) == (
+        "m:1b",
+        "fizzbuzz",
+        2,
+        5,
+    )
+    assert (model["published_survived"], model["rescored_survived"], model["published_failures"]) == (3, 3, 2)
+    by_mode = {r["mode"]: r["trials"] for r in factor_table(rows, ("mode",))}
+    assert by_mode == {"strict": 3, "forgiving": 2}
+
+
+def test_curve_table_puts_the_published_curve_next_to_ours() -> None:
+    rows = config_rows()[:3]  # strict: survived, censored after 4, failed at 3 (published: 1 of 3)
+    points = {p["cycle"]: p for p in curve_table(rows)}
+    assert sorted(points) == list(range(11))
+    assert points[0]["published"] == points[0]["rescored"] == 1.0
+    assert points[1]["published"] == pytest.approx(1 / 3)  # the study failed two trials at cycle 1
+    assert points[2]["rescored"] == 1.0 and points[3]["rescored"] == pytest.approx(2 / 3)
+    assert points[5]["rescored"] == pytest.approx(1 / 3)  # the censored trial no longer counts
+    assert points[5]["rescored_km"] == pytest.approx(2 / 3)  # ...but KM keeps its share
+    assert points[4]["rescored_censored"] == 1 and points[10]["n"] == 3

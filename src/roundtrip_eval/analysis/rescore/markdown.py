@@ -112,7 +112,8 @@ def summary_markdown(
         f"code), {t[INFRA]} infrastructure (API failure, empty reply).",
         f"- Cycles the original passed and we fail: {t['new_failures']} trials "
         f"({t['stricter_checker']} stricter checker, {t['extraction_regression']} where our "
-        "extraction did worse than the original's).",
+        f"extraction did worse than the original's, {t.get('spec_rule', 0)} where our spec rule "
+        "failed a spec the original accepted: empty, or the code itself).",
         "- Censored: our checker passes the original's failing cycle (or the original never "
         "asked for code there); what the model would have done next was never generated, so "
         "the trial is not counted as surviving. KM = Kaplan-Meier survival@N, which assumes "
@@ -123,7 +124,9 @@ def summary_markdown(
         markdown_table(comparison, COMPARISON_COLUMNS),
         "## Headline: fizzbuzz (known) vs separate_vowels_and_consonants (novel)",
         "",
-        "The two tasks were run in different batches of the original study (as in the paper). "
+        "The two tasks were run in different batches of the original study (as in the paper), "
+        "compared here at the same spec format and prompt style (the novel task ran only with "
+        "pseudocode and hyper_guided). "
         "The rescored gap counts censored trials as not surviving; the bounds take every "
         "censored fizzbuzz trial as failed and every censored separate_vowels trial as "
         "surviving (low), and the reverse (high). The fizzbuzz prompts of the original "

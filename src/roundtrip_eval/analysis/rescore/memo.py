@@ -10,17 +10,23 @@ answers every repeat with that run's output, re-framed with the repeat's own non
 How:
 - The real sandbox (`roundtrip-docker`, or `local`) is set for the run by `configure`, not by
   the task's sandbox config (Inspect reads a string config as a file path, and a config
-  object would need this module imported wherever a log is read). A sample's real sandbox
-  starts only when one of its checks misses the memo: a trial with no code, or whose every
-  check repeats an earlier one, starts no container at all.
+  object would need this module imported wherever a log is read).
 - Only the checker's job is memoised: an exec whose stdin is a JSON object with a `nonce` and a
   `code` string, and that returned with exit status 0. Anything else (another command, a
-  timeout or other exception, a runner that was killed) goes to the real sandbox every time.
+  timeout or other exception, a runner that was killed) is never memoised.
+- A job that misses runs in a *pool* of at most `max_sandboxes` real sandboxes shared by the
+  run's trials, one job at a time each, so the run starts that many containers, not one per
+  trial. Sharing is what the checker already does within a trial: the runner empties every
+  writable place and kills every process around each check (a clean slate per check), and the
+  memo already treats a verdict as the job's, not the trial's. A sandbox whose exec raised or
+  whose runner did not exit 0 is retired, never handed to the next job.
 - On a miss the job's `scratch` / `clean_ipc` fields are set from the real sandbox
   (`checker.scratch_places`), so its clean slate is exactly what a direct check would get.
 - Samples that send a job already running wait for that run; a sample only ever waits on a run
-  that holds a sandbox (never on one still waiting for a slot), so waits cannot deadlock.
-- Real sandboxes are capped (`configure(max_sandboxes=...)`), whatever Inspect's own limit.
+  that holds a sandbox (never on one still waiting for a slot), and one waiting for a slot
+  stops waiting when its job is answered meanwhile, so waits cannot deadlock.
+- Anything that is not a check (another command, files) gets a real sandbox of the sample's
+  own, started on first use (the rescoring's trials send none).
 
 What it gives up: a candidate whose behaviour varies between runs (randomness, the clock) gets
 one verdict for all its copies, as a deterministic checker would give it. `STATS` counts checks
@@ -41,6 +47,9 @@ from roundtrip_eval._inspect_private import RootAccess
 from roundtrip_eval._inspect_private import find_sandboxenv as registry_find_sandboxenv
 
 NAME = "rescore-memo"
+POOL_TASK = "rescore-memo-pool"
+SLOT_POLL = 0.05
+"""Seconds between looks at a full cap (and at the memo) while waiting for a real sandbox."""
 UNKEYED = ("nonce", "scratch", "clean_ipc")
 """Job fields that do not change the verdict: the per-check nonce and the clean-slate places
 (set from the real sandbox on a miss)."""
@@ -53,6 +62,7 @@ class MemoStats:
     checks_run: int = 0  # jobs run in a real sandbox
     checks_served: int = 0  # repeats answered from the memo
     sandboxes_started: int = 0
+    sandboxes_retired: int = 0  # pool sandboxes dropped after an exec that raised or was killed
     uncached_execs: int = 0  # execs that are not a checker job, passed through
 
     @property
@@ -66,7 +76,8 @@ class _State:
     max_sandboxes: int = 8
     results: dict[str, tuple[str, ExecResult[str]]] = field(default_factory=dict)  # key: (nonce, result)
     running: dict[str, anyio.Event] = field(default_factory=dict)
-    slots: anyio.Semaphore | None = None
+    slots: anyio.Semaphore | None = None  # pool sandboxes lent out or being started
+    idle: list[dict[str, SandboxEnvironment]] = field(default_factory=list)
 
 
 STATS = MemoStats()
@@ -86,6 +97,40 @@ def _slots() -> anyio.Semaphore:
     if _STATE.slots is None:  # created inside the eval's event loop
         _STATE.slots = anyio.Semaphore(_STATE.max_sandboxes)
     return _STATE.slots
+
+
+async def _borrow(key: str) -> dict[str, SandboxEnvironment] | None:
+    """A pool sandbox for the job `key`, or None once that job is answered or running."""
+    while True:
+        if key in _STATE.results or key in _STATE.running:
+            return None
+        try:
+            _slots().acquire_nowait()
+            break
+        except anyio.WouldBlock:
+            await anyio.sleep(SLOT_POLL)
+    if _STATE.idle:
+        return _STATE.idle.pop()
+    try:
+        envs = await registry_find_sandboxenv(_STATE.inner).sample_init(POOL_TASK, None, {})
+    except BaseException:
+        _slots().release()
+        raise
+    STATS.sandboxes_started += 1
+    return dict(envs)
+
+
+async def _give_back(envs: dict[str, SandboxEnvironment], healthy: bool) -> None:
+    """Return a pool sandbox, or retire it (its exec raised, or its runner was killed)."""
+    try:
+        if healthy:
+            _STATE.idle.append(envs)
+        else:
+            STATS.sandboxes_retired += 1
+            with anyio.CancelScope(shield=True):
+                await registry_find_sandboxenv(_STATE.inner).sample_cleanup(POOL_TASK, None, envs, True)
+    finally:
+        _slots().release()
 
 
 def job_key(
@@ -112,7 +157,7 @@ def reframe(result: ExecResult[str], old: str, new: str) -> ExecResult[str]:
 
 @sandboxenv(name=NAME)
 class MemoSandbox(SandboxEnvironment):
-    """A sample's view of the memo; its real sandbox starts on the first miss."""
+    """A sample's view of the memo: checks go to the memo and the pool (see the module doc)."""
 
     def __init__(self, task_name: str, metadata: dict[str, str]) -> None:
         super().__init__()
@@ -134,7 +179,7 @@ class MemoSandbox(SandboxEnvironment):
 
     @classmethod
     def default_concurrency(cls) -> int | None:
-        return None  # samples without a real sandbox cost nothing; real ones are capped above
+        return None  # a sample costs nothing; the pool of real sandboxes is capped above
 
     @classmethod
     async def task_init(cls, task_name: str, config: SandboxEnvironmentConfigType | None) -> None:
@@ -161,25 +206,21 @@ class MemoSandbox(SandboxEnvironment):
                         await cls._inner_type().sample_cleanup(task_name, None, env._inner, interrupted)
                     finally:
                         env._inner = None
-                        _slots().release()
 
     @classmethod
     async def task_cleanup(
         cls, task_name: str, config: SandboxEnvironmentConfigType | None, cleanup: bool
     ) -> None:
+        with anyio.CancelScope(shield=True):
+            while _STATE.idle:
+                await cls._inner_type().sample_cleanup(POOL_TASK, None, _STATE.idle.pop(), False)
         await cls._inner_type().task_cleanup(task_name, None, cleanup)
 
-    async def _real(self) -> SandboxEnvironment:
-        """The sample's real sandbox, started (within the cap) on first use."""
+    async def _sandbox(self) -> SandboxEnvironment:
+        """The sample's own real sandbox (for anything that is not a check), started on first use."""
         async with self._lock:
             if self._inner is None:
-                await _slots().acquire()
-                try:
-                    kind = self._inner_type()
-                    self._inner = await kind.sample_init(self._task_name, None, self._metadata)
-                except BaseException:
-                    _slots().release()
-                    raise
+                self._inner = await self._inner_type().sample_init(self._task_name, None, self._metadata)
                 STATS.sandboxes_started += 1
             return next(iter(self._inner.values()))
 
@@ -200,32 +241,40 @@ class MemoSandbox(SandboxEnvironment):
         keyed = job_key(cmd, input, {"inner": self._inner_name, **args})
         if keyed is None:
             STATS.uncached_execs += 1
-            real = await self._real()
+            real = await self._sandbox()
             return await real.exec(cmd, input, cwd, env, user, timeout, timeout_retry, concurrency)
         key, job = keyed
-        if key in _STATE.running:
-            await _STATE.running[key].wait()
-        if (found := self._served(key, job["nonce"])) is not None:
-            return found
-        real = await self._real()  # may wait for a slot: registered as running only after
-        if key in _STATE.running:
-            await _STATE.running[key].wait()
+        while True:
+            if key in _STATE.running:
+                await _STATE.running[key].wait()
             if (found := self._served(key, job["nonce"])) is not None:
                 return found
+            envs = await _borrow(key)
+            if envs is None:
+                continue
+            if key not in _STATE.running and key not in _STATE.results:
+                break
+            await _give_back(envs, True)
+        # Registered as running only now that it holds a sandbox: whoever waits on it waits on
+        # a job that is running, never on one still waiting for a slot.
         from roundtrip_eval.checker import scratch_places
 
         done = _STATE.running[key] = anyio.Event()
+        healthy = False
         try:
+            real = next(iter(envs.values()))
             scratch = scratch_places(real)
             sent = json.dumps({**job, "scratch": scratch, "clean_ipc": bool(scratch)})
             result = await real.exec(cmd, sent, cwd, env, user, timeout, timeout_retry, concurrency)
             STATS.checks_run += 1
-            if result.returncode == 0:
+            healthy = result.returncode == 0
+            if healthy:
                 _STATE.results[key] = (job["nonce"], result)
             return result
         finally:
             del _STATE.running[key]
             done.set()
+            await _give_back(envs, healthy)
 
     def _served(self, key: str, nonce: str) -> ExecResult[str] | None:
         stored = _STATE.results.get(key)
@@ -235,7 +284,7 @@ class MemoSandbox(SandboxEnvironment):
         return reframe(stored[1], stored[0], nonce)
 
     async def write_file(self, file: str, contents: str | bytes) -> None:
-        await (await self._real()).write_file(file, contents)
+        await (await self._sandbox()).write_file(file, contents)
 
     @overload
     async def read_file(self, file: str, text: Literal[True] = True) -> str: ...
@@ -244,5 +293,5 @@ class MemoSandbox(SandboxEnvironment):
     async def read_file(self, file: str, text: Literal[False]) -> bytes: ...
 
     async def read_file(self, file: str, text: bool = True) -> str | bytes:
-        real = await self._real()
+        real = await self._sandbox()
         return await real.read_file(file, True) if text else await real.read_file(file, False)

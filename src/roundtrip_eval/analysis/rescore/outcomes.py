@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from roundtrip_eval.analysis.columns import Row
-from roundtrip_eval.analysis.rescore.plan import EvalPlan
+from roundtrip_eval.analysis.rescore.plan import EvalPlan, Repeat
 from roundtrip_eval.analysis.rescore.published import batch_mode, batch_n
 from roundtrip_eval.analysis.rows import trial_outcome
 from roundtrip_eval.analysis.upstream import (
@@ -25,6 +25,9 @@ from roundtrip_eval.analysis.upstream import (
     rebuild,
     same_code,
 )
+
+SPEC_RULE = "spec_rule"
+"""A new failure at our spec rule: the spec is empty, or is the code itself (a leak)."""
 
 
 def verdicts_of(history: Sequence[dict[str, Any]]) -> list[Verdict]:
@@ -79,7 +82,11 @@ def trial_record(plan: EvalPlan, epoch: int, trial: UpstreamTrial, sample: Any, 
     if rescored.original_class == ARTIFACT and k is not None:
         row["_ours"] = history[k - 1].get("code")
         row["_original"] = trial.cycles[k - 1].code_clean
-    if rescored.new_failure and rescored.fail_cycle is not None:
+    if rescored.new_failure and rescored.category == "spec_failure":
+        # our spec rule (an empty spec, or one that is the code itself) fails a spec the
+        # original accepted: no code to compare
+        row["new_failure_class"] = SPEC_RULE
+    elif rescored.new_failure and rescored.fail_cycle is not None:
         row["_ours"] = history[rescored.fail_cycle - 1].get("code")
         row["_original"] = trial.cycles[rescored.fail_cycle - 1].code_clean
     return row
@@ -92,17 +99,28 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
-def trial_rows(plans: Sequence[EvalPlan], logs: Sequence[Any], out: Path) -> list[Row]:
-    """One row per planned trial, from its eval's log (None: every trial of it errored).
+def trial_rows(
+    plans: Sequence[EvalPlan], logs: Sequence[Any], out: Path, repeats: Sequence[Repeat] = ()
+) -> list[Row]:
+    """One row per planned trial, from its eval's log (None: every trial of it errored), then
+    one per repeat, from the sample of the trial it repeats (`replayed_as` names that trial).
 
     `logs[i]` is the log of `plans[i]`; log paths are written relative to `out`.
     """
     rows: list[Row] = []
+    replayed: dict[tuple[str, str], tuple[EvalPlan, int, Any, str]] = {}
     for plan, log in zip(plans, logs, strict=True):
         samples = {} if log is None else {s.epoch: s for s in (log.samples or [])}
         location = "" if log is None else _relative(Path(log.location), out)
         for epoch, trial in enumerate(plan.trials, start=1):
-            rows.append(trial_record(plan, epoch, trial, samples.get(epoch), location))
+            replayed[(trial.batch, trial.name)] = (plan, epoch, samples.get(epoch), location)
+            rows.append(
+                {**trial_record(plan, epoch, trial, samples.get(epoch), location), "replayed_as": None}
+            )
+    for repeat in repeats:
+        plan, epoch, sample, location = replayed[(repeat.replayed_as.batch, repeat.replayed_as.name)]
+        row = trial_record(plan, epoch, repeat.trial, sample, location)
+        rows.append({**row, "replayed_as": f"{repeat.replayed_as.batch}/{repeat.replayed_as.name}"})
     return rows
 
 

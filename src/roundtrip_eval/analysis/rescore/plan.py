@@ -1,8 +1,17 @@
+# inspect-evals-lint: ignore-file[get_model_location] -- a rescoring task replays one fixed model
 """Planning a rescoring: which evals to run, their replay scripts and their Inspect tasks.
 
 One eval per `upstream.EvalGroup` (batch, model, language, spec format, prompt style, task);
 its epoch i replays the i-th run of that group. N comes from the whole batch (see
 `upstream.batch_cycles`), so `--limit` never changes a trial's N.
+
+`plan_replays` replays each distinct replay script once: a trial whose script (problem,
+language, spec format, N and every recorded reply and stop, see `replay_key`) equals an
+earlier trial's is a `Repeat` of it. Replaying it again would give the same cycles, since the
+replay is deterministic and a check's verdict depends on the code alone (memo.py), so its row
+is built from the earlier trial's sample and names it (`replayed_as`). In the published dataset
+8,422 trials hold 5,291 distinct scripts (most repeats are trials stopped by the spec gate at
+cycle 1 with the same spec).
 """
 
 from __future__ import annotations
@@ -32,12 +41,20 @@ class EvalPlan:
         return f"{g.batch}__{model}_{g.language}_{g.spec_format}_{g.prompt_style}_{g.task}"
 
 
-def plan_evals(trials: Sequence[UpstreamTrial], limit: int | None = None) -> list[EvalPlan]:
-    """Group trials into evals; N per batch comes from the whole batch, before `limit`."""
+def batch_ns(trials: Sequence[UpstreamTrial]) -> dict[str, int]:
+    """N of every batch, from all of its trials."""
     by_batch: dict[str, list[UpstreamTrial]] = {}
     for t in trials:
         by_batch.setdefault(t.batch, []).append(t)
-    n_of = {batch: batch_cycles(members) for batch, members in by_batch.items()}
+    return {batch: batch_cycles(members) for batch, members in by_batch.items()}
+
+
+def plan_evals(
+    trials: Sequence[UpstreamTrial], limit: int | None = None, n_of: dict[str, int] | None = None
+) -> list[EvalPlan]:
+    """Group trials into evals; N per batch comes from the whole batch, before `limit` (or
+    from `n_of`, when the trials are a selection of their batches)."""
+    n_of = n_of if n_of is not None else batch_ns(trials)
     chosen = list(trials)[:limit] if limit is not None else list(trials)
     groups: dict[EvalGroup, list[UpstreamTrial]] = {}
     for t in chosen:
@@ -46,6 +63,41 @@ def plan_evals(trials: Sequence[UpstreamTrial], limit: int | None = None) -> lis
         EvalPlan(group, sorted(members, key=lambda t: t.run), n_of[group.batch])
         for group, members in sorted(groups.items())
     ]
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A trial whose replay script equals an earlier trial's: not replayed again."""
+
+    trial: UpstreamTrial
+    replayed_as: UpstreamTrial
+
+
+def replay_key(trial: UpstreamTrial, n_cycles: int) -> str:
+    """What decides a replay's outcome: the problem, language, spec format, N and script."""
+    return json.dumps(
+        [trial.task, trial.language, trial.spec_format, n_cycles, replay_replies(trial, n_cycles)],
+        ensure_ascii=False,
+    )
+
+
+def plan_replays(
+    trials: Sequence[UpstreamTrial], limit: int | None = None
+) -> tuple[list[EvalPlan], list[Repeat]]:
+    """`plan_evals` over the first trial of each distinct replay script, and the repeats."""
+    n_of = batch_ns(trials)
+    chosen = list(trials)[:limit] if limit is not None else list(trials)
+    first: dict[str, UpstreamTrial] = {}
+    replayed: list[UpstreamTrial] = []
+    repeats: list[Repeat] = []
+    for t in chosen:
+        key = replay_key(t, n_of[t.batch])
+        if key in first:
+            repeats.append(Repeat(t, first[key]))
+        else:
+            first[key] = t
+            replayed.append(t)
+    return plan_evals(replayed, n_of=n_of), repeats
 
 
 def write_replay(plan: EvalPlan, path: Path) -> Path:

@@ -44,7 +44,7 @@ class EvalResult:
 
 
 class ProgressLine:
-    """`rescore-upstream: 1,234/8,422 trials (15%), 4,321 checks, 1m05s` on stderr.
+    """`rescore-upstream: 1,234/5,291 replays (23%), 4,321 checks, 1m05s` on stderr.
 
     On a terminal the line is redrawn in place (at most 4 times a second); elsewhere (a log
     file, CI) a new line is written every 5% or every 30 s, so the output stays short."""
@@ -76,7 +76,7 @@ class ProgressLine:
         minutes, seconds = divmod(int(time.monotonic() - self.started), 60)
         share = 100 * self.done // self.total
         return (
-            f"rescore-upstream: {self.done:,}/{self.total:,} trials ({share}%), "
+            f"rescore-upstream: {self.done:,}/{self.total:,} replays ({share}%), "
             f"{self.checks:,} checks, {minutes}m{seconds:02d}s"
         )
 

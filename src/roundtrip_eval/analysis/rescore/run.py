@@ -8,15 +8,17 @@ the whole published dataset, run it, and compare the tables with the published o
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.rescore.markdown import write_outputs
 from roundtrip_eval.analysis.rescore.outcomes import classify, original_checks_needed, trial_rows
-from roundtrip_eval.analysis.rescore.plan import EvalPlan, build_task, plan_evals, write_replay
+from roundtrip_eval.analysis.rescore.plan import EvalPlan, Repeat, build_task, plan_replays, write_replay
 from roundtrip_eval.analysis.rescore.tables import published_figures, totals
 from roundtrip_eval.analysis.upstream import scan_trials
 
@@ -84,7 +86,10 @@ def run_evals(
 ) -> list[Any]:
     """Write the replay scripts, run every eval, return what each left (in plan order).
 
-    One progress line for the whole run (progress.py), no per-eval display. Each result has
+    One progress line for the whole run (progress.py), no per-eval display: Inspect's "log"
+    display, which only logs (at INFO, below the default level); its "none" display still
+    renders the rich table of every eval once a second, which for hundreds of evals costs more
+    than the checks. Each result has
     the log's `location` and its finished `samples`; a plan whose eval left nothing gets None
     (its trials read as errors). With `memo`, each distinct check is made once (memo.py) and at
     most `max_sandboxes` real sandboxes run at a time; the samples themselves run as
@@ -105,8 +110,9 @@ def run_evals(
         inspect_eval(
             tasks,
             log_dir=str(out / "logs"),
-            display="none",
+            display="log",  # "none" still renders a rich table of every eval, each second
             log_header_only=True,
+            log_realtime=False,  # no live sample buffer: nobody watches a rescoring sample by sample
             fail_on_error=False,
             max_tasks=max(1, min(len(tasks), MAX_TASKS if memo else max_sandboxes)),
             max_samples=samples_per_task if memo else max_sandboxes,
@@ -163,10 +169,16 @@ def check_codes(sandbox: str, items: Sequence[tuple[str, str]], workers: int = 1
 
 
 def rescore_rows(
-    plans: Sequence[EvalPlan], logs: Sequence[Any], out: Path, sandbox: str, workers: int = 1
+    plans: Sequence[EvalPlan],
+    logs: Sequence[Any],
+    out: Path,
+    sandbox: str,
+    workers: int = 1,
+    repeats: Sequence[Repeat] = (),
 ) -> list[Row]:
-    """Per-trial rows from the eval logs, with artifacts classified."""
-    rows = trial_rows(plans, logs, out)
+    """Per-trial rows from the eval logs (repeats from the trial they repeat), with artifacts
+    classified."""
+    rows = trial_rows(plans, logs, out, repeats)
     needed = original_checks_needed(rows)
     verdicts = check_codes(sandbox, list(needed.values()), workers)
     classify(rows, dict(zip(needed, verdicts, strict=True)))
@@ -212,13 +224,21 @@ def run_rescore(
         )
     ensure_sandbox(sandbox)
     out.mkdir(parents=True, exist_ok=True)
-    plans = plan_evals(trials, limit)
+    phases: dict[str, float] = {"read": time.monotonic() - started}
+
+    def lap(name: str) -> None:
+        phases[name] = time.monotonic() - started - sum(phases.values())
+
+    plans, repeats = plan_replays(trials, limit)
     logs = run_evals(plans, out, sandbox, max_sandboxes, progress, memo=memo)
+    lap("evals")
     stats = memo_sandbox.STATS
-    rows = rescore_rows(plans, logs, out, sandbox, max_sandboxes)
+    rows = rescore_rows(plans, logs, out, sandbox, max_sandboxes, repeats)
+    lap("original_code_checks")
     study_files, sections = write_study(out, rows, root, scan.trials, scan.skipped)
     files = write_outputs(out, rows, published_figures(root), sandbox, sections)
     files.update(study_files)
+    lap("tables_and_curves")
     t = totals(rows)
     checks = (
         f"{stats.checks:,} checks ({stats.checks_run:,} run in {stats.sandboxes_started:,} "
@@ -226,9 +246,20 @@ def run_rescore(
         if memo
         else f"checks in {sandbox}"
     )
+    run_info = {
+        "seconds": {k: round(v, 1) for k, v in phases.items()},
+        "trials": t["trials"],
+        "replayed": t["trials"] - len(repeats),
+        "evals": len(plans),
+        "memo": asdict(stats) if memo else None,
+        "sandbox": sandbox,
+        "max_sandboxes": max_sandboxes,
+    }
+    (out / "run.json").write_text(json.dumps(run_info, indent=1), encoding="utf-8")
     minutes, seconds = divmod(int(time.monotonic() - started), 60)
     return (
-        f"rescored {t['trials']} trials in {len(plans)} evals: {t['survived']} survived, "
+        f"rescored {t['trials']} trials ({t['trials'] - len(repeats)} replayed in {len(plans)} evals, "
+        f"{len(repeats)} repeats of a replayed script): {t['survived']} survived, "
         f"{t['failed']} failed, {t['censored']} censored, {t['errors']} errors, "
         f"{t['inconsistent']} inconsistent; {len(scan.skipped)} folders skipped; {checks}; "
         f"{minutes}m{seconds:02d}s; see {files['summary.md']}"

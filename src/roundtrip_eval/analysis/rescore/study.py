@@ -22,7 +22,14 @@ from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.extra import MissingExtraError, require
 from roundtrip_eval.analysis.rescore import published as pub
 from roundtrip_eval.analysis.rescore.curves import write_curves
-from roundtrip_eval.analysis.rescore.tables import configuration_table, curve_table, factor_table, model_table
+from roundtrip_eval.analysis.rescore.published import FIGURE_CONFIG
+from roundtrip_eval.analysis.rescore.tables import (
+    NOVEL_TASK,
+    configuration_table,
+    curve_table,
+    factor_table,
+    model_table,
+)
 from roundtrip_eval.analysis.tables import markdown_table, write_csv
 from roundtrip_eval.analysis.upstream import Skipped, UpstreamTrial
 
@@ -47,7 +54,14 @@ OUTCOME_COLUMNS = [
     ("infra", "n_infrastructure"),
     ("new failures", "new_failures"),
 ]
-MODEL_COLUMNS = [("model", "model"), ("tasks", "tasks"), ("configs", "configurations"), *OUTCOME_COLUMNS]
+MODEL_COLUMNS = [
+    ("model", "model"),
+    ("tasks", "tasks"),
+    ("configs", "configurations"),
+    *OUTCOME_COLUMNS[:4],
+    ("failed (at our spec rule)", "{rescored_failed} ({rescored_spec_rule})"),
+    *OUTCOME_COLUMNS[4:],
+]
 CONFIG_COLUMNS = [
     ("model", "model"),
     ("task", "task"),
@@ -65,12 +79,21 @@ CHECK_COLUMNS = [
     ("raw/ under its rules", "ours"),
     ("why", "reason"),
 ]
-FACTORS: list[tuple[str, tuple[str, ...], str]] = [
-    ("Known vs novel task, per model and language", ("model", "language", "task"), "separate_vowels"),
-    ("Language, per model and task", ("model", "task", "language"), ""),
-    ("Extraction mode (strict vs forgiving), per model and task", ("model", "task", "mode"), ""),
-    ("Runs per configuration (n=03 vs n=30 batches), per model", ("model", "task", "n_type"), "n=30"),
-    ("Spec format and prompt style, per task", ("task", "spec_format", "prompt_style"), ""),
+FACTORS: list[tuple[str, tuple[str, ...], bool, str]] = [
+    # (title, grouping, only the paper's configuration (pseudocode + hyper_guided), and a value
+    # of the grouping's last column that a group must have run to be shown)
+    ("Known vs novel task, per model and language", ("model", "language", "task"), True, NOVEL_TASK),
+    ("Language, per model and task (pseudocode + hyper_guided)", ("model", "task", "language"), True, "ja"),
+    ("Language, per model and task (every configuration)", ("model", "task", "language"), False, "ja"),
+    (
+        "Extraction mode (strict vs forgiving), per model and task",
+        ("model", "task", "mode"),
+        False,
+        "forgiving",
+    ),
+    ("Runs per configuration (n=03 vs n=30 batches), per model", ("model", "task", "n_type"), False, "n=30"),
+    ("Task, per model (every configuration)", ("model", "task"), False, "fizzbuzz"),
+    ("Spec format and prompt style, per task", ("task", "spec_format", "prompt_style"), False, ""),
 ]
 
 
@@ -128,14 +151,14 @@ def check_markdown(results: Sequence[pub.Consistency], figure: dict[tuple[str, s
 def factors_markdown(rows: Sequence[Row]) -> str:
     """The slices the paper's claims rest on, each a table (only groups the claim is about)."""
     parts = ["# The study's claims, slice by slice", ""]
-    for title, by, needed in FACTORS:
-        table = factor_table(rows, by)
-        if needed == "separate_vowels":  # only model x language pairs that ran both tasks
-            both = {
-                (r["model"], r["language"]) for r in table if r["task"] == "separate_vowels_and_consonants"
-            }
-            table = [r for r in table if (r["model"], r["language"]) in both]
-        elif needed:  # only groups that ran both values of the last column
+    for title, by, figure_only, needed in FACTORS:
+        chosen = [
+            r
+            for r in rows
+            if not figure_only or (r.get("spec_format"), r.get("prompt_style")) == FIGURE_CONFIG
+        ]
+        table = factor_table(chosen, by)
+        if needed:  # only groups that also ran `needed` in the last column
             have = {tuple(r[c] for c in by[:-1]) for r in table if r[by[-1]] == needed}
             table = [r for r in table if tuple(r[c] for c in by[:-1]) in have]
         parts += [f"## {title}", "", markdown_table(table, [(c, c) for c in by] + OUTCOME_COLUMNS)]
@@ -150,6 +173,7 @@ def write_study(
     skipped: Sequence[Skipped] = (),
 ) -> tuple[dict[str, Path], list[str]]:
     """Every whole-study file into `out`; returns ({name: path}, summary sections)."""
+    out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     sections: list[str] = []
     published = pub.read_published(root)

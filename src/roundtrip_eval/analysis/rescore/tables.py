@@ -89,6 +89,9 @@ def outcome_summary(members: Sequence[Row]) -> Row:
         "rescored_high": high if scored else None,
         "rescored_censored": censored,
         "rescored_failed": sum(1 for r in scored if r["status"] == "failed"),
+        "rescored_spec_rule": sum(
+            1 for r in scored if r["status"] == "failed" and r.get("category") == "spec_failure"
+        ),
         "rescored_upper": (survived + censored) / len(scored) if scored else None,
         "rescored_km": curve[-1].km_survival if scored else None,
         "published_failures": n - published,
@@ -239,23 +242,29 @@ def comparison_table(
     return out
 
 
+def _str_key(item: tuple[tuple[Any, ...], Any]) -> tuple[str, ...]:
+    return tuple(str(v) for v in item[0])
+
+
 def _share(k: int, n: int) -> float:
     return k / n if n else 0.0
 
 
 def headline_table(rows: Sequence[Row], *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> list[Row]:
     """The paper's headline, fizzbuzz vs separate_vowels per model and language, published
-    and rescored: every fizzbuzz batch against every separate_vowels batch of that model and
-    language (the paper compared across batches; so must we, and we say so)."""
+    and rescored: every fizzbuzz batch against every separate_vowels batch of that model,
+    language, spec format and prompt style (the paper compared across batches; so must we, and
+    we say so)."""
     groups: dict[tuple[Any, ...], list[Row]] = {}
     for r in rows:
-        groups.setdefault((r["model"], r["language"], r["task"], r["batch"]), []).append(r)
+        key = (r["model"], r["language"], r["task"], r["batch"], r.get("spec_format"), r.get("prompt_style"))
+        groups.setdefault(key, []).append(r)
     out = []
-    for (model, language, task, batch), known in sorted(groups.items()):
+    for (model, language, task, batch, fmt, style), known in sorted(groups.items(), key=_str_key):
         if task != KNOWN_TASK:
             continue
-        for (m2, l2, t2, batch2), novel in sorted(groups.items()):
-            if (m2, l2, t2) != (model, language, NOVEL_TASK):
+        for (m2, l2, t2, batch2, fmt2, style2), novel in sorted(groups.items(), key=_str_key):
+            if (m2, l2, t2, fmt2, style2) != (model, language, NOVEL_TASK, fmt, style):
                 continue
             row: Row = {"model": model, "language": language, "known_batch": batch, "novel_batch": batch2}
             for label, members in (("known", known), ("novel", novel)):
@@ -302,4 +311,5 @@ def totals(rows: Sequence[Row]) -> Row:
         "extraction_regression": sum(
             1 for r in rows if r.get("new_failure_class") == "extraction_regression"
         ),
+        "spec_rule": sum(1 for r in rows if r.get("new_failure_class") == "spec_rule"),
     }

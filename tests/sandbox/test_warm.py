@@ -1,0 +1,135 @@
+"""The warm runner (`warm.py`) and spare containers (`spares.py`), against the real engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from roundtrip_eval.checker import run_check
+from roundtrip_eval.problems import load_problem
+from roundtrip_eval.sandbox import RoundtripDockerConfig, RoundtripDockerSandbox, containers, warm
+
+from .probes import run_containers
+
+S = RoundtripDockerSandbox
+docker = pytest.mark.docker
+FIZZ = load_problem("fizzbuzz")
+SLOW_IMPORT = "import time\ntime.sleep(1.5)\n" + FIZZ.reference
+
+
+def _kill_from_outside(env: Any, signal: str) -> None:
+    """Signal the warm runner the way nothing of ours does: a raw exec as the sandbox user."""
+    box, pid = env._box, env._warm.pid
+    assert pid is not None
+    argv = ["/bin/sh", "-c", f"kill -{signal} {pid}"]
+    killer = box.client.api.exec_create(box.name, argv, user="65534:65534")
+    assert box.client.api.exec_start(killer["Id"]) == b""
+
+
+@docker
+async def test_checks_share_one_runner_and_each_candidate_a_fresh_process(docker_sandbox: Any) -> None:
+    code = "import os\nprint(os.getpid(), os.getppid())\n" + FIZZ.reference
+    seen = []
+    for _ in range(3):
+        verdict = await run_check(docker_sandbox, code, FIZZ)
+        assert verdict.passed, verdict.detail
+        seen.append(tuple(int(x) for x in verdict.output_head.split()))
+    runners = {parent for _child, parent in seen}
+    assert runners == {docker_sandbox._warm.pid}  # one runner for every check
+    assert len({child for child, _parent in seen}) == 3  # a new candidate process each time
+    assert docker_sandbox._warm.starts == 1 and docker_sandbox._warm.restarts == 0
+
+
+@docker
+async def test_a_dead_runner_is_replaced_and_logged(docker_sandbox: Any, caplog: Any) -> None:
+    assert (await run_check(docker_sandbox, FIZZ.reference, FIZZ)).passed
+    first = docker_sandbox._warm.pid
+    _kill_from_outside(docker_sandbox, "KILL")
+    await asyncio.sleep(0.3)
+    with caplog.at_level(logging.WARNING, logger="roundtrip_eval.sandbox.warm"):
+        verdict = await run_check(docker_sandbox, FIZZ.reference, FIZZ)
+    assert verdict.passed, verdict.detail  # judged by a fresh runner
+    assert docker_sandbox._warm.pid != first and docker_sandbox._warm.restarts == 1
+    assert "died" in caplog.text
+
+
+@docker
+async def test_a_runner_killed_during_a_check_is_replaced_and_it_judged_again(docker_sandbox: Any) -> None:
+    assert (await run_check(docker_sandbox, FIZZ.reference, FIZZ)).passed
+    task = asyncio.create_task(run_check(docker_sandbox, SLOW_IMPORT, FIZZ))
+    await asyncio.sleep(0.7)
+    _kill_from_outside(docker_sandbox, "KILL")
+    verdict = await task
+    assert verdict.passed, verdict.detail
+    assert docker_sandbox._warm.restarts == 1
+
+
+@docker
+async def test_a_runner_that_stops_answering_is_replaced(docker_sandbox: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(warm, "STALL_SECONDS", 4.0)  # the runner writes every second
+    assert (await run_check(docker_sandbox, FIZZ.reference, FIZZ)).passed
+    task = asyncio.create_task(run_check(docker_sandbox, SLOW_IMPORT, FIZZ))
+    await asyncio.sleep(0.7)
+    _kill_from_outside(docker_sandbox, "STOP")
+    started = time.monotonic()
+    verdict = await task
+    assert verdict.passed, verdict.detail
+    assert docker_sandbox._warm.restarts == 1
+    assert time.monotonic() - started < 25
+
+
+@docker
+async def test_a_plain_exec_ends_the_runner_quietly(docker_sandbox: Any, caplog: Any) -> None:
+    assert (await run_check(docker_sandbox, FIZZ.reference, FIZZ)).passed
+    assert (await docker_sandbox.exec(["true"])).success  # its prelude kills every process
+    with caplog.at_level(logging.WARNING, logger="roundtrip_eval.sandbox.warm"):
+        assert (await run_check(docker_sandbox, FIZZ.reference, FIZZ)).passed
+    assert docker_sandbox._warm.restarts == 0 and docker_sandbox._warm.starts == 2
+    assert "warm runner" not in caplog.text
+
+
+@docker
+async def test_the_exec_per_check_path_stays_selectable(docker_client: Any) -> None:
+    cfg = RoundtripDockerConfig(warm_runner=False)
+    envs = await S.sample_init("pytest", cfg, {})
+    try:
+        env = envs["default"]
+        assert env.warm_runner is False
+        verdict = await run_check(env, FIZZ.reference, FIZZ)
+        assert verdict.passed, verdict.detail
+        assert env._warm.starts == 0
+    finally:
+        await S.sample_cleanup("pytest", cfg, envs, False)
+
+
+@docker
+async def test_spares_make_set_up_cheap_and_leave_nothing(docker_client: Any, monkeypatch: Any) -> None:
+    state = containers.RunState()  # an eval run's state (Inspect's lifecycle gives one per run)
+    monkeypatch.setattr(containers, "run_state", lambda: state)
+    before = run_containers(docker_client)
+    cfg = RoundtripDockerConfig(spare_containers=2)
+    await S.task_init("pytest", cfg)
+    assert state.spares is not None and not state.containers  # task_init starts nothing
+    first = await S.sample_init("pytest", cfg, {})  # no spare yet: started here, 2 more behind it
+    try:
+        deadline = time.monotonic() + 60
+        while len(state.spares.ready.get(cfg, [])) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        started = time.monotonic()
+        second = await S.sample_init("pytest", cfg, {})
+        took = time.monotonic() - started
+        env = second["default"]
+        assert took < 0.1, f"sample_init took {took:.3f}s with a spare ready"
+        assert env._warm.pid is not None  # its runner was started with the container
+        verdict = await run_check(env, FIZZ.reference, FIZZ)
+        assert verdict.passed, verdict.detail
+        await S.sample_cleanup("pytest", cfg, second, False)  # removed in a worker thread
+    finally:
+        await S.sample_cleanup("pytest", cfg, first, False)
+        await S.task_cleanup("pytest", cfg, True)
+    assert state.spares is None and not state.containers
+    assert run_containers(docker_client) == before

@@ -248,4 +248,9 @@ async def test_the_runner_for_real_in_the_local_sandbox(name: str) -> None:
         assert verdict.output_head == "hello from import\nthree\n"
     if name == "exits_in_a_call":
         first = FIZZ.inputs[0][0]
-        assert verdict.detail == f"crash: the process ended on fizzbuzz({first}) (exited with status 3)"
+        # which of the two the runner sees first (the exit status or the closed channel) is a race
+        # on a loaded machine; both name the input the process ended on
+        assert verdict.detail in (
+            f"crash: the process ended on fizzbuzz({first}) (exited with status 3)",
+            f"crash: the process ended on fizzbuzz({first}) (closed its result channel)",
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, ModelOutput, get_model
+from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, ModelOutput, get_model, model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import sandbox, span, store
 
@@ -43,6 +43,20 @@ async def generate_step(model: Model, prompt: str, seed: int, retries: int) -> M
         f"model {model.name} returned an empty response {retries + 1} times in a row; "
         "check the model server (its logs, memory, context size) and rerun to resume"
     )
+
+
+def role_model(role: str, under_test: Model, settings: TrialSettings) -> Model:
+    """The model bound to `role` (`-T spec_model=`/`code_model=`), else the model under test itself.
+
+    Not `get_model(role=..., default=under_test)` for an unbound role: that returns a role-tagged
+    copy, which is no longer Inspect's active model, and Inspect then leaves the task's generation
+    config (temperature, max_tokens) out of its calls. A bound role model gets the task's
+    temperature and max_tokens explicitly, for the same reason.
+    """
+    if role not in model_roles():
+        return under_test
+    config = GenerateConfig(temperature=settings.temperature, max_tokens=settings.max_tokens)
+    return get_model(role=role, default=under_test, config=config)
 
 
 def _usage(output: ModelOutput) -> dict[str, int]:
@@ -93,12 +107,8 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         problem = load_problem(
             str(meta["problem"]), meta.get("variant"), bool(meta.get("mask_names", False))
         )
-        # an unbound role is the model under test, by design (g and f are both the evaluated model)
         under_test = get_model()
-        models = (
-            get_model(role=SPEC_ROLE, default=under_test),
-            get_model(role=CODE_ROLE, default=under_test),
-        )
+        models = (role_model(SPEC_ROLE, under_test, settings), role_model(CODE_ROLE, under_test, settings))
         history: list[dict[str, Any]] = []
         previous = {
             "code": problem.reference,

@@ -157,8 +157,9 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         if spares is not None:
             with anyio.CancelScope(shield=True):
                 left = await anyio.to_thread.run_sync(spares.close)
-                for box in left:  # never used by a trial: removed even without cleanup
-                    await containers.remove_container(box)
+                async with anyio.create_task_group() as group:  # never used: removed even without cleanup
+                    for box in left:
+                        group.start_soon(containers.remove_container, box)
             state.spares = None
         await containers.cleanup_run(cleanup)
 

@@ -81,9 +81,11 @@ class Spares:
         for worker in workers:
             worker.join(timeout)
         with self.lock:
-            left = [box for ready in self.ready.values() for box, _warm in ready]
+            left = [pair for ready in self.ready.values() for pair in ready]
             self.ready.clear()
-        return left
+        for _box, warm in left:
+            warm.forget()
+        return [box for box, _warm in left]
 
     def _work(self, target: object, *args: object) -> None:
         with self.lock:
@@ -113,7 +115,7 @@ class Spares:
         try:
             create_container(client, name, cfg, trial_labels(state, task_name, {}))
             warm = WarmRunner(box)
-            if cfg.warm_runner:
+            if cfg.warm_runner and not self.closed:  # the run is ending: do not wait for it
                 warm.start()
         except BaseException:
             remove_quietly(client, name)

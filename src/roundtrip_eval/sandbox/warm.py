@@ -164,8 +164,9 @@ class WarmRunner:
         """Start a runner and wait for it to say READY (blocking)."""
         self.forget()
         limit = self.box.config.max_output_bytes
-        argv = ["/bin/sh", "-c", STRAY_PRELUDE, "sh", secrets.token_hex(8),
-                "python3", "-I", "-c", runner_source(), "serve"]  # fmt: skip
+        argv = ["python3", "-I", "-c", runner_source(), "serve"]
+        if self.box.config.kill_strays:  # what an earlier runner's candidates left dies first
+            argv = ["/bin/sh", "-c", STRAY_PRELUDE, "sh", secrets.token_hex(8), *argv]
         exec_id = _create_exec_blocking(self.box, argv)
         stream = _Stream(self.box, exec_id, limit)
         status, text = stream.read_ready(time.monotonic() + START_SECONDS)

@@ -81,8 +81,8 @@ def _cycle(i: int, code: str, ok: bool = True, gate: bool = False) -> dict[str, 
     return entry
 
 
-def _write_trial(raw: Path, run: int, cycles: list[dict[str, Any]], survived: bool) -> None:
-    folder = raw / "strict_n_30_x" / f"m-1b_en_pseudocode_hyper_guided_fizzbuzz_run{run}"
+def _write_trial(raw: Path, run: int, cycles: list[dict[str, Any]], survived: bool, lang: str = "en") -> None:
+    folder = raw / "strict_n_30_x" / f"m-1b_{lang}_pseudocode_hyper_guided_fizzbuzz_run{run}"
     folder.mkdir(parents=True)
     status = "SUCCESS: All cycles completed." if survived else f"FAIL: Cycle {len(cycles)} failed."
     completed = len(cycles) if survived else len(cycles) - 1
@@ -102,7 +102,7 @@ def test_a_whole_rescoring_checks_each_code_once_and_names_skipped_folders(
     _write_trial(raw, 4, [_cycle(1, "", gate=True)], survived=False)
     (raw / "strict_n_30_x" / "m-1b_en_pseudocode_hyper_guided_fizzbuzz_run5").mkdir()  # no result.json
     out = tmp_path / "out"
-    line = run_rescore(tmp_path / "data", out, sandbox="local", progress=False)
+    line = run_rescore(tmp_path / "data", out, sandbox="local", progress=False, workers=1)
     err = capsys.readouterr().err
     assert "skipping strict_n_30_x/m-1b_en_pseudocode_hyper_guided_fizzbuzz_run5: no result.json" in err
     assert "rescored 4 trials (3 replayed in 1 evals, 1 repeats of a replayed script)" in line
@@ -129,6 +129,28 @@ def test_a_whole_rescoring_checks_each_code_once_and_names_skipped_folders(
     # the logs are ordinary eval logs, written through the memo sandbox
     trials, _, _ = load_rows(out / "logs", progress=False)
     assert sorted(t["status"] for t in trials) == ["censored", "failed", "survived"]
+
+
+def test_worker_processes_give_the_rows_one_process_gives(tmp_path: Path) -> None:
+    raw = tmp_path / "data" / "raw"
+    wrong = "def fizzbuzz(n):\n    return str(n)"
+    _write_trial(raw, 1, [_cycle(i, FB_REF) for i in (1, 2, 3)], survived=True)
+    _write_trial(raw, 2, [_cycle(1, FB_REF), _cycle(2, wrong, ok=False)], survived=False)
+    _write_trial(raw, 1, [_cycle(i, FB_REF) for i in (1, 2, 3)], survived=True, lang="ja")
+    lines, rows = {}, {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        lines[workers] = run_rescore(tmp_path / "data", out, sandbox="local", progress=False, workers=workers)
+        with (out / "trials.csv").open() as fh:
+            rows[workers] = sorted(
+                (r["language"], r["run"], r["status"], r["cycles_survived"], r["original_class"])
+                for r in csv.DictReader(fh)
+            )
+        assert json.loads((out / "run.json").read_text())["workers"] == workers
+    assert rows[1] == rows[2] and len(rows[1]) == 3
+    assert "8 checks (2 run in 1 local sandboxes" in lines[1]
+    assert "8 checks (3 run in 2 local sandboxes" in lines[2]  # each worker has its own memo
+    assert (tmp_path / "out2" / "shards" / "worker-1.log").is_file()
 
 
 # --- command line -------------------------------------------------------------------------

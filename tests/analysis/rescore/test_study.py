@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from roundtrip_eval.analysis import upstream as up
 from roundtrip_eval.analysis.rescore.progress import Capture, ProgressLine, capturing
@@ -77,11 +78,23 @@ def test_capture_keeps_each_finished_sample_by_eval_group() -> None:
     with capturing(ProgressLine(2, stream=io.StringIO())) as capture:
         assert isinstance(capture, Capture)
         capture.task_start("e1", meta)
-        history = [{"cycle": 1, "code": "x", "passed": True}, {"cycle": 2, "code": None, "passed": False}]
+        history: list[dict[str, Any]] = [
+            {
+                "cycle": 1,
+                "code": "x",
+                "passed": True,
+                "category": "none",
+                "detail": "ok",
+                "spec_reply": "long",
+            },
+            {"cycle": 2, "code": None, "passed": False, "category": "extraction", "detail": "no code"},
+        ]
         capture.sample_end("e1", SimpleNamespace(epoch=2, store={"cycles": history}, error=None))
         capture.task_end("e1", "logs/e1.eval")
     group = up.EvalGroup("b", "m:1b", "en", "pseudocode", "guided", "fizzbuzz")
     result = capture.result(group)
     assert result is not None and result.location == "logs/e1.eval"
-    assert [(s.epoch, s.store["cycles"]) for s in result.samples] == [(2, history)]
+    # what the rows read of each cycle is kept; the rest (replies, evidence) stays in the logs
+    kept = [{k: c.get(k) for k in ("cycle", "passed", "category", "detail", "code")} for c in history]
+    assert [(s.epoch, s.store["cycles"]) for s in result.samples] == [(2, kept)]
     assert capture.progress.checks == 1  # cycles with code

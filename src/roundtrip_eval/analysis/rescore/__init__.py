@@ -19,16 +19,27 @@ code) and generation options (none were sent; the server default applied).
 
 Artifacts are told apart afterwards: when our checker passes the original's failing cycle,
 the original's executed code (`step2_generated_code_clean`) is compared with ours and, when it
-differs but compiles, checked by our checker too (a few direct checks in one sandbox).
+differs but compiles, checked by our checker too (each distinct code once, directly).
 
 Old model code is untrusted: checks run in the `roundtrip-docker` sandbox. `--sandbox local`
 runs it on this machine, unsandboxed, and says so loudly.
 
+What makes the whole published dataset (8,422 trials) fast enough: a trial whose replay script
+equals an earlier one's is not replayed again (plan.py: 5,291 scripts), each distinct check is
+made once, in a small pool of sandboxes (memo.py: about 200 distinct checks of about 19,000),
+the evals run in one worker process per core (workers.py), and one progress line replaces
+Inspect's per-eval display (progress.py).
+
 The seams, each usable on its own (e.g. to rebuild the tables from logs already written):
-  plan.py      trials -> one EvalPlan per eval, its replay script and its Inspect task (no I/O
-               beyond writing the script)
-  run.py       the sandbox check, running the evals, checking original code; `run_rescore`
-  outcomes.py  eval logs -> one row per upstream trial, artifacts classified (pure)
-  tables.py    rows -> the comparison and headline tables and the totals (pure)
-  markdown.py  the tables as Markdown, the summary page, and the files written
+  plan.py       trials -> one EvalPlan per eval (and the repeats), its replay script and task
+  run.py        the sandbox check, running the evals, checking original code; `run_rescore`
+  memo.py       the `rescore-memo` sandbox: each distinct check once, in a pool of sandboxes
+  workers.py    the evals in shards, one worker process each
+  progress.py   one progress line, and each finished sample's cycles (an Inspect hook)
+  outcomes.py   eval logs -> one row per upstream trial, artifacts classified (pure)
+  tables.py     rows -> comparison, headline, per-configuration, per-model tables, curves (pure)
+  published.py  the study's own tables against raw/ read under its rules (pure)
+  markdown.py   the tables as Markdown, the summary page, and the files written
+  study.py      the whole-study files: the published check, per configuration and per model,
+                the claims' slices, the curves (curves.py: PNG and Vega-Lite)
 """

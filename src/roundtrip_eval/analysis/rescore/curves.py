@@ -25,7 +25,6 @@ SERIES = (
     ("rescored", "rescored (known survivors)"),
     ("rescored_km", "rescored, Kaplan-Meier"),
 )
-STYLE = {"published": (0, "--"), "rescored": (1, "-"), "rescored_km": (2, ":")}
 
 
 def panel_of(point: Row) -> str:
@@ -87,6 +86,15 @@ def curve_spec(points: Sequence[Row], title: str) -> dict[str, Any]:
                         },
                         "color": color,
                         "strokeDash": {"field": "series", "type": "nominal", "legend": None},
+                        # the published line wide and pale, so that it shows where it agrees
+                        "strokeWidth": {
+                            "condition": {"test": f"datum.series == '{SERIES[0][1]}'", "value": 5},
+                            "value": 1.5,
+                        },
+                        "opacity": {
+                            "condition": {"test": f"datum.series == '{SERIES[0][1]}'", "value": 0.4},
+                            "value": 1,
+                        },
                         "tooltip": [
                             {"field": "panel"},
                             {"field": "series"},
@@ -161,18 +169,20 @@ def _plot(panels: dict[str, list[Row]], out: Path) -> dict[str, Path]:
 
 def _draw(ax: Any, panel: str, series: Sequence[Row]) -> None:
     x = [p["cycle"] for p in series]
-    colours = ("tab:gray", "tab:blue", "tab:blue")
-    for key, label in SERIES:
-        index, dash = STYLE[key]
-        y = [p[key] for p in series]
-        ax.step(
-            x, y, where="post", linestyle=dash, color=colours[index], marker="o", markersize=2, label=label
-        )
-        if key != "rescored_km":
-            low = [p[f"{key}_low"] for p in series]
-            high = [p[f"{key}_high"] for p in series]
-            ax.fill_between(x, low, high, step="post", alpha=0.1, color=colours[index])
-    censored = sum(int(p.get("rescored_censored") or 0) for p in series)
+    # The published line is drawn wide and pale underneath: where the study's verdicts and the
+    # known survivors agree (a censored trial stops counting where the study failed it), it
+    # shows as a halo around the rescored line.
+    published = [p["published"] for p in series]
+    ax.step(x, published, where="post", color="tab:orange", linewidth=5, alpha=0.35, label=SERIES[0][1])
+    rescored = [p["rescored"] for p in series]
+    ax.step(x, rescored, where="post", color="tab:blue", marker="o", markersize=2, label=SERIES[1][1])
+    low, high = [p["rescored_low"] for p in series], [p["rescored_high"] for p in series]
+    ax.fill_between(x, low, high, step="post", alpha=0.12, color="tab:blue")
+    km = [p["rescored_km"] for p in series]
+    ax.step(
+        x, km, where="post", linestyle=":", color="tab:blue", marker="o", markersize=2, label=SERIES[2][1]
+    )
+    censored = int(series[0].get("censored_total") or 0)
     ax.set_title(f"{panel} (n={series[-1]['n']}, {censored} censored)", fontsize=8)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("cycle", fontsize=8)

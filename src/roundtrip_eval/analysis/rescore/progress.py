@@ -18,12 +18,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from inspect_ai.hooks import Hooks, SampleEnd, TaskEnd, TaskStart, hooks
 
 from roundtrip_eval.analysis.rescore.plan import group_of_log
 from roundtrip_eval.analysis.upstream import EvalGroup
+
+CYCLE_KEYS = ("cycle", "passed", "category", "detail", "code")
+"""What the rows read of each cycle record (outcomes.py, rows.trial_outcome); the rest (replies,
+check evidence) stays in the logs."""
 
 
 @dataclass
@@ -61,8 +66,13 @@ class ProgressLine:
         self._step = -1
 
     def advance(self, checks: int) -> None:
-        self.done += 1
-        self.checks += checks
+        self.set(self.done + 1, self.checks + checks)
+
+    def set(self, done: int, checks: int) -> None:
+        """Jump to `done` replays and `checks` checks (the sum over worker processes)."""
+        if (done, checks) == (self.done, self.checks):
+            return
+        self.done, self.checks = done, checks
         now = time.monotonic()
         step = 20 * self.done // self.total
         if self.tty and (now - self._drawn >= 0.25 or self.done == self.total):
@@ -90,10 +100,34 @@ class ProgressLine:
             self.stream.flush()
 
 
+class ProgressFile:
+    """A worker process's progress, for its parent (workers.py): `<replays> <checks>` in a
+    file, rewritten at most twice a second and when the worker ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.done = 0
+        self.checks = 0
+        self._written = 0.0
+
+    def advance(self, checks: int) -> None:
+        self.done += 1
+        self.checks += checks
+        if time.monotonic() - self._written >= 0.5:
+            self._write()
+
+    def close(self) -> None:
+        self._write()
+
+    def _write(self) -> None:
+        self.path.write_text(f"{self.done} {self.checks}\n", encoding="utf-8")
+        self._written = time.monotonic()
+
+
 class Capture:
     """The finished samples of one rescoring run, by eval group, and its progress line."""
 
-    def __init__(self, progress: ProgressLine) -> None:
+    def __init__(self, progress: ProgressLine | ProgressFile) -> None:
         self.progress = progress
         self.groups: dict[str, EvalGroup] = {}  # eval id -> group
         self.results: dict[EvalGroup, EvalResult] = {}
@@ -107,7 +141,8 @@ class Capture:
         self.results.setdefault(group, EvalResult())
 
     def sample_end(self, eval_id: str, sample: Any) -> None:
-        store = dict(sample.store or {})
+        cycles = [{k: c.get(k) for k in CYCLE_KEYS} for c in (sample.store or {}).get("cycles", [])]
+        store = {"cycles": cycles}
         group = self.groups.get(eval_id)
         if group is not None:
             self.results[group].samples.append(Finished(sample.epoch, store, sample.error))
@@ -123,7 +158,7 @@ _ACTIVE: Capture | None = None
 
 
 @contextmanager
-def capturing(progress: ProgressLine) -> Iterator[Capture]:
+def capturing(progress: ProgressLine | ProgressFile) -> Iterator[Capture]:
     """Make the hook record into a fresh Capture for the duration of the block."""
     global _ACTIVE
     capture = Capture(progress)

@@ -9,6 +9,7 @@ the whole published dataset, run it, and compare the tables with the published o
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -83,6 +84,7 @@ def run_evals(
     progress: bool,
     *,
     memo: bool = True,
+    sink: Any = None,
 ) -> list[Any]:
     """Write the replay scripts, run every eval, return what each left (in plan order).
 
@@ -93,7 +95,8 @@ def run_evals(
     the log's `location` and its finished `samples`; a plan whose eval left nothing gets None
     (its trials read as errors). With `memo`, each distinct check is made once (memo.py) and at
     most `max_sandboxes` real sandboxes run at a time; the samples themselves run as
-    concurrently as the host allows, since most of them never start a sandbox.
+    concurrently as the host allows, since most of them never start a sandbox. `sink` replaces
+    the progress line (a worker process reports to its parent through a file, workers.py).
     """
     from inspect_ai import eval as inspect_eval
 
@@ -104,7 +107,7 @@ def run_evals(
         build_task(p, write_replay(p, out / "replay" / f"{p.slug}.jsonl"), sandbox, memo=memo) for p in plans
     ]
     memo_sandbox.configure(sandbox, max_sandboxes)
-    line = ProgressLine(sum(len(p.trials) for p in plans), enabled=progress)
+    line = sink if sink is not None else ProgressLine(sum(len(p.trials) for p in plans), enabled=progress)
     samples_per_task = max((len(p.trials) for p in plans), default=1)
     with capturing(line) as capture:
         inspect_eval(
@@ -194,16 +197,19 @@ def run_rescore(
     max_sandboxes: int = 8,
     progress: bool = True,
     memo: bool = True,
+    workers: int | None = None,
 ) -> str:
     """Rescore every upstream trial under `root`; returns the closing totals line.
 
     Folders that are not readable trials of a known problem are named on stderr, one line
-    each, and counted in the totals line: skipped, never silently dropped.
+    each, and counted in the totals line: skipped, never silently dropped. `workers` processes
+    run the evals (workers.py; default: one per core, each with enough replays to be worth it).
     """
     import time
 
     from roundtrip_eval.analysis.rescore import memo as memo_sandbox
     from roundtrip_eval.analysis.rescore.study import write_study
+    from roundtrip_eval.analysis.rescore.workers import WorkerError, run_sharded, worker_count
     from roundtrip_eval.problems import list_problems
 
     started = time.monotonic()
@@ -230,9 +236,17 @@ def run_rescore(
         phases[name] = time.monotonic() - started - sum(phases.values())
 
     plans, repeats = plan_replays(trials, limit)
-    logs = run_evals(plans, out, sandbox, max_sandboxes, progress, memo=memo)
+    if workers is None:
+        workers = worker_count(plans, os.cpu_count() or 1) if memo else 1
+    if workers > 1:
+        try:
+            logs, stats = run_sharded(plans, out, root, limit, sandbox, max_sandboxes, workers, progress)
+        except WorkerError as exc:
+            raise RescoreError(str(exc)) from exc
+    else:
+        logs = run_evals(plans, out, sandbox, max_sandboxes, progress, memo=memo)
+        stats = memo_sandbox.STATS
     lap("evals")
-    stats = memo_sandbox.STATS
     rows = rescore_rows(plans, logs, out, sandbox, max_sandboxes, repeats)
     lap("original_code_checks")
     study_files, sections = write_study(out, rows, root, scan.trials, scan.skipped)
@@ -251,6 +265,7 @@ def run_rescore(
         "trials": t["trials"],
         "replayed": t["trials"] - len(repeats),
         "evals": len(plans),
+        "workers": workers,
         "memo": asdict(stats) if memo else None,
         "sandbox": sandbox,
         "max_sandboxes": max_sandboxes,

@@ -58,9 +58,9 @@ MODEL_COLUMNS = [
     ("model", "model"),
     ("tasks", "tasks"),
     ("configs", "configurations"),
-    *OUTCOME_COLUMNS[:4],
-    ("failed (at our spec rule)", "{rescored_failed} ({rescored_spec_rule})"),
-    *OUTCOME_COLUMNS[4:],
+    *OUTCOME_COLUMNS[:6],
+    ("genuine (spec was the code)", "{n_genuine} ({n_genuine_spec_rule})"),
+    *OUTCOME_COLUMNS[7:],
 ]
 CONFIG_COLUMNS = [
     ("model", "model"),

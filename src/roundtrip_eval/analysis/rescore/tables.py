@@ -96,6 +96,9 @@ def outcome_summary(members: Sequence[Row]) -> Row:
         "rescored_km": curve[-1].km_survival if scored else None,
         "published_failures": n - published,
         **{f"n_{c}": sum(1 for r in members if r.get("original_class") == c) for c in COUNT_CLASSES},
+        "n_genuine_spec_rule": sum(
+            1 for r in members if r.get("original_class") == GENUINE and r.get("category") == "spec_failure"
+        ),
         "artifacts": sum(1 for r in members if r.get("original_class") in ARTIFACT_CLASSES),
         "new_failures": sum(1 for r in members if r.get("new_failure")),
         "errors": n - len(scored),
@@ -149,7 +152,10 @@ def curve_table(rows: Sequence[Row], by: Sequence[str] = ("model", "task")) -> l
         rescored = survival_curve(
             [TrialSurvival(r["cycles_survived"], r["status"] == "failed") for r in scored], n_cycles
         )
-        base = dict(zip(by, key, strict=True))
+        base = {
+            **dict(zip(by, key, strict=True)),
+            "censored_total": sum(r["status"] == "censored" for r in scored),
+        }
         out.append({**base, "cycle": 0, "n": len(members), "published": 1.0, "published_low": 1.0,
                     "published_high": 1.0, "rescored": 1.0, "rescored_low": 1.0, "rescored_high": 1.0,
                     "rescored_km": 1.0, "rescored_at_risk": len(scored), "rescored_censored": 0})  # fmt: skip

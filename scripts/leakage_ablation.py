@@ -9,13 +9,15 @@ trials, and how often g's spec reproduces the target spec that the study's promp
 "ground truth" spec, `materials/ground_truth_specs/<problem>/ground_truth_<lang>_<format>.txt`).
 
 Why this similarity measure: the leaked spec is a short, fixed text, and what matters is
-whether g copied it, give or take layout. So both texts are normalised (code fences and
-`<think>` blocks dropped, lower case, every run of whitespace one space) and compared with
-difflib's `SequenceMatcher.ratio()` (2 * matching characters / total characters). A spec
-"reproduces" the target at ratio >= 0.9: a copy with a changed word or two, not a spec that
-merely shares the keywords (our `guided` specs of the same function score far lower; the
-table shows the median too, so the threshold can be judged). Exact (normalised) copies are
-counted apart. A token-set Jaccard is printed beside it as a second opinion.
+whether g copied it, give or take layout and a line of chatter around it. Both texts are
+normalised (code fences and `<think>` blocks dropped, lower case, every run of whitespace one
+space); the spec's best-matching stretch as long as the target (windows starting at each word)
+is compared with the target by difflib's `SequenceMatcher.ratio()` (2 * matching characters /
+total characters). A spec "reproduces" the target at >= 0.9: a copy with an operator or two
+spelt differently (`%` for `MOD`), not merely a correct spec of the same function (the study's
+own minilang and pseudocode targets, the same logic in sibling notations, score 0.87 to each
+other). A spec holding the normalised target verbatim is counted apart. The window matters: a
+verbatim copy followed by a paragraph of explanation scores only 0.58 on the whole text.
 
 It reads only the `.eval` logs and `../shared/upstream-data`; it writes nothing.
 """
@@ -69,13 +71,17 @@ def normalise(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, normalise(a), normalise(b), autojunk=False).ratio()
+def similarity(spec: str, target: str) -> float:
+    """difflib ratio of the target and the spec's best-matching stretch of the target's length."""
+    a, b = normalise(spec), normalise(target)
+    if len(a) <= len(b):
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    starts = [0, *(m.end() for m in re.finditer(" ", a) if m.end() < len(a))]
+    return max(difflib.SequenceMatcher(None, a[i : i + len(b)], b, autojunk=False).ratio() for i in starts)
 
 
-def jaccard(a: str, b: str) -> float:
-    ta, tb = set(re.findall(r"\w+|[^\w\s]", normalise(a))), set(re.findall(r"\w+|[^\w\s]", normalise(b)))
-    return len(ta & tb) / len(ta | tb) if ta | tb else 1.0
+def verbatim(spec: str, target: str) -> bool:
+    return normalise(target) in normalise(spec)
 
 
 def read_arm(folder: Path) -> Arm:
@@ -140,16 +146,14 @@ def pct(successes: int, n: int) -> str:
 
 def spec_columns(arm: Arm, target: str | None, threshold: float) -> list[str]:
     if target is None:
-        return ["no target", "", "", ""]
-    ratios = [ratio(spec, target) for _, _, spec in arm.specs]
-    first = [ratio(spec, target) for _, cycle, spec in arm.specs if cycle == 1]
-    exact = sum(normalise(spec) == normalise(target) for _, _, spec in arm.specs)
-    jac = [jaccard(spec, target) for _, _, spec in arm.specs]
+        return ["no target", "", ""]
+    scores = [(cycle, similarity(spec, target), verbatim(spec, target)) for _, cycle, spec in arm.specs]
+    first = [s for cycle, s, _ in scores if cycle == 1]
+    copies = sum(v for _, _, v in scores)
     return [
-        pct(sum(r >= threshold for r in first), len(first)),
-        f"{sum(r >= threshold for r in ratios)}/{len(ratios)} (exact {exact})",
-        f"{statistics.median(ratios):.2f}" if ratios else "-",
-        f"{statistics.median(jac):.2f}" if jac else "-",
+        pct(sum(s >= threshold for s in first), len(first)),
+        f"{sum(s >= threshold for _, s, _ in scores)}/{len(scores)} ({copies} verbatim)",
+        f"{statistics.median(s for _, s, _ in scores):.2f}" if scores else "-",
     ]
 
 
@@ -161,10 +165,9 @@ def table(arms: Iterable[Arm], upstream: Path, threshold: float) -> str:
         "trials",
         *(f"survival@{k}" for k in AT),
         "mean cycles survived (95% CI)",
-        f"cycle-1 spec reproduces target (ratio >= {threshold})",
-        "all specs reproducing",
-        "median ratio",
-        "median Jaccard",
+        f"cycle-1 spec reproduces the target (>= {threshold})",
+        "all specs reproducing it",
+        "median similarity",
     ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for arm in arms:

@@ -60,7 +60,7 @@ class TrialSettings(BaseModel):
         None,
         description="a directory of user g/f templates, `<problem>/<language>/<spec_format>/"
         "{code_to_spec,spec_to_code}_<style>.prompt` (the original study's layout; docs/prompts.md); "
-        "sent unchecked, so they may leak answers. None: our own templates",
+        "sent unchecked, so they may leak answers; none means our own templates",
         json_schema_extra={"allowed": "a directory"},
     )
     prompt_style: str = Field(

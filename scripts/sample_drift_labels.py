@@ -54,8 +54,23 @@ QUOTA: dict[tuple[str, str], int] = {
     ("separate_vowels_and_consonants", "f"): 40,
 }
 
-COLUMNS = ["id", "batch", "trial", "cycle", "step", "model", "task", "lang", "spec_format",
-           "prompt_style", "mode", "harness_status", "split", "label", "reasoning"]
+COLUMNS = [
+    "id",
+    "batch",
+    "trial",
+    "cycle",
+    "step",
+    "model",
+    "task",
+    "lang",
+    "spec_format",
+    "prompt_style",
+    "mode",
+    "harness_status",
+    "split",
+    "label",
+    "reasoning",
+]
 
 _TRIAL = re.compile(
     r"^(?P<model>[^_]+)_(?P<lang>en|ja)_(?P<fmt>pseudocode|s_expression|minilang)_"
@@ -86,9 +101,14 @@ class Step:
 
 def _mode(batch: str) -> str:
     """The original harness's extraction mode, as its published tables name it."""
-    for prefix, mode in (("strict", "strict"), ("run_fizzbuzz_strict", "strict"),
-                         ("forgiving", "forgiving"), ("run_fizzbuzz_forgiving", "forgiving"),
-                         ("adaptive_composite", "composite"), ("llm_test", "standard")):
+    for prefix, mode in (
+        ("strict", "strict"),
+        ("run_fizzbuzz_strict", "strict"),
+        ("forgiving", "forgiving"),
+        ("run_fizzbuzz_forgiving", "forgiving"),
+        ("adaptive_composite", "composite"),
+        ("llm_test", "standard"),
+    ):
         if batch.startswith(prefix):
             return mode
     raise SystemExit(f"unknown batch {batch!r}: add its mode to _mode() in this script")
@@ -117,8 +137,21 @@ def failing_steps(root: Path) -> list[Step]:
             for step, field in (("g", "step1_status"), ("f", "step2_status")):
                 status = log.get(field) or ""
                 if status and not status.startswith("SUCCESS") and "API call failed" not in status:
-                    steps.append(Step(batch, trial, int(log["cycle"]), step, m["model"], m["task"],
-                                      m["lang"], m["fmt"], m["style"], _mode(batch), status))
+                    steps.append(
+                        Step(
+                            batch,
+                            trial,
+                            int(log["cycle"]),
+                            step,
+                            m["model"],
+                            m["task"],
+                            m["lang"],
+                            m["fmt"],
+                            m["style"],
+                            _mode(batch),
+                            status,
+                        )
+                    )
     return steps
 
 
@@ -197,15 +230,32 @@ def upstream_rows() -> list[dict[str, str]]:
     done = _already_labelled(OLD_LABELS)
     pool = [s for s in failing_steps(DATA) if (s.batch, s.trial, s.cycle) not in done]
     chosen = sorted(draw(pool, random.Random(SEED)), key=lambda s: s.key)
-    splits = split([tuple(map(str, s.key)) for s in chosen],
-                   [f"{s.step}|{s.task}|{_status_kind(s.harness_status)}" for s in chosen], SEED)
+    splits = split(
+        [tuple(map(str, s.key)) for s in chosen],
+        [f"{s.step}|{s.task}|{_status_kind(s.harness_status)}" for s in chosen],
+        SEED,
+    )
     rows = []
     for s, part in zip(chosen, splits, strict=True):
-        rows.append({"id": _row_id("up", s.key), "batch": s.batch, "trial": s.trial,
-                     "cycle": str(s.cycle), "step": s.step, "model": s.model, "task": s.task,
-                     "lang": s.lang, "spec_format": s.spec_format, "prompt_style": s.prompt_style,
-                     "mode": s.mode, "harness_status": s.harness_status[:120].replace("\n", " "),
-                     "split": part, "label": "", "reasoning": ""})
+        rows.append(
+            {
+                "id": _row_id("up", s.key),
+                "batch": s.batch,
+                "trial": s.trial,
+                "cycle": str(s.cycle),
+                "step": s.step,
+                "model": s.model,
+                "task": s.task,
+                "lang": s.lang,
+                "spec_format": s.spec_format,
+                "prompt_style": s.prompt_style,
+                "mode": s.mode,
+                "harness_status": _status_kind(s.harness_status),
+                "split": part,
+                "label": "",
+                "reasoning": "",
+            }
+        )
     return rows
 
 
@@ -232,15 +282,27 @@ def ours_rows(log_dir: Path, batch: str) -> list[dict[str, str]]:
                 step = "g" if c.get("code_reply") is None else "f"
                 trial = f"{Path(info.name).name}::{sample.id}::e{sample.epoch}"
                 key = (batch, trial, int(c["cycle"]), step)
-                rows.append({"id": _row_id("own", key), "batch": batch, "trial": trial,
-                             "cycle": str(c["cycle"]), "step": step, "model": model,
-                             "task": str(sample.id).split("__")[0], "lang": str(args.get("language", "en")),
-                             "spec_format": str(args.get("spec_format", "pseudocode")),
-                             "prompt_style": "ours", "mode": str(args.get("extraction", "tolerant")),
-                             "harness_status": "FAIL", "split": "", "label": "", "reasoning": ""})
+                rows.append(
+                    {
+                        "id": _row_id("own", key),
+                        "batch": batch,
+                        "trial": trial,
+                        "cycle": str(c["cycle"]),
+                        "step": step,
+                        "model": model,
+                        "task": str(sample.id).split("__")[0],
+                        "lang": str(args.get("language", "en")),
+                        "spec_format": str(args.get("spec_format", "pseudocode")),
+                        "prompt_style": "ours",
+                        "mode": str(args.get("extraction", "tolerant")),
+                        "harness_status": "FAIL",
+                        "split": "",
+                        "label": "",
+                        "reasoning": "",
+                    }
+                )
     rows.sort(key=lambda r: (r["trial"], int(r["cycle"])))
-    splits = split([(r["trial"], r["cycle"]) for r in rows], [f"{r['step']}|{r['task']}" for r in rows],
-                   SEED)
+    splits = split([(r["trial"], r["cycle"]) for r in rows], [f"{r['step']}|{r['task']}" for r in rows], SEED)
     for r, part in zip(rows, splits, strict=True):
         r["split"] = part
     return rows
@@ -263,8 +325,10 @@ def merge(drawn: list[dict[str, str]], check: bool) -> int:
         w.writeheader()
         w.writerows(existing + new)
     n_hold = sum(r["split"] == "holdout" for r in drawn)
-    print(f"drew {len(drawn)} rows ({len(drawn) - n_hold} dev, {n_hold} holdout); "
-          f"{len(new)} new appended to {OUT.relative_to(REPO)}, {len(moved)} split mismatches")
+    print(
+        f"drew {len(drawn)} rows ({len(drawn) - n_hold} dev, {n_hold} holdout); "
+        f"{len(new)} new appended to {OUT.relative_to(REPO)}, {len(moved)} split mismatches"
+    )
     return 1 if moved else 0
 
 

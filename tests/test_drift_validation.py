@@ -119,7 +119,9 @@ def test_our_logged_failures_are_rejudged_from_their_store(tmp_path: Path) -> No
 @pytest.mark.docker
 @pytest.mark.slow
 def test_dev_agreement_is_published(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    rows = _usable(dev_rows(LABELS))
+    # the published tables cover the upstream rows; our own runs' rows (whose logs are not in the
+    # repository) are reported on their own in docs/drift_validation.md once judged
+    rows = _usable([r for r in dev_rows(LABELS) if not is_ours(r)])
     table = _check_against_doc("dev", rows, tmp_path_factory.mktemp("dev"))
     agree, total = (int(x) for x in table.rsplit("Agreement: ", 1)[1].split(" = ")[0].split("/"))
     assert agree / total >= DEV_TARGET, table
@@ -130,6 +132,6 @@ def test_dev_agreement_is_published(docker_client: Any, tmp_path_factory: pytest
 @pytest.mark.slow
 def test_holdout_agreement_is_published(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Aggregate only: the holdout's table is compared with the published one, rows never shown."""
-    rows = _usable(holdout_rows(LABELS))
+    rows = _usable([r for r in holdout_rows(LABELS) if not is_ours(r)])
     _check_against_doc("holdout", rows, tmp_path_factory.mktemp("holdout"))
     assert Counter(r["split"] for r in rows) == {"holdout": len(rows)}

@@ -20,6 +20,7 @@ from roundtrip_eval.extract import extract_code, extract_spec, spec_leak
 from roundtrip_eval.problems import Problem, load_problem
 from roundtrip_eval.prompts import load_user_templates, render_f, render_g
 from roundtrip_eval.seeds import derive_seed
+from roundtrip_eval.server_watch import watched
 from roundtrip_eval.settings import TrialSettings
 
 CYCLES_KEY = "cycles"
@@ -33,10 +34,15 @@ class InfrastructureError(RuntimeError):
 
 
 async def generate_step(model: Model, prompt: str, seed: int, retries: int) -> ModelOutput:
-    """One generation with a fresh message list; empty transport-level replies are retried."""
+    """One generation with a fresh message list; empty transport-level replies are retried, and
+    a loopback server that dies mid-call ends the trial in seconds (see server_watch)."""
     config = GenerateConfig(seed=seed)
+    base_url = getattr(model.api, "base_url", None)
     for _attempt in range(retries + 1):
-        output = await model.generate([ChatMessageUser(content=prompt)], config=config)
+        output = await watched(
+            lambda: model.generate([ChatMessageUser(content=prompt)], config=config),
+            model.name, base_url,
+        )
         if output.choices and (output.completion.strip() or output.stop_reason == "max_tokens"):
             return output
     raise InfrastructureError(

@@ -105,17 +105,19 @@ def fake_server_command(
 ) -> Iterator[dict[str, bool]]:
     """Make `serve` start the stdlib stand-in instead of llama_cpp.server.
 
-    Set `["busy"] = True` on the returned dict before `serve` for a stand-in that never answers.
+    Set `["busy"] = True` on the returned dict before `serve` for a stand-in that never answers,
+    `["crash"] = True` for one that dies on its first completion.
     """
     script = tmp_path / "fake_server.py"
     script.write_text(FAKE_SERVER)
-    options = {"busy": False}
+    options = {"busy": False, "crash": False}
 
     def command(model: Path, alias: str, host: str, port: int, *args: Any) -> list[str]:
         assert model.is_file()  # serve assembled (or found) the model before starting
         # "llama_cpp.server" stands for the server module `stop` looks for in a cmdline.
         argv = [sys.executable, str(script), str(port), alias, "llama_cpp.server"]
-        return [*argv, "--model_alias", alias, *(["--busy"] if options["busy"] else [])]
+        return [*argv, "--model_alias", alias, *(["--busy"] if options["busy"] else []),
+                *(["--crash"] if options["crash"] else [])]
 
     spawned: list[int] = []
     real_spawn = lifecycle._spawn

@@ -127,6 +127,23 @@ def test_serve_reports_a_server_that_dies_with_its_log_tail(
     assert not lm.pidfile_path(port).exists()
 
 
+def test_a_server_that_crashes_on_its_first_generation_is_reported_with_the_rebuild(
+    fake_model: FakeModel, fake_server_command: dict[str, bool]
+) -> None:
+    # CI once served a native wheel from pip's cache: /v1/models answered, the first completion
+    # died of SIGSEGV, and the eval retried the dead port for 90 minutes.
+    fake_server_command["crash"] = True
+    port = free_port()
+    try:
+        with pytest.raises(lm.LocalModelError, match="crashed on its first generation") as excinfo:
+            lm.serve(fake_model.spec.alias, port=port, timeout=30)
+        assert "--force-reinstall" in str(excinfo.value) and "GGML_NATIVE=OFF" in str(excinfo.value)
+        assert not lm.pidfile_path(port).exists()
+        assert not lm.health(port).reachable
+    finally:
+        lm.stop(port)
+
+
 def test_serve_says_how_to_install_the_server(
     fake_model: FakeModel, monkeypatch: pytest.MonkeyPatch
 ) -> None:

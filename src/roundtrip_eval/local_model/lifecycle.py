@@ -156,6 +156,7 @@ def serve(
         pid = _spawn(command, port)
 
     status = _wait_healthy(alias, pid, host, port, timeout, log)
+    _first_generation(alias, pid, host, port, timeout, log)
     return ServeResult(alias, status, reused=False, seconds=time.monotonic() - started)
 
 
@@ -203,6 +204,53 @@ def _wait_healthy(alias: str, pid: int, host: str, port: int, timeout: float,
                 f"{timeout:.0f} s (stopped it); log {log}:\n" + _log_tail(log)
             )
         time.sleep(0.25)
+
+
+# What rebuilds llama-cpp-python for the portable CPU baseline that scripts/quickstart.sh uses.
+REBUILD_HINT = (
+    "CMAKE_ARGS='-DGGML_NATIVE=OFF -DGGML_AVX2=ON' pip install --force-reinstall --no-deps "
+    "--no-cache-dir 'llama-cpp-python[server]'"
+)
+
+
+def _first_generation(alias: str, pid: int, host: str, port: int, timeout: float,
+                      log: Path) -> None:
+    """Ask the new server for one token, so a build that crashes on its first generation is
+    reported here, in one line, and not as an eval that retries a dead server for hours.
+
+    A llama-cpp-python wheel built with `-march=native` elsewhere (or reused from pip's wheel
+    cache) can load a model and answer `/v1/models`, then die with SIGILL or SIGSEGV on the first
+    matrix multiply (seen: AMX kernels in a VM that does not grant AMX state)."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{health(port, host).base_url}/completions",
+        data=json.dumps({"model": alias, "prompt": "def", "max_tokens": 1}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            json.loads(response.read())["choices"][0]
+        return
+    except (OSError, ValueError, KeyError, IndexError) as error:
+        reason = f"{type(error).__name__}: {error}"
+    time.sleep(0.5)  # let a crashed server's exit be seen
+    if _pid_alive(pid):
+        _terminate(pid)
+        pidfile_path(port).unlink(missing_ok=True)
+        raise LocalModelError(
+            f"llama.cpp server for {alias} started but its first generation failed ({reason}); "
+            f"stopped it; log {log}:\n" + _log_tail(log)
+        )
+    _reap(pid)
+    pidfile_path(port).unlink(missing_ok=True)
+    raise LocalModelError(
+        f"llama.cpp server for {alias} crashed on its first generation ({reason}): "
+        f"llama-cpp-python was most likely built for another CPU; rebuild it with "
+        f"{REBUILD_HINT}; log {log}:\n" + _log_tail(log)
+    )
 
 
 def _reap(pid: int) -> None:

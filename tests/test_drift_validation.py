@@ -119,8 +119,7 @@ def test_our_logged_failures_are_rejudged_from_their_store(tmp_path: Path) -> No
 @pytest.mark.docker
 @pytest.mark.slow
 def test_dev_agreement_is_published(docker_client: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    # the published tables cover the upstream rows; our own runs' rows (whose logs are not in the
-    # repository) are reported on their own in docs/drift_validation.md once judged
+    # these tables cover the upstream rows; our own runs' rows have tables of their own (below)
     rows = _usable([r for r in dev_rows(LABELS) if not is_ours(r)])
     table = _check_against_doc("dev", rows, tmp_path_factory.mktemp("dev"))
     agree, total = (int(x) for x in table.rsplit("Agreement: ", 1)[1].split(" = ")[0].split("/"))
@@ -135,3 +134,26 @@ def test_holdout_agreement_is_published(docker_client: Any, tmp_path_factory: py
     rows = _usable([r for r in holdout_rows(LABELS) if not is_ours(r)])
     _check_against_doc("holdout", rows, tmp_path_factory.mktemp("holdout"))
     assert Counter(r["split"] for r in rows) == {"holdout": len(rows)}
+
+
+def _usable_ours(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    missing = {str(r["trial"]).split("::")[0] for r in rows} - {p.name for p in OUR_LOGS.rglob("*.eval")}
+    assert not missing, f"{len(missing)} of our labelled logs are absent from {OUR_LOGS}"
+    assert rows, "no rows of our own runs in the label set"
+    return rows
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.parametrize("split", ["dev", "holdout"])
+def test_our_runs_agreement_is_published(
+    split: str, docker_client: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Our own runs' rows, from the logs committed in tests/data/own_logs: the published tables."""
+    pick = dev_rows if split == "dev" else holdout_rows
+    rows = _usable_ours([r for r in pick(LABELS) if is_ours(r)])
+    table = render([r["label"] for r in rows], classify(steps_of(rows), tmp_path_factory.mktemp(split)))
+    begin, end = f"<!-- drift-v2-ours-{split}:begin -->", f"<!-- drift-v2-ours-{split}:end -->"
+    doc = published(DOC, begin, end)
+    assert doc is not None, f"{DOC.relative_to(ROOT)} has no {begin} section"
+    assert doc == table, f"the published table of our {split} rows is stale; the computed one is:\n{table}"

@@ -51,20 +51,6 @@ async def generate_step(model: Model, prompt: str, seed: int, retries: int) -> M
     )
 
 
-def role_model(role: str, under_test: Model, settings: TrialSettings) -> Model:
-    """The model bound to `role` (`-T spec_model=`/`code_model=`), else the model under test itself.
-
-    Not `get_model(role=..., default=under_test)` for an unbound role: that returns a role-tagged
-    copy, which is no longer Inspect's active model, and Inspect then leaves the task's generation
-    config (temperature, max_tokens) out of its calls. A bound role model gets the task's
-    temperature and max_tokens explicitly, for the same reason.
-    """
-    if role not in model_roles():
-        return under_test
-    config = GenerateConfig(temperature=settings.temperature, max_tokens=settings.max_tokens)
-    return get_model(role=role, default=under_test, config=config)
-
-
 def _usage(output: ModelOutput) -> dict[str, int]:
     usage = output.usage
     if usage is None:
@@ -108,13 +94,26 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         return render_f(spec, language=language, spec_format=spec_format, style=style,
                         templates=templates, problem=problem.name)  # fmt: skip
 
+    def role_model(role: str, under_test: Model) -> Model:
+        """The model bound to `role` (`-T spec_model=`/`code_model=`), else the model under test.
+
+        Not `get_model(role=..., default=under_test)` for an unbound role: that returns a
+        role-tagged copy, which is no longer Inspect's active model, and Inspect then leaves the
+        task's generation config (temperature, max_tokens) out of its calls. A bound role model
+        gets the task's temperature and max_tokens explicitly, for the same reason.
+        """
+        if role not in model_roles():
+            return under_test
+        config = GenerateConfig(temperature=settings.temperature, max_tokens=settings.max_tokens)
+        return get_model(role=role, default=under_test, config=config)
+
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         meta = state.metadata
         problem = load_problem(
             str(meta["problem"]), meta.get("variant"), bool(meta.get("mask_names", False))
         )
         under_test = get_model()
-        models = (role_model(SPEC_ROLE, under_test, settings), role_model(CODE_ROLE, under_test, settings))
+        models = (role_model(SPEC_ROLE, under_test), role_model(CODE_ROLE, under_test))
         history: list[dict[str, Any]] = []
         previous = {
             "code": problem.reference,

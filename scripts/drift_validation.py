@@ -11,7 +11,8 @@ classifier said on any one of them. Tune against `dev`; evaluate `holdout` once,
 change (docs/drift_validation.md says how it was done).
 
 Needs the Docker sandbox, `../shared/upstream-data` (relative to the repository root) and, for
-rows of our own runs (batch `ours-...`), their logs (committed under `tests/data/own_logs`, or `ROUNDTRIP_LABEL_LOGS`).
+rows of our own runs (batch `ours-...`), their logs (committed under `tests/data/own_logs`, or
+`ROUNDTRIP_LABEL_LOGS`).
 `--by-source` adds one table per source (upstream, ours); `--explain` (not for the holdout) prints
 the detail our pipeline logged for each row, the line a reader sees in the viewer.
 """

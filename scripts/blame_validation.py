@@ -36,9 +36,7 @@ def cases(log_dir: Path) -> Iterator[dict[str, Any]]:
     """One record per failed trial with blame, newest log of each (task, sample, epoch) wins."""
     seen: dict[tuple[str, str, int], dict[str, Any]] = {}
     for info in sorted(list_eval_logs(str(log_dir)), key=lambda i: i.name):
-        log = read_eval_log(info)
-        if log.status != "success":
-            continue
+        log = read_eval_log(info)  # a log still running holds its completed samples only
         for sample in log.samples or []:
             blame = sample.store.get("blame")
             history = sample.store.get("cycles") or []

@@ -29,7 +29,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from roundtrip_eval.analysis.aggregate import as_survival, scored
 from roundtrip_eval.analysis.read import read_rows
+from roundtrip_eval.analysis.stats import mean_cycles_survived, survival_at, survival_curve
 from roundtrip_eval.problems import load_problem
 from roundtrip_eval.stats import bootstrap_difference, fisher_exact
 
@@ -53,26 +55,25 @@ def pair_of(row: Row) -> str:
     return str(load_problem(str(row["problem"])).metadata.get("pair"))
 
 
-def side_values(rows: Sequence[Row]) -> tuple[list[int], list[bool], list[bool], list[bool]]:
-    cycles = [int(r["cycles_survived"]) for r in rows]
-    n = max((int(r.get("n_cycles") or 10) for r in rows), default=10)
-    return cycles, [c >= 1 for c in cycles], [c >= AT for c in cycles], [c >= n for c in cycles]
+def n_cycles(rows: Sequence[Row]) -> int:
+    return max((int(r.get("n_cycles") or 10) for r in rows), default=10)
 
 
 def compare(known: Sequence[Row], novel: Sequence[Row], boot: int) -> Row:
-    kc, k1, k3, kn = side_values(known)
-    nc, n1, n3, nn = side_values(novel)
-    mean_gap = bootstrap_difference(kc, nc, n_boot=boot, seed=0)
-    s3_gap = bootstrap_difference(k3, n3, n_boot=boot, seed=0)
+    """Both headline gaps (mean cycles, survival@3) and the secondary counts of one comparison."""
+    n = n_cycles([*known, *novel])
+    k, v = as_survival(known), as_survival(novel)
+    k3, v3 = [t.cycles_survived >= AT for t in k], [t.cycles_survived >= AT for t in v]
+    (ks3, kt), (vs3, vt) = survival_at(k, AT), survival_at(v, AT)
     return {
-        "known_n": len(kc), "novel_n": len(nc),
-        "known_mean": sum(kc) / len(kc) if kc else float("nan"),
-        "novel_mean": sum(nc) / len(nc) if nc else float("nan"),
-        "mean_gap": mean_gap,
-        "known_s1": sum(k1), "novel_s1": sum(n1),
-        "known_s3": sum(k3), "novel_s3": sum(n3), "s3_gap": s3_gap,
-        "s3_p": fisher_exact([[sum(k3), len(k3) - sum(k3)], [sum(n3), len(n3) - sum(n3)]]),
-        "known_sn": sum(kn), "novel_sn": sum(nn),
+        "known_n": kt, "novel_n": vt,
+        "known_mean": mean_cycles_survived(k), "novel_mean": mean_cycles_survived(v),
+        "mean_gap": bootstrap_difference([t.cycles_survived for t in k], [t.cycles_survived for t in v],
+                                         n_boot=boot, seed=0),
+        "known_s1": survival_at(k, 1)[0], "novel_s1": survival_at(v, 1)[0],
+        "known_s3": ks3, "novel_s3": vs3, "s3_gap": bootstrap_difference(k3, v3, n_boot=boot, seed=0),
+        "s3_p": fisher_exact([[ks3, kt - ks3], [vs3, vt - vs3]]),
+        "known_sn": survival_at(k, n)[0], "novel_sn": survival_at(v, n)[0],
     }  # fmt: skip
 
 
@@ -96,9 +97,8 @@ def table(name_rows: Sequence[tuple[str, Row]]) -> str:
 
 
 def curve(rows: Sequence[Row], n: int) -> list[float]:
-    if not rows:
-        return []
-    return [sum(int(r["cycles_survived"]) >= k for r in rows) / len(rows) for k in range(0, n + 1)]
+    """survival@0..n (survival@0 = 1), the report's definition (`survival_curve`)."""
+    return [1.0] + [point.survival for point in survival_curve(as_survival(rows), n)] if rows else []
 
 
 def plot(groups: dict[str, list[Row]], out: Path) -> Path:
@@ -109,7 +109,7 @@ def plot(groups: dict[str, list[Row]], out: Path) -> Path:
 
     fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 3.6), squeeze=False)
     for ax, (label, rows) in zip(axes[0], groups.items(), strict=True):
-        n = max(int(r.get("n_cycles") or 10) for r in rows)
+        n = n_cycles(rows)
         for familiarity, style in (("known", "-o"), ("novel", "--s")):
             side = [r for r in rows if r["familiarity"] == familiarity]
             ax.plot(range(n + 1), curve(side, n), style, label=f"{familiarity} (n={len(side)})", markersize=3)
@@ -132,22 +132,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--boot", type=int, default=10_000)
     args = parser.parse_args(argv)
     trials: list[Row] = []
-    hours = 0.0
     for log_dir in args.log_dirs:
         rows, _cycles, skipped = read_rows(log_dir, progress=False)
         trials += [r for r in rows if r["task"].endswith("generalization_gap")]
         for path, why in skipped:
             print(f"skipped {path}: {why}", file=sys.stderr)
     trials = newest_copies(trials)
-    errored = [r for r in trials if r["status"] == "error"]
-    scored = [r for r in trials if r["status"] != "error"]
-    if not scored:
+    counted = scored(trials)
+    errored = len(trials) - len(counted)
+    if not counted:
         print("no scored generalization_gap trials found")
         return 1
-    for row in scored:
-        hours += float(row.get("total_time") or 0.0) / 3600
+    hours = sum(float(row.get("total_time") or 0.0) for row in counted) / 3600
     groups: dict[str, list[Row]] = defaultdict(list)
-    for row in scored:
+    for row in counted:
         groups[f"{row['model']} | {row['config']}"].append(row)
     parts = []
     for label, rows in groups.items():
@@ -163,7 +161,7 @@ def main(argv: list[str]) -> int:
                          [r for r in rows if r["familiarity"] == "novel"], args.boot)  # fmt: skip
         parts.append(f"### {label}\n\n{table([('**pooled**', pooled), *lines])}\n")
     text = "\n".join(parts) + (
-        f"\n{len(scored)} scored trials, {len(errored)} errored (left out); "
+        f"\n{len(counted)} scored trials, {errored} errored (left out); "
         f"{hours:.2f} hours of trial time recorded in the logs.\n"
     )
     print(text)

@@ -45,12 +45,16 @@ MARKERS = {split: (f"<!-- drift-v2-{split}:begin -->", f"<!-- drift-v2-{split}:e
            for split in ("dev", "holdout")}  # fmt: skip
 
 
+def _missing_logs(rows: list[dict[str, Any]]) -> set[str]:
+    """The logs our own rows name that are not under OUR_LOGS."""
+    return {str(r["trial"]).split("::")[0] for r in rows} - {p.name for p in OUR_LOGS.rglob("*.eval")}
+
+
 def _usable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows, once the data they name is known to be here (else skip, saying what is absent)."""
     if not UPSTREAM_RAW.is_dir():
         pytest.skip(f"upstream data absent: {UPSTREAM_RAW.relative_to(ROOT.parent)} not found")
-    ours = [r for r in rows if is_ours(r)]
-    missing = {str(r["trial"]).split("::")[0] for r in ours} - {p.name for p in OUR_LOGS.rglob("*.eval")}
+    missing = _missing_logs([r for r in rows if is_ours(r)])
     if missing:
         pytest.skip(f"{len(missing)} of our labelled logs are absent from {OUR_LOGS} (ROUNDTRIP_LABEL_LOGS)")
     return rows
@@ -137,7 +141,7 @@ def test_holdout_agreement_is_published(docker_client: Any, tmp_path_factory: py
 
 
 def _usable_ours(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    missing = {str(r["trial"]).split("::")[0] for r in rows} - {p.name for p in OUR_LOGS.rglob("*.eval")}
+    missing = _missing_logs(rows)
     assert not missing, f"{len(missing)} of our labelled logs are absent from {OUR_LOGS}"
     assert rows, "no rows of our own runs in the label set"
     return rows

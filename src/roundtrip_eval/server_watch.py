@@ -73,7 +73,6 @@ async def watched(call: Callable[[], Awaitable[T]], model: str, base_url: str | 
     assert base_url is not None
     if not await anyio.to_thread.run_sync(accepts, *address):
         raise ModelServerGone(gone_message(model, base_url))
-    outcome: list[T] = []
     gone = False
 
     async def watch(scope: anyio.CancelScope) -> None:
@@ -91,7 +90,7 @@ async def watched(call: Callable[[], Awaitable[T]], model: str, base_url: str | 
     async with anyio.create_task_group() as group:
         group.start_soon(watch, group.cancel_scope)
         try:
-            outcome.append(await call())
+            result = await call()  # unbound only when the watch cancelled it: `gone` is then set
         except Exception as raised:  # re-raised below as itself, not in an ExceptionGroup
             error = raised
         group.cancel_scope.cancel()
@@ -99,4 +98,4 @@ async def watched(call: Callable[[], Awaitable[T]], model: str, base_url: str | 
         raise error
     if gone:
         raise ModelServerGone(gone_message(model, base_url))
-    return outcome[0]
+    return result

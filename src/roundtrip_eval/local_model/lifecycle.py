@@ -156,7 +156,7 @@ def serve(
         pid = _spawn(command, port)
 
     status = _wait_healthy(alias, pid, host, port, timeout, log)
-    _first_generation(alias, pid, host, port, timeout, log)
+    _first_generation(alias, pid, status.base_url, port, timeout, log)
     return ServeResult(alias, status, reused=False, seconds=time.monotonic() - started)
 
 
@@ -213,7 +213,7 @@ REBUILD_HINT = (
 )
 
 
-def _first_generation(alias: str, pid: int, host: str, port: int, timeout: float,
+def _first_generation(alias: str, pid: int, base_url: str, port: int, timeout: float,
                       log: Path) -> None:
     """Ask the new server for one token, so a build that crashes on its first generation is
     reported here, in one line, and not as an eval that retries a dead server for hours.
@@ -225,7 +225,7 @@ def _first_generation(alias: str, pid: int, host: str, port: int, timeout: float
     import urllib.request
 
     request = urllib.request.Request(
-        f"{health(port, host).base_url}/completions",
+        f"{base_url}/completions",
         data=json.dumps({"model": alias, "prompt": "def", "max_tokens": 1}).encode(),
         headers={"Content-Type": "application/json"},
     )

@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from roundtrip_eval.server_watch import accepts
+
 from .specs import logfile_path, pidfile_path
 
 DEFAULT_PORT = 8765
@@ -56,16 +58,6 @@ class ServerStatus:
 def _client_host(host: str) -> str:
     """A wildcard bind address is not a destination; clients connect via loopback."""
     return "127.0.0.1" if host in ("", "0.0.0.0") else ("::1" if host == "::" else host)
-
-
-def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection((_client_host(host), port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def _fetch_models(host: str, port: int) -> tuple[list[str] | None, bool]:
@@ -196,7 +188,7 @@ def health(port: int = DEFAULT_PORT, host: str = DEFAULT_HOST) -> ServerStatus:
     return ServerStatus(
         host=host,
         port=port,
-        reachable=models is not None or _port_open(host, port),
+        reachable=models is not None or accepts(_client_host(host), port, timeout=0.5),
         models=models or [],
         openai_compatible=models is not None,
         busy=busy,

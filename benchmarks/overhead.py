@@ -18,10 +18,28 @@ import argparse
 import os
 import sys
 import time
+from datetime import datetime
 from typing import Any
 
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog, read_eval_log
+
+
+def log_wall(log: EvalLog) -> float:
+    """The eval's wall time from its log; for a log still being written (or cut short), up to
+    its last recorded event, so a long run can be measured while it goes on."""
+    # a log still being written has no stats yet; the eval's creation time stands in
+    begun = log.stats.started_at or log.eval.created
+    if not begun:
+        raise SystemExit("overhead: the log records no start time; is it an Inspect eval log?")
+    started = datetime.fromisoformat(begun)
+    if log.stats.completed_at:
+        return (datetime.fromisoformat(log.stats.completed_at) - started).total_seconds()
+    stamps = [event.timestamp for sample in log.samples or [] for event in sample.events]
+    if not stamps:
+        raise SystemExit("overhead: the log is unfinished and holds no completed trial yet")
+    print("note: the log is unfinished; wall time runs to its last recorded event", file=sys.stderr)
+    return (max(stamps) - started).total_seconds()
 
 
 def split(log: EvalLog, wall: float | None = None) -> dict[str, Any]:
@@ -41,12 +59,7 @@ def split(log: EvalLog, wall: float | None = None) -> dict[str, Any]:
         for cycle in sample.store.get("cycles", []):
             check_time += float((cycle.get("check") or {}).get("seconds") or 0.0)
     if wall is None:
-        assert log.stats.started_at and log.stats.completed_at
-        from datetime import datetime
-
-        started = datetime.fromisoformat(log.stats.started_at)
-        completed = datetime.fromisoformat(log.stats.completed_at)
-        wall = (completed - started).total_seconds()
+        wall = log_wall(log)
     harness = max(0.0, wall - model_time)
     return {
         "trials": len(samples),

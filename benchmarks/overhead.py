@@ -29,10 +29,7 @@ def log_wall(log: EvalLog) -> float:
     """The eval's wall time from its log; for a log still being written (or cut short), up to
     its last recorded event, so a long run can be measured while it goes on."""
     # a log still being written has no stats yet; the eval's creation time stands in
-    begun = log.stats.started_at or log.eval.created
-    if not begun:
-        raise SystemExit("overhead: the log records no start time; is it an Inspect eval log?")
-    started = datetime.fromisoformat(begun)
+    started = datetime.fromisoformat(log.stats.started_at or log.eval.created)
     if log.stats.completed_at:
         return (datetime.fromisoformat(log.stats.completed_at) - started).total_seconds()
     stamps = [event.timestamp for sample in log.samples or [] for event in sample.events]

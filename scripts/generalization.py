@@ -12,6 +12,8 @@ docs/generalization_plan.md:
   within each side);
 - the **gap in survival@3**, pooled, with the same interval and Fisher's exact two-sided p;
 - survival@1 and survival@N (secondary), and the same quantities for each twin pair;
+- the **masked - shown difference of both gaps** (the recall ablation), for every configuration
+  run both ways, with a bootstrap interval resampling the four groups;
 - the wall-clock hours the logs record.
 
 With `-o OUT` it also writes `OUT/generalization.md` (the tables) and `OUT/curves.png` (survival
@@ -31,9 +33,14 @@ from typing import Any
 
 from roundtrip_eval.analysis.aggregate import as_survival, scored
 from roundtrip_eval.analysis.read import read_rows
-from roundtrip_eval.analysis.stats import mean_cycles_survived, survival_at, survival_curve
+from roundtrip_eval.analysis.stats import (
+    TrialSurvival,
+    mean_cycles_survived,
+    survival_at,
+    survival_curve,
+)
 from roundtrip_eval.problems import load_problem
-from roundtrip_eval.stats import bootstrap_difference, fisher_exact
+from roundtrip_eval.stats import bootstrap_difference, bootstrap_difference_of_gaps, fisher_exact
 
 Row = dict[str, Any]
 AT = 3
@@ -94,6 +101,39 @@ def table(name_rows: Sequence[tuple[str, Row]]) -> str:
             f"{c['known_sn']} / {c['novel_sn']} |"
         )
     return "\n".join(lines)
+
+
+MASKED = " mask_names=True"
+
+
+def ablation(groups: dict[str, list[Row]], boot: int) -> str:
+    """Masked minus shown, for each configuration run both ways: did hiding names move the gap?"""
+
+    def sides(rows: Sequence[Row]) -> tuple[list[TrialSurvival], list[TrialSurvival]]:
+        return (as_survival([r for r in rows if r["familiarity"] == "known"]),
+                as_survival([r for r in rows if r["familiarity"] == "novel"]))  # fmt: skip
+
+    lines = []
+    for label, masked_rows in sorted(groups.items()):
+        shown_rows = groups.get(label.replace(MASKED, ""))
+        if MASKED not in label or shown_rows is None:
+            continue
+        (mk, mv), (sk, sv) = sides(masked_rows), sides(shown_rows)
+        cycles = [[t.cycles_survived for t in side] for side in (mk, mv, sk, sv)]
+        at3 = [[t.cycles_survived >= AT for t in side] for side in (mk, mv, sk, sv)]
+        mean = bootstrap_difference_of_gaps(*cycles, n_boot=boot, seed=0)
+        s3 = bootstrap_difference_of_gaps(*at3, n_boot=boot, seed=0)
+        lines.append(
+            f"| {label.replace(MASKED, '').replace(' | ', ', ')} | {len(mk)} / {len(mv)} | "
+            f"{len(sk)} / {len(sv)} | "
+            f"{_ci(mean)} | {_ci(s3)} |"
+        )
+    if not lines:
+        return ""
+    head = ("| configuration | masked trials (known / novel) | shown trials | mean-cycles gap, "
+            f"masked - shown [95% CI] | survival@{AT} gap, masked - shown [95% CI] |")  # fmt: skip
+    body = "\n".join([head, "|---|---|---|---|---|", *lines])
+    return f"### masked - shown (the recall ablation)\n\n{body}\n"
 
 
 def curve(rows: Sequence[Row], n: int) -> list[float]:
@@ -160,7 +200,8 @@ def main(argv: list[str]) -> int:
         pooled = compare([r for r in rows if r["familiarity"] == "known"],
                          [r for r in rows if r["familiarity"] == "novel"], args.boot)  # fmt: skip
         parts.append(f"### {label}\n\n{table([('**pooled**', pooled), *lines])}\n")
-    text = "\n".join(parts) + (
+    parts.append(ablation(groups, args.boot))
+    text = "\n".join(p for p in parts if p) + (
         f"\n{len(counted)} scored trials, {errored} errored (left out); "
         f"{hours:.2f} hours of trial time recorded in the logs.\n"
     )

@@ -22,6 +22,7 @@ from roundtrip_eval.problems import list_problems, load_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = {(p := load_problem(name)).function: p for name in list_problems()}
+MASKED = {name: load_problem(name, masked=True) for name in list_problems()}
 
 
 def _script() -> Any:
@@ -38,6 +39,8 @@ def novel_breaks_at_cycle_2(
     input: list[ChatMessage], tools: Any, tool_choice: Any, config: GenerateConfig
 ) -> ModelOutput:
     prompt = input[-1].text
+    if "def func(" in prompt or "SPEC-MASKED" in prompt:
+        return masked_all_break_at_cycle_2(prompt)
     if marked := re.search(r"SPEC-OF (\w+) gen (\d+)", prompt):  # f: code from the spec
         function, generation = marked.group(1), int(marked.group(2))
         problem = PROBLEMS[function]
@@ -48,6 +51,21 @@ def novel_breaks_at_cycle_2(
         function = re.findall(r"def (\w+)\(", prompt)[-1]
         shown = re.findall(r"# gen (\d+)", prompt)
         text = f"SPEC-OF {function} gen {int(shown[-1]) + 1 if shown else 1}: the function as shown."
+    output = ModelOutput.from_content(model="mockllm", content=text)
+    output.usage = ModelUsage(input_tokens=10, output_tokens=10)
+    return output
+
+
+def masked_all_break_at_cycle_2(prompt: str) -> ModelOutput:
+    """Names masked: known and novel alike break at cycle 2 (no name left to recall)."""
+    if marked := re.search(r"SPEC-MASKED (\w+) gen (\d+)", prompt):  # f
+        problem, generation = MASKED[marked.group(1)], int(marked.group(2))
+        body = problem.reference.rstrip() if generation < 2 else "def func(*args):\n    return None"
+        text = f"```python\n{body}\n# gen {generation}\n```"
+    else:  # g: which problem's masked C0 is shown, and the generation after the one shown
+        name = next(n for n, p in MASKED.items() if p.reference.rstrip() in prompt)
+        shown = re.findall(r"# gen (\d+)", prompt)
+        text = f"SPEC-MASKED {name} gen {int(shown[-1]) + 1 if shown else 1}: the function as shown."
     output = ModelOutput.from_content(model="mockllm", content=text)
     output.usage = ModelUsage(input_tokens=10, output_tokens=10)
     return output
@@ -73,3 +91,23 @@ def test_headline_quantities_from_a_scripted_run(tmp_path: Path, capsys: pytest.
     assert pairs == ["fizzbuzz", "vowels"], pairs
     assert (tmp_path / "out" / "curves.png").stat().st_size > 1000
     assert "8 scored trials, 0 errored" in text
+
+
+@pytest.mark.slow
+def test_masked_minus_shown_from_two_scripted_runs(tmp_path: Path) -> None:
+    """Shown: gap +2 cycles, survival@3 +1. Masked: both sides break at cycle 2, gap 0. So the
+    ablation reads -2.00 and -1.00, each with a degenerate interval (nothing varies)."""
+    for masked in (False, True):
+        task = roundtrip_eval.generalization_gap(pairs="fizzbuzz", sandbox="local", cycles=3, epochs=2,
+                                                 temperature=0.0, mask_names=masked)  # fmt: skip
+        outputs = {"custom_outputs": novel_breaks_at_cycle_2}
+        [log] = inspect_eval(task, model="mockllm/model", model_args=outputs,
+                             log_dir=str(tmp_path / "logs"), display="none")  # fmt: skip
+        assert log.status == "success", log.error
+    assert _script().main([str(tmp_path / "logs"), "-o", str(tmp_path / "out"), "--boot", "500"]) == 0
+    text = (tmp_path / "out" / "generalization.md").read_text()
+    section = text.split("### masked - shown")[1]
+    [row] = [line for line in section.splitlines() if line.startswith("| mockllm")]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert "mask_names" not in cells[0]
+    assert cells[1:] == ["2 / 2", "2 / 2", "-2.00 [-2.00, -2.00]", "-1.00 [-1.00, -1.00]"], cells

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from roundtrip_eval.stats import bootstrap_difference, fisher_exact
+from roundtrip_eval.stats import bootstrap_difference, bootstrap_difference_of_gaps, fisher_exact
 
 
 def test_fisher_lady_tasting_tea() -> None:
@@ -46,3 +46,21 @@ def test_bootstrap_is_seeded_and_sane() -> None:
     assert (certain.difference, certain.low, certain.high) == (1.0, 1.0, 1.0)
     empty = bootstrap_difference([], [1, 0])
     assert math.isnan(empty.difference) and math.isnan(empty.low)
+
+
+def test_difference_of_gaps() -> None:
+    # Arm 1: 3.0 - 1.0 = +2; arm 2: 2.0 - 2.0 = 0; so the gap moved by +2 (point estimate).
+    a1, b1, a2, b2 = [3] * 20, [1] * 20, [2] * 20, [2] * 20
+    fixed = bootstrap_difference_of_gaps(a1, b1, a2, b2, n_boot=500)
+    assert (fixed.difference, fixed.low, fixed.high) == (2.0, 2.0, 2.0)
+    assert (fixed.n_a, fixed.n_b) == (40, 40)
+    # Only a1 varies (half 0, half 1 over 40): spread 1.96 * sqrt(.25 / 40) = 0.155 around 0.5.
+    varied = bootstrap_difference_of_gaps([0, 1] * 20, [0] * 7, [1] * 9, [1] * 3, n_boot=4000, seed=3)
+    assert varied.difference == pytest.approx(0.5)
+    assert varied.low == pytest.approx(0.5 - 0.155, abs=0.03)
+    assert varied.high == pytest.approx(0.5 + 0.155, abs=0.03)
+    assert varied == bootstrap_difference_of_gaps([0, 1] * 20, [0] * 7, [1] * 9, [1] * 3, n_boot=4000, seed=3)
+    # Swapping the arms flips the sign; a missing group gives NaN, not a number.
+    flipped = bootstrap_difference_of_gaps(a2, b2, a1, b1, n_boot=500)
+    assert flipped.difference == -2.0
+    assert math.isnan(bootstrap_difference_of_gaps(a1, [], a2, b2).difference)

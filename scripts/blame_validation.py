@@ -1,12 +1,15 @@
 """Blame (`-T blame=k`) against a reader's judgement of who broke the chain, g or f.
 
     python scripts/blame_validation.py dump LOGDIR > cases.md     # every failure, blind
+    python scripts/blame_validation.py dump --no-check LOGDIR     # without the check's detail
     python scripts/blame_validation.py score LOGDIR tests/data/blame_labels.csv
 
 `dump` prints, for every trial of the logs in LOGDIR that failed and has a blame record, what a
 reader needs to judge it: the last passing code (C0 at cycle 1), the failing cycle's spec, the
 code f wrote from it, and the check's detail. It never prints the automatic verdict or the
-regenerations behind it, so the labels are written blind. A label is `g` when the spec lost or
+regenerations behind it, so the labels are written blind. With `--no-check` it leaves out the
+check's category and detail as well (both come from the drift classifier), so the same cases can be
+given a drift label blind first. A label is `g` when the spec lost or
 changed information the last passing code had (f did what the spec said), `f` when the spec
 described the last passing code faithfully and f's code departs from it, `both` when the spec is
 wrong and f departs from it as well, `unclear` when the spec is ambiguous about the difference.
@@ -64,11 +67,12 @@ def cases(log_dir: Path) -> Iterator[dict[str, Any]]:
     yield from sorted(seen.values(), key=lambda c: c["trial"])
 
 
-def dump(log_dir: Path) -> int:
+def dump(log_dir: Path, check: bool = True) -> int:
     found = list(cases(log_dir))
     for case in found:
         print(f"## {case['trial']} ({case['model']}), failed at cycle {case['cycle']}\n")
-        print(f"check: {case['category']}: {case['detail']}\n")
+        if check:
+            print(f"check: {case['category']}: {case['detail']}\n")
         for title, text in (("last passing code", case["previous"]), ("failing spec", case["spec"]),
                             ("f's code", case["code"])):  # fmt: skip
             print(f"### {title}\n\n```\n{(text or '(none)').rstrip()}\n```\n")
@@ -101,13 +105,15 @@ def score(log_dir: Path, labels_file: Path) -> int:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("dump").add_argument("log_dir", type=Path)
+    dumping = sub.add_parser("dump")
+    dumping.add_argument("log_dir", type=Path)
+    dumping.add_argument("--no-check", action="store_true", help="leave out the check's category and detail")
     scoring = sub.add_parser("score")
     scoring.add_argument("log_dir", type=Path)
     scoring.add_argument("labels", type=Path)
     args = parser.parse_args(argv)
     if args.command == "dump":
-        return dump(args.log_dir)
+        return dump(args.log_dir, check=not args.no_check)
     return score(args.log_dir, args.labels)
 
 

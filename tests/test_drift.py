@@ -1,6 +1,8 @@
 """Drift categories with evidence, change measures, self-consistency and blame."""
 
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
@@ -131,7 +133,9 @@ def test_change_measures_and_consistency(tmp_path: Path) -> None:
     assert stab["similarity@1"] == 1.0
 
 
-def test_blame_reports_f_or_g_with_regenerations_logged(tmp_path: Path) -> None:
+def test_blame_reports_f_or_g_with_regenerations_logged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = fenced(ZERO)
     good = fenced(FIZZ)
     # trial 1: f slipped (regenerating from the same spec passes) -> "f"
@@ -152,6 +156,26 @@ def test_blame_reports_f_or_g_with_regenerations_logged(tmp_path: Path) -> None:
     assert log.results is not None
     blame_metrics = {s.name: s.metrics for s in log.results.scores}["blame"]
     assert blame_metrics["f"].value == 0.5 and blame_metrics["g"].value == 0.5
+    validation = _blame_validation_script()
+    validation.dump(tmp_path / "logs")
+    shown = capsys.readouterr().out
+    assert "## fizzbuzz/1" in shown and "## fizzbuzz/2" in shown and "check: " in shown
+    assert "verdict" not in shown and "pass_rate" not in shown  # the labels stay blind
+    validation.dump(tmp_path / "logs", check=False)
+    assert "check: " not in capsys.readouterr().out  # nor does the drift category show
+    labels = tmp_path / "labels.csv"
+    labels.write_text("trial,label,reason\nfizzbuzz/1,f,x\nfizzbuzz/2,f,y\n")
+    assert validation.score(tmp_path / "logs", labels) == 0
+    assert "agreement: 1/2 = 50.0%" in capsys.readouterr().out
+
+
+def _blame_validation_script() -> Any:
+    path = Path(__file__).resolve().parents[1] / "scripts" / "blame_validation.py"
+    spec = importlib.util.spec_from_file_location("blame_validation_script", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_blame_verdict_rules() -> None:

@@ -2,6 +2,7 @@
 
     python scripts/sample_drift_labels.py upstream [--check]
     python scripts/sample_drift_labels.py ours LOG_DIR BATCH [--check]
+    python scripts/sample_drift_labels.py show LOG_DIR BATCH > rows.md   # what a labeller reads
 
 `upstream` draws failing steps of the published trials (`../shared/upstream-data/raw`, relative to
 the repository root). `ours` lists the failing cycles of our own `.eval` logs in LOG_DIR and tags
@@ -308,6 +309,35 @@ def ours_rows(log_dir: Path, batch: str) -> list[dict[str, str]]:
     return rows
 
 
+def show(log_dir: Path, batch: str) -> int:
+    """Print every unlabelled row of `batch` as a labeller needs it, and nothing the classifier said.
+
+    Per row: the problem, the last passing code (C0 at cycle 1), g's reply (the spec) and f's reply,
+    as logged. Never the cycle's category, detail or evidence, so the label is written blind.
+    """
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    from roundtrip_eval.problems import load_problem
+
+    wanted = [r for r in csv.DictReader(OUT.open(encoding="utf-8")) if r["batch"] == batch and not r["label"]]
+    logs = {Path(i.name).name: i for i in list_eval_logs(str(log_dir))}
+    for row in wanted:
+        name, sample_id, epoch = row["trial"].split("::")
+        log = read_eval_log(logs[name])
+        sample = next(s for s in log.samples or [] if str(s.id) == sample_id and f"e{s.epoch}" == epoch)
+        problem = load_problem(str(sample.metadata["problem"]), None, bool(sample.metadata.get("mask_names")))
+        cycles = {int(c["cycle"]): c for c in sample.store.get("cycles") or []}
+        k = int(row["cycle"])
+        previous = cycles[k - 1]["code"] if k >= 2 else problem.reference
+        print(f"## {row['id']}: {problem.name}, cycle {k}, failing step {row['step']}\n")
+        spec, code = cycles[k].get("spec_reply"), cycles[k].get("code_reply")
+        replies = (("g's reply (the spec)", spec), ("f's reply", code))
+        for title, text in (("last passing code", previous), *replies):
+            print(f"### {title}\n\n~~~~\n{(text or '(none)').rstrip()}\n~~~~\n")
+    print(f"{len(wanted)} unlabelled rows of {batch}", file=sys.stderr)
+    return 0
+
+
 def merge(drawn: list[dict[str, str]], check: bool) -> int:
     """Append the drawn rows that the CSV lacks; with check, report differences instead."""
     existing = list(csv.DictReader(OUT.open(encoding="utf-8"))) if OUT.exists() else []
@@ -341,7 +371,12 @@ def main(argv: list[str]) -> int:
     own.add_argument("log_dir", type=Path)
     own.add_argument("batch")
     own.add_argument("--check", action="store_true")
+    shown = sub.add_parser("show")
+    shown.add_argument("log_dir", type=Path)
+    shown.add_argument("batch")
     a = p.parse_args(argv)
+    if a.source == "show":
+        return show(a.log_dir, a.batch)
     if a.source == "upstream":
         return merge(upstream_rows(), a.check)
     if not a.log_dir.is_dir():

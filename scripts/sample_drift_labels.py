@@ -261,7 +261,10 @@ def upstream_rows() -> list[dict[str, str]]:
 
 
 def ours_rows(log_dir: Path, batch: str) -> list[dict[str, str]]:
-    """Every failing cycle of our own `.eval` logs in `log_dir` (run with stop_on_failure=false).
+    """Every failing cycle of our own finished `.eval` logs in `log_dir`.
+
+    A log that was cancelled or stopped on an error counts with its completed samples (a cancelled
+    long run is final once written); a log still being written does not.
 
     Only the harness's own pass/fail and whether f was asked are read here, never the drift
     category, so that the rows can be labelled blind. A cycle whose f was never asked (no code
@@ -272,11 +275,13 @@ def ours_rows(log_dir: Path, batch: str) -> list[dict[str, str]]:
     rows = []
     for info in sorted(list_eval_logs(str(log_dir)), key=lambda i: i.name):
         log = read_eval_log(info)
-        if log.status != "success":
+        if log.status == "started":  # still being written: its rows would change under the labels
             continue
         model = log.eval.model.removeprefix("ollama/")
         args = log.eval.task_args or {}
         for sample in log.samples or []:
+            if sample.error is not None:  # errored or cancelled: an infrastructure failure, no label
+                continue
             for c in (sample.store or {}).get("cycles") or []:
                 if c.get("passed", True):
                     continue

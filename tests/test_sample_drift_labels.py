@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OWN_LOGS = ROOT / "tests" / "data" / "own_logs"
+OWN_LOGS = ROOT / "tests" / "data" / "own_logs" / "0.5b"
 
 
 def _script() -> Any:

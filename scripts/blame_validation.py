@@ -14,8 +14,9 @@ changed information the last passing code had (f did what the spec said), `f` wh
 described the last passing code faithfully and f's code departs from it, `both` when the spec is
 wrong and f departs from it as well, `unclear` when the spec is ambiguous about the difference.
 
-`score` joins the labels (columns `trial`, `label`, `reason`) with the logged verdicts and
-prints the agreement and the confusion table. Reads only the `.eval` logs.
+`score` joins the labels (columns `trial`, `label`, `reason`, optionally `second_label`: a second
+reader's blind label) with the logged verdicts and prints the agreement, the confusion table and,
+with a second reader, how often the two readers agree. Reads only the `.eval` logs.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def dump(log_dir: Path, check: bool = True) -> int:
 def score(log_dir: Path, labels_file: Path) -> int:
     verdicts = {c["trial"]: c["verdict"] for c in cases(log_dir)}
     with labels_file.open(newline="") as fh:
-        labels = {row["trial"]: row["label"] for row in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
+    labels = {row["trial"]: row["label"] for row in rows}
+    second = {row["trial"]: row["second_label"] for row in rows if row.get("second_label")}
     bad = sorted(set(labels.values()) - set(VERDICTS))
     missing = sorted(set(labels) - set(verdicts))
     if bad or missing:
@@ -96,6 +99,10 @@ def score(log_dir: Path, labels_file: Path) -> int:
     print("|---|" + "---|" * len(VERDICTS))
     for label in VERDICTS:
         print(f"| {label} | " + " | ".join(str(pairs[(label, v)]) for v in VERDICTS) + " |")
+    if second:  # a second blind reader: how far two people agree bounds what a rule can reach
+        both_read = sum(second[t] == labels[t] for t in second)
+        print(f"\nsecond reader agrees with the first on {both_read}/{len(second)}; the verdict agrees "
+              f"with the second on {sum(second[t] == verdicts[t] for t in second)}/{len(second)}")
     unlabelled = sorted(set(verdicts) - set(labels))
     if unlabelled:
         print(f"\nnot labelled ({len(unlabelled)}): {', '.join(unlabelled)}")

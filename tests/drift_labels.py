@@ -35,7 +35,7 @@ from roundtrip_eval.scorers import DRIFT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM_RAW = ROOT.parent / "shared" / "upstream-data" / "raw"
-# The logs of our own labelled runs are committed (tests/data/own_logs, 176 KB) so that CI judges
+# The logs of our own labelled runs are committed (tests/data/own_logs/<model>/, 520 KB) so that CI judges
 # their rows too; ROUNDTRIP_LABEL_LOGS points elsewhere (e.g. `logs/` for newly drawn rows).
 OUR_LOGS = Path(os.environ.get("ROUNDTRIP_LABEL_LOGS", str(ROOT / "tests" / "data" / "own_logs")))
 MAX_SAMPLES = 6

@@ -164,9 +164,11 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     validation.dump(tmp_path / "logs", check=False)
     assert "check: " not in capsys.readouterr().out  # nor does the drift category show
     labels = tmp_path / "labels.csv"
-    labels.write_text("trial,label,reason\nfizzbuzz/1,f,x\nfizzbuzz/2,f,y\n")
+    labels.write_text("trial,label,second_label,reason\nfizzbuzz/1,f,f,x\nfizzbuzz/2,f,g,y\n")
     assert validation.score(tmp_path / "logs", labels) == 0
-    assert "agreement: 1/2 = 50.0%" in capsys.readouterr().out
+    scored = capsys.readouterr().out
+    assert "agreement: 1/2 = 50.0%" in scored
+    assert "second reader agrees with the first on 1/2; the verdict agrees with the second on 2/2" in scored
 
 
 def _blame_validation_script() -> Any:

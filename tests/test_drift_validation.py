@@ -87,6 +87,9 @@ def test_label_set_spans_the_dataset_and_holds_out_enough() -> None:
         assert {r[column] for r in upstream} == values, column
     assert {r["split"] for r in rows} == {"dev", "holdout"}
     assert sum(r["split"] == "holdout" for r in rows) >= 60
+    ours = [r for r in rows if is_ours(r)]  # the embedded models with our prompts, both sizes
+    assert len(ours) >= 30
+    assert {r["model"] for r in ours} == {"qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"}
     assert len({(r["batch"], r["trial"], r["cycle"], r["step"]) for r in rows}) == len(rows)
     for row in upstream:
         record = json.loads((UPSTREAM_RAW / upstream_trial(row) / "result.json").read_text(encoding="utf-8"))

@@ -74,6 +74,8 @@ def test_sigint_on_inspect_eval_leaves_no_container(docker_client: Any, tmp_path
          "-T", "sandbox=roundtrip-docker", "-T", "cycles=1", "--epochs", "3",
          "--log-dir", str(tmp_path / "logs"), "--display", "plain"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # a test run started in the background inherits SIGINT ignored, and so would inspect
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60

@@ -320,16 +320,18 @@ def show(log_dir: Path, batch: str) -> int:
     Per row: the problem, the last passing code (C0 at cycle 1), g's reply (the spec) and f's reply,
     as logged. Never the cycle's category, detail or evidence, so the label is written blind.
     """
-    from inspect_ai.log import list_eval_logs, read_eval_log
+    from inspect_ai.log import EvalSample, list_eval_logs, read_eval_log
 
     from roundtrip_eval.problems import load_problem
 
     wanted = [r for r in csv.DictReader(OUT.open(encoding="utf-8")) if r["batch"] == batch and not r["label"]]
-    logs = {Path(i.name).name: i for i in list_eval_logs(str(log_dir))}
+    infos = {Path(i.name).name: i for i in list_eval_logs(str(log_dir))}
+    samples: dict[str, dict[tuple[str, str], EvalSample]] = {}  # each log read once, however many rows
     for row in wanted:
         name, sample_id, epoch = row["trial"].split("::")
-        log = read_eval_log(logs[name])
-        sample = next(s for s in log.samples or [] if str(s.id) == sample_id and f"e{s.epoch}" == epoch)
+        if name not in samples:
+            samples[name] = {(str(s.id), f"e{s.epoch}"): s for s in read_eval_log(infos[name]).samples or []}
+        sample = samples[name][(sample_id, epoch)]
         problem = load_problem(str(sample.metadata["problem"]), None, bool(sample.metadata.get("mask_names")))
         cycles = {int(c["cycle"]): c for c in sample.store.get("cycles") or []}
         k = int(row["cycle"])

@@ -1,13 +1,12 @@
 """Drift categories with evidence, change measures, self-consistency and blame."""
 
-import importlib.util
 from pathlib import Path
-from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 from replay_scripts import fenced, spec, surviving, trial, write
+from script_modules import load_script
 
 from roundtrip_eval import drift
 from roundtrip_eval.problems import load_problem
@@ -156,7 +155,7 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     assert log.results is not None
     blame_metrics = {s.name: s.metrics for s in log.results.scores}["blame"]
     assert blame_metrics["f"].value == 0.5 and blame_metrics["g"].value == 0.5
-    validation = _blame_validation_script()
+    validation = load_script("blame_validation")
     validation.dump(tmp_path / "logs")
     shown = capsys.readouterr().out
     assert "## fizzbuzz/1" in shown and "## fizzbuzz/2" in shown and "check: " in shown
@@ -170,14 +169,6 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     assert "agreement: 1/2 = 50.0%" in scored
     assert "second reader agrees with the first on 1/2; the verdict agrees with the second on 2/2" in scored
 
-
-def _blame_validation_script() -> Any:
-    path = Path(__file__).resolve().parents[1] / "scripts" / "blame_validation.py"
-    spec = importlib.util.spec_from_file_location("blame_validation_script", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_blame_verdict_rules() -> None:

@@ -7,32 +7,24 @@ novel problem's code at cycle 2, so the numbers are known in advance: mean cycle
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage
+from script_modules import load_script
 
 import roundtrip_eval
 from roundtrip_eval.problems import list_problems, load_problem
 
-ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = {(p := load_problem(name)).function: p for name in list_problems()}
 MASKED = {name: load_problem(name, masked=True) for name in list_problems()}
 
 
 def _script() -> Any:
-    path = ROOT / "scripts" / "generalization.py"
-    spec = importlib.util.spec_from_file_location("generalization_script", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("generalization")
 
 
 def novel_breaks_at_cycle_2(

@@ -5,25 +5,18 @@ classifier said."""
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_LOGS = ROOT / "tests" / "data" / "own_logs" / "0.5b"
 
 
 def _script() -> Any:
-    path = ROOT / "scripts" / "sample_drift_labels.py"
-    spec = importlib.util.spec_from_file_location("sample_drift_labels_script", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("sample_drift_labels")
 
 
 def test_own_rows_are_drawn_as_committed() -> None:

@@ -91,7 +91,8 @@ Two ways to run
 argument `serve` it is a *warm runner*: one per trial container, reading one job line per check
 and answering each with its records and `<nonce> END` (`roundtrip_eval.sandbox.warm`). The next
 candidate process is forked as soon as a check ends, before the next job is read, so it is
-ready when the job comes and never holds it.
+ready when the job comes and never holds it. A trial's first warm runner is started by the
+container's init as `python3 -I -c BOOT serve` and reads this module from stdin first (`BOOT`).
 """
 
 from __future__ import annotations
@@ -1335,6 +1336,49 @@ def source() -> str:
     """This module's source: what the sandbox runs as `python3 -I -c` (add `serve` for a warm runner)."""
     with open(__file__, encoding="utf-8") as fh:
         return fh.read()
+
+
+BOOT = """\
+def _boot():
+    import os, sys
+    def take(n, got=b""):
+        while len(got) < n:
+            chunk = os.read(0, n - len(got))
+            if not chunk:
+                os._exit(3)
+            got += chunk
+        return got
+    head = b""
+    while not head.endswith(b"\\n"):
+        head += take(1)
+    magic, code_len, source_len = head.split()
+    code, source = take(int(code_len)), take(int(source_len))
+    ext = sys.modules.get("_frozen_importlib_external")
+    if code and ext is not None and magic.decode() == ext.MAGIC_NUMBER.hex():
+        import marshal
+        return marshal.loads(code)
+    return compile(source, "<string>", "exec")
+exec(_boot())
+"""
+"""A warm runner started by the container's init (`sandbox.pid1`) is `python3 -I -c BOOT serve`:
+it reads this module from stdin (`boot_payload`) before its first job, so a trial's first runner
+costs no exec and no 60 KB command line, and no compile when the host's CPython writes the same
+bytecode (the magic number says so; otherwise the source is compiled, as with `-c`). It runs in
+`__main__`, like `-c`."""
+
+
+def boot_payload() -> bytes:
+    """What a `BOOT` runner reads first: a header line, this module's bytecode (when this
+    interpreter is CPython), and its source."""
+    import importlib.util
+    import marshal
+
+    text = source()
+    code = b""
+    if sys.implementation.name == "cpython":
+        code = marshal.dumps(compile(text, "<string>", "exec", dont_inherit=True))
+    data = text.encode("utf-8")
+    return f"{importlib.util.MAGIC_NUMBER.hex()} {len(code)} {len(data)}\n".encode() + code + data
 
 
 if __name__ == "__main__":

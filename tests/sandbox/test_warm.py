@@ -44,6 +44,41 @@ async def test_checks_share_one_runner_and_each_candidate_a_fresh_process(docker
     assert docker_sandbox._warm.starts == 1 and docker_sandbox._warm.restarts == 0
 
 
+RUNNER_PARENT = (
+    "import os\n"
+    "print(open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+) + FIZZ.reference  # prints the parent of the runner that forked this candidate
+
+
+@docker
+async def test_the_first_runner_comes_from_init_and_a_replacement_from_an_exec(docker_sandbox: Any) -> None:
+    verdict = await run_check(docker_sandbox, RUNNER_PARENT, FIZZ)
+    assert verdict.passed, verdict.detail
+    assert verdict.output_head.split() == ["1"]  # started by the container's init: no exec
+    _kill_from_outside(docker_sandbox, "KILL")
+    started = time.monotonic()
+    verdict = await run_check(docker_sandbox, RUNNER_PARENT, FIZZ)
+    assert verdict.passed, verdict.detail
+    assert verdict.output_head.split() != ["1"]  # a new runner, in an exec
+    assert time.monotonic() - started < warm.STALL_SECONDS  # init said the first one ended
+    assert docker_sandbox._warm.restarts == 1
+
+
+@docker
+async def test_a_runner_that_cannot_use_the_hosts_bytecode_compiles_the_source(
+    docker_sandbox: Any, monkeypatch: Any
+) -> None:
+    payload = warm.boot_payload()
+    head, rest = payload.split(b"\n", 1)
+    _magic, code_len, source_len = head.split()
+    garbage = b"\x00" * int(code_len)  # bytecode it must not load: another CPython's magic
+    other = b"00000000 " + code_len + b" " + source_len + b"\n" + garbage + rest[int(code_len) :]
+    monkeypatch.setattr(warm, "boot_payload", lambda: other)
+    verdict = await run_check(docker_sandbox, RUNNER_PARENT, FIZZ)
+    assert verdict.passed, verdict.detail
+    assert verdict.output_head.split() == ["1"] and docker_sandbox._warm.restarts == 0
+
+
 @docker
 async def test_a_dead_runner_is_replaced_and_logged(docker_sandbox: Any, caplog: Any) -> None:
     assert (await run_check(docker_sandbox, FIZZ.reference, FIZZ)).passed

@@ -26,7 +26,8 @@ from roundtrip_eval._inspect_private import sandbox_lifecycle_state
 from roundtrip_eval.sandbox import engine
 from roundtrip_eval.sandbox.config import RoundtripDockerConfig
 from roundtrip_eval.sandbox.engine import SandboxEngineError, SandboxSetupError
-from roundtrip_eval.sandbox.pid1 import ENTRYPOINT
+from roundtrip_eval.sandbox.pid1 import ENTRYPOINT, WARM_COMMAND
+from roundtrip_eval.sandbox.stream import Attached, attach, close_attached
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -128,14 +129,18 @@ def remove_quietly(client: DockerClient, name: str) -> None:
 
 def create_container(
     client: DockerClient, name: str, cfg: RoundtripDockerConfig, labels: dict[str, str]
-) -> None:
-    """Create and start one locked-down container (blocking)."""
+) -> Attached | None:
+    """Create and start one locked-down container (blocking). With `cfg.warm_runner` its init
+    starts the trial's warm runner on the container's stdin and stdout: the stream to it,
+    attached before the start (for `warm.WarmRunner`), is returned."""
     from docker.types import LogConfig
 
     tmpfs_opts = f"rw,noexec,nosuid,nodev,size={cfg.tmpfs_size},mode=1777"
     container = client.containers.create(
         cfg.image,
         entrypoint=ENTRYPOINT,
+        command=WARM_COMMAND if cfg.warm_runner else None,
+        stdin_open=cfg.warm_runner,
         name=name,
         hostname="sandbox",
         user=cfg.user,
@@ -161,7 +166,14 @@ def create_container(
         log_config=LogConfig(type=LogConfig.types.NONE),
         detach=True,
     )
-    container.start()
+    attached = attach(client, name) if cfg.warm_runner else None
+    try:
+        container.start()
+    except BaseException:
+        if attached is not None:
+            close_attached(attached)
+        raise
+    return attached
 
 
 def trial_labels(state: RunState, task_name: str, metadata: dict[str, str]) -> dict[str, str]:
@@ -179,8 +191,9 @@ def trial_labels(state: RunState, task_name: str, metadata: dict[str, str]) -> d
 
 async def start_container(
     client: DockerClient, task_name: str, cfg: RoundtripDockerConfig, metadata: dict[str, str]
-) -> TrialContainer:
-    """Start a trial's container, tracked by the run; leaves none behind if it fails or is cancelled."""
+) -> tuple[TrialContainer, Attached | None]:
+    """Start a trial's container, tracked by the run (with the stream to its warm runner, see
+    `create_container`); leaves none behind if it fails or is cancelled."""
     from docker.errors import APIError, ImageNotFound
 
     state = run_state()
@@ -189,14 +202,14 @@ async def start_container(
     state.containers.add(name)
     created = threading.Event()
 
-    def create() -> None:
+    def create() -> Attached | None:
         try:
-            create_container(client, name, cfg, labels)
+            return create_container(client, name, cfg, labels)
         finally:
             created.set()
 
     try:
-        await anyio.to_thread.run_sync(create)
+        attached = await anyio.to_thread.run_sync(create)
     except BaseException as exc:
         # Cancelled or failed half-way: the container may exist or still be starting (a
         # native asyncio cancel is not held off by anyio's shield, so the thread may still
@@ -217,7 +230,7 @@ async def start_container(
                 f"could not start a sandbox container from {cfg.image}: {exc.explanation}"
             ) from exc
         raise
-    return TrialContainer(client, name, cfg)
+    return TrialContainer(client, name, cfg), attached
 
 
 async def remove_container(box: TrialContainer) -> None:

@@ -127,8 +127,8 @@ class RoundtripDockerSandbox(SandboxEnvironment):
             spares.top_up(state, client, task_name, cfg)  # the next trials' containers
             if taken is not None:
                 return {"default": cls(*taken)}
-        box = await containers.start_container(client, task_name, cfg, metadata)
-        return {"default": cls(box)}
+        box, attached = await containers.start_container(client, task_name, cfg, metadata)
+        return {"default": cls(box, WarmRunner(box, attached))}
 
     @classmethod
     async def sample_cleanup(

@@ -113,8 +113,7 @@ class Spares:
         state.containers.add(name)
         box = TrialContainer(client, name, cfg)
         try:
-            create_container(client, name, cfg, trial_labels(state, task_name, {}))
-            warm = WarmRunner(box)
+            warm = WarmRunner(box, create_container(client, name, cfg, trial_labels(state, task_name, {})))
             if cfg.warm_runner and not self.closed:  # the run is ending: do not wait for it
                 warm.start()
         except BaseException:

@@ -62,18 +62,48 @@ class Outcome:
 _WOULD_BLOCK = (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
-def hijack(client: DockerClient, exec_id: str) -> tuple[socket.socket, Any, bytes]:
+Attached = tuple[socket.socket, Any, bytes]
+"""An attached stream: its raw non-blocking socket, the HTTP response to close with it, and the
+first stream bytes the HTTP layer may already have read past the 101 reply."""
+
+
+def close_attached(attached: Attached) -> None:
+    """Close an attached stream's socket and response."""
+    sock, response, _early = attached
+    with contextlib.suppress(Exception):
+        sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(Exception):
+        sock.close()
+    with contextlib.suppress(Exception):
+        response.close()
+
+
+def hijack(client: DockerClient, exec_id: str) -> Attached:
     """Start `exec_id` attached: its raw non-blocking socket, the HTTP response to close with
     it, and the first stream bytes the HTTP layer may already have read past the 101 reply."""
+    api = client.api
+    return _upgrade(client, api._url("/exec/{0}/start", exec_id), {}, {"Tty": False, "Detach": False})
+
+
+def attach(client: DockerClient, container: str) -> Attached:
+    """Attach to the stdin, stdout and stderr of `container` (created with stdin open, not yet
+    started: what its first process writes is not lost). Returned as `hijack` does."""
+    api = client.api
+    params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+    return _upgrade(client, api._url("/containers/{0}/attach", container), params, None)
+
+
+def _upgrade(
+    client: DockerClient, url: str, params: dict[str, int], data: dict[str, bool] | None
+) -> Attached:
     from docker.errors import APIError
 
     api = client.api
-    response = api._post_json(
-        api._url("/exec/{0}/start", exec_id),
-        headers={"Connection": "Upgrade", "Upgrade": "tcp"},
-        data={"Tty": False, "Detach": False},
-        stream=True,
-    )
+    headers = {"Connection": "Upgrade", "Upgrade": "tcp"}
+    if data is None:
+        response = api._post(url, headers=headers, params=params, stream=True)
+    else:
+        response = api._post_json(url, headers=headers, params=params, data=data, stream=True)
     try:
         raw = api._get_raw_response_socket(response)
     except APIError as exc:

@@ -1,20 +1,23 @@
 """The warm runner of a trial container: one long-lived trusted runner per trial.
 
-Instead of a `docker exec` and a new interpreter per check, the container runs one
-`python3 -I -c <runner source> serve` for the whole trial (`runner._serve`), started when the
-container starts. Each check writes one job line to its stdin and reads the records back from
-its stdout on the same attached stream, up to the line `<nonce> END`; every candidate still runs
-in a fresh process of its own, forked by the runner before the job is read (see
-`roundtrip_eval.runner` for the trust boundary). While a check runs, the runner writes
-`<nonce> .` once a second.
+Instead of a `docker exec` and a new interpreter per check, the container runs one runner
+(`runner._serve`) for the whole trial. The first is started by the container's init
+(`pid1`) on the container's own stdin and stdout, which the host attached to before starting the
+container; its first input is the runner's code (`runner.BOOT`), so starting it costs no exec.
+A runner started later (after one was killed) is `python3 -I -c <runner source> serve` in an
+exec. Each check writes one job line to the runner's stdin and reads the records back from its
+stdout on the same stream, up to the line `<nonce> END`; every candidate still runs in a fresh
+process of its own, forked by the runner before the job is read (see `roundtrip_eval.runner`
+for the trust boundary). While a check runs, the runner writes `<nonce> .` once a second.
 
-If the runner dies (its stream ends) or stops answering (no byte for `STALL_SECONDS`), every
-process of the sandbox user is killed, a new runner is started, this is logged, and the same job
-is sent to the new one: the check is judged by a fresh runner. A second loss in the same check
-raises `RunnerLost`, and the provider falls back to one exec of the runner for that check. A
-check past its own time limit kills everything (the runner too) and raises `TimeoutError`, as
-`exec` does; the next check starts a new runner. A plain `exec` kills the runner as well (its
-prelude kills every leftover process), so the next check starts a new one, quietly.
+If the runner dies (its exec's stream ends, or init says the runner it started has ended) or
+stops answering (no byte for `STALL_SECONDS`), every process of the sandbox user is killed, a
+new runner is started, this is logged, and the same job is sent to the new one: the check is
+judged by a fresh runner. A second loss in the same check raises `RunnerLost`, and the provider
+falls back to one exec of the runner for that check. A check past its own time limit kills
+everything (the runner too) and raises `TimeoutError`, as `exec` does; the next check starts a
+new runner. A plain `exec` kills the runner as well (its prelude kills every leftover process),
+so the next check starts a new one, quietly.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import contextlib
 import logging
 import secrets
 import selectors
-import socket
 import threading
 import time
 
@@ -33,7 +35,8 @@ from inspect_ai.util import ExecResult, OutputLimitExceededError
 from roundtrip_eval import runner
 from roundtrip_eval.sandbox.containers import TrialContainer
 from roundtrip_eval.sandbox.exec import STRAY_PRELUDE, human_size, kill
-from roundtrip_eval.sandbox.stream import _WOULD_BLOCK, Demux, hijack
+from roundtrip_eval.sandbox.pid1 import RUNNER_EXITED
+from roundtrip_eval.sandbox.stream import _WOULD_BLOCK, Attached, Demux, close_attached, hijack
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ START_SECONDS = 60.0
 """How long a new runner may take to say READY (a loaded machine)."""
 
 _SOURCE: list[str] = []
+_BOOT: list[bytes] = []
 
 
 def runner_source() -> str:
@@ -54,16 +58,23 @@ def runner_source() -> str:
     return _SOURCE[0]
 
 
+def boot_payload() -> bytes:
+    """What the runner a container's init started reads first (`runner.boot_payload`), built once."""
+    if not _BOOT:
+        _BOOT.append(runner.boot_payload())
+    return _BOOT[0]
+
+
 class RunnerLost(RuntimeError):
     """The warm runner died or stopped answering twice while it checked one job."""
 
 
 class _Stream:
-    """The attached stream of the runner's exec: stdin written, stdout demultiplexed."""
+    """The attached stream of a runner (its exec's, or the container's): stdin written, stdout
+    demultiplexed."""
 
-    def __init__(self, box: TrialContainer, exec_id: str, limit: int) -> None:
-        self.exec_id = exec_id
-        self.sock, self.response, early = hijack(box.client, exec_id)
+    def __init__(self, attached: Attached, limit: int) -> None:
+        self.sock, self.response, early = attached
         self.demux = Demux(limit)
         self.demux.feed(early)
         self.selector = selectors.DefaultSelector()
@@ -92,6 +103,7 @@ class _Stream:
         out = self.demux.streams[1]
         searched, last_byte = 0, time.monotonic()
         needle = b"\n" + marker + b"\n"
+        exited = b"\n" + RUNNER_EXITED + b"\n"  # init says the runner it started has ended
         while True:
             if first_line:
                 end = out.find(b"\n")
@@ -105,6 +117,8 @@ class _Stream:
                 text = bytes(out[:stop])
                 del out[:stop]
                 return "ok", text
+            if out.find(exited, max(0, searched - len(exited))) >= 0:
+                return "eof", bytes(out)
             searched = len(out)
             if self.demux.overflow:
                 return "overflow", bytes(out)
@@ -139,19 +153,15 @@ class _Stream:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.selector.close()
-        with contextlib.suppress(Exception):
-            self.sock.shutdown(socket.SHUT_RDWR)
-        with contextlib.suppress(Exception):
-            self.sock.close()
-        with contextlib.suppress(Exception):
-            self.response.close()
+        close_attached((self.sock, self.response, b""))
 
 
 class WarmRunner:
     """The warm runner of one trial container, and the one request at a time it serves."""
 
-    def __init__(self, box: TrialContainer) -> None:
+    def __init__(self, box: TrialContainer, attached: Attached | None = None) -> None:
         self.box = box
+        self.attached = attached  # the container's own stream: its init started a runner on it
         self.stream: _Stream | None = None
         self.pid: int | None = None  # the runner's pid inside the container
         self.starts = 0
@@ -161,14 +171,21 @@ class WarmRunner:
     # -- blocking parts (worker threads) ------------------------------------------------
 
     def start(self) -> None:
-        """Start a runner and wait for it to say READY (blocking)."""
+        """Start a runner and wait for it to say READY (blocking): the one the container's init
+        started, the first time (it is sent the runner's code), else a new one in an exec."""
+        attached, self.attached = self.attached, None
         self.forget()
         limit = self.box.config.max_output_bytes
-        argv = ["python3", "-I", "-c", runner_source(), "serve"]
-        if self.box.config.kill_strays:  # what an earlier runner's candidates left dies first
-            argv = ["/bin/sh", "-c", STRAY_PRELUDE, "sh", secrets.token_hex(8), *argv]
-        exec_id = _create_exec_blocking(self.box, argv)
-        stream = _Stream(self.box, exec_id, limit)
+        if attached is not None:
+            stream = _Stream(attached, limit)
+            if not stream.send(boot_payload(), time.monotonic() + START_SECONDS, threading.Event()):
+                stream.close()
+                raise RunnerLost("the container's warm runner did not take its code")
+        else:
+            argv = ["python3", "-I", "-c", runner_source(), "serve"]
+            if self.box.config.kill_strays:  # what an earlier runner's candidates left dies first
+                argv = ["/bin/sh", "-c", STRAY_PRELUDE, "sh", secrets.token_hex(8), *argv]
+            stream = _Stream(hijack(self.box.client, _create_exec_blocking(self.box, argv)), limit)
         status, text = stream.read_ready(time.monotonic() + START_SECONDS)
         if status != "ok" or not text.startswith(b"READY "):
             stream.close()
@@ -178,6 +195,9 @@ class WarmRunner:
 
     def forget(self) -> None:
         """Drop the stream to the current runner (it is dead, or about to be killed)."""
+        if self.attached is not None:
+            close_attached(self.attached)
+            self.attached = None
         if self.stream is not None:
             self.stream.close()
         self.stream, self.pid = None, None

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,7 +154,7 @@ def plot(groups: dict[str, list[Row]], out: Path) -> Path:
         for familiarity, style in (("known", "-o"), ("novel", "--s")):
             side = [r for r in rows if r["familiarity"] == familiarity]
             ax.plot(range(n + 1), curve(side, n), style, label=f"{familiarity} (n={len(side)})", markersize=3)
-        ax.set_title(label, fontsize=8)
+        ax.set_title("\n".join(textwrap.wrap(label, 60)), fontsize=8)  # configurations are long
         ax.set_xlabel("cycle k")
         ax.set_ylabel("survival@k")
         ax.set_ylim(-0.02, 1.02)

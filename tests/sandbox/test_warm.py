@@ -12,6 +12,7 @@ import pytest
 from roundtrip_eval.checker import run_check
 from roundtrip_eval.problems import load_problem
 from roundtrip_eval.sandbox import RoundtripDockerConfig, RoundtripDockerSandbox, containers, warm
+from roundtrip_eval.sandbox.engine import SandboxSetupError
 
 from .probes import run_containers
 
@@ -148,8 +149,10 @@ async def test_spares_make_set_up_cheap_and_leave_nothing(docker_client: Any, mo
     before = run_containers(docker_client)
     cfg = RoundtripDockerConfig(spare_containers=2)
     await S.task_init("pytest", cfg)
-    assert state.spares is not None and not state.containers  # task_init starts nothing
-    first = await S.sample_init("pytest", cfg, {})  # no spare yet: started here, 2 more behind it
+    assert state.spares is not None and len(state.containers) == 1  # its smoke test, kept as a spare
+    smoke = next(iter(state.containers))
+    first = await S.sample_init("pytest", cfg, {})  # takes it: 2 more are started behind it
+    assert first["default"]._box.name == smoke and first["default"]._warm.pid is not None
     try:
         deadline = time.monotonic() + 60
         while len(state.spares.ready.get(cfg, [])) < 2 and time.monotonic() < deadline:
@@ -168,3 +171,22 @@ async def test_spares_make_set_up_cheap_and_leave_nothing(docker_client: Any, mo
         await S.task_cleanup("pytest", cfg, True)
     assert state.spares is None and not state.containers
     assert run_containers(docker_client) == before
+
+
+@docker
+async def test_an_image_whose_python_fails_stops_task_init_with_one_line_and_leaves_nothing(
+    docker_client: Any, monkeypatch: Any
+) -> None:
+    state = containers.RunState()  # in an eval run the smoke test is the first spare's runner
+    monkeypatch.setattr(containers, "run_state", lambda: state)
+    monkeypatch.setattr(containers, "ENTRYPOINT", ["/bin/sh", "-c", "echo no python here >&2; exit 3"])
+    before = run_containers(docker_client)
+    cfg = RoundtripDockerConfig(spare_containers=2)
+    try:
+        with pytest.raises(SandboxSetupError) as info:
+            await S.task_init("pytest", cfg)
+    finally:
+        await S.task_cleanup("pytest", cfg, True)
+    message = str(info.value)
+    assert "\n" not in message and "python3 does not run in a" in message and "sandbox build" in message
+    assert run_containers(docker_client) == before and not state.containers

@@ -85,9 +85,30 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         except (SandboxEngineError, SandboxImageError) as exc:
             raise SandboxSetupError(str(exc)) from exc
         state = containers.run_state()  # bind this run's state where the samples will find it
-        await cls._smoke_test(client, cfg)
         if cfg.spare_containers and containers.in_eval(state):
             state.spares = state.spares or Spares(cfg.spare_containers)  # filled by sample_init
+            if cfg.warm_runner:
+                await cls._smoke_test_spare(state, client, task_name, cfg)
+                return
+        await cls._smoke_test(client, cfg)
+
+    @classmethod
+    async def _smoke_test_spare(
+        cls, state: containers.RunState, client: DockerClient, task_name: str, cfg: RoundtripDockerConfig
+    ) -> None:
+        """In an eval run: start the first spare container, whose warm runner saying READY shows
+        that python3 runs in the image; it then waits for the first trial (the run's end removes
+        it if no trial takes it)."""
+        from docker.errors import APIError
+
+        spares: Spares = state.spares
+        try:
+            await anyio.to_thread.run_sync(spares.prepare, state, client, task_name, cfg)
+        except (RunnerLost, APIError) as exc:
+            raise SandboxSetupError(
+                f"python3 does not run in a {cfg.image} sandbox container ({exc}); "
+                "rebuild it with `roundtrip-eval sandbox build --force`"
+            ) from exc
 
     @classmethod
     async def _smoke_test(cls, client: DockerClient, cfg: RoundtripDockerConfig) -> None:

@@ -5,7 +5,8 @@ load; tearing one down ~0.1 s. Within an Inspect eval run the provider keeps `sp
 of them ready beyond the trials that are starting: each `sample_init` takes one if there is one
 and has the next ones started in worker threads (so the pool grows to the run's concurrency),
 and a finished trial's container is removed in a worker thread too, so neither sits on a
-trial's path. `task_init` starts none (it leaves nothing running). Isolation per trial is
+trial's path. `task_init` (once per sandbox configuration of a run) starts the first spare as
+its smoke test: its runner saying READY shows python3 runs in the image. Isolation per trial is
 unchanged: a spare has run nothing but its own warm runner, and each is given to exactly one
 trial. `task_cleanup` waits for the workers, then removes the spares and every other container
 of the run. Outside an eval run (a test or script calling `sample_init` directly) there are no
@@ -63,6 +64,14 @@ class Spares:
             self.making[cfg] = self.making.get(cfg, 0) + count
         for _ in range(count):
             self._work(self._make, state, client, task_name, cfg)
+
+    def prepare(
+        self, state: RunState, client: DockerClient, task_name: str, cfg: RoundtripDockerConfig
+    ) -> None:
+        """Make one spare now, in this thread (blocking), and raise what went wrong."""
+        with self.lock:
+            self.making[cfg] = self.making.get(cfg, 0) + 1
+        self._make(state, client, task_name, cfg)
 
     def remove(self, state: RunState, box: TrialContainer) -> None:
         """Remove a finished trial's container in a worker thread."""

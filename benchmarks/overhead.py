@@ -29,7 +29,7 @@ def log_wall(log: EvalLog) -> float:
     """The eval's wall time from its log; for a log still being written (or cut short), up to
     its last recorded event, so a long run can be measured while it goes on."""
     # a log still being written has no stats yet; the eval's creation time stands in
-    started = datetime.fromisoformat(log.stats.started_at or log.eval.created)
+    started = log_started(log)
     if log.stats.completed_at:
         return (datetime.fromisoformat(log.stats.completed_at) - started).total_seconds()
     stamps = [event.timestamp for sample in log.samples or [] for event in sample.events]
@@ -39,9 +39,23 @@ def log_wall(log: EvalLog) -> float:
     return (max(stamps) - started).total_seconds()
 
 
+def log_started(log: EvalLog) -> datetime:
+    """When this log's run started (a log still being written has no stats yet)."""
+    return datetime.fromisoformat(log.stats.started_at or log.eval.created)
+
+
+def ran_here(log: EvalLog) -> tuple[list[Any], int]:
+    """The trials this log's run generated, and how many it carried over from an earlier run of
+    the same eval-set or `eval-retry` (their model time lies outside this log's wall time)."""
+    started = log_started(log)
+    here = [s for s in log.samples or [] if not s.events or min(e.timestamp for e in s.events) >= started]
+    return here, len(log.samples or []) - len(here)
+
+
 def split(log: EvalLog, wall: float | None = None) -> dict[str, Any]:
-    """Model time vs the rest, from the log's events and per-cycle timings."""
-    samples = log.samples or []
+    """Model time vs the rest, from the log's events and per-cycle timings (of the trials run
+    in this log's own run: see `ran_here`)."""
+    samples, carried = ran_here(log)
     model_time = 0.0
     output_tokens = 0
     check_time = 0.0
@@ -60,6 +74,7 @@ def split(log: EvalLog, wall: float | None = None) -> dict[str, Any]:
     harness = max(0.0, wall - model_time)
     return {
         "trials": len(samples),
+        "carried": carried,
         "generations": generations,
         "wall_s": wall,
         "model_s": model_time,
@@ -99,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         result = split(log, wall)
     print(f"{'trials':<22}{result['trials']}")
+    if result["carried"]:
+        print(f"{'  left out':<22}{result['carried']} carried over from an earlier run of this eval "
+              "(resumed); their time is not in this log's wall time")
     print(f"{'generations':<22}{result['generations']}")
     print(f"{'wall time':<22}{result['wall_s']:.1f} s")
     print(f"{'model generation':<22}{result['model_s']:.1f} s")

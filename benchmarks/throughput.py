@@ -1,6 +1,6 @@
 """Harness throughput: a scripted, always-correct model through the real task and sandbox.
 
-    python benchmarks/throughput.py [--trials 16] [--cycles 10] [--concurrency 8] [--json out.json]
+    python benchmarks/throughput.py [--trials 48] [--cycles 10] [--concurrency 8] [--json out.json]
 
 Runs `roundtrip_eval/fizzbuzz` with the `replay` model answering every g step with a fixed
 spec and every f step with C0 itself, so every cycle passes and nothing waits on a model: what
@@ -146,7 +146,10 @@ def table(results: dict[str, dict[str, Any]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--trials", type=int, default=16, help="trials per path (default 16)")
+    parser.add_argument(
+        "--trials", type=int, default=48,
+        help="trials per path (default 48: long enough for a steady state at 8 at a time)",
+    )  # fmt: skip
     parser.add_argument("--cycles", type=int, default=10, help="cycles per trial (default 10)")
     parser.add_argument("--concurrency", type=int, default=8, help="trials at a time (default 8)")
     parser.add_argument("--json", help="also write the raw timings (seconds) to this file")

@@ -190,3 +190,19 @@ async def test_an_image_whose_python_fails_stops_task_init_with_one_line_and_lea
     message = str(info.value)
     assert "\n" not in message and "python3 does not run in a" in message and "sandbox build" in message
     assert run_containers(docker_client) == before and not state.containers
+
+
+@docker
+async def test_a_candidate_printing_inits_exit_line_cannot_fake_a_dead_runner(docker_sandbox: Any) -> None:
+    from roundtrip_eval.sandbox.pid1 import RUNNER_EXITED
+
+    marker = RUNNER_EXITED.decode()
+    code = (
+        f"import os\nprint('\\n{marker}\\n', flush=True)\nos.write(2, b'\\n{marker}\\n')\n"
+        + FIZZ.reference
+    )
+    for _ in range(2):
+        verdict = await run_check(docker_sandbox, code, FIZZ)
+        assert verdict.passed, verdict.detail
+    assert marker in verdict.output_head  # its output is evidence, inside a framed record
+    assert docker_sandbox._warm.starts == 1 and docker_sandbox._warm.restarts == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import platform
 import time
 from typing import Any
 
@@ -206,3 +207,42 @@ async def test_a_candidate_printing_inits_exit_line_cannot_fake_a_dead_runner(do
         assert verdict.passed, verdict.detail
     assert marker in verdict.output_head  # its output is evidence, inside a framed record
     assert docker_sandbox._warm.starts == 1 and docker_sandbox._warm.restarts == 0
+
+
+# rt_sigqueueinfo(2) from a python3 the candidate starts (ctypes is refused in the candidate
+# process itself): SIGUSR1 to init with si_code SI_QUEUE and a chosen si_pid. The kernel keeps
+# a chosen si_pid for a sender in the same pid namespace, so si_pid 0 alone would pass for the
+# host's kill signal (found by a red team). x86_64 syscall number.
+SIGQUEUE = (
+    "import ctypes, struct, sys\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "info = struct.pack('iii4xII', 10, 0, -1, int(sys.argv[1]), 0).ljust(128, b'\\0')\n"
+    "r = libc.syscall(129, 1, 10, ctypes.create_string_buffer(info, 128))\n"
+    "print('sigqueue', r, flush=True)\n"
+)
+
+
+def _spoofing(si_pid: int, reference: str) -> str:
+    return (
+        "import subprocess, sys, time\n"
+        f"_r = subprocess.run([sys.executable, '-I', '-c', {SIGQUEUE!r}, '{si_pid}'],"
+        " capture_output=True, text=True)\n"
+        "print(_r.stdout.strip(), flush=True)\n"
+        "time.sleep(0.5)\n"
+    ) + reference
+
+
+@docker
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the raw syscall number is x86_64's")
+@pytest.mark.parametrize("si_pid", [0, 4242])
+async def test_a_queued_kill_signal_claiming_the_host_kills_nothing(docker_sandbox: Any, si_pid: int) -> None:
+    verdict = await run_check(docker_sandbox, _spoofing(si_pid, FIZZ.reference), FIZZ)
+    assert verdict.passed, verdict.detail
+    assert "sigqueue 0" in verdict.output_head  # the signal was delivered to init
+    assert docker_sandbox._warm.starts == 1 and docker_sandbox._warm.restarts == 0
+    wrong = FIZZ.reference.replace('"Fizz"', '"Fuzz"')
+    assert wrong != FIZZ.reference
+    verdict = await run_check(docker_sandbox, _spoofing(si_pid, wrong), FIZZ)
+    assert not verdict.passed and verdict.category == "semantic", verdict.detail
+    assert (await run_check(docker_sandbox, FIZZ.reference, FIZZ)).passed
+    assert docker_sandbox._warm.restarts == 0

@@ -3,9 +3,8 @@
 It runs as `python3 -I -c INIT`, as the sandbox user. It ignores every signal a process in the
 container may send it, is not ptrace-able (not dumpable), reaps orphans (and says when the warm
 runner it started has ended), and on `KILL_SIGNAL` *from the host* kills every process of the
-sandbox user. That is how a timed-out check is
-stopped, fork bombs included, without starting a process in a container whose pids limit may be
-exhausted.
+sandbox user. That is how a timed-out check is stopped, fork bombs included, without starting a
+process in a container whose pids limit may be exhausted.
 
 Started with the argument `warm` (`WARM_COMMAND`), it first forks the trial's warm runner
 (`runner.BOOT`, at nice 10) on the container's stdin and stdout, which the host attached to
@@ -76,7 +75,9 @@ while True:
                 pass
             runner = None
     info = signal.sigwaitinfo(waited)
-    if info.si_signo == signal.SIGUSR1 and info.si_pid == 0:  # from outside the container: kill all
+    # from outside the container: a plain kill (SI_USER) whose sender the kernel shows as pid 0.
+    # A queued signal from inside may claim si_pid 0, but never si_code SI_USER.
+    if info.si_signo == signal.SIGUSR1 and info.si_code == 0 and info.si_pid == 0:
         try:
             os.kill(-1, signal.SIGKILL)  # every process we may signal, except PID 1
         except OSError:
@@ -86,6 +87,7 @@ while True:
 # One kill(-1) is enough, fork bombs included: the kernel walks the task list under a lock
 # that fork needs, and a fork whose parent has a fatal signal pending is aborted. It is done
 # once, not in a loop, so that it can never hit the next exec. SIGUSR1 from inside the
-# container (si_pid != 0) is ignored.
+# container is ignored: a plain kill carries the sender's pid, and rt_sigqueueinfo(2) to another
+# process is refused unless si_code is negative (SI_QUEUE), whatever si_pid it claims.
 
 ENTRYPOINT = ["python3", "-I", "-c", INIT]

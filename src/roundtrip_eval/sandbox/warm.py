@@ -23,6 +23,7 @@ so the next check starts a new one, quietly.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import secrets
 import selectors
@@ -47,22 +48,17 @@ writes a heartbeat every second; the candidate process runs below it in priority
 START_SECONDS = 60.0
 """How long a new runner may take to say READY (a loaded machine)."""
 
-_SOURCE: list[str] = []
-_BOOT: list[bytes] = []
 
-
+@functools.cache
 def runner_source() -> str:
     """The runner's source, read once."""
-    if not _SOURCE:
-        _SOURCE.append(runner.source())
-    return _SOURCE[0]
+    return runner.source()
 
 
+@functools.cache
 def boot_payload() -> bytes:
     """What the runner a container's init started reads first (`runner.boot_payload`), built once."""
-    if not _BOOT:
-        _BOOT.append(runner.boot_payload())
-    return _BOOT[0]
+    return runner.boot_payload()
 
 
 class RunnerLost(RuntimeError):

@@ -48,10 +48,14 @@ AT = 3
 
 
 def newest_copies(trials: Sequence[Row]) -> list[Row]:
-    """One row per (config, sample, epoch): the newest log's, errors last."""
-    best: dict[tuple[str, str, int], Row] = {}
+    """One row per (model, config, sample, epoch): the newest log's, errors last.
+
+    The model is in the key because `config_key` hashes the settings, not the model: without it
+    two models' arms of the same configuration would collapse into whichever log is newer.
+    """
+    best: dict[tuple[str, str, str, int], Row] = {}
     for row in trials:
-        key = (str(row["config_key"]), str(row["sample_id"]), int(row["epoch"]))
+        key = (str(row["model"]), str(row["config_key"]), str(row["sample_id"]), int(row["epoch"]))
         rank = (row["status"] != "error", str(row["created"]))
         if key not in best or rank > (best[key]["status"] != "error", str(best[key]["created"])):
             best[key] = row

@@ -103,3 +103,17 @@ def test_masked_minus_shown_from_two_scripted_runs(tmp_path: Path) -> None:
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert "mask_names" not in cells[0]
     assert cells[1:] == ["2 / 2", "2 / 2", "-2.00 [-2.00, -2.00]", "-1.00 [-1.00, -1.00]"], cells
+
+
+def test_two_models_with_one_configuration_are_both_kept() -> None:
+    """`config_key` hashes the settings, not the model: the 0.5B and 1.5B arms of one
+    configuration share it, and each model's copy of a trial must survive deduplication."""
+    row = {"config_key": "c1", "sample_id": "fizzbuzz", "epoch": 1, "status": "success"}
+    rows = [
+        {**row, "model": "ollama/small", "created": "2026-12-02"},
+        {**row, "model": "ollama/large", "created": "2026-12-03"},
+        {**row, "model": "ollama/large", "created": "2026-12-01"},  # an older retry: dropped
+    ]
+    kept = _script().newest_copies(rows)
+    assert sorted((r["model"], r["created"]) for r in kept) == [
+        ("ollama/large", "2026-12-03"), ("ollama/small", "2026-12-02")]  # fmt: skip

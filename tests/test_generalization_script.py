@@ -117,3 +117,22 @@ def test_two_models_with_one_configuration_are_both_kept() -> None:
     kept = _script().newest_copies(rows)
     assert sorted((r["model"], r["created"]) for r in kept) == [
         ("ollama/large", "2026-12-03"), ("ollama/small", "2026-12-02")]  # fmt: skip
+
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULT_DIRS = ("gap-0.5b", "gap-0.5b-masked", "gap-1.5b", "gap-1.5b-masked")
+
+
+def test_docs_tables_regenerate_from_the_committed_logs(tmp_path: Path) -> None:
+    """Every result row of docs/generalization.md is what the script prints from the logs under
+    logs/results/, so the page cannot drift from the data it reports."""
+    dirs = [str(d) for name in RESULT_DIRS if (d := ROOT / "logs" / "results" / name).is_dir()]
+    if not dirs:
+        pytest.skip("no committed result logs under logs/results/")
+    assert _script().main([*dirs, "-o", str(tmp_path / "out")]) == 0
+    printed = set((tmp_path / "out" / "generalization.md").read_text().splitlines())
+    page = (ROOT / "docs" / "generalization.md").read_text().splitlines()
+    rows = [line for line in page if line.startswith("| ") and "[" in line and "/" in line]
+    assert len(rows) >= 8 * 3 + 1, "the page lost its result tables"
+    missing = [row for row in rows if row not in printed]
+    assert not missing, f"rows on the page that the logs do not give: {missing}"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage
-from script_modules import load_script
+from script_modules import ROOT, load_script
 
 import roundtrip_eval
 from roundtrip_eval.problems import list_problems, load_problem
@@ -119,7 +119,6 @@ def test_two_models_with_one_configuration_are_both_kept() -> None:
         ("ollama/large", "2026-12-03"), ("ollama/small", "2026-12-02")]  # fmt: skip
 
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULT_DIRS = ("gap-0.5b", "gap-0.5b-masked", "gap-1.5b", "gap-1.5b-masked")
 
 

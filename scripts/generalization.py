@@ -14,6 +14,8 @@ docs/generalization_plan.md:
 - survival@1 and survival@N (secondary), and the same quantities for each twin pair;
 - the **masked - shown difference of both gaps** (the recall ablation), for every configuration
   run both ways, with a bootstrap interval resampling the four groups;
+- first failures by drift category, known / novel, with Fisher's p for `signature` drift (the
+  failure that masking adds: the model renames `func`);
 - the wall-clock hours the logs record.
 
 With `-o OUT` it also writes `OUT/generalization.md` (the tables) and `OUT/curves.png` (survival
@@ -27,7 +29,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -141,6 +143,33 @@ def ablation(groups: dict[str, list[Row]], boot: int) -> str:
     return f"### masked - shown (the recall ablation)\n\n{body}\n"
 
 
+def failures(groups: dict[str, list[Row]]) -> str:
+    """First failures by drift category, known / novel, for every configuration.
+
+    Why: a headline gap says how long each side lasts, not how it breaks. Masking the names, for
+    one, adds a failure the shown arm hardly has: the model restores a descriptive name for
+    `func`, which the contract scores as `signature` drift; the last column tests whether that
+    hits the two sides alike.
+    """
+    counts = {label: Counter(str(r.get("drift") or "none") for r in rows) for label, rows in groups.items()}
+    total: Counter[str] = sum(counts.values(), Counter())
+    categories = [c for c, _ in total.most_common() if c != "none"] + ["none"]
+    lines = []
+    for label, rows in groups.items():
+        side = {f: Counter(str(r.get("drift") or "none") for r in rows if r["familiarity"] == f)
+                for f in ("known", "novel")}  # fmt: skip
+        nk, nv = (sum(side[f].values()) for f in ("known", "novel"))
+        sk, sv = side["known"]["signature"], side["novel"]["signature"]
+        p = fisher_exact([[sk, nk - sk], [sv, nv - sv]])
+        cells = " | ".join(f"{side['known'][c]} / {side['novel'][c]}" for c in categories)
+        lines.append(f"| {label.replace(' | ', ', ')} | {nk} / {nv} | {cells} | {p:.3g} |")
+    head = ("| configuration | trials (known / novel) | " + " | ".join(categories)
+            + " | signature: Fisher p |")  # fmt: skip
+    rule = "|" + "---|" * (len(categories) + 3)
+    body = "\n".join([head, rule, *lines])
+    return f"### first failures by drift category (known / novel; none = survived every cycle)\n\n{body}\n"
+
+
 def curve(rows: Sequence[Row], n: int) -> list[float]:
     """survival@0..n (survival@0 = 1), the report's definition (`survival_curve`)."""
     return [1.0] + [point.survival for point in survival_curve(as_survival(rows), n)] if rows else []
@@ -206,6 +235,7 @@ def main(argv: list[str]) -> int:
                          [r for r in rows if r["familiarity"] == "novel"], args.boot)  # fmt: skip
         parts.append(f"### {label}\n\n{table([('**pooled**', pooled), *lines])}\n")
     parts.append(ablation(groups, args.boot))
+    parts.append(failures(groups))
     text = "\n".join(p for p in parts if p) + (
         f"\n{len(counted)} scored trials, {errored} errored (left out); "
         f"{hours:.2f} hours of trial time recorded in the logs.\n"

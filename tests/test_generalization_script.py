@@ -78,11 +78,26 @@ def test_headline_quantities_from_a_scripted_run(tmp_path: Path, capsys: pytest.
     assert cells[1:6] == ["4 / 4", "3.00", "1.00", "+2.00 [+2.00, +2.00]", "4/4"]
     assert cells[6:9] == ["0/4", "+1.00 [+1.00, +1.00]", "0.0286"]
     assert cells[9:] == ["4 / 4", "4 / 0"]
-    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| pair")]
+    headline = text.split("### first failures")[0]
+    rows = [line for line in headline.splitlines() if line.startswith("| ") and not line.startswith("| pair")]
     pairs = [line.split("|")[1].strip() for line in rows if "pooled" not in line]
     assert pairs == ["fizzbuzz", "vowels"], pairs
     assert (tmp_path / "out" / "curves.png").stat().st_size > 1000
     assert "8 scored trials, 0 errored" in text
+    failures = text.split("### first failures")[1]
+    head, _rule, row = [line for line in failures.splitlines() if line.startswith("|")]
+    counts = dict(zip(head.strip("|").split("|"), row.strip("|").split("|"), strict=True))
+    counts = {k.strip(): v.strip() for k, v in counts.items()}
+    assert counts["none"] == "4 / 0" and counts["trials (known / novel)"] == "4 / 4", counts
+    assert counts.get("signature", "0 / 0") == "0 / 0" and counts["signature: Fisher p"] == "1", counts
+    assert (
+        sum(
+            int(v.split(" / ")[1])
+            for k, v in counts.items()
+            if k not in {"configuration", "trials (known / novel)", "signature: Fisher p", "none"}
+        )
+        == 4
+    )
 
 
 @pytest.mark.slow
@@ -98,7 +113,7 @@ def test_masked_minus_shown_from_two_scripted_runs(tmp_path: Path) -> None:
         assert log.status == "success", log.error
     assert _script().main([str(tmp_path / "logs"), "-o", str(tmp_path / "out"), "--boot", "500"]) == 0
     text = (tmp_path / "out" / "generalization.md").read_text()
-    section = text.split("### masked - shown")[1]
+    section = text.split("### masked - shown")[1].split("### first failures")[0]
     [row] = [line for line in section.splitlines() if line.startswith("| mockllm")]
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert "mask_names" not in cells[0]

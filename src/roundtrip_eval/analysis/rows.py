@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from inspect_ai.event import StoreEvent
 from inspect_ai.log import EvalLog, EvalSample
 
 from roundtrip_eval.analysis.columns import (
@@ -154,6 +155,39 @@ def trial_outcome(history: list[dict[str, Any]], n_cycles: int, errored: bool) -
     }
 
 
+def cycle_history(sample: EvalSample) -> list[dict[str, Any]]:
+    """The trial's cycle records: its final store, or where the log lost that, its last store event.
+
+    Why: a log of ours was seen whose sample kept its scores and its store events but an empty
+    final store; reading only the store turned a trial that failed at cycle 2 into one censored
+    at cycle 0. The store events carry the whole cycle list each time it is written.
+    """
+    stored = (sample.store or {}).get(CYCLES_KEY)
+    if stored is not None:
+        return list(stored)
+    for event in reversed(sample.events or []):
+        if not isinstance(event, StoreEvent):
+            continue
+        for change in reversed(event.changes):
+            if change.path == f"/{CYCLES_KEY}" and change.op in ("add", "replace"):
+                return list(_resolved(change.value, sample.attachments or {}))
+    return []
+
+
+ATTACHMENT = "attachment://"
+
+
+def _resolved(value: Any, attachments: dict[str, str]) -> Any:
+    """`value` with the log's `attachment://` references (long specs, code) replaced by their text."""
+    if isinstance(value, str) and value.startswith(ATTACHMENT):
+        return attachments.get(value[len(ATTACHMENT) :], value)
+    if isinstance(value, list):
+        return [_resolved(v, attachments) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolved(v, attachments) for k, v in value.items()}
+    return value
+
+
 def sample_rows(log: EvalLog, sample: EvalSample, source: str) -> tuple[Row, list[Row]]:
     """One trial row and its cycle rows."""
     settings = settings_of(log)
@@ -162,7 +196,7 @@ def sample_rows(log: EvalLog, sample: EvalSample, source: str) -> tuple[Row, lis
     config = config_of(settings, generation)
     key = config_key(config)
     meta = sample.metadata or {}
-    history: list[dict[str, Any]] = list((sample.store or {}).get(CYCLES_KEY, []))
+    history = cycle_history(sample)
     n_cycles = int(settings.get("cycles", len(history)))
     steps = _match_steps(history, events)
     g_models = {s["g"].model for s in steps if s["g"] is not None}

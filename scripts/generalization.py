@@ -151,13 +151,15 @@ def failures(groups: dict[str, list[Row]]) -> str:
     `func`, which the contract scores as `signature` drift; the last column tests whether that
     hits the two sides alike.
     """
-    counts = {label: Counter(str(r.get("drift") or "none") for r in rows) for label, rows in groups.items()}
-    total: Counter[str] = sum(counts.values(), Counter())
+    sides = {
+        label: {f: Counter(str(r.get("drift") or "none") for r in rows if r["familiarity"] == f)
+                for f in ("known", "novel")}
+        for label, rows in groups.items()
+    }  # fmt: skip
+    total: Counter[str] = sum((c for side in sides.values() for c in side.values()), Counter())
     categories = [c for c, _ in total.most_common() if c != "none"] + ["none"]
     lines = []
-    for label, rows in groups.items():
-        side = {f: Counter(str(r.get("drift") or "none") for r in rows if r["familiarity"] == f)
-                for f in ("known", "novel")}  # fmt: skip
+    for label, side in sides.items():
         nk, nv = (sum(side[f].values()) for f in ("known", "novel"))
         sk, sv = side["known"]["signature"], side["novel"]["signature"]
         p = fisher_exact([[sk, nk - sk], [sv, nv - sv]])
@@ -167,7 +169,8 @@ def failures(groups: dict[str, list[Row]]) -> str:
             + " | signature: Fisher p |")  # fmt: skip
     rule = "|" + "---|" * (len(categories) + 3)
     body = "\n".join([head, rule, *lines])
-    return f"### first failures by drift category (known / novel; none = survived every cycle)\n\n{body}\n"
+    title = "first failures by drift category (known / novel; none = no failure: survived, or censored)"
+    return f"### {title}\n\n{body}\n"
 
 
 def curve(rows: Sequence[Row], n: int) -> list[float]:

@@ -22,7 +22,7 @@ import hashlib
 from typing import Any
 
 from inspect_ai.event import StoreEvent
-from inspect_ai.log import EvalLog, EvalSample
+from inspect_ai.log import EvalLog, EvalSample, resolve_sample_attachments
 
 from roundtrip_eval.analysis.columns import (
     CONFIG_COLUMNS,
@@ -165,27 +165,15 @@ def cycle_history(sample: EvalSample) -> list[dict[str, Any]]:
     stored = (sample.store or {}).get(CYCLES_KEY)
     if stored is not None:
         return list(stored)
-    for event in reversed(sample.events or []):
+    # Inspect's own resolver turns the events' attachment:// references back into specs and code
+    for event in reversed(resolve_sample_attachments(sample).events or []):
         if not isinstance(event, StoreEvent):
             continue
         for change in reversed(event.changes):
             if change.path == f"/{CYCLES_KEY}" and change.op in ("add", "replace"):
-                return list(_resolved(change.value, sample.attachments or {}))
+                records: list[dict[str, Any]] = list(change.value)  # type: ignore[arg-type]  # JSON
+                return records
     return []
-
-
-ATTACHMENT = "attachment://"
-
-
-def _resolved(value: Any, attachments: dict[str, str]) -> Any:
-    """`value` with the log's `attachment://` references (long specs, code) replaced by their text."""
-    if isinstance(value, str) and value.startswith(ATTACHMENT):
-        return attachments.get(value[len(ATTACHMENT) :], value)
-    if isinstance(value, list):
-        return [_resolved(v, attachments) for v in value]
-    if isinstance(value, dict):
-        return {k: _resolved(v, attachments) for k, v in value.items()}
-    return value
 
 
 def sample_rows(log: EvalLog, sample: EvalSample, source: str) -> tuple[Row, list[Row]]:

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         result = split(read_eval_log(args.log))
     else:
         os.environ.setdefault("OLLAMA_BASE_URL", args.base_url or "http://127.0.0.1:8765/v1")
-        from roundtrip_eval.tasks import fizzbuzz
+        from roundtrip_eval.eval.tasks import fizzbuzz
 
         started = time.monotonic()
         [log] = inspect_eval(

@@ -4,7 +4,7 @@
 
 For each provider it runs `--n` trials. A trial is set-up (`sample_init`), then
 `--checks-per-trial` real checks, then tear-down (`sample_cleanup`). A check is
-`roundtrip_eval.checker.run_check` of the fizzbuzz reference on the whole fizzbuzz problem (one
+`roundtrip_eval.check.host.run_check` of the fizzbuzz reference on the whole fizzbuzz problem (one
 exec of the trusted runner). The floor is one exec of `python3 -I -c pass`. The script prints
 the median and p90 of each, and the Docker/local ratio of the medians. One warm-up trial per
 provider is not counted. Targets on a 2-core machine: Docker check median <= 150 ms, Docker
@@ -27,8 +27,8 @@ from typing import Any
 from inspect_ai.util import SandboxEnvironment
 from inspect_ai.util._sandbox.local import LocalSandboxEnvironment
 
-from roundtrip_eval.checker import run_check
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.check.host import run_check
+from roundtrip_eval.problems.load import load_problem
 from roundtrip_eval.sandbox import RoundtripDockerSandbox, connect
 
 METRICS = ("check", "floor", "setup", "teardown")

@@ -29,9 +29,9 @@ from typing import Any
 from inspect_ai import eval as inspect_eval
 from inspect_ai.util import SandboxEnvironmentSpec
 
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.eval.tasks import fizzbuzz
+from roundtrip_eval.problems.load import load_problem
 from roundtrip_eval.sandbox import RoundtripDockerConfig, RoundtripDockerSandbox, connect
-from roundtrip_eval.tasks import fizzbuzz
 
 PATHS = {
     "exec per check": RoundtripDockerConfig(warm_runner=False, spare_containers=0),

@@ -8,7 +8,7 @@ name, loop and descriptors where the runner keeps them.
 
 from __future__ import annotations
 
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.problems.load import load_problem
 
 CORRECT = load_problem("fizzbuzz").reference
 

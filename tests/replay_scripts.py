@@ -1,4 +1,4 @@
-"""Build replay files (see roundtrip_eval.replay) for scripted trials in tests."""
+"""Build replay files (see roundtrip_eval.eval.replay) for scripted trials in tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.problems.load import load_problem
 
 
 def spec(cycle: int) -> str:

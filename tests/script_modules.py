@@ -1,4 +1,4 @@
-"""Import one of `scripts/*.py` (or `benchmarks/*.py`) as a module, so a test can call its functions directly.
+"""Import one of `benchmarks/*.py` as a module, so a test can call its functions directly.
 
 The scripts are not a package (they run as `python scripts/X.py`), so each is loaded from its
 file and registered in `sys.modules` (dataclasses and pickling need the module to be findable).
@@ -14,8 +14,8 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_script(name: str, folder: str = "scripts") -> ModuleType:
-    """`<folder>/<name>.py` (`scripts/` or `benchmarks/`) as a module named `<name>_script`."""
+def load_script(name: str, folder: str = "benchmarks") -> ModuleType:
+    """`<folder>/<name>.py` (`benchmarks/`) as a module named `<name>_script`."""
     spec = importlib.util.spec_from_file_location(f"{name}_script", ROOT / folder / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

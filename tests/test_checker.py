@@ -13,9 +13,9 @@ import pytest
 from inspect_ai.util import ExecResult
 from inspect_ai.util._sandbox.local import LocalSandboxEnvironment
 
-from roundtrip_eval.checker import compare, judge, mismatch_kind, parse_records, run_check, scratch_places
-from roundtrip_eval.problems import Outcome, load_problem
-from roundtrip_eval.runner import encode
+from roundtrip_eval.check.host import compare, judge, mismatch_kind, parse_records, run_check, scratch_places
+from roundtrip_eval.check.runner import encode
+from roundtrip_eval.problems.load import Outcome, load_problem
 
 FIZZ = load_problem("fizzbuzz")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from roundtrip_eval.cli import main
-from roundtrip_eval.difficulty import format_table, pair_members
+from roundtrip_eval.problems.difficulty import format_table, pair_members
 
 
 def test_the_difficulty_command_prints_the_pair_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,11 +6,10 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 from replay_scripts import fenced, spec, surviving, trial, write
-from script_modules import load_script
 
-from roundtrip_eval import drift
-from roundtrip_eval.problems import load_problem
-from roundtrip_eval.tasks import fizzbuzz, roundtrip
+from roundtrip_eval.eval import drift
+from roundtrip_eval.eval.tasks import fizzbuzz, roundtrip
+from roundtrip_eval.problems.load import load_problem
 
 FIZZ = load_problem("fizzbuzz").reference
 SEP = load_problem("separate_vowels_and_consonants").reference
@@ -155,7 +154,7 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     assert log.results is not None
     blame_metrics = {s.name: s.metrics for s in log.results.scores}["blame"]
     assert blame_metrics["f"].value == 0.5 and blame_metrics["g"].value == 0.5
-    validation = load_script("blame_validation")
+    import studies.blame_validation as validation
     validation.dump(tmp_path / "logs")
     shown = capsys.readouterr().out
     assert "## fizzbuzz/1" in shown and "## fizzbuzz/2" in shown and "check: " in shown
@@ -172,7 +171,7 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
 
 
 def test_blame_verdict_rules() -> None:
-    from roundtrip_eval.solver import blame_verdict
+    from roundtrip_eval.eval.solver import blame_verdict
 
     assert blame_verdict(1.0, 0.0) == "f"
     assert blame_verdict(0.0, 1.0) == "g"

@@ -1,12 +1,12 @@
 """The drift classifier against blind hand labels over the whole dataset, dev and holdout apart.
 
-`tests/data/drift_labels_v2.csv` holds failing steps of the published upstream trials (every
+`studies/data/drift_labels_v2.csv` holds failing steps of the published upstream trials (every
 batch, task, spec format, prompt style and language) and of our own real-model logs (batch
 `ours-...`), each labelled by reading it before the classifier ran on it, and split with a fixed
 seed into `dev` (what the classifier may be tuned against) and `holdout` (the validation). These
 tests recompute the agreement and the confusion table of each split and check them against the
 tables that `docs/drift_validation.md` publishes. The holdout test shows only its aggregate
-table, never which of its rows disagree (`scripts/drift_validation.py` prints the dev detail).
+table, never which of its rows disagree (`studies/drift_validation.py` prints the dev detail).
 
     pytest tests/test_drift_validation.py -m upstream -s
 """
@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from drift_labels import (
+from replay_scripts import trial, write
+
+from roundtrip_eval.problems.load import load_problem
+from studies.drift_labels import (
     OUR_LOGS,
     ROOT,
     UPSTREAM_RAW,
@@ -34,11 +37,8 @@ from drift_labels import (
     steps_of,
     upstream_trial,
 )
-from replay_scripts import trial, write
 
-from roundtrip_eval.problems import load_problem
-
-LABELS = Path(__file__).parent / "data" / "drift_labels_v2.csv"
+LABELS = ROOT / "studies" / "data" / "drift_labels_v2.csv"
 DOC = ROOT / "docs" / "drift_validation.md"
 DEV_TARGET = 0.90
 MARKERS = {split: (f"<!-- drift-v2-{split}:begin -->", f"<!-- drift-v2-{split}:end -->")
@@ -103,7 +103,7 @@ def test_our_logged_failures_are_rejudged_from_their_store(tmp_path: Path) -> No
     """An `ours-...` row replays the replies kept in its log's store, under the log's settings."""
     from inspect_ai import eval as inspect_eval
 
-    from roundtrip_eval.tasks import roundtrip
+    from roundtrip_eval.eval.tasks import roundtrip
 
     fizz = load_problem("fizzbuzz").reference
     no_zero = fizz.replace("if n % 15 == 0:", "if n % 15 == 0 and n != 0:")
@@ -156,7 +156,7 @@ def _usable_ours(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_our_runs_agreement_is_published(
     split: str, docker_client: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Our own runs' rows, from the logs committed in tests/data/own_logs: the published tables."""
+    """Our own runs' rows, from the logs committed in studies/data/own_logs: the published tables."""
     pick = dev_rows if split == "dev" else holdout_rows
     rows = _usable_ours([r for r in pick(LABELS) if is_ours(r)])
     table = render([r["label"] for r in rows], classify(steps_of(rows), tmp_path_factory.mktemp(split)))

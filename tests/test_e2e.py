@@ -11,8 +11,8 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 from replay_scripts import spec, surviving, trial, write
 
-from roundtrip_eval.problems import load_problem
-from roundtrip_eval.tasks import fizzbuzz, roundtrip
+from roundtrip_eval.eval.tasks import fizzbuzz, roundtrip
+from roundtrip_eval.problems.load import load_problem
 
 REF = load_problem("fizzbuzz").reference
 STR_N = REF.replace("return n", "return str(n)")

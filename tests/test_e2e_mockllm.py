@@ -18,7 +18,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage
 
 import roundtrip_eval
-from roundtrip_eval.problems import list_problems, load_problem
+from roundtrip_eval.problems.load import list_problems, load_problem
 
 SPEC_MARK = "SPEC-OF"
 REFERENCES = {(p := load_problem(name)).function: p.reference for name in list_problems()}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from roundtrip_eval.extract import extract_code, extract_spec, fenced_blocks, spec_leaks_code
+from roundtrip_eval.eval.extract import extract_code, extract_spec, fenced_blocks, spec_leaks_code
 
 FIZZ = (
     'def fizzbuzz(n):\n    if n % 15 == 0:\n        return "FizzBuzz"\n    elif n % 3 == 0:\n'
@@ -247,7 +247,7 @@ def test_a_fenced_spec_with_content_is_kept_whole() -> None:
 
 
 def test_spec_leak_says_why() -> None:
-    from roundtrip_eval.extract import spec_leak
+    from roundtrip_eval.eval.extract import spec_leak
 
     fenced = "My spec:\n```py\n" + FIZZ + "```"
     assert spec_leak(fenced, "fizzbuzz") == "it is Python code defining fizzbuzz()"

@@ -7,10 +7,10 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog, resolve_sample_attachments
 from replay_scripts import fenced, spec, trial, write
 
-from roundtrip_eval.dataset import pair_problems
-from roundtrip_eval.problems import ProblemError, load_problem
-from roundtrip_eval.stats import bootstrap_difference
-from roundtrip_eval.tasks import fizzbuzz, generalization_gap
+from roundtrip_eval.eval.dataset import pair_problems
+from roundtrip_eval.eval.tasks import fizzbuzz, generalization_gap
+from roundtrip_eval.problems.load import ProblemError, load_problem
+from roundtrip_eval.stats.difference import bootstrap_difference
 
 PAIRS = "fizzbuzz,leap_year"
 

@@ -1,4 +1,4 @@
-"""scripts/generalization.py: the pre-registered headline quantities, on a scripted run.
+"""studies/generalization.py: the pre-registered headline quantities, on a scripted run.
 
 The scripted model keeps every known problem's code correct for all 3 cycles and breaks every
 novel problem's code at cycle 2, so the numbers are known in advance: mean cycles survived 3
@@ -14,17 +14,19 @@ from typing import Any
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage
-from script_modules import ROOT, load_script
+from script_modules import ROOT
 
 import roundtrip_eval
-from roundtrip_eval.problems import list_problems, load_problem
+from roundtrip_eval.problems.load import list_problems, load_problem
 
 PROBLEMS = {(p := load_problem(name)).function: p for name in list_problems()}
 MASKED = {name: load_problem(name, masked=True) for name in list_problems()}
 
 
 def _script() -> Any:
-    return load_script("generalization")
+    import studies.generalization as module
+
+    return module
 
 
 def novel_breaks_at_cycle_2(

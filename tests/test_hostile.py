@@ -15,10 +15,10 @@ from typing import Any
 import hostile_code as hc
 import pytest
 
-from roundtrip_eval import drift
-from roundtrip_eval.checker import run_check
-from roundtrip_eval.extract import extract_code
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.check.host import run_check
+from roundtrip_eval.eval import drift
+from roundtrip_eval.eval.extract import extract_code
+from roundtrip_eval.problems.load import load_problem
 from roundtrip_eval.sandbox import LABEL_RUN, RoundtripDockerSandbox
 from roundtrip_eval.sandbox.containers import run_state as _run_state
 
@@ -333,7 +333,7 @@ def test_the_clean_slate_holds_in_a_real_eval(docker_client: Any, tmp_path: Path
     from inspect_ai import eval as inspect_eval
     from replay_scripts import trial, write
 
-    from roundtrip_eval.tasks import fizzbuzz
+    from roundtrip_eval.eval.tasks import fizzbuzz
 
     codes = [hc.memoising("/tmp", right=True), hc.reads_leftovers("/tmp")]
     script = write(tmp_path / "replay.jsonl", {("fizzbuzz", "*"): trial("fizzbuzz", codes)})

@@ -11,7 +11,7 @@ import math
 import pytest
 from metric_epochs import run_metrics
 
-from roundtrip_eval.metrics import (
+from roundtrip_eval.eval.metrics import (
     consistency_curve,
     generalization_gap,
     peer_metrics,

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import roundtrip_eval
-from roundtrip_eval import tasks
+from roundtrip_eval.eval import tasks
 
 EVAL_YAML = Path(roundtrip_eval.__file__).with_name("eval.yaml")
 
@@ -55,7 +55,7 @@ def test_the_package_exports_the_registered_tasks() -> None:
 def test_importing_the_package_does_not_import_inspect() -> None:
     code = (
         "import sys, roundtrip_eval, roundtrip_eval.cli; "
-        "heavy = [m for m in ('inspect_ai', 'roundtrip_eval.tasks') if m in sys.modules]; "
+        "heavy = [m for m in ('inspect_ai', 'roundtrip_eval.eval.tasks') if m in sys.modules]; "
         "print(heavy); sys.exit(1 if heavy else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -11,10 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from roundtrip_eval import problems
-from roundtrip_eval.problems import MIN_INPUTS, ProblemError, list_problems, load_problem, load_problem_folder
-from roundtrip_eval.problems_cli import check_problems
-from roundtrip_eval.runner import encode
+from roundtrip_eval.check.runner import encode
+from roundtrip_eval.cli.problems import check_problems
+from roundtrip_eval.problems import load as problems
+from roundtrip_eval.problems.load import (
+    MIN_INPUTS,
+    ProblemError,
+    list_problems,
+    load_problem,
+    load_problem_folder,
+)
 
 TOML = """\
 name = "demo"
@@ -200,7 +206,7 @@ def test_shipped_task_refuses_a_broken_folder_before_any_trial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nothing is scored: the task itself cannot be built from a folder that yields no inputs."""
-    from roundtrip_eval.tasks import fizzbuzz
+    from roundtrip_eval.eval.tasks import fizzbuzz
 
     make(tmp_path, "fizzbuzz", {
         "task.toml": TOML.replace('"double"', '"fizzbuzz"'),
@@ -266,11 +272,11 @@ from pathlib import Path
 
 from inspect_ai import task
 
-import roundtrip_eval.problems as problems
+import roundtrip_eval.problems.load as problems
 
 problems.problems_root = lambda: Path(__file__).parent / "tasks"
 
-from roundtrip_eval.tasks import roundtrip  # noqa: E402
+from roundtrip_eval.eval.tasks import roundtrip  # noqa: E402
 
 
 @task

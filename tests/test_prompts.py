@@ -16,9 +16,8 @@ from inspect_ai.log import EvalLog, EvalSample, resolve_sample_attachments
 from replay_scripts import trial
 from replay_scripts import write as write_replay
 
-from roundtrip_eval.extract import fenced_blocks
-from roundtrip_eval.problems import list_problems, load_problem
-from roundtrip_eval.prompts import (
+from roundtrip_eval.eval.extract import fenced_blocks
+from roundtrip_eval.eval.prompts import (
     LANGUAGES,
     LEAK_WARNING,
     SPEC_FORMATS,
@@ -31,10 +30,12 @@ from roundtrip_eval.prompts import (
     render_g,
     template,
 )
-from roundtrip_eval.settings import TrialSettings
-from roundtrip_eval.tasks import trial_task
+from roundtrip_eval.eval.settings import TrialSettings
+from roundtrip_eval.eval.tasks import trial_task
+from roundtrip_eval.problems.load import list_problems, load_problem
 
 ROOT = Path(__file__).resolve().parents[1]
+PROMPTS = ROOT / "src" / "roundtrip_eval" / "eval" / "prompts"
 UPSTREAM_PROMPTS = ROOT.parent / "shared" / "upstream-data" / "materials" / "prompts"
 SPEC_SENTINEL = "SPEC TEXT"
 
@@ -170,7 +171,7 @@ def test_styles_add_one_paragraph_before_the_input(language: str, spec_format: s
     """zero_shot is the format's file as it is; a style inserts its block, leaving the rest intact."""
     for step in ("g", "f"):
         base = template(step, language, spec_format)
-        path = ROOT / "src" / "roundtrip_eval" / "prompts" / language / f"{step}_{spec_format}.txt"
+        path = PROMPTS / language / f"{step}_{spec_format}.txt"
         assert base == path.read_text(encoding="utf-8")
         for style in ("fewshot", "guided"):
             styled = template(step, language, spec_format, style)
@@ -181,11 +182,11 @@ def test_styles_add_one_paragraph_before_the_input(language: str, spec_format: s
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_fewshot_shows_the_example_in_the_chosen_format(language: str) -> None:
-    example = (ROOT / "src" / "roundtrip_eval" / "prompts" / "example_code.txt").read_text(encoding="utf-8")
+    example = (PROMPTS / "example_code.txt").read_text(encoding="utf-8")
     specs = set()
     for spec_format in SPEC_FORMATS:
         spec = (
-            (ROOT / "src" / "roundtrip_eval" / "prompts" / language / f"example_{spec_format}.txt")
+            (PROMPTS / language / f"example_{spec_format}.txt")
             .read_text(encoding="utf-8")
             .strip()
         )
@@ -197,7 +198,7 @@ def test_fewshot_shows_the_example_in_the_chosen_format(language: str) -> None:
 
 
 def test_the_fewshot_example_does_what_its_specs_say() -> None:
-    source = (ROOT / "src" / "roundtrip_eval" / "prompts" / "example_code.txt").read_text(encoding="utf-8")
+    source = (PROMPTS / "example_code.txt").read_text(encoding="utf-8")
     namespace: dict[str, object] = {}
     exec(compile(source, "example_code.txt", "exec"), namespace)  # our own code, not a model's
     interleave = namespace["interleave"]
@@ -211,7 +212,7 @@ def test_guided_steps_are_task_agnostic_and_numbered() -> None:
     for language in LANGUAGES:
         for step in ("g", "f"):
             block = (
-                ROOT / "src" / "roundtrip_eval" / "prompts" / language / f"style_guided_{step}.txt"
+                PROMPTS / language / f"style_guided_{step}.txt"
             ).read_text(encoding="utf-8")
             assert len(LIST_MARKER.findall(block)) >= 5
             assert "```" not in block

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from inspect_ai import eval as inspect_eval
 
-from roundtrip_eval.replay import ReplayError, load_script
-from roundtrip_eval.tasks import fizzbuzz
+from roundtrip_eval.eval.replay import ReplayError, load_script
+from roundtrip_eval.eval.tasks import fizzbuzz
 
 SHAPE = 'a string, {"text": "..."}, {"empty": true}, {"error": "..."} or {"stop": "..."}'
 LINE = {"sample": "fizzbuzz", "epoch": 1}

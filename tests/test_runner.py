@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from roundtrip_eval import runner
-from roundtrip_eval.runner import Opaque, decode, encode, typed_equal
+from roundtrip_eval.check import runner
+from roundtrip_eval.check.runner import Opaque, decode, encode, typed_equal
 
 VALUES = [
     None, True, False, 0, 1, -7, 2**80, 1.0, -0.0, float("inf"), "", "1", "héllo",

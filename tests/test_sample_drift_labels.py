@@ -1,4 +1,4 @@
-"""scripts/sample_drift_labels.py on our committed own logs: the rows it draws are the ones in the
+"""studies/sample_drift_labels.py on our committed own logs: the rows it draws are the ones in the
 label file (with their split), and what it shows a labeller holds the replies but nothing the
 classifier said."""
 
@@ -9,14 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from script_modules import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-OWN_LOGS = ROOT / "tests" / "data" / "own_logs" / "0.5b"
+OWN_LOGS = ROOT / "studies" / "data" / "own_logs" / "0.5b"
 
 
 def _script() -> Any:
-    return load_script("sample_drift_labels")
+    import studies.sample_drift_labels as module
+
+    return module
 
 
 def test_own_rows_are_drawn_as_committed() -> None:

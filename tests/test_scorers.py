@@ -18,8 +18,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 from replay_scripts import surviving, trial, write
 
-from roundtrip_eval.problems import load_problem
-from roundtrip_eval.scorers import (
+from roundtrip_eval.eval.scorers import (
     consistency_value,
     curves,
     curves_value,
@@ -28,7 +27,8 @@ from roundtrip_eval.scorers import (
     peers_value,
     survival_value,
 )
-from roundtrip_eval.tasks import fizzbuzz
+from roundtrip_eval.eval.tasks import fizzbuzz
+from roundtrip_eval.problems.load import load_problem
 
 REF = load_problem("fizzbuzz").reference
 STR_N = REF.replace("return n", "return str(n)")

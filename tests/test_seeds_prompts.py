@@ -1,6 +1,6 @@
 """Seed derivation. (The prompt-rendering tests moved to tests/test_prompts.py.)"""
 
-from roundtrip_eval.seeds import derive_seed
+from roundtrip_eval.eval.seeds import derive_seed
 
 
 def test_seeds_are_stable_distinct_and_in_range() -> None:

@@ -1,4 +1,4 @@
-"""roundtrip_eval.server_watch: a dead loopback model server ends a trial in seconds.
+"""roundtrip_eval.eval.server_watch: a dead loopback model server ends a trial in seconds.
 
 The end-to-end test is the failure CI met: Inspect's ollama provider on a local server that
 answers its first request by dying. Without the watch the eval retried the dead port for hours.
@@ -17,7 +17,7 @@ import pytest
 from inspect_ai import eval as inspect_eval
 
 from roundtrip_eval import fizzbuzz
-from roundtrip_eval.server_watch import ModelServerGone, loopback_address, watched
+from roundtrip_eval.eval.server_watch import ModelServerGone, loopback_address, watched
 
 # Accepts connections and reads one HTTP request, then the whole process dies mid-reply.
 DYING_SERVER = """

@@ -16,11 +16,11 @@ from pydantic import ValidationError
 from replay_scripts import surviving, write
 
 from roundtrip_eval._inspect_private import PrerequisiteError
-from roundtrip_eval.docs import END, START, between_markers
-from roundtrip_eval.docs import run as docs_run
-from roundtrip_eval.extract import MODES
-from roundtrip_eval.prompts import LANGUAGES, SPEC_FORMATS
-from roundtrip_eval.settings import (
+from roundtrip_eval.cli.docs import END, START, between_markers
+from roundtrip_eval.cli.docs import run as docs_run
+from roundtrip_eval.eval.extract import MODES
+from roundtrip_eval.eval.prompts import LANGUAGES, SPEC_FORMATS
+from roundtrip_eval.eval.settings import (
     Extraction,
     Language,
     SettingError,
@@ -168,7 +168,7 @@ def test_refusal_is_a_prerequisite_error_printed_as_typed() -> None:
 def test_readme_table_is_the_rendered_one() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert between_markers(readme) == markdown_table(), (
-        "README.md's parameter table differs from roundtrip_eval.settings: "
+        "README.md's parameter table differs from roundtrip_eval.eval.settings: "
         "run `roundtrip-eval docs parameters --write README.md`"
     )
     for name in TrialSettings.model_fields:

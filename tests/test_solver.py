@@ -12,12 +12,12 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalSample, resolve_sample_attachments
 from replay_scripts import trial, write
 
-from roundtrip_eval.problems import load_problem
-from roundtrip_eval.prompts import render
-from roundtrip_eval.seeds import derive_seed
-from roundtrip_eval.settings import TrialSettings
-from roundtrip_eval.solver import roundtrip_solver
-from roundtrip_eval.tasks import trial_task
+from roundtrip_eval.eval.prompts import render
+from roundtrip_eval.eval.seeds import derive_seed
+from roundtrip_eval.eval.settings import TrialSettings
+from roundtrip_eval.eval.solver import roundtrip_solver
+from roundtrip_eval.eval.tasks import trial_task
+from roundtrip_eval.problems.load import load_problem
 
 REF = load_problem("fizzbuzz").reference
 STR_N = REF.replace("return n", "return str(n)")

@@ -1,4 +1,4 @@
-"""The eval-time statistics (`roundtrip_eval.stats`) checked against numbers worked out by hand
+"""The eval-time statistics (`roundtrip_eval.stats.difference`) checked against numbers worked out by hand
 (the arithmetic is in the comments)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from roundtrip_eval.stats import bootstrap_difference, bootstrap_difference_of_gaps, fisher_exact
+from roundtrip_eval.stats.difference import bootstrap_difference, bootstrap_difference_of_gaps, fisher_exact
 
 
 def test_fisher_lady_tasting_tea() -> None:

@@ -15,11 +15,12 @@ from inspect_ai import Task
 from inspect_ai.log import read_eval_log
 from replay_scripts import surviving, write
 
-from roundtrip_eval import __version__, tasks
+from roundtrip_eval import __version__
 from roundtrip_eval.analysis.rows import config_label
-from roundtrip_eval.prompts import prompt_set_version
-from roundtrip_eval.settings import SettingError, TrialSettings
-from roundtrip_eval.tasks import fizzbuzz, generalization_gap, roundtrip
+from roundtrip_eval.eval import tasks
+from roundtrip_eval.eval.prompts import prompt_set_version
+from roundtrip_eval.eval.settings import SettingError, TrialSettings
+from roundtrip_eval.eval.tasks import fizzbuzz, generalization_gap, roundtrip
 
 SINGLE = {
     name: getattr(tasks, name)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from roundtrip_eval import difficulty
-from roundtrip_eval.difficulty import (
+from roundtrip_eval.problems import difficulty
+from roundtrip_eval.problems.difficulty import (
     ast_node_count,
     cyclomatic_complexity,
     pair_members,
@@ -22,7 +22,7 @@ from roundtrip_eval.difficulty import (
     ratio,
     within_band,
 )
-from roundtrip_eval.problems import Problem, list_problems, load_problem, problems_root
+from roundtrip_eval.problems.load import Problem, list_problems, load_problem, problems_root
 
 JSON_SCALARS = (int, float, bool, str, type(None))
 
@@ -239,7 +239,7 @@ def test_loading_is_deterministic_in_process() -> None:
 
 
 _SHAS = (
-    "import json; from roundtrip_eval.problems import list_problems, load_problem; "
+    "import json; from roundtrip_eval.problems.load import list_problems, load_problem; "
     "print(json.dumps({n: load_problem(n).suite_sha for n in list_problems()}))"
 )
 

@@ -1,6 +1,6 @@
 """The drift classifier against hand labels on real failing steps of the original study.
 
-`tests/data/upstream_drift_labels.csv` names failing steps of the published upstream trials
+`studies/data/upstream_drift_labels.csv` names failing steps of the published upstream trials
 (`trial` relative to `raw/`, the failing `cycle`) and the category a person gave each after
 reading the code (`label`, with the reasoning in `note`). This test replays every labelled
 trial's logged replies (g and f of cycles 1..K) through the real task with the `replay` model
@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from drift_labels import (
+
+from studies.drift_labels import (
     ROOT,
     UPSTREAM_RAW,
     agreement,
@@ -30,11 +31,11 @@ from drift_labels import (
     render,
     steps_of,
 )
-from drift_labels import published as published_between
+from studies.drift_labels import published as published_between
 
 pytestmark = [pytest.mark.upstream, pytest.mark.docker, pytest.mark.slow]
 
-LABELS = Path(__file__).parent / "data" / "upstream_drift_labels.csv"
+LABELS = ROOT / "studies" / "data" / "upstream_drift_labels.csv"
 DOC = ROOT / "docs" / "drift_validation.md"
 README = ROOT / "README.md"
 TARGET_AGREEMENT = 0.85

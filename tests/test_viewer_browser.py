@@ -27,8 +27,8 @@ from conftest import skip_or_fail
 from inspect_ai import eval as inspect_eval
 from replay_scripts import surviving, trial, write
 
-from roundtrip_eval.problems import load_problem
-from roundtrip_eval.tasks import fizzbuzz
+from roundtrip_eval.eval.tasks import fizzbuzz
+from roundtrip_eval.problems.load import load_problem
 
 pytestmark = pytest.mark.browser
 

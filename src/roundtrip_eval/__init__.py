@@ -18,7 +18,7 @@ except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0"
 
 if TYPE_CHECKING:
-    from roundtrip_eval.tasks import (
+    from roundtrip_eval.eval.tasks import (
         fizzbuzz,
         generalization_gap,
         get_magic_number,
@@ -35,7 +35,7 @@ TASKS = (
     "separate_vowels_and_consonants",
     "process_user_list",
 )
-"""The `@task` functions, all in `roundtrip_eval.tasks`."""
+"""The `@task` functions, all in `roundtrip_eval.eval.tasks`."""
 
 __all__ = [
     "__version__",
@@ -49,7 +49,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Import a task from `roundtrip_eval.tasks` the first time it is asked for."""
+    """Import a task from `roundtrip_eval.eval.tasks` the first time it is asked for."""
     if name in TASKS:
-        return getattr(importlib.import_module("roundtrip_eval.tasks"), name)
+        return getattr(importlib.import_module("roundtrip_eval.eval.tasks"), name)
     raise AttributeError(f"module 'roundtrip_eval' has no attribute {name!r}")

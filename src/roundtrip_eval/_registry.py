@@ -4,9 +4,8 @@ Inspect imports every `inspect_ai` entry point at the start of each eval, so kee
 module light (no heavy optional imports at module level).
 """
 
-from roundtrip_eval.replay import replay  # noqa: F401
-from roundtrip_eval.sandbox import RoundtripDockerSandbox  # noqa: F401
-from roundtrip_eval.tasks import (  # noqa: F401
+from roundtrip_eval.eval.replay import replay  # noqa: F401
+from roundtrip_eval.eval.tasks import (  # noqa: F401
     fizzbuzz,
     generalization_gap,
     get_magic_number,
@@ -14,3 +13,4 @@ from roundtrip_eval.tasks import (  # noqa: F401
     roundtrip,
     separate_vowels_and_consonants,
 )
+from roundtrip_eval.sandbox import RoundtripDockerSandbox  # noqa: F401

@@ -27,4 +27,4 @@ def data_dir(name: str) -> Path:
 
 
 def prompts_dir() -> Path:
-    return PACKAGE_DIR / "prompts"
+    return PACKAGE_DIR / "eval" / "prompts"

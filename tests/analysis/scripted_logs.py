@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from replay_scripts import spec, surviving, trial, write  # noqa: E402
 
-from roundtrip_eval.problems import load_problem  # noqa: E402
+from roundtrip_eval.problems.load import load_problem  # noqa: E402
 
 FB = "fizzbuzz"
 SV = "separate_vowels_and_consonants"
@@ -53,7 +53,7 @@ def run_logs(folder: Path, script: Path | None = None, **task_args: Any) -> Path
     The model is `replay/<script path>`, so runs meant to be comparable share one script."""
     from inspect_ai import eval as inspect_eval
 
-    from roundtrip_eval.tasks import roundtrip
+    from roundtrip_eval.eval.tasks import roundtrip
 
     folder.mkdir(parents=True, exist_ok=True)
     script = script or write(folder / "replay.jsonl", script_lines())

@@ -15,7 +15,7 @@ from roundtrip_eval.analysis.export import load_export
 from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.analysis.report import write_report
 from roundtrip_eval.cli import main
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.problems.load import load_problem
 
 from .scripted_logs import EXTRA_REASON, FB, SV
 

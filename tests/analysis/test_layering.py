@@ -54,7 +54,7 @@ def imported_names(module: str, path: Path) -> set[str]:
 
 def test_no_core_module_imports_analysis() -> None:
     modules = core_modules()
-    assert "roundtrip_eval.metrics" in modules and "roundtrip_eval.stats" in modules
+    assert "roundtrip_eval.eval.metrics" in modules and "roundtrip_eval.stats.difference" in modules
     offenders = {
         module: sorted(
             n for n in imported_names(module, path) if n == ANALYSIS or n.startswith(ANALYSIS + ".")
@@ -89,7 +89,7 @@ from inspect_ai.scorer import SampleScore, Score
 names = sys.argv[1:]
 for name in names:
     importlib.import_module(name)
-from roundtrip_eval.metrics import generalization_gap
+from roundtrip_eval.eval.metrics import generalization_gap
 scores = [
     SampleScore(score=Score(value=v), sample_metadata={"familiarity": f, "pair": "p"})
     for v, f in ((1, "known"), (1, "known"), (0, "novel"), (1, "novel"))

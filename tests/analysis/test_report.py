@@ -171,9 +171,9 @@ def test_peer_history_from_rows_is_what_the_scorer_counts(logdir: Path) -> None:
     `peers` scorer computes from the sample's cycle history."""
     from inspect_ai.log import read_eval_log
 
-    from roundtrip_eval import peers
     from roundtrip_eval.analysis.report import peer_history
-    from roundtrip_eval.scorers import peers_value
+    from roundtrip_eval.eval import peers
+    from roundtrip_eval.eval.scorers import peers_value
 
     _, cycles, _ = load_rows(logdir, progress=False)
     [path] = list(logdir.glob("*.eval"))

@@ -1,4 +1,4 @@
-"""Survival statistics (`roundtrip_eval.analysis.stats`) checked against numbers worked out by
+"""Survival statistics (`roundtrip_eval.stats.survival`) checked against numbers worked out by
 hand (the arithmetic is in the comments)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from roundtrip_eval.analysis.stats import (
+from roundtrip_eval.stats.survival import (
     TrialSurvival,
     mean_cycles_survived,
     proportion,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from roundtrip_eval.analysis import upstream as up
-from roundtrip_eval.problems import list_problems
+from roundtrip_eval.problems.load import list_problems
 
 from .upstream_trials import OK, SYNTAX_STATUS, UPSTREAM, F, T, cycle, make_trial, passing
 

@@ -16,7 +16,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import resolve_sample_attachments
 
 from roundtrip_eval import local_model
-from roundtrip_eval.tasks import fizzbuzz
+from roundtrip_eval.eval.tasks import fizzbuzz
 
 from .fakes import free_port
 

@@ -38,8 +38,8 @@ def _replay_script(path: Path, codes: list[str]) -> Path:
 def test_inspect_eval_with_roundtrip_docker(docker_client: Any, tmp_path: Path) -> None:
     from inspect_ai import eval as inspect_eval
 
-    from roundtrip_eval.problems import load_problem
-    from roundtrip_eval.tasks import fizzbuzz
+    from roundtrip_eval.eval.tasks import fizzbuzz
+    from roundtrip_eval.problems.load import load_problem
 
     ref = load_problem("fizzbuzz").reference
     script = _replay_script(tmp_path / "replay.jsonl", [ref, ref])

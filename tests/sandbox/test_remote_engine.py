@@ -36,7 +36,7 @@ from conftest import skip_or_fail
 from replay_scripts import surviving, trial, write
 
 from roundtrip_eval import __version__
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.problems.load import load_problem
 from roundtrip_eval.sandbox import IMAGE, LABEL, image_exists
 from roundtrip_eval.sandbox.containers import LABEL_PID, LABEL_TASK
 
@@ -153,7 +153,7 @@ def test_eval_runs_on_a_remote_engine_and_leaves_nothing(
     import docker
     from inspect_ai import eval as inspect_eval
 
-    from roundtrip_eval.tasks import fizzbuzz
+    from roundtrip_eval.eval.tasks import fizzbuzz
 
     script = write(
         tmp_path / "replay.jsonl",

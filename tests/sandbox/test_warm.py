@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from roundtrip_eval.checker import run_check
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.check.host import run_check
+from roundtrip_eval.problems.load import load_problem
 from roundtrip_eval.sandbox import RoundtripDockerConfig, RoundtripDockerSandbox, containers, warm
 from roundtrip_eval.sandbox.engine import SandboxSetupError
 

@@ -3,7 +3,7 @@
 Why a sub-package: the benchmark itself (tasks, solver, checker, metrics) must stay light to
 import, because Inspect imports it at the start of every eval. Everything here runs after the
 fact; the core never imports it (the statistics the eval's own metrics need are in
-`roundtrip_eval.stats`). Its heavier dependencies (matplotlib, pandas, pyarrow: the `analysis`
+`roundtrip_eval.stats.difference`). Its heavier dependencies (matplotlib, pandas, pyarrow: the `analysis`
 extra) are imported lazily, inside the functions that need them, and a missing one is reported
 in one line naming the extra (extra.py).
 

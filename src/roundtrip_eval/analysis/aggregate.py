@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roundtrip_eval.analysis.columns import CONFIG_COLUMNS, Row
-from roundtrip_eval.analysis.stats import TrialSurvival, mean_cycles_survived, survival_curve, wilson_interval
-from roundtrip_eval.drift import CATEGORIES
-from roundtrip_eval.stats import DEFAULT_BOOTSTRAP, bootstrap_difference, fisher_exact
+from roundtrip_eval.eval.drift import CATEGORIES
+from roundtrip_eval.stats.difference import DEFAULT_BOOTSTRAP, bootstrap_difference, fisher_exact
+from roundtrip_eval.stats.survival import TrialSurvival, mean_cycles_survived, survival_curve, wilson_interval
 
 GROUP_COLUMNS = ("model", "g_model", "f_model", "problem", "config_key")
 CONFIG_GROUP_COLUMNS = ("model", "g_model", "f_model", "config_key")

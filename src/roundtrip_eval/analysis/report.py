@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval import peers
 from roundtrip_eval.analysis.aggregate import GROUP_COLUMNS, Report, build_report, clean, group_by, scored
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.export import write_degradation
@@ -48,6 +47,7 @@ from roundtrip_eval.analysis.tables import (
     markdown_table,
     write_csv,
 )
+from roundtrip_eval.eval import peers
 
 # --- tables -------------------------------------------------------------------------------
 
@@ -124,7 +124,7 @@ PEERS_NOTE = (
 
 
 def peer_history(cycle_rows: Sequence[Row]) -> list[dict[str, Any]]:
-    """A trial's cycle history as `roundtrip_eval.peers` reads it (`passed`, `consistent`),
+    """A trial's cycle history as `roundtrip_eval.eval.peers` reads it (`passed`, `consistent`),
     rebuilt from its cycle rows (`consistent` sits in `extra_json` unless it has a column)."""
     history = []
     for c in sorted(cycle_rows, key=lambda r: int(r["cycle"])):
@@ -136,7 +136,7 @@ def peer_history(cycle_rows: Sequence[Row]) -> list[dict[str, Any]]:
 
 def peer_rows(trials: Sequence[Row], cycles: Sequence[Row]) -> list[Row]:
     """EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group (model x problem x configuration),
-    computed by the pure functions of `roundtrip_eval.peers`, the same ones the eval's `peers`
+    computed by the pure functions of `roundtrip_eval.eval.peers`, the same ones the eval's `peers`
     scorer uses. SC_n / SSC_n are empty for logs that recorded no per-cycle consistency."""
     by_trial: dict[tuple[Any, ...], list[Row]] = {}
     for c in cycles:

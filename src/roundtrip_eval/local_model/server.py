@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from roundtrip_eval.server_watch import accepts
+from roundtrip_eval.eval.server_watch import accepts
 
 from .specs import logfile_path, pidfile_path
 

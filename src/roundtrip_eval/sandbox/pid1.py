@@ -14,7 +14,7 @@ The fork comes before anything else, so the runner inherits none of init's signa
 
 from __future__ import annotations
 
-from roundtrip_eval.runner import BOOT
+from roundtrip_eval.check.runner import BOOT
 
 KILL_SIGNAL = "SIGUSR1"
 """Sent by the host (`docker kill --signal`): PID 1 kills every process it may signal."""

@@ -7,7 +7,7 @@ container; its first input is the runner's code (`runner.BOOT`), so starting it 
 A runner started later (after one was killed) is `python3 -I -c <runner source> serve` in an
 exec. Each check writes one job line to the runner's stdin and reads the records back from its
 stdout on the same stream, up to the line `<nonce> END`; every candidate still runs in a fresh
-process of its own, forked by the runner before the job is read (see `roundtrip_eval.runner`
+process of its own, forked by the runner before the job is read (see `roundtrip_eval.check.runner`
 for the trust boundary). While a check runs, the runner writes `<nonce> .` once a second.
 
 If the runner dies (its exec's stream ends, or init says the runner it started has ended) or
@@ -33,7 +33,7 @@ import time
 import anyio
 from inspect_ai.util import ExecResult, OutputLimitExceededError
 
-from roundtrip_eval import runner
+from roundtrip_eval.check import runner
 from roundtrip_eval.sandbox.containers import TrialContainer
 from roundtrip_eval.sandbox.exec import STRAY_PRELUDE, human_size, kill
 from roundtrip_eval.sandbox.pid1 import RUNNER_EXITED

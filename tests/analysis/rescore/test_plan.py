@@ -17,7 +17,7 @@ from roundtrip_eval.analysis.rescore.plan import (
     replay_key,
     write_replay,
 )
-from roundtrip_eval.problems import list_problems
+from roundtrip_eval.problems.load import list_problems
 
 from ..upstream_trials import SYNTAX_STATUS, UPSTREAM, cycle, make_trial, passing
 

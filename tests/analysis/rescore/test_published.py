@@ -13,8 +13,8 @@ import pytest
 
 from roundtrip_eval.analysis import upstream as up
 from roundtrip_eval.analysis.rescore import published as pub
-from roundtrip_eval.analysis.stats import wilson_interval
-from roundtrip_eval.problems import list_problems
+from roundtrip_eval.problems.load import list_problems
+from roundtrip_eval.stats.survival import wilson_interval
 
 from ..upstream_trials import SYNTAX_STATUS, UPSTREAM, cycle, make_trial, passing
 

@@ -31,8 +31,8 @@ from roundtrip_eval.analysis.rescore.run import (  # noqa: E402
     run_rescore,
 )
 from roundtrip_eval.cli import main  # noqa: E402
-from roundtrip_eval.problems import list_problems, load_problem  # noqa: E402
-from roundtrip_eval.tasks import fizzbuzz  # noqa: E402
+from roundtrip_eval.eval.tasks import fizzbuzz  # noqa: E402
+from roundtrip_eval.problems.load import list_problems, load_problem  # noqa: E402
 
 from ..upstream_trials import UPSTREAM  # noqa: E402
 

@@ -13,7 +13,7 @@ from typing import Any
 from roundtrip_eval.analysis import upstream as up
 from roundtrip_eval.analysis.rescore.progress import Capture, ProgressLine, capturing
 from roundtrip_eval.analysis.rescore.study import write_study
-from roundtrip_eval.analysis.stats import wilson_interval
+from roundtrip_eval.stats.survival import wilson_interval
 
 from ..upstream_trials import make_trial, passing
 from .test_tables import config_rows

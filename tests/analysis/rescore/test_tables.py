@@ -18,7 +18,7 @@ from roundtrip_eval.analysis.rescore.tables import (
     published_figures,
     totals,
 )
-from roundtrip_eval.analysis.stats import wilson_interval
+from roundtrip_eval.stats.survival import wilson_interval
 
 
 def row(batch: str, task: str, status: str, original: bool, cls: str | None = None) -> dict[str, Any]:

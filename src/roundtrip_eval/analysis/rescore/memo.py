@@ -257,7 +257,7 @@ class MemoSandbox(SandboxEnvironment):
             await _give_back(envs, True)
         # Registered as running only now that it holds a sandbox: whoever waits on it waits on
         # a job that is running, never on one still waiting for a slot.
-        from roundtrip_eval.checker import scratch_places
+        from roundtrip_eval.check.host import scratch_places
 
         done = _STATE.running[key] = anyio.Event()
         healthy = False

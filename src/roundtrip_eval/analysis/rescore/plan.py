@@ -126,8 +126,8 @@ def build_task(plan: EvalPlan, replay_file: Path, sandbox: str, memo: bool = Fal
     from inspect_ai.model import get_model
     from inspect_ai.util import SandboxEnvironmentSpec
 
-    from roundtrip_eval.prompts import SPEC_FORMATS
-    from roundtrip_eval.tasks import roundtrip_task
+    from roundtrip_eval.eval.prompts import SPEC_FORMATS
+    from roundtrip_eval.eval.tasks import roundtrip_task
 
     g = plan.group
     spec_format = g.spec_format if g.spec_format in SPEC_FORMATS else "pseudocode"

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from roundtrip_eval.analysis.stats import wilson_interval
 from roundtrip_eval.analysis.upstream import UpstreamTrial
+from roundtrip_eval.stats.survival import wilson_interval
 
 MODES = ("strict", "forgiving", "composite")
 DEFAULT_MODE = "standard"

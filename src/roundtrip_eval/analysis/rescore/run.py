@@ -131,8 +131,8 @@ async def _check_codes(sandbox: str, items: Sequence[tuple[str, str]], workers: 
     import anyio
 
     from roundtrip_eval._inspect_private import find_sandboxenv as registry_find_sandboxenv
-    from roundtrip_eval.checker import run_check
-    from roundtrip_eval.problems import load_problem
+    from roundtrip_eval.check.host import run_check
+    from roundtrip_eval.problems.load import load_problem
 
     provider: Any = registry_find_sandboxenv(sandbox)
     name = "rescore-original-code"
@@ -210,7 +210,7 @@ def run_rescore(
     from roundtrip_eval.analysis.rescore import memo as memo_sandbox
     from roundtrip_eval.analysis.rescore.study import write_study
     from roundtrip_eval.analysis.rescore.workers import WorkerError, run_sharded, worker_count
-    from roundtrip_eval.problems import list_problems
+    from roundtrip_eval.problems.load import list_problems
 
     started = time.monotonic()
     if not root.is_dir():

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from roundtrip_eval.analysis.columns import Row
-from roundtrip_eval.analysis.stats import TrialSurvival, survival_curve, wilson_interval
 from roundtrip_eval.analysis.upstream import (
     CHECKER_ARTIFACT,
     EARLIER,
@@ -31,7 +30,8 @@ from roundtrip_eval.analysis.upstream import (
     SPEC_GATE_ARTIFACT,
     ollama_tag,
 )
-from roundtrip_eval.stats import DEFAULT_BOOTSTRAP, bootstrap_difference, fisher_exact
+from roundtrip_eval.stats.difference import DEFAULT_BOOTSTRAP, bootstrap_difference, fisher_exact
+from roundtrip_eval.stats.survival import TrialSurvival, survival_curve, wilson_interval
 
 KNOWN_TASK = "fizzbuzz"
 NOVEL_TASK = "separate_vowels_and_consonants"

@@ -167,7 +167,7 @@ def main(spec_path: str) -> int:
     from roundtrip_eval.analysis.rescore.plan import plan_replays
     from roundtrip_eval.analysis.rescore.run import run_evals
     from roundtrip_eval.analysis.upstream import scan_trials
-    from roundtrip_eval.problems import list_problems
+    from roundtrip_eval.problems.load import list_problems
 
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     out, folder = Path(spec["out"]), Path(spec_path).parent

@@ -19,17 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic.config import JsonDict
 
 from roundtrip_eval._inspect_private import OneLineError, sandbox_providers
-from roundtrip_eval.checker import CALL_TIMEOUT, CHECK_TIMEOUT
-from roundtrip_eval.prompts import STYLES
+from roundtrip_eval.check.host import CALL_TIMEOUT, CHECK_TIMEOUT
+from roundtrip_eval.eval.prompts import STYLES
 
 Language = Literal["en", "ja"]
-"""The prompt languages (`roundtrip_eval.prompts.LANGUAGES`; a test keeps the two equal)."""
+"""The prompt languages (`roundtrip_eval.eval.prompts.LANGUAGES`; a test keeps the two equal)."""
 
 SpecFormat = Literal["pseudocode", "prose", "s_expression", "minilang"]
-"""What g writes (`roundtrip_eval.prompts.SPEC_FORMATS`)."""
+"""What g writes (`roundtrip_eval.eval.prompts.SPEC_FORMATS`)."""
 
 Extraction = Literal["tolerant", "strict"]
-"""How code is taken from f's reply (`roundtrip_eval.extract.MODES`)."""
+"""How code is taken from f's reply (`roundtrip_eval.eval.extract.MODES`)."""
 
 MODEL_NAME: JsonDict = {"allowed": "a model name"}
 

@@ -14,14 +14,14 @@ from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, ModelOutput
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import sandbox, span, store
 
-from roundtrip_eval import drift
-from roundtrip_eval.checker import compare, run_check
-from roundtrip_eval.extract import extract_code, extract_spec, spec_leak
-from roundtrip_eval.problems import Problem, load_problem
-from roundtrip_eval.prompts import load_user_templates, render_f, render_g
-from roundtrip_eval.seeds import derive_seed
-from roundtrip_eval.server_watch import watched
-from roundtrip_eval.settings import TrialSettings
+from roundtrip_eval.check.host import compare, run_check
+from roundtrip_eval.eval import drift
+from roundtrip_eval.eval.extract import extract_code, extract_spec, spec_leak
+from roundtrip_eval.eval.prompts import load_user_templates, render_f, render_g
+from roundtrip_eval.eval.seeds import derive_seed
+from roundtrip_eval.eval.server_watch import watched
+from roundtrip_eval.eval.settings import TrialSettings
+from roundtrip_eval.problems.load import Problem, load_problem
 
 CYCLES_KEY = "cycles"
 BLAME_KEY = "blame"

@@ -31,13 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.scorers import DRIFT_CATEGORIES
+from roundtrip_eval.eval.scorers import DRIFT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+"""The studies' hand labels and the logs they were drawn from."""
 UPSTREAM_RAW = ROOT.parent / "shared" / "upstream-data" / "raw"
-# The logs of our own labelled runs are committed (tests/data/own_logs/<model>/, 520 KB) so that CI judges
+# The logs of our own labelled runs are committed (studies/data/own_logs/<model>/, 520 KB) so that CI judges
 # their rows too; ROUNDTRIP_LABEL_LOGS points elsewhere (e.g. `logs/` for newly drawn rows).
-OUR_LOGS = Path(os.environ.get("ROUNDTRIP_LABEL_LOGS", str(ROOT / "tests" / "data" / "own_logs")))
+OUR_LOGS = Path(os.environ.get("ROUNDTRIP_LABEL_LOGS", str(DATA / "own_logs")))
 MAX_SAMPLES = 6
 STOP = {"stop": "the recorded trial ends at its failing step"}
 EMPTY_REPLAYS = 3
@@ -186,8 +188,8 @@ def judge(steps: list[Step], workdir: Path, sandbox: str = "roundtrip-docker") -
     per problem, each step one epoch of its problem's task."""
     from inspect_ai import eval as inspect_eval
 
-    from roundtrip_eval.problems import load_problem
-    from roundtrip_eval.tasks import roundtrip
+    from roundtrip_eval.eval.tasks import roundtrip
+    from roundtrip_eval.problems.load import load_problem
 
     workdir.mkdir(parents=True, exist_ok=True)
     groups: dict[tuple[tuple[str, Any], ...], dict[str, list[Step]]] = {}

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval import problems_validate as rules
-from roundtrip_eval.problems_validate import (  # noqa: F401 - re-exported for callers
+from roundtrip_eval.check.runner import encode
+from roundtrip_eval.problems import validate as rules
+from roundtrip_eval.problems.validate import (  # noqa: F401 - re-exported for callers
     FAMILIARITIES,
     MIN_INPUTS,
     ProblemError,
 )
 from roundtrip_eval.resources import data_dir
-from roundtrip_eval.runner import encode
 
 
 @dataclass(frozen=True)

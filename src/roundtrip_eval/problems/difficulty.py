@@ -39,7 +39,7 @@ import argparse
 import ast
 from typing import Any
 
-from roundtrip_eval.problems import list_problems, load_problem
+from roundtrip_eval.problems.load import list_problems, load_problem
 
 BAND = 0.25
 

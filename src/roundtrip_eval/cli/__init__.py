@@ -14,10 +14,10 @@ import sys
 _SUBCOMMAND_MODULES = [
     "roundtrip_eval.sandbox.cli",
     "roundtrip_eval.local_model.cli",
-    "roundtrip_eval.problems_cli",
-    "roundtrip_eval.difficulty",
+    "roundtrip_eval.cli.problems",
+    "roundtrip_eval.problems.difficulty",
     "roundtrip_eval.analysis.cli",
-    "roundtrip_eval.docs",
+    "roundtrip_eval.cli.docs",
 ]
 
 

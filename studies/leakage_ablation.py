@@ -1,6 +1,6 @@
 """The leakage ablation's table: the study's own prompts against ours, from the logs alone.
 
-    python scripts/leakage_ablation.py LOGDIR [--upstream ../shared/upstream-data] [--threshold 0.9]
+    python -m studies.leakage_ablation LOGDIR [--upstream ../shared/upstream-data] [--threshold 0.9]
 
 LOGDIR holds one folder per arm (`logs/ablation/study_hyper_guided`, `logs/ablation/ours_guided`),
 each an `inspect eval-set` log directory. For each arm it prints survival@1, @3 and @10 with
@@ -37,13 +37,13 @@ from typing import Any
 from inspect_ai.log import read_eval_log
 
 from roundtrip_eval.analysis.rows import trial_outcome
-from roundtrip_eval.analysis.stats import (
+from roundtrip_eval.stats.difference import bootstrap_difference, fisher_exact
+from roundtrip_eval.stats.survival import (
     TrialSurvival,
     mean_cycles_survived,
     survival_at,
     wilson_interval,
 )
-from roundtrip_eval.stats import bootstrap_difference, fisher_exact
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT.parent / "shared" / "upstream-data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from inspect_ai.dataset import MemoryDataset, Sample
 
-from roundtrip_eval.problems import list_problems, load_problem, variants_of
+from roundtrip_eval.problems.load import list_problems, load_problem, variants_of
 
 
 def problem_sample(name: str, variant: str | None = None, masked: bool = False) -> Sample:

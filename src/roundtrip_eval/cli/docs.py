@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.settings import markdown_table
+from roundtrip_eval.eval.settings import markdown_table
 
 START = "<!-- parameters:start -->"
 END = "<!-- parameters:end -->"
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 def register_cli(subparsers: Any) -> None:
     parser = subparsers.add_parser("docs", help="generated documentation")
     sub = parser.add_subparsers(dest="docs_command", required=True)
-    table = sub.add_parser("parameters", help="the -T parameter table, from roundtrip_eval.settings")
+    table = sub.add_parser("parameters", help="the -T parameter table, from roundtrip_eval.eval.settings")
     table.add_argument("readme", nargs="?", default="README.md", help="the file with the markers")
     mode = table.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="replace the table between the markers")

@@ -1,9 +1,9 @@
-"""The drift classifier against the hand labels of `tests/data/drift_labels_v2.csv`, one split at a time.
+"""The drift classifier against the hand labels of `studies/data/drift_labels_v2.csv`, one split at a time.
 
-    python scripts/drift_validation.py dev        # confusion table, agreement, every disagreement
-    python scripts/drift_validation.py holdout    # confusion table and agreement only
-    python scripts/drift_validation.py first      # the first 60 labels (tests/data/upstream_drift_labels.csv)
-    python scripts/drift_validation.py dev --explain   # also every row's label, category and detail
+    python -m studies.drift_validation dev        # confusion table, agreement, every disagreement
+    python -m studies.drift_validation holdout    # confusion table and agreement only
+    python -m studies.drift_validation first  # the first 60 labels (studies/data/upstream_drift_labels.csv)
+    python -m studies.drift_validation dev --explain   # also every row's label, category and detail
 
 Why the holdout prints no rows: its number validates the classifier only if nobody tuned the
 classifier against its rows, so the script never shows which holdout rows disagree, or what the
@@ -11,7 +11,7 @@ classifier said on any one of them. Tune against `dev`; evaluate `holdout` once,
 change (docs/drift_validation.md says how it was done).
 
 Needs the Docker sandbox, `../shared/upstream-data` (relative to the repository root) and, for
-rows of our own runs (batch `ours-...`), their logs (committed under `tests/data/own_logs`, or
+rows of our own runs (batch `ours-...`), their logs (committed under `studies/data/own_logs`, or
 `ROUNDTRIP_LABEL_LOGS`).
 `--by-source` adds one table per source (upstream, ours); `--explain` (not for the holdout) prints
 the detail our pipeline logged for each row, the line a reader sees in the viewer.
@@ -24,10 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from drift_labels import (  # noqa: E402 - the shared helpers live beside the tests
-    ROOT,
+from studies.drift_labels import (
+    DATA,
     UPSTREAM_RAW,
     dev_rows,
     disagreements,
@@ -39,8 +37,8 @@ from drift_labels import (  # noqa: E402 - the shared helpers live beside the te
     steps_of,
 )
 
-LABELS = ROOT / "tests" / "data" / "drift_labels_v2.csv"
-FIRST_LABELS = ROOT / "tests" / "data" / "upstream_drift_labels.csv"
+LABELS = DATA / "drift_labels_v2.csv"
+FIRST_LABELS = DATA / "upstream_drift_labels.csv"
 
 
 def main(argv: list[str]) -> int:

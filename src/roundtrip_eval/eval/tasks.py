@@ -4,7 +4,7 @@ Each trial is one sample x one epoch: up to `cycles` round trips code -> spec (g
 with every regenerated function checked in the sandbox. The headline metric is survival@N
 (the `survival` scorer's `mean`): the fraction of trials whose code passed in every cycle.
 
-Every task takes the trial settings of `roundtrip_eval.settings.TrialSettings` as `-T`
+Every task takes the trial settings of `roundtrip_eval.eval.settings.TrialSettings` as `-T`
 arguments and forwards them, unparsed, to one parser: none of them lists them again.
 """
 
@@ -23,12 +23,10 @@ from inspect_ai.scorer import Scorer
 from inspect_ai.util import SandboxEnvironmentSpec
 
 from roundtrip_eval import __version__
-from roundtrip_eval.dataset import pair_problems, problems_dataset, resolve_problems
-from roundtrip_eval.problems import variants_of
-from roundtrip_eval.prompts import LEAK_WARNING, load_user_templates, prompt_set_version
-from roundtrip_eval.resources import data_dir
-from roundtrip_eval.scorers import blame as blame_scorer
-from roundtrip_eval.scorers import (
+from roundtrip_eval.eval.dataset import pair_problems, problems_dataset, resolve_problems
+from roundtrip_eval.eval.prompts import LEAK_WARNING, load_user_templates, prompt_set_version
+from roundtrip_eval.eval.scorers import blame as blame_scorer
+from roundtrip_eval.eval.scorers import (
     consistency,
     curves,
     drift,
@@ -37,8 +35,10 @@ from roundtrip_eval.scorers import (
     stability,
     survival,
 )
-from roundtrip_eval.settings import SettingError, TrialSettings, args_docstring, shown
-from roundtrip_eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
+from roundtrip_eval.eval.settings import SettingError, TrialSettings, args_docstring, shown
+from roundtrip_eval.eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
+from roundtrip_eval.problems.load import variants_of
+from roundtrip_eval.resources import data_dir
 
 logger = logging.getLogger(__name__)
 

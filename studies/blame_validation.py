@@ -1,8 +1,8 @@
 """Blame (`-T blame=k`) against a reader's judgement of who broke the chain, g or f.
 
-    python scripts/blame_validation.py dump LOGDIR > cases.md     # every failure, blind
-    python scripts/blame_validation.py dump --no-check LOGDIR     # without the check's detail
-    python scripts/blame_validation.py score LOGDIR tests/data/blame_labels.csv
+    python -m studies.blame_validation dump LOGDIR > cases.md     # every failure, blind
+    python -m studies.blame_validation dump --no-check LOGDIR     # without the check's detail
+    python -m studies.blame_validation score LOGDIR studies/data/blame_labels.csv
 
 `dump` prints, for every trial of the logs in LOGDIR that failed and has a blame record, what a
 reader needs to judge it: the last passing code (C0 at cycle 1), the failing cycle's spec, the
@@ -31,7 +31,7 @@ from typing import Any
 
 from inspect_ai.log import list_eval_logs, read_eval_log
 
-from roundtrip_eval.problems import load_problem
+from roundtrip_eval.problems.load import load_problem
 
 VERDICTS = ("g", "f", "both", "unclear")
 

@@ -20,7 +20,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-from roundtrip_eval.prompts.user import (
+from roundtrip_eval.eval.prompts.user import (
     LEAK_WARNING,
     TemplateError,
     UserTemplates,

@@ -10,7 +10,7 @@ Why these and not others:
   as a failure, and never as a survivor past its last observed cycle.
 
 The difference of two proportions (bootstrap interval, Fisher's exact test) lives in the core,
-`roundtrip_eval.stats`, because the eval's own gap metric needs it. Everything here is a pure
+`roundtrip_eval.stats.difference`, because the eval's own gap metric needs it. Everything here is a pure
 function of plain numbers.
 """
 

@@ -1,8 +1,8 @@
-"""Draw the failing steps that `tests/data/drift_labels_v2.csv` labels by hand, and split them.
+"""Draw the failing steps that `studies/data/drift_labels_v2.csv` labels by hand, and split them.
 
-    python scripts/sample_drift_labels.py upstream [--check]
-    python scripts/sample_drift_labels.py ours LOG_DIR BATCH [--check]
-    python scripts/sample_drift_labels.py show LOG_DIR BATCH > rows.md   # what a labeller reads
+    python -m studies.sample_drift_labels upstream [--check]
+    python -m studies.sample_drift_labels ours LOG_DIR BATCH [--check]
+    python -m studies.sample_drift_labels show LOG_DIR BATCH > rows.md   # what a labeller reads
 
 `upstream` draws failing steps of the published trials (`../shared/upstream-data/raw`, relative to
 the repository root). `ours` lists the failing cycles of our own `.eval` logs in LOG_DIR and tags
@@ -14,7 +14,7 @@ if the CSV's rows, or their split, differ from what the script draws.
 
 Why this design:
 - A trial stops at its first failing step, so trial folder + cycle names the step; steps already
-  labelled in `tests/data/upstream_drift_labels.csv` are left out (that set tuned the classifier).
+  labelled in `studies/data/upstream_drift_labels.csv` are left out (that set tuned the classifier).
 - Steps whose status is "API call failed" are left out: there is no model reply to label.
 - Most published failures are spec-gate failures of get_magic_number; a uniform draw would be
   almost all of them. The draw fixes a quota per (task, step) stratum and, inside it, deals
@@ -43,8 +43,8 @@ HOLDOUT_FRACTION = 0.4
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "upstream-data" / "raw"
-OLD_LABELS = REPO / "tests" / "data" / "upstream_drift_labels.csv"
-OUT = REPO / "tests" / "data" / "drift_labels_v2.csv"
+OLD_LABELS = REPO / "studies" / "data" / "upstream_drift_labels.csv"
+OUT = REPO / "studies" / "data" / "drift_labels_v2.csv"
 
 # Failing steps to draw per (task, step); 180 in all.
 QUOTA: dict[tuple[str, str], int] = {
@@ -322,7 +322,7 @@ def show(log_dir: Path, batch: str) -> int:
     """
     from inspect_ai.log import EvalSample, list_eval_logs, read_eval_log
 
-    from roundtrip_eval.problems import load_problem
+    from roundtrip_eval.problems.load import load_problem
 
     wanted = [r for r in csv.DictReader(OUT.open(encoding="utf-8")) if r["batch"] == batch and not r["label"]]
     infos = {Path(i.name).name: i for i in list_eval_logs(str(log_dir))}

@@ -21,9 +21,9 @@ from typing import Any
 
 from inspect_ai.util import OutputLimitExceededError, SandboxEnvironment
 
-from roundtrip_eval import runner
-from roundtrip_eval.problems import Outcome, Problem
-from roundtrip_eval.runner import decode, encode, typed_equal
+from roundtrip_eval.check import runner
+from roundtrip_eval.check.runner import decode, encode, typed_equal
+from roundtrip_eval.problems.load import Outcome, Problem
 
 RUNNER_SOURCE = Path(runner.__file__).read_text(encoding="utf-8")
 

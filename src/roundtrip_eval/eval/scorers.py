@@ -8,7 +8,7 @@ What a reader sees: `survival` comes first, so its one-line `answer` (`survived 
 reads as a results table. Each scorer's metrics are few and short-named (see metrics.py), the
 headline (`survival` / `mean`, survival@N) first; the per-cycle curves are the `curves` scorer's,
 so the viewer's header (the headline scorer's first few metrics) stays uncluttered. `peers`
-reports EvaLoop's and IdentityChain's numbers from the same trials (roundtrip_eval.peers).
+reports EvaLoop's and IdentityChain's numbers from the same trials (roundtrip_eval.eval.peers).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from inspect_ai.scorer import Score, Scorer, Target, frequency, scorer
 from inspect_ai.solver import TaskState
 from inspect_ai.util import store
 
-from roundtrip_eval import peers
-from roundtrip_eval.drift import CATEGORIES
-from roundtrip_eval.metrics import (
+from roundtrip_eval.eval import peers
+from roundtrip_eval.eval.drift import CATEGORIES
+from roundtrip_eval.eval.metrics import (
     consistency_curve,
     generalization_gap,
     peer_metrics,
@@ -30,7 +30,7 @@ from roundtrip_eval.metrics import (
     trial_mean,
     trial_stderr,
 )
-from roundtrip_eval.solver import BLAME_KEY, CYCLES_KEY
+from roundtrip_eval.eval.solver import BLAME_KEY, CYCLES_KEY
 
 DRIFT_CATEGORIES = CATEGORIES
 BLAME_VERDICTS = ("none", "f", "g", "both", "unclear")
@@ -203,7 +203,7 @@ def consistency(cycles: int = 10) -> Scorer:
 
 
 def peers_value(history: list[dict[str, Any]], cycles: int) -> dict[str, int]:
-    """Per trial, what the peers' metrics count (roundtrip_eval.peers): sustained loops, the
+    """Per trial, what the peers' metrics count (roundtrip_eval.eval.peers): sustained loops, the
     leading consistent and strong (passing and consistent) runs, and the run's cycles."""
     return {
         "loops": peers.sustained_loops(history),

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.problems import ProblemError, load_problem_folder, problems_root, variants_of
+from roundtrip_eval.problems.load import ProblemError, load_problem_folder, problems_root, variants_of
 
 
 def problem_folders(root: Path) -> list[Path]:

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
-from roundtrip_eval import peers
-from roundtrip_eval.stats import bootstrap_difference, fisher_exact
+from roundtrip_eval.eval import peers
+from roundtrip_eval.stats.difference import bootstrap_difference, fisher_exact
 
 
 def _value(score: SampleScore, key: str | None) -> Value | None:
@@ -116,7 +116,7 @@ def similarity_curve() -> Metric:
 
 @metric(name="peer_metrics", scores="unreduced")
 def peer_metrics() -> Metric:
-    """EvaLoop's ASL and IdentityChain's SC_n / SSC_n (definitions in roundtrip_eval.peers).
+    """EvaLoop's ASL and IdentityChain's SC_n / SSC_n (definitions in roundtrip_eval.eval.peers).
 
     Reads the `peers` scorer's per-trial values: `loops`, `consistent_run`, `strong_run`, and
     `max_loops` (the run's cycles N: ASL's maximum, and n = min(5, N) for SC_n / SSC_n).

@@ -1,6 +1,6 @@
 """Known vs novel on the twins: the pre-registered headline quantities, from the logs alone.
 
-    python scripts/generalization.py LOGDIR [LOGDIR ...] [-o OUT] [--boot 10000]
+    python -m studies.generalization LOGDIR [LOGDIR ...] [-o OUT] [--boot 10000]
 
 Each LOGDIR is an `inspect eval-set` log directory of `roundtrip_eval/generalization_gap`
 (`scripts/results.sh gap` / `gap-masked`). For every configuration found (model, mask_names,
@@ -36,14 +36,14 @@ from typing import Any
 
 from roundtrip_eval.analysis.aggregate import as_survival, scored
 from roundtrip_eval.analysis.read import read_rows
-from roundtrip_eval.analysis.stats import (
+from roundtrip_eval.problems.load import load_problem
+from roundtrip_eval.stats.difference import bootstrap_difference, bootstrap_difference_of_gaps, fisher_exact
+from roundtrip_eval.stats.survival import (
     TrialSurvival,
     mean_cycles_survived,
     survival_at,
     survival_curve,
 )
-from roundtrip_eval.problems import load_problem
-from roundtrip_eval.stats import bootstrap_difference, bootstrap_difference_of_gaps, fisher_exact
 
 Row = dict[str, Any]
 AT = 3

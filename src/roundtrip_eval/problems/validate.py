@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from roundtrip_eval._inspect_private import OneLineError
-from roundtrip_eval.runner import MAX_DEPTH, MAX_VALUE_BYTES, encode
+from roundtrip_eval.check.runner import MAX_DEPTH, MAX_VALUE_BYTES, encode
 
 FAMILIARITIES = ("known", "novel")
 REQUIRED_KEYS = ("function", "domain", "familiarity", "description")

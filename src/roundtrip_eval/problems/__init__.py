@@ -1,0 +1,2 @@
+"""Benchmark problems: `tasks/` folders loaded (`load`), validated (`validate`) and measured
+(`difficulty`)."""

@@ -14,6 +14,7 @@ no `analysis` module) is `tests/analysis/test_layering.py`.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,7 +143,23 @@ def test_the_rule_would_catch_an_offender(tmp_path: Path) -> None:
     assert len(found) == 4, found  # analysis, cli, studies; the runner's stats
 
 
-@pytest.mark.parametrize("name", ["check.runner"])
-def test_the_runner_is_stdlib_only(name: str) -> None:
-    path = modules()[f"{ROOT}.{name}"]
-    assert not {n for n in imports(f"{ROOT}.{name}", path) if n.startswith(ROOT)}
+def _runner_parts() -> list[str]:
+    return sorted(m for m in modules() if room(m) in STDLIB_ONLY)
+
+
+def test_the_runner_has_its_parts() -> None:
+    wanted = ("protocol", "codec", "candidate", "supervisor")
+    assert {f"{ROOT}.check.runner.{p}" for p in wanted} <= set(_runner_parts())
+
+
+@pytest.mark.parametrize("module", _runner_parts())
+def test_every_part_of_the_runner_is_stdlib_only(module: str) -> None:
+    # the runner is sent into a sandbox that has python3 and nothing else: a part may import
+    # the standard library and the runner's own parts, nothing more
+    names = imports(module, modules()[module])
+    foreign = {
+        n for n in names
+        if n.split(".")[0] not in sys.stdlib_module_names
+        and not (n == f"{ROOT}.check.runner" or n.startswith(f"{ROOT}.check.runner."))
+    }
+    assert not foreign, f"{module} imports {sorted(foreign)}"

@@ -16,7 +16,6 @@ import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from inspect_ai.util import OutputLimitExceededError, SandboxEnvironment
@@ -25,7 +24,7 @@ from roundtrip_eval.check import runner
 from roundtrip_eval.check.runner import decode, encode, typed_equal
 from roundtrip_eval.problems.load import Outcome, Problem
 
-RUNNER_SOURCE = Path(runner.__file__).read_text(encoding="utf-8")
+RUNNER_SOURCE = runner.source()
 
 CALL_TIMEOUT = 2.0
 """Seconds one call of the candidate may take before it counts as a timeout."""

@@ -16,9 +16,9 @@ import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from inspect_ai.util import OutputLimitExceededError, SandboxEnvironment
+from inspect_ai.util import ExecResult, OutputLimitExceededError, SandboxEnvironment
 
 from roundtrip_eval.check import runner
 from roundtrip_eval.check.runner import decode, encode, typed_equal
@@ -283,6 +283,25 @@ def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
     return verdict
 
 
+@runtime_checkable
+class Scratch(Protocol):
+    """A provider that names the writable places the runner must empty around every check."""
+
+    @property
+    def scratch_dirs(self) -> tuple[str, ...]: ...
+
+
+@runtime_checkable
+class WarmRunner(Protocol):
+    """A provider with a long-lived runner per trial (`roundtrip-docker`): one job line per
+    check goes to it instead of one exec of the runner."""
+
+    @property
+    def warm_runner(self) -> bool: ...
+
+    async def run_warm(self, job: str, *, until: str, timeout: int) -> ExecResult[str]: ...
+
+
 def _provider(env: SandboxEnvironment) -> SandboxEnvironment:
     """The provider's own object: in an eval, `sandbox()` is Inspect's event-logging proxy."""
     try:
@@ -306,12 +325,12 @@ def _encoded_inputs(problem: Problem) -> list[Any]:
 def scratch_places(env: SandboxEnvironment) -> list[str]:
     """The writable places of `env` that the runner empties around every check.
 
-    A sandbox tells them with a `scratch_dirs` attribute (the Docker provider: its work dir,
-    /tmp, /dev/shm, /dev/mqueue). Any other sandbox gets none: the runner then only removes
-    its own per-check directories (never the host's /tmp under the local sandbox).
+    A provider tells them by being `Scratch` (the Docker provider: its work dir, /tmp, /dev/shm,
+    /dev/mqueue). Any other sandbox gets none: the runner then only removes its own per-check
+    directories (never the host's /tmp under the local sandbox).
     """
-    dirs = getattr(_provider(env), "scratch_dirs", None)
-    return [str(d) for d in dirs or ()]
+    provider = _provider(env)
+    return [str(d) for d in provider.scratch_dirs] if isinstance(provider, Scratch) else []
 
 
 async def run_check(
@@ -346,9 +365,8 @@ async def run_check(
     timeout = int(max(1, round(check_timeout)))
     provider = _provider(env)
     try:
-        if getattr(provider, "warm_runner", False):  # the trial's long-lived runner (roundtrip-docker)
-            run_warm = provider.run_warm  # type: ignore[attr-defined]
-            result = await run_warm(json.dumps(job), until=f"{nonce} END", timeout=timeout)
+        if isinstance(provider, WarmRunner) and provider.warm_runner:  # roundtrip-docker's
+            result = await provider.run_warm(json.dumps(job), until=f"{nonce} END", timeout=timeout)
         else:
             result = await env.exec(
                 ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout,

@@ -9,22 +9,53 @@ code: nothing the runner used for its own set-up (ctypes in particular) is in th
 
 from __future__ import annotations
 
+import _signal
+import _thread
 import gc
 import os
 import sys
 import types
 from typing import Any, NoReturn
 
-import _signal
-import _thread
-
 from .codec import _dec, _dumps, _encode_text, _encode_value
 from .protocol import (
-    BLOCKED_EVENTS, BLOCKED_IMPORTS, CHANNEL_FD, ERROR_ARITY, ERROR_MISSING, JOB_FD, K_DEFINED,
-    K_ERROR, K_EXC, K_INDEX, K_KIND, K_MSG, K_OK, K_STAGE, K_TIMEOUT, K_VALUE, K_WHAT, MSG_BROKEN,
-    MSG_REPLY, MSG_STAGE, MSG_TAMPER, R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_INTERNALS,
-    R_OWN_SEND, R_PROC_MEM, R_RUNNER_CODE, R_THREAD_SEND, REFUSAL_STATUS, RELIED_ON, SEND_EVENT,
-    STAGE_DONE, STAGE_IMPORT, STAGE_READY, STAGE_SIGNATURE, STAGE_SYNTAX,
+    BLOCKED_EVENTS,
+    BLOCKED_IMPORTS,
+    CHANNEL_FD,
+    ERROR_ARITY,
+    ERROR_MISSING,
+    JOB_FD,
+    K_DEFINED,
+    K_ERROR,
+    K_EXC,
+    K_INDEX,
+    K_KIND,
+    K_MSG,
+    K_OK,
+    K_STAGE,
+    K_TIMEOUT,
+    K_VALUE,
+    K_WHAT,
+    MSG_BROKEN,
+    MSG_REPLY,
+    MSG_STAGE,
+    MSG_TAMPER,
+    R_CTYPES,
+    R_CTYPES_IMPORT,
+    R_HOOK_CODE,
+    R_INTERNALS,
+    R_OWN_SEND,
+    R_PROC_MEM,
+    R_RUNNER_CODE,
+    R_THREAD_SEND,
+    REFUSAL_STATUS,
+    RELIED_ON,
+    SEND_EVENT,
+    STAGE_DONE,
+    STAGE_IMPORT,
+    STAGE_READY,
+    STAGE_SIGNATURE,
+    STAGE_SYNTAX,
 )  # fmt: skip
 
 
@@ -194,7 +225,7 @@ def _loop(
         _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: missing,
                               defined_k: _sorted(names)[:10]}))  # fmt: skip
         return
-    sig = None
+    sig: Any = None
     arities = []
     for frozen in inputs:
         n = _len(frozen[1])
@@ -244,7 +275,8 @@ def _loop(
     _audit(_send, _dumps({kind: stage_msg, stage: done} if stop is None else stop))
 
 
-SEALED = (_dumps, _dec, _encode_value, _encode_text, _changed, _integrity, _describe_exc, _arity, _on_alarm, _loop)
+SEALED = (_dumps, _dec, _encode_value, _encode_text, _changed, _integrity, _describe_exc, _arity,
+          _on_alarm, _loop)  # fmt: skip
 """The functions the candidate process runs after the candidate's code is loaded."""
 
 
@@ -383,7 +415,7 @@ def _candidate_main() -> NoReturn:
         job = _read_job()
         os.chdir(job["workdir"])
         if job["nice"]:  # below the runner: it wins the CPU over a fork bomb
-            try:
+            try:  # noqa: SIM105 - contextlib is not loaded in this process, and need not be
                 os.nice(job["nice"])
             except OSError:
                 pass
@@ -409,7 +441,7 @@ def _candidate_main() -> NoReturn:
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException as exc:  # noqa: BLE001 - the runner reports the missing messages
-        try:
+        try:  # noqa: SIM105
             os.write(2, f"roundtrip runner: the candidate process stopped: {type(exc).__name__}\n".encode())
         except BaseException:  # noqa: BLE001, S110
             pass

@@ -204,5 +204,6 @@ def _confine_and_exec(
                   [*argv, "; ".join(filter(None, unprotected))], dict(os.environ))  # fmt: skip
     except BaseException as exc:  # noqa: BLE001 - the runner reports the missing messages
         with contextlib.suppress(BaseException):
-            os.write(2, f"roundtrip runner: the candidate process did not start: {type(exc).__name__}\n".encode())
+            why = f"roundtrip runner: the candidate process did not start: {type(exc).__name__}\n"
+            os.write(2, why.encode())
     os._exit(127)

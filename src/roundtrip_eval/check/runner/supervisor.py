@@ -12,16 +12,58 @@ from typing import Any
 
 from .codec import valid_encoding
 from .confine import (
-    PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, _confine_and_exec, _exec_only_interpreter, _libc,
-    _prctl, _seccomp_filter,
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_DUMPABLE,
+    _confine_and_exec,
+    _exec_only_interpreter,
+    _libc,
+    _prctl,
+    _seccomp_filter,
 )
 from .protocol import (
-    CHECK_DIR_PREFIX, ERROR_ARITY, ERROR_MISSING, HEAD_BYTES, K_AT, K_BROKEN, K_DEFINED, K_DIED,
-    K_DONE, K_ERROR, K_EXC, K_HOW, K_INDEX, K_KIND, K_MSG, K_OK, K_OUTPUT_BYTES, K_OUTPUT_HEAD,
-    K_STAGE, K_STOPPED, K_TAMPERING, K_TIMEOUT, K_UNPROTECTED, K_VALUE, K_WHAT, MAX_LINE,
-    MSG_BROKEN, MSG_REPLY, MSG_STAGE, MSG_TAMPER, STAGE_DONE, STAGE_IMPORT, STAGE_READY,
-    STAGE_RUNNER, STAGE_SIGNATURE, STAGE_SYNTAX, STOP_BROKEN, STOP_CHANNEL, STOP_DIED,
-    STOP_OUTPUT_LIMIT, STOP_TAMPERING, STOP_TIMEOUT, refusal,
+    CHECK_DIR_PREFIX,
+    ERROR_ARITY,
+    ERROR_MISSING,
+    HEAD_BYTES,
+    K_AT,
+    K_BROKEN,
+    K_DEFINED,
+    K_DIED,
+    K_DONE,
+    K_ERROR,
+    K_EXC,
+    K_HOW,
+    K_INDEX,
+    K_KIND,
+    K_MSG,
+    K_OK,
+    K_OUTPUT_BYTES,
+    K_OUTPUT_HEAD,
+    K_STAGE,
+    K_STOPPED,
+    K_TAMPERING,
+    K_TIMEOUT,
+    K_UNPROTECTED,
+    K_VALUE,
+    K_WHAT,
+    MAX_LINE,
+    MSG_BROKEN,
+    MSG_REPLY,
+    MSG_STAGE,
+    MSG_TAMPER,
+    STAGE_DONE,
+    STAGE_IMPORT,
+    STAGE_READY,
+    STAGE_RUNNER,
+    STAGE_SIGNATURE,
+    STAGE_SYNTAX,
+    STOP_BROKEN,
+    STOP_CHANNEL,
+    STOP_DIED,
+    STOP_OUTPUT_LIMIT,
+    STOP_TAMPERING,
+    STOP_TIMEOUT,
+    refusal,
 )  # fmt: skip
 
 CANDIDATE_PROGRAM = ""
@@ -360,6 +402,8 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
         if kind == "line":
             found, raw[0] = _verify(line, key)
             return found
+        if kind == "exit":  # the pipe can close a moment before the exit status is there
+            link.wait_exit(min(deadline, time.monotonic() + 1.0))
         refused = link.refused()
         if refused is not None:
             raise _tampering(refused)

@@ -49,7 +49,6 @@ CANDIDATE_PARTS = ("protocol", "codec", "candidate")
 a constant of the joined runner, `CANDIDATE_PROGRAM`)."""
 
 HEADER = (
-    "# inspect-evals-lint: ignore-file[host_code_execution] -- runs inside the sandbox\n"
     '"""The roundtrip-eval trusted runner, joined from its parts (see docs/threat_model.md)."""\n'
     "from __future__ import annotations\n"
 )

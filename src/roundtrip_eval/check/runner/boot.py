@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
 """How a warm runner started by the container's init gets its code (`BOOT`)."""
 
 from __future__ import annotations

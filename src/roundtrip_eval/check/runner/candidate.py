@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
 """The candidate side: the program the candidate process runs after its `execve`.
 
 A fresh interpreter (`python3 -I -S`, see `supervisor._spawn`) runs this program: it reads its

@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
 """The typed codec (values <-> JSON with type tags) and the sealed writer the candidate side uses."""
 
 from __future__ import annotations

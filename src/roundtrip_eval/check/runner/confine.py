@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
 """The candidate process's confinement: prctl, the seccomp filter, its descriptors (runner side)."""
 
 from __future__ import annotations

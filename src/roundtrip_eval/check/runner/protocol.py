@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
 """What the runner's parts and the host agree on: limits, descriptors, event names, message
 and record keys, and the refusals of the candidate process's audit hook.
 

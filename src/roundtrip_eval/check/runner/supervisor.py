@@ -1,3 +1,4 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
 """The runner side: fork the candidate process, read its signed messages, emit records, clean up."""
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ Layout (pure core, thin shell), read top-down:
   aggregate.py      rows -> report tables (pure: the report never looks at log objects)
   figures.py        survival curves: Vega-Lite spec and page, matplotlib PNGs
   tables.py         rows as CSV and as Markdown tables
-  stats.py          pure survival statistics: Wilson intervals, survival/hazard with censoring
   upstream.py       the original study's result.json trials and the rescoring rules (pure)
   extra.py          the optional `analysis` extra: require a module, or one line saying so
 """

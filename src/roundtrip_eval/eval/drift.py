@@ -208,7 +208,7 @@ def feature_direction(previous_code: str | None, code: str | None) -> str:
 
 
 NO_VALUE = "None (NoneType)"
-"""How the checker shows an actual `None` (`checker._describe`)."""
+"""How the checker shows an actual `None` (`check.host._describe`)."""
 
 
 def returns_nothing(check: dict[str, Any]) -> bool:

@@ -151,7 +151,7 @@ def load_reference(path: Path, function: str) -> tuple[str, Callable[..., Any]]:
         )
     namespace: dict[str, Any] = {}
     try:
-        exec(code, namespace)  # inspect-evals-lint: ignore[IESC002] -- C0 from a problem folder, not model code
+        exec(code, namespace)  # inspect-evals-lint: ignore[IESC002] -- a problem's C0, not model code
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure is a malformed folder
         raise ProblemError(f"{path}: importing it raised {raised(exc)}") from None
     func = namespace.get(function)

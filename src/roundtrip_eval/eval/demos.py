@@ -233,6 +233,8 @@ def _is_demo(stmt: _Statement, own_names: set[str]) -> bool:
 def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:
     """Line numbers of the top-level demo statements of `code` (parsed as `tree`), or None
     when its symbol table cannot be built (then it will not compile either)."""
+    if all(isinstance(n, (*_DEFINITIONS, ast.Import, ast.ImportFrom)) for n in tree.body):
+        return set()  # nothing runs at import but definitions: the usual reply
     try:
         scopes = _Scopes(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

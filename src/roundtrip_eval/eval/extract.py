@@ -129,7 +129,8 @@ def _normalise(code: str) -> str:
     """Repair indentation (tabs in it become four spaces, a common margin goes) without
     touching the inside of any string literal: a tab in `"3\tFizz"` is data."""
     lines = code.split("\n")
-    inside = _string_lines(code)
+    repairs = any(ln[: len(ln) - len(ln.lstrip())].count("\t") or (ln and not ln.strip()) for ln in lines)
+    inside = _string_lines(code) if repairs else set()  # where leading whitespace is data
     for i, line in enumerate(lines):
         if i not in inside:
             body = line.lstrip(" \t")
@@ -179,10 +180,14 @@ def _def_line(lines: list[str], function: str) -> int | None:
     return next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
 
 
+_ANNOTATION = r"(:\s*[A-Za-z_][\w.\[\], |]*)"
+"""A type annotation (`: dict[str, int]`), not prose that happens to parse (`f: f() = 42`)."""
 _STATEMENT_START = re.compile(
     r"(@|#|(async\s+)?def\s|class\s|import\s|from\s+\S+\s+import\s|(if|for|while|with|elif)\s.*:"
-    r"|(try|else|finally)\s*:|except\b.*:|return\b|global\s"
-    r"|[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*(:[^=]+)?\s*([-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
+    r"|(try|else|finally)\s*:|except\b.*:|(match|case)\s.*:|[rRbBuUfF]{0,2}(\"|')"
+    r"|(return|assert|del|pass|raise|break|continue|yield|global|nonlocal)\b"
+    r"|[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*" + _ANNOTATION
+    + r"?\s*([-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
     r"|[A-Za-z_][\w.]*\(.*\)\s*(#.*)?$)"
 )
 MAX_SALVAGE_STARTS = 8
@@ -195,7 +200,7 @@ def _indent(line: str) -> int:
 def _anchor(lines: list[str], function: str) -> int | None:
     """The first line that binds the target: its def (at any depth) or an assignment to it."""
     name = re.escape(function)
-    pattern = re.compile(rf"\s*((async\s+)?def\s+{name}\s*\(|class\s+{name}\b|{name}\s*(:[^=]*)?=(?!=))")
+    pattern = re.compile(rf"\s*((async\s+)?def\s+{name}\s*\(|class\s+{name}\b|{name}\s*{_ANNOTATION}?=(?!=))")
     return next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
 
 

@@ -284,7 +284,10 @@ def test_set_up_that_fills_what_the_function_reads_stays() -> None:
 
 
 def test_a_wrapped_aliased_or_instantiated_target_is_kept() -> None:
-    memo = "def memo(f):\n    return f\n\ndef _fb(n):\n    return n\n\nfizzbuzz = memo(_fb)\nprint(fizzbuzz(3))\n"
+    memo = (
+        "def memo(f):\n    return f\n\ndef _fb(n):\n    return n\n\nfizzbuzz = memo(_fb)\n"
+        "print(fizzbuzz(3))\n"
+    )
     assert _tolerant(f"```python\n{memo}```") == memo.replace("print(fizzbuzz(3))\n", "")
     alias = "class S:\n    @staticmethod\n    def fizzbuzz(n):\n        return n\n\nfizzbuzz = S.fizzbuzz\n"
     assert _tolerant(f"```python\n{alias}```") == alias
@@ -294,7 +297,10 @@ def test_a_wrapped_aliased_or_instantiated_target_is_kept() -> None:
 
 
 def test_set_up_that_would_block_or_exit_is_dropped_even_when_needed() -> None:
-    reply = "import unittest\nLIMIT = int(input())\n\ndef fizzbuzz(n):\n    return n % LIMIT\n\nunittest.main()\n"
+    reply = (
+        "import unittest\nLIMIT = int(input())\n\ndef fizzbuzz(n):\n    return n % LIMIT\n\n"
+        "unittest.main()\n"
+    )
     code = _tolerant(reply)
     assert "input()" not in code and "unittest.main()" not in code
 

@@ -28,11 +28,13 @@ from inspect_ai.util import (
     SandboxConnection,
     SandboxEnvironment,
     SandboxEnvironmentConfigType,
+    SandboxUnavailableError,
     sandboxenv,
 )
 from pydantic import BaseModel
 
 from roundtrip_eval._inspect_private import RootAccess
+from roundtrip_eval.check.host import SandboxExhausted
 from roundtrip_eval.sandbox import containers, engine, files, image
 from roundtrip_eval.sandbox.config import RoundtripDockerConfig, resolve_config
 from roundtrip_eval.sandbox.containers import TrialContainer
@@ -59,6 +61,8 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         # what Inspect's per-sample root probe would find (one exec less per trial): every
         # capability is dropped, so root cannot switch users
         self._root_access = RootAccess("unusable", "roundtrip-docker: root has no capabilities")
+        self._task_name, self._metadata = "renewed", {}  # for a fresh container (`renew`)
+        self.renewals: list[str] = []  # why this trial's container was replaced, in order
 
     @property
     def container(self) -> str:
@@ -147,9 +151,23 @@ class RoundtripDockerSandbox(SandboxEnvironment):
             taken = spares.take(cfg)
             spares.top_up(state, client, task_name, cfg)  # the next trials' containers
             if taken is not None:
-                return {"default": cls(*taken)}
+                return {"default": cls(*taken)._for(task_name, metadata)}
         box, attached = await containers.start_container(client, task_name, cfg, metadata)
-        return {"default": cls(box, WarmRunner(box, attached))}
+        return {"default": cls(box, WarmRunner(box, attached))._for(task_name, metadata)}
+
+    def _for(self, task_name: str, metadata: dict[str, str]) -> RoundtripDockerSandbox:
+        self._task_name, self._metadata = task_name, dict(metadata)
+        return self
+
+    @staticmethod
+    async def _release(box: TrialContainer) -> None:
+        """Remove a trial's container: in a worker thread during an eval run, else now."""
+        spares: Spares | None = containers.run_state().spares
+        with anyio.CancelScope(shield=True):
+            if spares is not None and not spares.closed:
+                spares.remove(containers.run_state(), box)
+            else:
+                await containers.remove_container(box)
 
     @classmethod
     async def sample_cleanup(
@@ -159,15 +177,11 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         environments: dict[str, SandboxEnvironment],
         interrupted: bool,
     ) -> None:
-        spares: Spares | None = containers.run_state().spares
         with anyio.CancelScope(shield=True):
             for env in environments.values():
                 if isinstance(env, RoundtripDockerSandbox):
                     env._warm.forget()
-                    if spares is not None and not spares.closed:
-                        spares.remove(containers.run_state(), env._box)  # in a worker thread
-                    else:
-                        await containers.remove_container(env._box)
+                    await cls._release(env._box)
 
     @classmethod
     async def task_cleanup(
@@ -249,13 +263,55 @@ class RoundtripDockerSandbox(SandboxEnvironment):
 
         A runner that died or stopped answering is replaced and the job sent again (see
         `warm.py`); if that fails too, the job runs as one exec of the runner, as with
-        `warm_runner=False`.
+        `warm_runner=False`. If the container itself died under the check (the kernel's OOM
+        killer took its init, say), the trial goes on in a fresh container (`renew`) and
+        `SandboxExhausted` names the limit: the checker scores the cycle as a crash.
         """
         try:
-            return await self._warm.request(job, until, timeout)
-        except RunnerLost as exc:
-            log.warning("roundtrip-docker: %s; checking this job with one exec instead", exc)
-            return await self.exec(["python3", "-I", "-c", runner_source()], input=job, timeout=timeout)
+            try:
+                return await self._warm.request(job, until, timeout)
+            except RunnerLost as exc:
+                if not await anyio.to_thread.run_sync(self._box.running):
+                    raise SandboxUnavailableError(str(exc)) from exc
+                log.warning("roundtrip-docker: %s; checking this job with one exec instead", exc)
+                return await self.exec(["python3", "-I", "-c", runner_source()], input=job, timeout=timeout)
+        except SandboxUnavailableError:
+            why = await anyio.to_thread.run_sync(self._death)
+            if why is None:
+                raise
+            await self.renew(f"the sandbox container died during a check ({why})")
+            raise SandboxExhausted(why) from None
+
+    def _death(self) -> str | None:
+        """Why the trial's container is no longer running, or None while it runs (blocking)."""
+        from docker.errors import APIError, NotFound
+
+        if self._box.running():
+            return None
+        try:
+            state = self._box.client.api.inspect_container(self._box.name)["State"]
+        except NotFound:
+            return "the sandbox container was removed during the check"
+        except APIError as exc:
+            return f"the sandbox container could not be inspected ({exc.explanation})"
+        if state.get("OOMKilled"):
+            return f"exceeded the sandbox's memory limit ({self._box.config.memory}): the container was killed"
+        return f"the sandbox container stopped during the check (exit {state.get('ExitCode')})"
+
+    async def renew(self, why: str) -> None:
+        """Go on in a fresh container (and warm runner) for this trial, and remove the old one.
+
+        For a container that died under a check, or whose writable places could not be shown
+        empty after one (`check.host`); `why` is logged and kept in `renewals`."""
+        old = self._box
+        self._warm.forget()
+        client = await anyio.to_thread.run_sync(engine.client)
+        fresh = (await self._start(client, self._task_name, old.config, self._metadata))["default"]
+        assert isinstance(fresh, RoundtripDockerSandbox)
+        self._box, self._warm = fresh._box, fresh._warm
+        self.renewals.append(why)
+        log.warning("roundtrip-docker: %s; %s goes on in a fresh container %s", why, old.name, self._box.name)
+        await self._release(old)
 
     async def write_file(self, file: str, contents: str | bytes) -> None:
         await files.write_file(self._box, file, contents)

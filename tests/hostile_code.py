@@ -452,3 +452,19 @@ subprocess.Popen([sys.executable, "-c", (
 import time
 time.sleep(3)
 ''' + CORRECT
+
+# The probe for a trial through the full task: the tolerant extractor (issue 28, route 6) drops
+# module-level calls, so this one looks for leftovers in every call instead of at import.
+PROBE_IN_CALL = PROBE[: PROBE.index("_found = _leftovers()")] + '''
+def fizzbuzz(n):
+    found = _leftovers()
+    if found:
+        raise RuntimeError("left behind: " + "; ".join(found)[:250])
+    if n % 15 == 0:
+        return "FizzBuzz"
+    if n % 3 == 0:
+        return "Fizz"
+    if n % 5 == 0:
+        return "Buzz"
+    return n
+'''

@@ -11,6 +11,7 @@ never an error of the sample.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -359,6 +360,7 @@ async def run_check(
         final = _last_record(result.stdout, nonce)
         if final.get("stage") == "slate":  # the last check's leftovers could not be removed
             note = await _renew(provider, final.get("left"))
+            job["scratch"] = scratch_places(env)  # the fresh sandbox's own places
             result = await _send(env, provider, job, timeout)
             if _last_record(result.stdout, nonce).get("stage") == "slate":
                 raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
@@ -369,6 +371,7 @@ async def run_check(
         msg = "crash: the check's output exceeded the sandbox output limit"
         return _fail("crash", msg, len(problem.inputs), started)
     except SandboxExhausted as exc:
+        _note(f"{exc}; the trial goes on in a fresh sandbox")
         return _fail("crash", f"crash: {str(exc)[:300]}", len(problem.inputs), started)
     try:
         verdict = judge(problem, parse_records(result.stdout, nonce), started)
@@ -408,4 +411,13 @@ async def _renew(provider: SandboxEnvironment, left: Any) -> str:
     if renew is None:
         raise RuntimeError(f"the sandbox could not be emptied after a check and cannot be renewed: {what}")
     await renew(note)
+    _note(note)
     return note
+
+
+def _note(text: str) -> None:
+    """An info event in the sample's transcript (outside an eval there is none to write to)."""
+    with contextlib.suppress(Exception):
+        from inspect_ai.log import transcript
+
+        transcript().info(text)

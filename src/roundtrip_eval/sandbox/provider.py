@@ -18,6 +18,7 @@ label.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -42,7 +43,7 @@ from roundtrip_eval.sandbox.engine import SandboxEngineError, SandboxSetupError
 from roundtrip_eval.sandbox.exec import default_user, exec_command
 from roundtrip_eval.sandbox.image import SandboxImageError
 from roundtrip_eval.sandbox.spares import Spares
-from roundtrip_eval.sandbox.warm import RunnerLost, WarmRunner, runner_source
+from roundtrip_eval.sandbox.warm import RunnerLost, WarmRunner
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -262,25 +263,34 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         """Send one job line to the trial's warm runner; its output up to the line `until`.
 
         A runner that died or stopped answering is replaced and the job sent again (see
-        `warm.py`); if that fails too, the job runs as one exec of the runner, as with
-        `warm_runner=False`. If the container itself died under the check (the kernel's OOM
-        killer took its init, say), the trial goes on in a fresh container (`renew`) and
-        `SandboxExhausted` names the limit: the checker scores the cycle as a crash.
+        `warm.py`). If that runner is lost too, or the container itself died under the check
+        (the kernel's OOM killer took its init, say), the candidate is what killed them: the
+        trial goes on in a fresh container (`renew`), and `SandboxExhausted` says why (naming
+        the memory limit when the OOM killer acted), so the checker scores the cycle a crash.
         """
         try:
-            try:
-                return await self._warm.request(job, until, timeout)
-            except RunnerLost as exc:
-                if not await anyio.to_thread.run_sync(self._box.running):
-                    raise SandboxUnavailableError(str(exc)) from exc
-                log.warning("roundtrip-docker: %s; checking this job with one exec instead", exc)
-                return await self.exec(["python3", "-I", "-c", runner_source()], input=job, timeout=timeout)
-        except SandboxUnavailableError:
-            why = await anyio.to_thread.run_sync(self._death)
-            if why is None:
-                raise
-            await self.renew(f"the sandbox container died during a check ({why})")
-            raise SandboxExhausted(why) from None
+            return await self._warm.request(job, until, timeout)
+        except (RunnerLost, SandboxUnavailableError) as exc:
+            lost = str(exc)
+        why = await anyio.to_thread.run_sync(self._death)
+        if why is None:
+            why = await self._runner_loss(lost)
+        await self.renew(f"the sandbox failed during a check ({why})")
+        raise SandboxExhausted(why)
+
+    async def _runner_loss(self, lost: str) -> str:
+        """Why the runner was lost while the container lives: the OOM killer, if it acted."""
+        files = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
+        kills = 0
+        with contextlib.suppress(Exception):
+            out = await self.exec(["cat", *files], timeout=10)
+            for line in out.stdout.splitlines():
+                name, _, value = line.partition(" ")
+                if name == "oom_kill" and value.strip().isdigit():
+                    kills += int(value)
+        if kills:
+            return f"exceeded the sandbox's memory limit ({self._box.config.memory}): the OOM killer took the checker's runner"
+        return f"the checker's runner was lost twice in one check: {lost}"
 
     def _death(self) -> str | None:
         """Why the trial's container is no longer running, or None while it runs (blocking)."""

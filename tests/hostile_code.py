@@ -447,7 +447,8 @@ subprocess.Popen([sys.executable, "-c", (
     "        if addr and addr != ctypes.c_void_p(-1).value:\\n"
     "            ctypes.memset(addr, 1, 64 << 20)\\n"
     "            libc.shmdt(ctypes.c_void_p(addr))\\n"
-    "os.execv('/bin/sh', ['sh', '-c', 'for p in /tmp /dev/shm /work; do cat /dev/zero > $p/fill.bin; done; sleep 60'])\\n"
+    "os.execv('/bin/sh', ['sh', '-c', 'for p in /tmp /dev/shm /work; do '\\n"
+    "         'cat /dev/zero > $p/fill.bin; done; sleep 60'])\\n"
 )], close_fds=False)
 import time
 time.sleep(3)

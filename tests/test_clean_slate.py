@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 from typing import Any
 
 import hostile_code as hc
@@ -96,7 +95,9 @@ def test_memory_no_process_holds_is_a_verdict(routes_log: Any) -> None:
 SLOW_CORRECT = "import time\ntime.sleep(3)\n" + CORRECT
 
 
-async def test_a_container_that_dies_under_a_check_is_a_crash_and_the_trial_goes_on(docker_client: Any) -> None:
+async def test_a_container_that_dies_under_a_check_is_a_crash_and_the_trial_goes_on(
+    docker_client: Any,
+) -> None:
     envs = await RoundtripDockerSandbox.sample_init("slate", None, {})
     env = envs["default"].as_type(RoundtripDockerSandbox)
     try:

@@ -61,5 +61,6 @@ def test_the_sandbox_receives_slate_with_the_runner() -> None:
     # run it as the sandbox does (`python3 -I -c`), only loading it: slate's names are its globals
     loaded = text.replace('if __name__ == "__main__":', "if False:")
     check = "\nprint(callable(slate_clean), 'roundtrip_eval' in sys.modules)\n"
-    out = subprocess.run([sys.executable, "-I", "-c", loaded + check], capture_output=True, text=True, timeout=60)
+    argv = [sys.executable, "-I", "-c", loaded + check]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "True False", out.stderr

@@ -384,7 +384,9 @@ async def run_check(
     return verdict
 
 
-async def _send(env: SandboxEnvironment, provider: SandboxEnvironment, job: dict[str, Any], timeout: int) -> Any:
+async def _send(
+    env: SandboxEnvironment, provider: SandboxEnvironment, job: dict[str, Any], timeout: int
+) -> Any:
     """One job to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else one exec."""
     if getattr(provider, "warm_runner", False):
         run_warm = provider.run_warm  # type: ignore[attr-defined]

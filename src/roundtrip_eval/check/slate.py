@@ -50,7 +50,9 @@ def _slate_scan(fd: int) -> list[str]:
 
 
 def slate_empty(place: str) -> None:
-    """Remove everything inside the directory `place`, whatever its modes or depth. Never recurses; raises `OSError` only if `place` itself cannot be opened.
+    """Remove everything inside the directory `place`, whatever its modes or depth.
+
+    Never recurses; raises `OSError` only if `place` itself cannot be opened.
     What cannot be removed stays (see `slate_left`)."""
     top = os.open(place, SLATE_DIR_FLAGS)
     cur = top

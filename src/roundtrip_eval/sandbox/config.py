@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field, model_validator
 
 from roundtrip_eval.sandbox.image import IMAGE
 
-
 SYSV_SHM_BYTES = 16 << 20
 """System V shared memory a container's IPC namespace allows in all (`containers.IPC_SYSCTLS`)."""
 

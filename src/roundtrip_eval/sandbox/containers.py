@@ -1,7 +1,8 @@
 """Trial containers: their labels, creation, removal, and what one eval run has created.
 
 Each trial gets a container with no network, a read-only root, tmpfs at the work dir and /tmp
-(noexec) and /dev/shm of the same size, 16 MiB of System V shared memory, user nobody, every capability dropped, no-new-privileges, memory = memory+swap, a
+(noexec) and /dev/shm of the same size, 16 MiB of System V shared memory, user nobody,
+every capability dropped, no-new-privileges, memory = memory+swap, a
 pids limit and a CPU quota; PID 1 is `pid1.INIT`.
 
 Containers carry the label `roundtrip-eval.sandbox=1` plus a per-run label, so that a run
@@ -38,7 +39,11 @@ LABEL_TASK = "roundtrip-eval.task"
 LABEL_SAMPLE = "roundtrip-eval.sample"
 LABEL_PID = "roundtrip-eval.pid"  # the process that created the container (host pid)
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-IPC_SYSCTLS = {"kernel.shmmax": str(SYSV_SHM_BYTES), "kernel.shmall": str(SYSV_SHM_BYTES // 4096), "kernel.shmmni": "64"}
+IPC_SYSCTLS = {
+    "kernel.shmmax": str(SYSV_SHM_BYTES),
+    "kernel.shmall": str(SYSV_SHM_BYTES // 4096),
+    "kernel.shmmni": "64",
+}
 """System V shared memory outlives every process and is in no process's memory, so the OOM
 killer cannot find it: the container's (private) IPC namespace gets 16 MiB of it in all."""
 

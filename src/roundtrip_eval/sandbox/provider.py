@@ -62,7 +62,8 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         # what Inspect's per-sample root probe would find (one exec less per trial): every
         # capability is dropped, so root cannot switch users
         self._root_access = RootAccess("unusable", "roundtrip-docker: root has no capabilities")
-        self._task_name, self._metadata = "renewed", {}  # for a fresh container (`renew`)
+        self._task_name = "renewed"  # for a fresh container (`renew`)
+        self._metadata: dict[str, str] = {}
         self.renewals: list[str] = []  # why this trial's container was replaced, in order
 
     @property
@@ -289,7 +290,8 @@ class RoundtripDockerSandbox(SandboxEnvironment):
                 if name == "oom_kill" and value.strip().isdigit():
                     kills += int(value)
         if kills:
-            return f"exceeded the sandbox's memory limit ({self._box.config.memory}): the OOM killer took the checker's runner"
+            limit = self._box.config.memory
+            return f"exceeded the sandbox's memory limit ({limit}): the OOM killer took the checker's runner"
         return f"the checker's runner was lost twice in one check: {lost}"
 
     def _death(self) -> str | None:
@@ -305,7 +307,8 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         except APIError as exc:
             return f"the sandbox container could not be inspected ({exc.explanation})"
         if state.get("OOMKilled"):
-            return f"exceeded the sandbox's memory limit ({self._box.config.memory}): the container was killed"
+            limit = self._box.config.memory
+            return f"exceeded the sandbox's memory limit ({limit}): the container was killed"
         return f"the sandbox container stopped during the check (exit {state.get('ExitCode')})"
 
     async def renew(self, why: str) -> None:

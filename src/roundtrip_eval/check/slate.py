@@ -49,18 +49,22 @@ def _slate_scan(fd: int) -> list[str]:
     return subdirs
 
 
-def slate_empty(place: str) -> None:
-    """Remove everything inside the directory `place`, whatever its modes or depth.
+def slate_empty(place: str) -> bool:
+    """Remove everything inside the directory `place`, whatever its modes or depth; True when it
+    was empty already (its listing is the proof).
 
     Never recurses; raises `OSError` only if `place` itself cannot be opened.
     What cannot be removed stays (see `slate_left`)."""
     top = os.open(place, SLATE_DIR_FLAGS)
     cur = top
     try:
+        with os.scandir(top) as entries:
+            if next(entries, None) is None:
+                return True
         try:
             first = _slate_scan(top)
         except OSError:
-            return
+            return False
         stack: list[tuple[str, list[str]]] = [("", first)]  # (name in parent, subdirs to do)
         while stack:
             name, todo = stack[-1]
@@ -92,6 +96,7 @@ def slate_empty(place: str) -> None:
         if cur != top:
             os.close(cur)
         os.close(top)
+    return False
 
 
 def slate_left(place: str) -> list[str]:
@@ -119,11 +124,11 @@ def slate_ipc_left(uid: int) -> list[str]:
     return found
 
 
-def slate_remove_ipc(libc: object) -> None:
-    """Remove the System V shared memory, queues and semaphores of this user (IPC_RMID)."""
+def slate_remove_ipc(libc: object, found: list[str]) -> None:
+    """Remove the System V shared memory, queues and semaphores `found` (IPC_RMID)."""
     if libc is None:
         return
-    for item in slate_ipc_left(os.getuid()):
+    for item in found:
         kind, ident = item.split()
         with contextlib.suppress(Exception):
             if kind == "sem":
@@ -138,15 +143,18 @@ def slate_clean(places: list[str], libc: object = None, ipc: bool = False) -> li
     left: list[str] = []
     for place in places:
         try:
-            slate_empty(place)
+            if slate_empty(place):
+                continue
         except FileNotFoundError:
             continue
         except (OSError, ValueError, RecursionError, MemoryError):
             pass  # the check below says what stayed
         left += slate_left(place)
     if ipc:
-        slate_remove_ipc(libc)
-        left += slate_ipc_left(os.getuid())
+        found = slate_ipc_left(os.getuid())
+        if found:
+            slate_remove_ipc(libc, found)
+            left += slate_ipc_left(os.getuid())
     if len(left) > SLATE_MAX_NAMES:
         left = left[:SLATE_MAX_NAMES] + [f"... {len(left) - SLATE_MAX_NAMES} more"]
     return left

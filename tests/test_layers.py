@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
 """Room (a dotted prefix under roundtrip_eval; longest match wins) -> rooms it may import."""
 
 STDLIB_ONLY = {"check.runner"}
+"""Rooms sent into the sandbox: they import only the standard library and each other."""
 
 
 def modules() -> dict[str, Path]:
@@ -108,7 +109,7 @@ def violations(known: dict[str, Path]) -> list[str]:
             target = room(name)
             if mine in STDLIB_ONLY:
                 line = f"{module} (stdlib only) imports [{target}]"
-                if target != mine and line not in found:
+                if target != mine and target not in STDLIB_ONLY and line not in found:
                     found.append(line)
                 continue
             if target in FOUNDATION or target == mine or target.startswith(mine + ".") or "*" in allowed:
@@ -148,7 +149,7 @@ def _runner_parts() -> list[str]:
 
 
 def test_the_runner_has_its_parts() -> None:
-    wanted = ("protocol", "codec", "candidate", "supervisor")
+    wanted = ("protocol", "codec", "slate", "confine", "candidate", "supervisor", "boot")
     assert {f"{ROOT}.check.runner.{p}" for p in wanted} <= set(_runner_parts())
 
 

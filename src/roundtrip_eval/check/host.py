@@ -1,8 +1,8 @@
 """Run a candidate in the sandbox and compare its typed results with C0's, on the host.
 
-One check is one job for the trusted runner (`runner.py`, which describes the trust boundary):
-sent to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else run as one
-sandbox exec. The expected outcomes stay on the host; the sandbox only ever sees the candidate code
+One check is one job for the trusted runner (`check/runner/`; docs/threat_model.md says what a
+verdict guarantees): sent to the trial's warm runner when the sandbox has one
+(`roundtrip-docker`), else run as one sandbox exec. The expected outcomes stay on the host; the sandbox only ever sees the candidate code
 and the inputs. Comparison is type-exact (1 != 1.0 != True != "1"), and a change of type is
 reported as `return_type`. Everything read back from the sandbox is candidate-controlled as far
 as the host knows: any record it cannot make sense of becomes a scored `crash` of the cycle,
@@ -11,6 +11,7 @@ never an error of the sample.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
@@ -38,6 +39,12 @@ OUTPUT_CAP = 1 << 20
 CATEGORY_ORDER = ("timeout", "crash", "return_type", "semantic")
 
 
+class SandboxExhausted(RuntimeError):
+    """Raised by a sandbox provider when its sandbox died of a resource limit during a check (the
+    container's memory, say) and a fresh one took its place: the check is the candidate's crash,
+    and the message names the limit. The trial goes on in the fresh sandbox."""
+
+
 @dataclass
 class CheckResult:
     """The verdict of one check, small enough to store per cycle in the log."""
@@ -52,6 +59,8 @@ class CheckResult:
     behaviour: str = ""  # hash of every outcome: equal hashes = identical behaviour
     output_head: str = ""
     seconds: float = 0.0
+    sandbox_note: str = ""  # set when the check ran in a fresh sandbox, and why
+
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -302,6 +311,14 @@ class WarmRunner(Protocol):
     async def run_warm(self, job: str, *, until: str, timeout: int) -> ExecResult[str]: ...
 
 
+@runtime_checkable
+class Renewable(Protocol):
+    """A provider that can replace its sandbox by a fresh one mid-trial (`roundtrip-docker`):
+    what the host does when the runner cannot prove the writable places empty."""
+
+    async def renew(self, why: str) -> None: ...
+
+
 def _provider(env: SandboxEnvironment) -> SandboxEnvironment:
     """The provider's own object: in an eval, `sandbox()` is Inspect's event-logging proxy."""
     try:
@@ -364,20 +381,25 @@ async def run_check(
     }
     timeout = int(max(1, round(check_timeout)))
     provider = _provider(env)
+    note = ""
     try:
-        if isinstance(provider, WarmRunner) and provider.warm_runner:  # roundtrip-docker's
-            result = await provider.run_warm(json.dumps(job), until=f"{nonce} END", timeout=timeout)
-        else:
-            result = await env.exec(
-                ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout,
-                timeout_retry=False,
-            )  # fmt: skip
+        result = await _send(env, provider, job, timeout)
+        final = _last_record(result.stdout, nonce)
+        if final.get("stage") == "slate":  # the last check's leftovers could not be removed
+            note = await _renew(provider, final.get("left"))
+            job["scratch"] = scratch_places(env)  # the fresh sandbox's own places
+            result = await _send(env, provider, job, timeout)
+            if _last_record(result.stdout, nonce).get("stage") == "slate":
+                raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
     except TimeoutError:
         msg = f"timeout: the check ran past {check_timeout:g}s and was killed"
         return _fail("timeout", msg, len(problem.inputs), started)
     except OutputLimitExceededError:
         msg = "crash: the check's output exceeded the sandbox output limit"
         return _fail("crash", msg, len(problem.inputs), started)
+    except SandboxExhausted as exc:
+        _note(f"{exc}; the trial goes on in a fresh sandbox")
+        return _fail("crash", f"crash: {str(exc)[:300]}", len(problem.inputs), started)
     try:
         verdict = judge(problem, parse_records(result.stdout, nonce), started)
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
@@ -385,4 +407,44 @@ async def run_check(
         return _fail("crash", msg, len(problem.inputs), started)
     if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
         verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
+    verdict.sandbox_note = note
     return verdict
+
+
+async def _send(
+    env: SandboxEnvironment, provider: SandboxEnvironment, job: dict[str, Any], timeout: int
+) -> ExecResult[str]:
+    """One job to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else one exec."""
+    if isinstance(provider, WarmRunner) and provider.warm_runner:
+        return await provider.run_warm(json.dumps(job), until=f"{job['nonce']} END", timeout=timeout)
+    return await env.exec(
+        ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout, timeout_retry=False
+    )
+
+
+def _last_record(stdout: str, nonce: str) -> dict[str, Any]:
+    """The runner's final record, or {} when there is none (the judge says what that means)."""
+    records = parse_records(stdout, nonce)
+    return records[-1] if records and isinstance(records[-1], dict) else {}
+
+
+async def _renew(provider: SandboxEnvironment, left: Any) -> str:
+    """Replace the sandbox whose writable places could not be shown empty; the note for the log.
+
+    Not the candidate's fault (it has not run): the check is made again in a fresh sandbox. A
+    sandbox that cannot be renewed is an error of the eval, not a verdict on the code."""
+    what = ", ".join(str(x)[:120] for x in left[:5]) if isinstance(left, list) else "?"
+    note = f"the last check left what could not be removed ({what}); checked in a fresh sandbox"
+    if not isinstance(provider, Renewable):
+        raise RuntimeError(f"the sandbox could not be emptied after a check and cannot be renewed: {what}")
+    await provider.renew(note)
+    _note(note)
+    return note
+
+
+def _note(text: str) -> None:
+    """An info event in the sample's transcript (outside an eval there is none to write to)."""
+    with contextlib.suppress(Exception):
+        from inspect_ai.log import transcript
+
+        transcript().info(text)

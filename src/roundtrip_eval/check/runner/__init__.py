@@ -3,13 +3,14 @@
 
 The runner checks one candidate against every input of a problem *inside* the sandbox and
 writes one typed record per input (`protocol` names the keys; the host decodes them in
-`check/records.py`). What it guarantees, against whom, and what it does not, is
+`check/host.py`). What it guarantees, against whom, and what it does not, is
 `docs/threat_model.md`.
 
 The parts (all stdlib-only; `tests/test_layers.py` proves it):
 
 - `protocol`: limits, descriptors, event names and record keys, shared by host and sandbox;
 - `codec`: the typed codec and the sealed writer;
+- `slate`: the clean slate (empty the writable places after a check, and prove it);
 - `confine`: the candidate process's confinement (prctl, seccomp, descriptors);
 - `candidate`: the candidate side (the sealed loop and its audit hook), a program of its own
   that the candidate process's fresh interpreter runs;
@@ -41,7 +42,7 @@ __all__ = [
     "typed_equal", "valid_encoding",
 ]  # fmt: skip
 
-PARTS = ("protocol", "codec", "confine", "supervisor", "boot")
+PARTS = ("protocol", "codec", "slate", "confine", "supervisor", "boot")
 """The runner's parts, in the order the joined runner defines them."""
 
 CANDIDATE_PARTS = ("protocol", "codec", "candidate")

@@ -3,7 +3,7 @@
 and record keys, and the refusals of the candidate process's audit hook.
 
 Stdlib-only and free of imports, like every part of the runner (see `runner/__init__.py`); the
-host reads the records into typed values with these names (`check/records.py`).
+host reads the records into typed values with these names (`check/host.py`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ K_WHAT = "what"  # of a tamper or broken message: one line
 K_STAGE = "stage"
 STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE = "syntax", "import", "signature"
 STAGE_READY, STAGE_DONE, STAGE_RUNNER = "ready", "done", "runner"
+STAGE_SLATE = "slate"  # a final record only: the places were not empty, the candidate did not run
 K_INDEX, K_OK, K_VALUE, K_TIMEOUT = "i", "ok", "v", "timeout"
 K_EXC, K_MSG = "exc", "msg"  # an exception: its type name and text
 K_ERROR, K_DEFINED = "error", "defined"  # a signature stage: "missing" or "arity"; names defined
@@ -48,6 +49,7 @@ K_HOW = "how"  # how the process ended during the calls
 K_TAMPERING = "tampering"  # [one line]: what the code did
 K_BROKEN = "broken"  # one line: what the code broke
 K_UNPROTECTED = "unprotected"  # why part of the confinement could not be set up
+K_LEFT = "left"  # of a slate record: what could not be removed (a few paths and a count)
 K_OUTPUT_BYTES, K_OUTPUT_HEAD = "output_bytes", "output_head"
 
 # -- the audit hook's refusals. A refusal ends the candidate process at once with the exit

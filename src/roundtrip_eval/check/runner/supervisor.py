@@ -36,6 +36,7 @@ from .protocol import (
     K_HOW,
     K_INDEX,
     K_KIND,
+    K_LEFT,
     K_MSG,
     K_OK,
     K_OUTPUT_BYTES,
@@ -57,6 +58,7 @@ from .protocol import (
     STAGE_READY,
     STAGE_RUNNER,
     STAGE_SIGNATURE,
+    STAGE_SLATE,
     STAGE_SYNTAX,
     STOP_BROKEN,
     STOP_CHANNEL,
@@ -66,6 +68,7 @@ from .protocol import (
     STOP_TIMEOUT,
     refusal,
 )  # fmt: skip
+from .slate import slate_clean
 
 CANDIDATE_PROGRAM = ""
 """The candidate side's program text; the joined runner defines it (see `runner.source`)."""
@@ -257,74 +260,31 @@ def _kill_all(pid: int) -> None:
         time.sleep(0.001)
 
 
-def _wipe(directory: str, keep: str | None = None) -> None:
-    """Empty `directory` (everything the candidate may have written), ignoring what we cannot remove."""
-    import shutil
-    import stat
-
-    def retry(func: Any, path: str, _exc: Any) -> None:
-        with contextlib.suppress(OSError):
-            parent = os.path.dirname(path)
-            os.chmod(parent, stat.S_IRWXU | os.stat(parent).st_mode)
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.chmod(path, stat.S_IRWXU)
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
-
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name == keep:
-            continue
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, onerror=retry)
-            else:
-                os.unlink(entry.path)
-        except OSError:
-            retry(None, entry.path, None)
-
-
-def _remove_ipc(libc: Any) -> None:
-    """Remove the System V shared memory, queues and semaphores of this user."""
-    if libc is None:
-        return
-    uid = os.getuid()
-    for kind, uid_column, remove in (
-        ("shm", 7, lambda i: libc.shmctl(i, 0, None)),
-        ("msg", 7, lambda i: libc.msgctl(i, 0, None)),
-        ("sem", 4, lambda i: libc.semctl(i, 0, 0)),
-    ):
-        try:
-            with open(f"/proc/sysvipc/{kind}") as fh:
-                rows = [line.split() for line in fh.read().splitlines()[1:]]
-        except OSError:
-            continue
-        for row in rows:
-            if len(row) > uid_column and row[uid_column] == str(uid):
-                remove(int(row[1]))
-
-
-def _clean_slate(job: dict[str, Any], workdir: str, check_dir: str | None, libc: Any) -> None:
-    """Leave nothing for the next check: the host's scratch places, or our own check dirs."""
+def _clean_slate(job: dict[str, Any], workdir: str, check_dir: str | None, libc: Any) -> list[str]:
+    """Leave nothing for the next check: empty the host's scratch places (and this user's System V
+    IPC objects), or our own check dirs; what is still there (`slate`), [] when proven empty."""
     scratch = [str(d) for d in job.get("scratch") or []]
-    for directory in scratch:
-        _wipe(directory)
-    if not scratch:
-        for entry in os.listdir(workdir):
-            if entry.startswith(CHECK_DIR_PREFIX):
-                _wipe(os.path.join(workdir, entry))
-                with contextlib.suppress(OSError):
-                    os.rmdir(os.path.join(workdir, entry))
-    if job.get("clean_ipc"):
-        _remove_ipc(libc)
-    if check_dir is not None and os.path.isdir(check_dir):
-        _wipe(check_dir)
+    if scratch:
+        return slate_clean(scratch, libc, bool(job.get("clean_ipc")))
+    try:
+        dirs = [os.path.join(workdir, e) for e in os.listdir(workdir) if e.startswith(CHECK_DIR_PREFIX)]
+    except OSError:
+        dirs = []
+    if check_dir is not None and check_dir not in dirs and os.path.isdir(check_dir):
+        dirs.append(check_dir)
+    left = slate_clean(dirs)
+    for directory in dirs:
         with contextlib.suppress(OSError):
-            os.rmdir(check_dir)
+            os.rmdir(directory)
+    return left
+
+
+class _Unclean(Exception):
+    """The writable places could not be shown empty before a check; `left` says what stayed."""
+
+    def __init__(self, left: list[str]) -> None:
+        super().__init__()
+        self.left = left
 
 
 class _Stopped(Exception):
@@ -523,7 +483,10 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
     check_dir = None
     link = _Link(pid, chan_r, out_r, int(job.get("output_cap", 1 << 20)), beat)
     try:
-        _clean_slate(job, workdir, None, libc)
+        left = _clean_slate(job, workdir, None, libc)
+        if left:  # not proven empty: the candidate does not run; the host renews the sandbox
+            os.close(job_w)
+            raise _Unclean(left)
         check_dir = os.path.join(workdir, CHECK_DIR_PREFIX + nonce[:12])
         try:
             os.mkdir(check_dir)
@@ -538,6 +501,8 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
         }))  # fmt: skip
         os.close(job_w)
         final = _check(link, job, records.append)
+    except _Unclean as unclean:
+        final = {K_STAGE: STAGE_SLATE, K_LEFT: unclean.left}
     finally:
         _kill_all(pid)
     link._read_output()
@@ -613,6 +578,7 @@ def _serve() -> None:
             failed = {K_STAGE: STAGE_RUNNER, K_MSG: f"the runner failed: {type(exc).__name__}: {exc}"[:300]}
             records = [json.dumps(failed).encode()]
         _write(_framed(nonce, records) + f"{nonce} END\n".encode())
-        _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
+        with contextlib.suppress(Exception):  # what stays is found, and reported, before the next check
+            _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
         del job, records, line
         spawned = _spawn(seccomp, libc, exe, program)

@@ -53,15 +53,17 @@ HEADER = (
     '"""The roundtrip-eval trusted runner, joined from its parts (see docs/threat_model.md)."""\n'
     "from __future__ import annotations\n"
 )
+HOST_ONLY = "\n# -- host only: the join stops here"
+"""A part's text from this line on is the host's alone (`protocol`'s typed records)."""
 MAIN = '\nif __name__ == "__main__":\n    _serve() if sys.argv[1:] == ["serve"] else _main()\n'
 
 
 def part_source(name: str) -> str:
-    """One part's text without its `from __future__`, relative and `typing` import lines (the
-    annotations they serve are never evaluated: every part starts with `from __future__
-    import annotations`)."""
+    """One part's text up to its `HOST_ONLY` line, without its `from __future__`, relative and
+    `typing` import lines (the annotations they serve are never evaluated: every part starts
+    with `from __future__ import annotations`)."""
     with open(os.path.join(os.path.dirname(__file__), name + ".py"), encoding="utf-8") as fh:
-        text = fh.read()
+        text = fh.read().split(HOST_ONLY, 1)[0] + "\n"
     lines = text.splitlines(keepends=True)
     drop: set[int] = set()
     for node in ast.parse(text).body:

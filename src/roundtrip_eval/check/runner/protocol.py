@@ -101,3 +101,83 @@ def refusal(status: int) -> str | None:
     """What a candidate process's exit status says it was refused, or None."""
     index = status - REFUSAL_STATUS
     return REFUSALS[index] if 0 <= index < len(REFUSALS) else None
+
+
+# -- host only: the join stops here ------------------------------------------------------------
+# (`runner.part_source` cuts a part at this line.) The sandbox's programs write records and never
+# read them, so neither carries the types below, nor imports `dataclasses` for them.
+from dataclasses import dataclass  # noqa: E402
+
+
+def _text(value: object) -> str:
+    """A record's text field as the host shows it: str, int or float as text; anything else ""."""
+    return str(value) if isinstance(value, str | int | float) else ""
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(_text(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+@dataclass(frozen=True)
+class ReplyRecord:
+    """One input's record: what the candidate's function returned or raised, or that it timed out."""
+
+    index: int | None  # None when the record names no input (the host refuses it)
+    ok: bool = False
+    value: object = None  # the encoded value (`codec.encode`) when `ok`
+    exc: str = ""  # the exception's type name when not `ok`
+    timeout: bool = False
+
+    @classmethod
+    def read(cls, record: dict[str, object]) -> ReplyRecord:
+        """Raises `KeyError` when an answered record carries no value (a record the host cannot read)."""
+        i = record.get(K_INDEX)
+        ok = bool(record.get(K_OK))
+        return cls(
+            index=i if isinstance(i, int) else None, ok=ok,
+            value=record[K_VALUE] if ok and not record.get(K_TIMEOUT) else None,
+            exc=str(record.get(K_EXC)), timeout=bool(record.get(K_TIMEOUT)),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FinalRecord:
+    """The check's last record: how it ended (`stage` before the calls, or `done` and `stopped`)."""
+
+    stage: str | None = None  # STAGE_*; None once the calls were reached
+    done: int | None = None  # inputs answered
+    stopped: str | None = None  # STOP_*: why the check ended early
+    at: str = ""  # where it stopped
+    index: int | None = None  # the input it stopped on
+    timeout: bool = False  # the import ran out of time
+    died: str = ""  # how the process ended while importing
+    how: str = ""  # how the process ended during the calls
+    tampering: tuple[str, ...] = ()
+    broken: str = ""
+    exc: str = ""
+    msg: str = ""
+    error: str = ""  # of a signature stage: ERROR_MISSING or ERROR_ARITY
+    defined: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()  # of a slate stage: what could not be removed
+    unprotected: str = ""
+    output_head: str = ""
+    output_bytes: int = 0
+
+    @classmethod
+    def read(cls, record: dict[str, object]) -> FinalRecord | None:
+        """None when the record is no final record (it names neither a stage nor `done`)."""
+        if K_DONE not in record and K_STAGE not in record:
+            return None
+        stage, done, stopped = record.get(K_STAGE), record.get(K_DONE), record.get(K_STOPPED)
+        i, size = record.get(K_INDEX), record.get(K_OUTPUT_BYTES)
+        return cls(
+            stage=None if stage is None else _text(stage), done=done if isinstance(done, int) else None,
+            stopped=None if stopped is None else _text(stopped), at=_text(record.get(K_AT)),
+            index=i if isinstance(i, int) else None, timeout=bool(record.get(K_TIMEOUT)),
+            died=_text(record.get(K_DIED)), how=_text(record.get(K_HOW)),
+            tampering=_texts(record.get(K_TAMPERING)), broken=_text(record.get(K_BROKEN)),
+            exc=_text(record.get(K_EXC)), msg=_text(record.get(K_MSG)), error=_text(record.get(K_ERROR)),
+            defined=_texts(record.get(K_DEFINED)), left=_texts(record.get(K_LEFT)),
+            unprotected=_text(record.get(K_UNPROTECTED)), output_head=_text(record.get(K_OUTPUT_HEAD)),
+            output_bytes=size if isinstance(size, int) else 0,
+        )  # fmt: skip

@@ -15,6 +15,9 @@ The attack code is our own, built from the issue's descriptions:
 - route 5: a refusal hidden by pointing descriptor 3 at /dev/null around `gc.get_objects()`,
   catching the refusal and restoring the descriptor, and reading the hook's frame from the
   refusal's traceback;
+- route 1 again (a second red-team finding): the same forgery once the standard library has
+  loaded ctypes (`import multiprocessing.sharedctypes`), with the candidate side's ctypes-free
+  sharedctypes removed from the import path, or with `_ctypes` loaded by hand under another name;
 - route 6: correct programs that use `asyncio` (the standard library calls `code.replace` at
   import) and `multiprocessing.Value` (the standard library uses ctypes).
 """
@@ -81,6 +84,23 @@ FORGED = _forge()
 def fizzbuzz(n):
     return n
 '''
+
+# Route 1 again, ctypes loaded by the standard library first: once the real
+# `multiprocessing.sharedctypes` had imported it, the union trick raised no audit event.
+SHAREDCTYPES_FORGERY = "import multiprocessing.sharedctypes\n" + RAW_MEMORY_FORGERY
+# ... with the candidate side's ctypes-free sharedctypes taken off the import path first.
+REAL_SHAREDCTYPES_FORGERY = '''
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "SharedValues" not in getattr(f, "__name__", "")]
+sys.modules.pop("multiprocessing.sharedctypes", None)
+import multiprocessing.sharedctypes
+''' + RAW_MEMORY_FORGERY
+# ... or the extension module itself, loaded under another package name by hand.
+RENAMED_CTYPES_FORGERY = '''
+import _imp, importlib.util, sys
+_spec = importlib.util.find_spec("_ctypes")
+_imp.create_dynamic(type(_spec)("pkg._ctypes", None, origin=_spec.origin))
+''' + RAW_MEMORY_FORGERY
 
 SILENCED_REFUSAL = '''
 import gc, os
@@ -197,6 +217,20 @@ def test_route1_a_raw_memory_forgery_never_passes(tmp_path: Path, docker_client:
 async def test_route1_then_the_next_check_passes(docker_client: Any) -> None:
     verdict = await _then_the_probe(RAW_MEMORY_FORGERY, docker_client)
     assert (verdict.passed, verdict.category) == (False, "tampering"), verdict.detail
+
+
+def test_route1_through_the_standard_library_never_passes(tmp_path: Path, docker_client: Any) -> None:
+    first = _two_cycles(tmp_path, docker_client, SHAREDCTYPES_FORGERY)
+    assert (first["passed"], first["category"]) == (False, "tampering"), first["detail"]
+    assert "imported ctypes" in first["detail"], first["detail"]
+
+
+@pytest.mark.parametrize("code", [SHAREDCTYPES_FORGERY, REAL_SHAREDCTYPES_FORGERY, RENAMED_CTYPES_FORGERY],
+                         ids=["sharedctypes", "real-sharedctypes", "renamed-_ctypes"])  # fmt: skip
+async def test_route1_no_route_to_ctypes_then_the_next_check_passes(code: str, docker_client: Any) -> None:
+    verdict = await _then_the_probe(code, docker_client)
+    assert (verdict.passed, verdict.category) == (False, "tampering"), verdict.detail
+    assert "imported ctypes" in verdict.detail, verdict.detail
 
 
 def test_route5_a_refusal_cannot_be_silenced(tmp_path: Path, docker_client: Any) -> None:

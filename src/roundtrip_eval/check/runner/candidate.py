@@ -291,8 +291,7 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _blocked_imports=None, _frame_type=None, _function_type=None, _hook_globals=None,
          _runner_globals=None, _fn_attrs=None, _getframe=None, _ident=None, _main=None,
          _loop_code=None, _caller=None, _write=None, _fd=None, _lock=None, _mac=None,
-         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None,
-         _stdlib=None, _ctypes_dir=None):
+         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None):
     if _type(event) is not _str:
         return
     what = -1
@@ -320,22 +319,8 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
             if (_type(co) is _code_type and co.co_flags & 0x20 and args[8] == co.co_flags | 0x100
                     and args[0] == co.co_code):
                 return
-    elif event[:7] == "ctypes." or (event == "import" and _len(args) >= 1 and _type(args[0]) is _str
-                                    and (args[0] == "ctypes" or args[0] == "_ctypes")):
-        # the standard library may load and use ctypes (multiprocessing.sharedctypes); the
-        # candidate's own code may not: who asked is the first frame outside ctypes and importlib
-        f = _getframe(1)
-        while f is not None:
-            name = f.f_code.co_filename
-            if _type(name) is not _str:
-                break
-            if not (name[:_len(_ctypes_dir)] == _ctypes_dir or name[:18] == "<frozen importlib."):
-                break
-            f = f.f_back
-        name = f.f_code.co_filename if f is not None else None
-        if _type(name) is _str and name[:_len(_stdlib)] == _stdlib:
-            return
-        what = _r[1] if event == "import" else _r[0]
+    elif event[:7] == "ctypes.":
+        what = _r[0]
     elif event == "object.__getattr__":
         if _len(args) == 2:
             obj = args[0]
@@ -350,8 +335,15 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                     and (obj.__globals__ is _runner_globals or obj.__globals__ is _hook_globals)):
                 what = _r[3]
     elif event == "import":
-        if _len(args) >= 1 and _type(args[0]) is _str and args[0] in _blocked_imports:
-            what = _r[4]
+        # raised for every module not yet loaded, and for every extension module's load
+        # whatever loader asked: ctypes is refused whoever imports it, under any package name
+        name = args[0] if _len(args) >= 1 else None
+        if _type(name) is _str:
+            last = name.rpartition(".")[2]
+            if last == "_ctypes" or last == "ctypes" or name[:7] == "ctypes.":
+                what = _r[1]
+            elif name in _blocked_imports:
+                what = _r[4]
     elif event == "open":
         path = args[0] if _len(args) >= 1 else None
         if _type(path) is _str and (path == "mem" or path[-4:] == "/mem"):
@@ -361,6 +353,35 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
     if what >= 0:
         _exit(_status + what)
 '''
+
+
+SHAREDCTYPES_SOURCE = ""
+"""The text of `runner/sharedctypes.py`; the joined candidate program defines it
+(`runner.candidate_source`)."""
+
+
+class _SharedValues:
+    """A meta-path finder and loader that serves `multiprocessing.sharedctypes` from
+    `SHAREDCTYPES_SOURCE`, a version without ctypes, so `multiprocessing.Value` works in a
+    process that refuses ctypes. It is a convenience, not a guard: a candidate that removes it
+    imports the real module, whose `import ctypes` is refused."""
+
+    NAME = "multiprocessing.sharedctypes"
+
+    @classmethod
+    def find_spec(cls, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != cls.NAME:
+            return None
+        spec_type: Any = type(sys.__spec__)  # importlib's ModuleSpec, without importing importlib
+        return spec_type(name, cls, origin="<roundtrip: multiprocessing.sharedctypes without ctypes>")
+
+    @staticmethod
+    def create_module(spec: Any) -> None:
+        return None
+
+    @staticmethod
+    def exec_module(module: Any) -> None:
+        exec(compile(SHAREDCTYPES_SOURCE, "<roundtrip-sharedctypes>", "exec"), module.__dict__)
 
 
 _KEY_PLACEHOLDER = b"roundtrip-key-placeholder-3f9c1a7e5d2b4c6a8e0f"
@@ -379,7 +400,6 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     template = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     code = template.replace(co_consts=tuple(key if c == _KEY_PLACEHOLDER else c for c in template.co_consts))
     hook_globals: dict[str, Any] = {"__builtins__": {}}
-    stdlib = os.path.dirname(os.__file__) + "/"
     defaults = (
         type, str, bytes, len, SEND_EVENT, dict(BLOCKED_EVENTS), BLOCKED_IMPORTS,
         types.FrameType, types.FunctionType, hook_globals, globals(),
@@ -388,7 +408,7 @@ def _install_hook(caller: Any, unprotected: str) -> None:
         _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
         (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
          R_THREAD_SEND, R_OWN_SEND),
-        types.coroutine.__code__, types.CodeType, stdlib, stdlib + "ctypes/",
+        types.coroutine.__code__, types.CodeType,
     )  # fmt: skip
     hook = types.FunctionType(code, hook_globals, "hook", defaults)
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
@@ -423,6 +443,7 @@ def _candidate_main() -> NoReturn:
         inputs, code, function = job["inputs"], job["code"], job["function"]
         limits = (job["import_timeout"], job["call_timeout"])
         _signal.signal(_signal.SIGALRM, _on_alarm)
+        sys.meta_path.insert(0, _SharedValues)
         del job
         import builtins
 

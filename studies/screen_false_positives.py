@@ -17,6 +17,7 @@ each). It reads only the data folder; it writes nothing.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -34,6 +35,10 @@ from roundtrip_eval.problems.load import list_problems, load_problem
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT.parent / "shared" / "upstream-data"
 EVALOOOP = ROOT.parent / "shared" / "peer-data" / "evalooop"
+WATCHED = ("sys", "os", "gc", "inspect", "ctypes", "types", "importlib", "builtins", "marshal",
+           "threading", "multiprocessing", "asyncio", "traceback", "functools", "mmap", "pickle")
+"""Modules some rule looks into: how many clean functions import each shows what the screen
+had to leave alone."""
 ASSERT = re.compile(r"assert\s+(?:not\s+)?\(?\s*(?:math\.isclose\()?\s*(?:set\()?([A-Za-z_]\w*)\s*\(")
 
 
@@ -59,18 +64,41 @@ class Tally:
         if found:
             self.where.setdefault(code, []).append(where)
 
+    def unparsable(self) -> int:
+        return sum(1 for code in self.distinct if _tree(code) is None)
+
+    def imports(self) -> Counter[str]:
+        """Distinct clean functions importing each module of WATCHED."""
+        counts: Counter[str] = Counter()
+        for code, found in self.distinct.items():
+            tree = None if found else _tree(code)
+            if tree is None:
+                continue
+            names = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names.add(node.module.split(".")[0])
+            counts.update(n for n in names if n in WATCHED)
+        return counts
+
     def flagged(self) -> dict[str, list[Finding]]:
         return {code: found for code, found in self.distinct.items() if found}
 
     def report(self, name: str, seconds: float) -> str:
         flagged = self.flagged()
         n_flagged = sum(len(self.where[c]) for c in flagged)
-        rules = Counter(f.rule for found in flagged.values() for f in {x.rule: x for x in found}.values())
+        rules = Counter(rule for found in flagged.values() for rule in {f.rule for f in found})
+        imports = ", ".join(f"{m} {n}" for m, n in self.imports().most_common())
         lines = [
             f"{name}: {self.replies} code replies, {self.no_code} without code, "
-            f"{self.functions} functions screened ({len(self.distinct)} distinct)",
+            f"{self.functions} functions screened ({len(self.distinct)} distinct, "
+            f"{self.unparsable()} of them not Python that parses)",
+            f"clean distinct functions importing a module a rule looks into: {imports or 'none'}",
             f"flagged: {n_flagged} functions ({len(flagged)} distinct)",
-            "by rule (distinct functions): " + (", ".join(f"{r} {n}" for r, n in rules.most_common()) or "none"),
+            "by rule (distinct functions): "
+            + (", ".join(f"{r} {n}" for r, n in rules.most_common()) or "none"),
             f"wall time: {seconds:.1f}s",
         ]
         for i, (code, found) in enumerate(sorted(flagged.items(), key=lambda kv: self.where[kv[0]][0]), 1):
@@ -83,6 +111,13 @@ class Tally:
             )
             lines.append(f"  {i}. {places[0]}{more}: {shown}")
         return "\n".join(lines)
+
+
+def _tree(code: str) -> ast.Module | None:
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def upstream_functions(data: Path) -> Iterator[tuple[str | None, str]]:

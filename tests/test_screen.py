@@ -3,6 +3,8 @@ ordinary code next to it stays clean. Fast: no sandbox, nothing of the candidate
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,6 +192,11 @@ BENIGN: dict[str, str] = {
         "class D:\n    def __set_name__(self, owner, name):\n        self.name = name\n"
         "    def __get__(self, obj, objtype=None):\n        return 1\n"
         "class C(metaclass=Meta):\n    d = D()\n"),
+    "pools": (
+        "import concurrent.futures, multiprocessing\n"
+        "def f(xs):\n    with concurrent.futures.ThreadPoolExecutor(2) as ex:\n"
+        "        a = list(ex.map(abs, xs))\n    with multiprocessing.Pool(2) as pool:\n"
+        "        return pool.map(abs, a)\n"),
     "methods_named_like_walkers": "class Store:\n    def get_objects(self):\n        return []\n"
         "Store().get_objects()\n",
     "fizzbuzz": CORRECT,
@@ -266,3 +273,60 @@ async def test_syntax_is_still_reported_before_the_screen() -> None:
     verdict = await host.run_check(_NoSandbox(), "import gc\ngc.get_objects(\n"
         "", FIZZ)  # type: ignore[arg-type]
     assert verdict.category == "syntax"
+
+
+@pytest.mark.docker
+async def test_through_the_real_check_a_flagged_candidate_reaches_no_container(
+    docker_sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the route of issue 28 (1): a ctypes.Union over a pointer, here with a correct fizzbuzz
+    provider = docker_sandbox.as_type(host.SandboxEnvironment)
+    sent: list[str] = []
+    for method in ("run_warm", "exec"):
+        real = getattr(provider, method)
+
+        async def counting(*args: Any, _real: Any = real, _name: str = method, **kwargs: Any) -> Any:
+            sent.append(_name)
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(provider, method, counting)
+    code = HOSTILE["ctypes_union"][0] + CORRECT
+    verdict = await host.run_check(docker_sandbox, code, FIZZ)
+    assert (verdict.passed, verdict.category, verdict.decided_by) == (False, "tampering", "screen")
+    assert verdict.detail == "tampering: static screen: ctypes.Union (line 2)"
+    assert sent == []
+    after = await host.run_check(docker_sandbox, CORRECT, FIZZ)  # the counter does see a check
+    assert after.passed and after.decided_by == "runner", after.detail
+    assert sent, "the correct candidate reached no container either"
+
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "static_screen.md"
+UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream-data"
+
+
+def _doc_row(name: str) -> list[int]:
+    """The numbers of the doc's false-positive table row `name`: replies, without code,
+    screened, distinct, flagged, flagged distinct."""
+    row = re.search(rf"^\| {name} \|([^\n]*)$", DOC.read_text(encoding="utf-8"), re.M)
+    assert row, f"docs/static_screen.md has no row for {name}"
+    cells = [c.strip() for c in row.group(1).split("|")]
+    return [int(c.replace(",", "")) for c in cells[1:7]]
+
+
+def test_the_doc_states_both_measurements() -> None:
+    for name in ("upstream", "evalooop"):
+        replies, no_code, screened, distinct, flagged, flagged_distinct = _doc_row(name)
+        assert replies == no_code + screened and distinct <= screened and flagged_distinct <= flagged
+
+
+@pytest.mark.upstream
+def test_the_upstream_count_is_the_docs() -> None:
+    if not UPSTREAM.is_dir():
+        pytest.skip("../shared/upstream-data is absent")
+    from studies import screen_false_positives as study
+
+    tally, _ = study.measure("upstream", UPSTREAM)
+    flagged = tally.flagged()
+    measured = [tally.replies, tally.no_code, tally.functions, len(tally.distinct),
+                sum(len(tally.where[c]) for c in flagged), len(flagged)]  # fmt: skip
+    assert measured == _doc_row("upstream")

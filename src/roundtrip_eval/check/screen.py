@@ -216,9 +216,11 @@ class _Screen:
         self.classes: set[str] = set()
         self.parents: dict[ast.AST, ast.AST] = {}
         self.docstrings: set[int] = set()
-        for node in ast.walk(tree):
+        self.nodes: list[ast.AST] = [tree]
+        for node in self.nodes:  # breadth first, like ast.walk, recording each node's parent
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
+                self.nodes.append(child)
             if isinstance(node, ast.ClassDef):
                 self.classes.add(node.name)
             if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
@@ -237,7 +239,7 @@ class _Screen:
                     self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
     def findings(self) -> Iterator[Finding]:
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             yield from self._node(node)
 
     # -- resolution

@@ -121,6 +121,11 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
                          "sys.modules['__main__']"),
     "subinterpreter": ("import _xxsubinterpreters\n", "subinterpreters", "_xxsubinterpreters"),
     "subclasses_of_object": ("subs = object.__subclasses__()\n", "class_walk", "__subclasses__"),
+    "subclasses_of_cls_outside_a_class": ("cls = object\nsubs = cls.__subclasses__()\n", "class_walk",
+                                          "__subclasses__"),
+    "subclasses_of_object_in_a_class": (
+        "class A:\n    def f(self):\n        return object.__subclasses__()\n",
+                                        "class_walk", "__subclasses__"),
     "subclasses_by_mro": ("subs = ().__class__.__base__.__subclasses__()\n", "class_walk", "__subclasses__"),
     # code inside code the screen can read
     "exec_constant": ("exec('import gc\\ngc.get_objects()')\n", "gc_walk", "exec: gc.get_objects"),
@@ -134,6 +139,8 @@ BENIGN: dict[str, str] = {
     "multiprocessing_value_code": "from multiprocessing import Value\nv = Value('i', 0)\n",
     "ctypes_scalar_from_import": "from ctypes import c_int, c_double\nx = c_int(3).value\n",
     "ctypes_unused": "import ctypes\n",
+    "ctypes_fixed_width": (
+        "import ctypes\nh = ctypes.c_uint32(2**32 + 5).value\nbits = 8 * ctypes.sizeof(ctypes.c_long)\n"),
     "lru_cache": "import functools\n@functools.lru_cache(maxsize=None)\ndef f(n):\n    return n\n",
     "inspect_signature": "import inspect\ndef f(a, b=1):\n    return len(inspect.signature(f).parameters)\n",
     "inspect_other": "import inspect\nok = inspect.isfunction(len) or inspect.isgeneratorfunction(len)\n",
@@ -163,6 +170,10 @@ BENIGN: dict[str, str] = {
     "exec_clean_constant": "exec('x = 1 + 2')\n",
     "own_subclasses": "class Shape:\n    pass\nclass Square(Shape):\n    pass\n"
         "kinds = Shape.__subclasses__()\n",
+    "registry_of_subclasses": (
+        "class Plugin:\n    @classmethod\n    def all(cls):\n        return cls.__subclasses__()\n"
+        "    def siblings(self):\n"
+        "        return type(self).__subclasses__() + self.__class__.__subclasses__()\n"),
     "builtins_read": "import builtins\np = builtins.print\n"
         "length = __builtins__.len if hasattr(__builtins__, 'len') else len\n",
     "getattr_computed": "class A:\n    x = 1\ndef get(obj, name):\n    return getattr(obj, name)\n",
@@ -234,6 +245,12 @@ def test_a_finding_names_the_construct_and_its_line() -> None:
 @pytest.mark.parametrize("code", ["def f(:\n", "X = " + "-" * 600 + "1\n", "\0", ""])
 def test_code_it_cannot_read_gets_no_finding(code: str) -> None:
     assert screen.screen(code) == []  # the check itself reports syntax, or runs it
+
+
+def test_a_deep_expression_does_not_hide_what_follows() -> None:
+    deep = "x = " + " + ".join(["'a'"] * 900) + "\ny = a" + ".b" * 900 + "\n"
+    code = deep + "import gc\nobjs = gc.get_objects()\n"
+    assert [str(f) for f in screen.screen(code)] == ["gc.get_objects (line 4)"]
 
 
 def test_nested_exec_is_read_only_so_deep() -> None:

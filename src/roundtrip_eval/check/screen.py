@@ -63,10 +63,11 @@ CTYPES_SCALARS = frozenset({
     "c_bool", "c_char", "c_wchar", "c_byte", "c_ubyte", "c_short", "c_ushort", "c_int", "c_uint",
     "c_long", "c_ulong", "c_longlong", "c_ulonglong", "c_size_t", "c_ssize_t", "c_float",
     "c_double", "c_longdouble", "c_int8", "c_int16", "c_int32", "c_int64", "c_uint8", "c_uint16",
-    "c_uint32", "c_uint64",
+    "c_uint32", "c_uint64", "sizeof", "alignment",
 })  # fmt: skip
-"""ctypes names ordinary code uses: type codes for `multiprocessing.Value/Array`. No pointer,
-void pointer, string pointer, py_object, Structure or Union: those read and write addresses."""
+"""ctypes names ordinary code uses: type codes for `multiprocessing.Value/Array`, fixed-width
+arithmetic (`c_uint32(x).value`) and the size of a type. No pointer, void pointer, string
+pointer, py_object, buffer, Structure or Union: those read and write addresses."""
 
 MODULES = {
     "_ctypes": "raw_memory",
@@ -194,7 +195,7 @@ def screen(code: str) -> list[Finding]:
         return []
     try:
         found = set(_Screen(tree, 0).findings())
-    except RecursionError:  # 600 nested unary minuses: the runner's own limits decide
+    except RecursionError:  # too deep to walk at all: the runner's own limits decide
         return []
     # per line: resolved constructs before the bare strings that name them (`getattr(m, "x")`)
     return sorted(found, key=lambda f: (f.line, f.construct.startswith("'"), f.rule, f.construct))
@@ -240,7 +241,11 @@ class _Screen:
 
     def findings(self) -> Iterator[Finding]:
         for node in self.nodes:
-            yield from self._node(node)
+            try:
+                found = list(self._node(node))
+            except RecursionError:  # a 10,000-deep `+` chain: skip that node, screen the rest
+                continue
+            yield from found
 
     # -- resolution
 
@@ -345,10 +350,27 @@ class _Screen:
             yield Finding(STORED_ATTRIBUTES[node.attr], f"{node.attr} assigned", line)
         if stored and isinstance(node.value, ast.Name) and node.value.id == "__builtins__":
             yield Finding("builtins", f"__builtins__.{node.attr} assigned", line)
-        if node.attr == "__subclasses__":
-            owner = node.value
-            if not (isinstance(owner, ast.Name) and owner.id in self.classes):
-                yield Finding("class_walk", "__subclasses__", line)
+        if node.attr == "__subclasses__" and not self._own_class(node.value):
+            yield Finding("class_walk", "__subclasses__", line)
+
+    def _own_class(self, node: ast.expr) -> bool:
+        """A class the code defines: its name, or inside one of its classes `cls`,
+        `type(self)` or `self.__class__` (a registry of subclasses)."""
+        if isinstance(node, ast.Name) and node.id in self.classes:
+            return True
+        inside = self.parents.get(node)
+        while inside is not None and not isinstance(inside, ast.ClassDef):
+            inside = self.parents.get(inside)
+        if inside is None:
+            return False
+        if isinstance(node, ast.Name):
+            return node.id == "cls"
+        if isinstance(node, ast.Attribute) and node.attr == "__class__":
+            return isinstance(node.value, ast.Name) and node.value.id == "self"
+        return (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type"
+            and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
+        )
 
     def _call(self, node: ast.Call, line: int) -> Iterator[Finding]:
         func = node.func

@@ -347,3 +347,24 @@ def test_the_upstream_count_is_the_docs() -> None:
     measured = [tally.replies, tally.no_code, tally.functions, len(tally.distinct),
                 sum(len(tally.where[c]) for c in flagged), len(flagged)]  # fmt: skip
     assert measured == _doc_row("upstream")
+
+
+CORPUS = Path(__file__).resolve().parent / "data" / "correct_programs"
+
+
+def test_the_corpus_of_correct_programs_is_clean() -> None:
+    # issue 28: correct-but-unusual programs (asyncio, threads, processes, caches, metaclasses...)
+    from roundtrip_eval.eval.extract import extract_code
+    from roundtrip_eval.problems.load import list_problems
+
+    files = sorted(CORPUS.glob("*.py"))
+    if not files:
+        pytest.skip("no corpus of correct programs in tests/data/correct_programs")
+    known = set(list_problems())
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert screen.screen(text) == [], path.name
+        problem = path.name.split("__")[0]
+        if problem in known:
+            code = extract_code(text, load_problem(problem).function).code
+            assert code is None or screen.screen(code) == [], path.name

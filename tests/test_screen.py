@@ -77,6 +77,7 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
     "dup2": ("import os\nr, w = os.pipe()\nos.dup2(w, 3)\n", "descriptors", "os.dup2"),
     "closerange": ("import os\nos.closerange(0, 1024)\n", "descriptors", "os.closerange"),
     "write_fd_3": ("import os\nos.write(3, b'{}')\n", "descriptors", "os.write(3)"),
+    "write_fd_3_from_import": ("from os import write as w\nw(3, b'{}')\n", "descriptors", "os.write(3)"),
     "close_stdout": ("import os\nos.close(1)\n", "descriptors", "os.close(1)"),
     "open_fd_3": ("channel = open(3, 'wb')\n", "descriptors", "open(3)"),
     "fdopen_fd_4": ("import os\njob = os.fdopen(4)\n", "descriptors", "os.fdopen(4)"),
@@ -114,6 +115,8 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
     # imports
     "computed_import": ("name = 'g' + 'c'\nm = __import__(name)\n", "dynamic_import",
                         "__import__(<computed name>)"),
+    "computed_import_from_import": ("from importlib import import_module\nm = import_module(name)\n",
+                                    "dynamic_import", "importlib.import_module(<computed name>)"),
     "computed_import_module": ("import importlib\nm = importlib.import_module('c' + 'types')\n",
                                "dynamic_import", "importlib.import_module(<computed name>)"),
     "import_main": ("import __main__\n__main__.encode = None\n", "runner_module", "__main__"),

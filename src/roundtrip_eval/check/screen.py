@@ -257,7 +257,7 @@ class _Screen:
             base = self.dotted(node.value)
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
-            name = self.dotted(node.func) if not isinstance(node.func, ast.Name) else node.func.id
+            name = self._called(node.func)
             arg = _const_str(node.args[0]) if node.args else None
             if name in ("__import__", "importlib.import_module") and arg:
                 return arg if name == "importlib.import_module" else arg.split(".")[0]
@@ -267,6 +267,13 @@ class _Screen:
         if isinstance(node, ast.Subscript) and self.dotted(node.value) == "sys.modules":
             return _const_str(node.slice)
         return None
+
+    def _called(self, func: ast.expr) -> str | None:
+        """What a call calls: `os.write` for `os.write(...)` and for `write(...)` after
+        `from os import write`; a builtin's own name (`open`, `getattr`)."""
+        if isinstance(func, ast.Name):
+            return self.aliases.get(func.id, func.id)
+        return self.dotted(func)
 
     # -- the rules
 
@@ -374,7 +381,7 @@ class _Screen:
 
     def _call(self, node: ast.Call, line: int) -> Iterator[Finding]:
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else self.dotted(func)
+        name = self._called(func)
         first = node.args[0] if node.args else None
         if name in ("__import__", "importlib.import_module", "importlib.__import__"):
             module = _const_str(first) if first is not None else None

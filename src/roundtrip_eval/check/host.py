@@ -39,6 +39,7 @@ from roundtrip_eval.check.runner.protocol import (
     FinalRecord,
     ReplyRecord,
 )
+from roundtrip_eval.check.screen import first_finding
 from roundtrip_eval.problems.load import Outcome, Problem
 
 RUNNER_SOURCE = runner.source()
@@ -76,7 +77,7 @@ class CheckResult:
     output_head: str = ""
     seconds: float = 0.0
     sandbox_note: str = ""  # set when the check ran in a fresh sandbox, and why
-
+    decided_by: str = "runner"  # "screen": the host's static screen, nothing was run
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -326,6 +327,15 @@ class Renewable(Protocol):
     what the host does when the runner cannot prove the writable places empty."""
 
     async def renew(self, why: str) -> None: ...
+def screened_verdict(code: str, n: int, started: float) -> CheckResult | None:
+    """`tampering` when the static screen finds a construct that only serves to reach the
+    runner (nothing is sent to the sandbox), else None."""
+    found = first_finding(code)
+    if found is None:
+        return None
+    verdict = _fail("tampering", f"tampering: static screen: {found}", n, started)
+    verdict.decided_by = "screen"
+    return verdict
 
 
 def _provider(env: SandboxEnvironment) -> SandboxEnvironment:
@@ -367,13 +377,20 @@ async def run_check(
     call_timeout: float = CALL_TIMEOUT,
     check_timeout: float = CHECK_TIMEOUT,
     output_cap: int = OUTPUT_CAP,
+    screen: bool = True,
 ) -> CheckResult:
-    """Check one candidate against every input of `problem` in `env` (see the module doc)."""
+    """Check one candidate against every input of `problem` in `env` (see the module doc).
+
+    `screen=False` skips the static screen (`screen.py`), for tests of the runner's own defences."""
     started = time.monotonic()
     try:
         compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
     except Exception as exc:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, ...
         return _fail("syntax", f"syntax: {exc}", len(problem.inputs), started)
+    if screen:
+        screened = screened_verdict(code, len(problem.inputs), started)
+        if screened is not None:
+            return screened
     nonce = secrets.token_hex(16)
     scratch = scratch_places(env)
     job = {

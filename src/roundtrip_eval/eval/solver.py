@@ -169,6 +169,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             problem,
             call_timeout=settings.call_timeout,
             check_timeout=settings.check_timeout,
+            screen=settings.static_screen,
         )
         result.update(
             passed=check.passed, category=check.category, detail=check.detail, check=check.to_dict()

@@ -173,6 +173,7 @@ def test_peer_history_from_rows_is_what_the_scorer_counts(logdir: Path) -> None:
 
     from roundtrip_eval.analysis.report import peer_history
     from roundtrip_eval.eval import peers
+    from roundtrip_eval.eval.record import Trial
     from roundtrip_eval.eval.scorers import peers_value
 
     _, cycles, _ = load_rows(logdir, progress=False)
@@ -182,7 +183,7 @@ def test_peer_history_from_rows_is_what_the_scorer_counts(logdir: Path) -> None:
     for sample in log.samples or []:
         rows = [c for c in cycles if c["sample_id"] == str(sample.id) and c["epoch"] == sample.epoch]
         history = peer_history(rows)
-        expected = peers_value(list(sample.store["cycles"]), 3)
+        expected = peers_value(Trial.read(sample.store).cycles, 3)
         got = {
             "loops": peers.sustained_loops(history),
             "consistent_run": peers.consistent_run(history),

@@ -154,8 +154,8 @@ def newest_copies(trials: Sequence[Row]) -> list[Row]:
     best: dict[tuple[str, str, int], Row] = {}
     for row in trials:
         key = (str(row.get("task_id") or row["eval_id"]), str(row["sample_id"]), int(row["epoch"]))
-        rank = (row["status"] != "error", str(row["created"]))
-        if key not in best or rank > (best[key]["status"] != "error", str(best[key]["created"])):
+        rank = (row["status"] != "error", str(row.get("created") or ""))
+        if key not in best or rank > (best[key]["status"] != "error", str(best[key].get("created") or "")):
             best[key] = row
     return [row for row in trials if best[(str(row.get("task_id") or row["eval_id"]),
                                            str(row["sample_id"]), int(row["epoch"]))] is row]  # fmt: skip

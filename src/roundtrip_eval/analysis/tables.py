@@ -46,7 +46,7 @@ GAP_COLUMNS: list[tuple[str, str]] = [
     ("trials (known / novel)", "{known_n} / {novel_n}"),
     ("mean cycles known / novel", "{known_mean:.2f} / {novel_mean:.2f}"),
     ("gap [95% CI]", "{gap:+.2f} [{gap_low:+.2f}, {gap_high:+.2f}]"),
-    ("survival@3 known / novel", "{known_at}/{known_n} / {novel_at}/{novel_n}"),
+    ("survival@k known / novel", "@{at}: {known_at}/{known_n} / {novel_at}/{novel_n}"),
     ("gap [95% CI] ", "{gap_at:+.2f} [{gap_at_low:+.2f}, {gap_at_high:+.2f}]"),
     ("Fisher p", "{fisher_p:.3g}"),
     ("survival@1 known / novel", "{known_s1} / {novel_s1}"),

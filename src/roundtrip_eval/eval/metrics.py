@@ -142,14 +142,23 @@ GAP_BOOTSTRAP_SEED = 0
 
 
 def _gap_trials(scores: list[SampleScore]) -> tuple[list[tuple[str, str, int]], int]:
-    """(pair, familiarity, cycles survived) per trial, and N, from the `generalization` scores."""
+    """(pair, familiarity, cycles survived) per trial, and N, from the `generalization` scores.
+
+    A score written before the scorer stored `cycles_survived` and `n_cycles` in its metadata (an
+    older log carried into a retry) tells only whether the trial survived all N cycles: it
+    counts N cycles survived or none, and with no N in any score the run reads as one cycle,
+    so the gap is the survival@N gap, as the metric computed before.
+    """
+    infos = [s.score.metadata or {} for s in scores]
+    n_cycles = max((int(info["n_cycles"]) for info in infos if "n_cycles" in info), default=1)
     trials = []
-    n_cycles = 0
-    for s in scores:
+    for s, info in zip(scores, infos, strict=True):
         meta = s.sample_metadata or {}
-        info = s.score.metadata or {}
-        trials.append((str(meta.get("pair")), str(meta.get("familiarity")), int(info["cycles_survived"])))
-        n_cycles = max(n_cycles, int(info["n_cycles"]))
+        if "cycles_survived" in info:
+            survived = int(info["cycles_survived"])
+        else:
+            survived = n_cycles if s.score.as_float() >= 1 else 0
+        trials.append((str(meta.get("pair")), str(meta.get("familiarity")), survived))
     return trials, n_cycles
 
 

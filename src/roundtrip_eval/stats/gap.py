@@ -79,8 +79,11 @@ def gap(
     """The gap between two sides given each trial's cycles survived (0..n_cycles).
 
     Each side is sorted first, so the interval depends on the trials, not on the order a log
-    or a report happened to list them in (the bootstrap draws positions).
+    or a report happened to list them in (the bootstrap draws positions). A run of fewer than
+    `at` cycles reports survival@N instead (`at` is capped at `n_cycles`): survival beyond the
+    last cycle run is not observed.
     """
+    at = min(at, n_cycles)
     known, novel = sorted(known), sorted(novel)
     k_at, v_at = [int(c >= at) for c in known], [int(c >= at) for c in novel]
     ks, vs = sum(k_at), sum(v_at)

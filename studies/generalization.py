@@ -8,7 +8,7 @@ the rest of the settings; never pooled across configurations) it prints, as in
 docs/generalization_plan.md:
 
 - the **gap in mean cycles survived** (known - novel), pooled over the pairs, with a seeded
-  percentile bootstrap 95% interval (`stats.bootstrap_difference`, seed 0, trials resampled
+  percentile bootstrap 95% interval (`stats.difference.bootstrap_difference`, seed 0, trials resampled
   within each side);
 - the **gap in survival@3**, pooled, with the same interval and Fisher's exact two-sided p;
 - survival@1 and survival@N (secondary), and the same quantities for each twin pair;
@@ -41,7 +41,7 @@ from roundtrip_eval.stats.difference import bootstrap_difference_of_gaps, fisher
 from roundtrip_eval.stats.gap import gap
 from roundtrip_eval.stats.survival import (
     TrialSurvival,
-    survival_curve,
+    life_table,
 )
 
 Row = dict[str, Any]
@@ -154,8 +154,8 @@ def failures(groups: dict[str, list[Row]]) -> str:
 
 
 def curve(rows: Sequence[Row], n: int) -> list[float]:
-    """survival@0..n (survival@0 = 1), the report's definition (`survival_curve`)."""
-    return [1.0] + [point.survival for point in survival_curve(as_survival(rows), n)] if rows else []
+    """survival@0..n (survival@0 = 1), the report's definition (`life_table`)."""
+    return [1.0] + [point.survival for point in life_table(as_survival(rows), n)] if rows else []
 
 
 def plot(groups: dict[str, list[Row]], out: Path) -> Path:

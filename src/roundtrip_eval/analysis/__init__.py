@@ -3,7 +3,7 @@
 Why a sub-package: the benchmark itself (tasks, solver, checker, metrics) must stay light to
 import, because Inspect imports it at the start of every eval. Everything here runs after the
 fact; the core never imports it (the statistics the eval's own metrics need are in
-`roundtrip_eval.stats.difference`). Its heavier dependencies (matplotlib, pandas, pyarrow: the `analysis`
+`roundtrip_eval.stats`). Its heavier dependencies (matplotlib, pandas, pyarrow: the `analysis`
 extra) are imported lazily, inside the functions that need them, and a missing one is reported
 in one line naming the extra (extra.py).
 
@@ -21,7 +21,6 @@ Layout (pure core, thin shell), read top-down:
   aggregate.py      rows -> report tables (pure: the report never looks at log objects)
   figures.py        survival curves: Vega-Lite spec and page, matplotlib PNGs
   tables.py         rows as CSV and as Markdown tables
-  stats.py          pure survival statistics: Wilson intervals, survival/hazard with censoring
   upstream.py       the original study's result.json trials and the rescoring rules (pure)
   extra.py          the optional `analysis` extra: require a module, or one line saying so
 """

@@ -23,7 +23,7 @@ from roundtrip_eval.analysis.columns import CONFIG_COLUMNS, Row
 from roundtrip_eval.eval.drift import CATEGORIES
 from roundtrip_eval.stats.difference import DEFAULT_BOOTSTRAP
 from roundtrip_eval.stats.gap import Gap, pair_gaps
-from roundtrip_eval.stats.survival import TrialSurvival, mean_cycles_survived, survival_curve, wilson_interval
+from roundtrip_eval.stats.survival import TrialSurvival, life_table, mean_cycles_survived, wilson_interval
 
 GROUP_COLUMNS = ("model", "g_model", "f_model", "problem", "config_key")
 CONFIG_GROUP_COLUMNS = ("model", "g_model", "f_model", "config_key")
@@ -96,7 +96,7 @@ def survival_table(trials: Iterable[Row]) -> list[Row]:
     for members in group_by(trials, GROUP_COLUMNS).values():
         n_cycles = _n_cycles(members)
         data = as_survival(members)
-        curve = survival_curve(data, n_cycles)
+        curve = life_table(data, n_cycles)
         n = len(data)
         out.append(
             _cleaned(
@@ -122,8 +122,8 @@ def curve_table(trials: Iterable[Row]) -> list[Row]:
     out = []
     for members in group_by(trials, GROUP_COLUMNS).values():
         n_cycles = _n_cycles(members)
-        for point in survival_curve(as_survival(members), n_cycles):
-            low, high = wilson_interval(point.survivors, point.n)
+        for point in life_table(as_survival(members), n_cycles):
+            low, high = point.interval()
             out.append(
                 _cleaned(
                     {

@@ -1,4 +1,4 @@
-"""The known-vs-novel gap, as docs/generalization_plan.md fixes it: the one definition.
+"""The known-vs-novel gap, as docs/generalization_plan.md fixes it.
 
 The eval's `generalization` metric, `roundtrip-eval report` and `studies/generalization.py` all
 call `pair_gaps`, so the gap in a log, in a report and in the study's tables is one number.

@@ -14,7 +14,7 @@ Layout (pure core, thin shell), read top-down:
   export.py         `roundtrip-eval export`: rows -> jsonl / csv / parquet, and back
   rescore/          `roundtrip-eval rescore-upstream`: replays upstream replies through our
                     checker (plan / run / outcomes / tables / markdown)
-  results_table.py  `roundtrip-eval results-table`: the README's table from a report folder
+  results_table.py  the README's table from the report (its results.md; `results-table` prints it)
   read.py           log folder or export folder -> rows, with one-line errors
   rows.py           one Inspect log -> flat per-trial and per-cycle rows (the extraction)
   columns.py        the row model: columns and their types

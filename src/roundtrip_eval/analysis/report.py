@@ -18,6 +18,7 @@ Writes into OUTDIR:
   peers.csv                      EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group
   degradation.csv                the study's per-cycle survival shape (percent)
   configurations.csv             each configuration: label, key, what ran under it, its settings
+  results.md                     the README's results table (results_table.py)
   summary.md                     what was read and the tables above, in one page
   index.html                     all of it as one self-contained page: inline SVG curves, the
                                  tables, the known/novel gap, peer metrics, the configurations;
@@ -46,6 +47,7 @@ from roundtrip_eval.analysis.extra import require
 from roundtrip_eval.analysis.figures import curve_points, plot_curves, vega_html, vega_lite_spec
 from roundtrip_eval.analysis.html import report_page
 from roundtrip_eval.analysis.read import load_rows
+from roundtrip_eval.analysis.results_table import RESULTS_FILE, results_markdown
 from roundtrip_eval.analysis.rows import config_of
 from roundtrip_eval.analysis.tables import (
     CONFIG_CELL,
@@ -68,6 +70,7 @@ FILE_NOTES = {
     "survival_curves.html": "interactive Vega-Lite page; it loads Vega from a CDN, so it needs the network",
     "survival_curves.vl.json": "the curves as a Vega-Lite spec, data inline",
     "summary.md": "this page's numbers as Markdown",
+    "results.md": "the README's results table: one row per model, language and problem",
 }
 """Said beside a file in the page's list of files."""
 
@@ -264,6 +267,7 @@ def write_report(
         "gap.md": markdown_table(report.gap, GAP_COLUMNS),
         "drift.md": counts_markdown(report.drift),
         "blame.md": counts_markdown(report.blame),
+        RESULTS_FILE: results_markdown(report),
         "summary.md": summary_markdown(report, source, warnings, peer_table),
     }
     for name, text in markdown.items():

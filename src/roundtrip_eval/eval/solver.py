@@ -262,7 +262,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             problem.function,
         )
         record.detail = drift.explain(
-            category, record.model_dump(), changed, problem.class_sizes, previous.code, problem.function
+            category, record, changed, problem.class_sizes, previous.code, problem.function
         )
         record.category = category
         record.evidence = Evidence(**drift.evidence(check, changed, previous.spec, record.spec))

@@ -1,4 +1,4 @@
-"""The README's results table (`results.md` of a report folder, printed by `roundtrip-eval
+"""The README's results table (`results.md` of a report folder, printed by `roundtrip-eval-dev
 results-table`), by hand.
 
 The scripted run (scripted_logs.py): fizzbuzz 5 scored, survival@1 4/5, survival@3 2/5, mean
@@ -17,7 +17,7 @@ from roundtrip_eval.analysis.aggregate import build_report
 from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.analysis.report import write_report
 from roundtrip_eval.analysis.results_table import results_table
-from roundtrip_eval.cli import main
+from roundtrip_eval.cli.maintainer import main
 
 from .scripted_logs import FB, SV
 

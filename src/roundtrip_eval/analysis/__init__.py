@@ -14,7 +14,8 @@ Layout (pure core, thin shell), read top-down:
   export.py         `roundtrip-eval export`: rows -> jsonl / csv / parquet, and back
   rescore/          `roundtrip-eval rescore-upstream`: replays upstream replies through our
                     checker (plan / run / outcomes / tables / markdown)
-  results_table.py  the README's table from the report (its results.md; `results-table` prints it)
+  results_table.py  the README's table from the report (results.md; `roundtrip-eval-dev
+                    results-table` prints it)
   read.py           log folder or export folder -> rows, with one-line errors
   rows.py           one Inspect log -> flat per-trial and per-cycle rows (the extraction)
   columns.py        the row model: columns and their types

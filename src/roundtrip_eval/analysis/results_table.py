@@ -4,7 +4,7 @@ survival@1 and survival@N with Wilson 95% intervals, mean cycles survived, and t
 categories of the failing trials. `results_rows` builds it from the report's own tables in
 memory (`Report.survival` joined with `Report.drift`), so the numbers are the report's, formatted
 once by `tables.markdown_table`; `roundtrip-eval report` writes it as `results.md`, and
-`roundtrip-eval results-table REPORT_DIR` prints that file.
+`roundtrip-eval-dev results-table REPORT_DIR` prints that file.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add `results-table` to the `roundtrip-eval` command (called by analysis/cli.py)."""
+    """Add `results-table` to the `roundtrip-eval-dev` command (listed in cli/maintainer.py)."""
     parser = subparsers.add_parser(
         "results-table",
         help="the README's results table (Markdown) from a `roundtrip-eval report` folder",

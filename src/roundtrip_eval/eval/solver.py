@@ -223,7 +223,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             usage={"g": _usage(g_out)},
         )
         leak = None if spec.code is None else spec_leak(spec.code, problem.function, previous.code)
-        if leak is not None:  # the "spec" is the code itself: a spec_failure (drift.CATEGORIES)
+        if leak is not None:  # the "spec" is the code: a spec_failure (docs/design.md#drift-categories)
             record.spec_leak = True
             record.detail = f"spec_failure: the spec is the code itself ({leak}); f was not asked"
         if spec.code is not None and leak is None:

@@ -1,5 +1,5 @@
 """Tolerant extraction keeps a top-level call whose effect on the module cannot be ruled out,
-and still drops demos (docs/extraction.md and eval/demos.py)."""
+and still drops demos (the rule is written in eval/demos.py)."""
 
 from __future__ import annotations
 

@@ -44,6 +44,11 @@ def word_count(text):
 '''
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a known limit (docs/threat_model.md): a spawn worker re-imports the candidate's "
+    "module by name, and the candidate module has no file; the check times out",
+)
 async def test_spawn_pool_passes(docker_sandbox) -> None:
     verdict = await run_check(docker_sandbox, SPAWN, load_problem("fizzbuzz"))
     assert verdict.passed, verdict.detail

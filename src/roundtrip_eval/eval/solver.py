@@ -15,7 +15,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import sandbox, span, store
 
 from roundtrip_eval.check.host import compare, run_check
-from roundtrip_eval.eval import drift
+from roundtrip_eval.eval import blame, drift
 from roundtrip_eval.eval.extract import extract_code, extract_spec, spec_leak
 from roundtrip_eval.eval.prompts import load_user_templates, render_f, render_g
 from roundtrip_eval.eval.seeds import derive_seed
@@ -25,6 +25,8 @@ from roundtrip_eval.problems.load import Problem, load_problem
 
 CYCLES_KEY = "cycles"
 BLAME_KEY = "blame"
+LOGGED_KEY = "blame_of"
+"""Sample metadata of `roundtrip-eval blame`: a logged trial (`cycles`, `epoch`) to probe, not run."""
 SPEC_ROLE = "spec"
 CODE_ROLE = "code"
 
@@ -58,26 +60,15 @@ def _usage(output: ModelOutput) -> dict[str, int]:
     return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
 
 
-def blame_verdict(from_spec_rate: float, fresh_rate: float) -> str:
-    """f: the spec was fine (most regenerations from it pass). g: it lost information (they
-    fail while fresh g->f passes). both: neither passes. unclear: a tie."""
-    if from_spec_rate > 0.5:
-        return "f"
-    if from_spec_rate < 0.5 and fresh_rate > 0.5:
-        return "g"
-    if from_spec_rate < 0.5 and fresh_rate < 0.5:
-        return "both"
-    return "unclear"
-
-
 @solver
 def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
     """Run up to `settings.cycles` round trips on the sample's problem, checking every code.
 
     With `stop_on_failure=False` the chain goes on from the failing code (when there is
     code), so recoveries and self-consistency can be measured; survival still counts from
-    the first failure. With `blame=k`, the first failing cycle is replayed k times from its
-    spec (f only) and k times from the last passing code (g then f) to tell who broke it.
+    the first failure. With `blame=k`, the first failing cycle is probed by the rule of
+    `eval/blame.py` (docs/blame_rule.md) to tell who broke it. A sample carrying a logged trial
+    (`LOGGED_KEY`, from `roundtrip-eval blame`) runs no cycles: only the probes of its failure.
     """
 
     templates = load_user_templates(settings.prompts) if settings.prompts else None
@@ -114,6 +105,10 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         )
         under_test = get_model()
         models = (role_model(SPEC_ROLE, under_test), role_model(CODE_ROLE, under_test))
+        if LOGGED_KEY in meta:
+            logged = meta[LOGGED_KEY]
+            await run_blame(problem, logged["cycles"], int(logged["epoch"]), models)
+            return state
         history: list[dict[str, Any]] = []
         previous = {
             "code": problem.reference,
@@ -134,14 +129,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
                 "behaviour": record.get("behaviour"),
             }
         if settings.blame > 0:
-            # blame needs a spec to regenerate from: not an empty one, nor one that is the code
-            failure = next(
-                (r for r in history if not r["passed"] and r["spec"] and not r["spec_leak"]), None
-            )
-            if failure is not None:
-                async with span("blame"):
-                    result = await run_blame(problem, history, failure, state.epoch, models)
-                store().set(BLAME_KEY, result)
+            await run_blame(problem, history, state.epoch, models)
         return state
 
     async def attempt(
@@ -254,42 +242,32 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
     async def run_blame(
         problem: Problem,
         history: list[dict[str, Any]],
-        failure: dict[str, Any],
         epoch: int,
         models: tuple[Model, Model],
-    ) -> dict[str, Any]:
-        cycle = failure["cycle"]
+    ) -> None:
+        """Probe the first failing cycle (eval/blame.py) and store the verdict; the first failure
+        of a spec_failure has no spec to regenerate from and is not probed."""
+        cycle, _why = blame.probe_target(history)
+        if cycle is None:
+            return
         spec_model, code_model = models
         if settings.judge_model:
             spec_model = code_model = get_model(settings.judge_model)
-        last_code = history[cycle - 2]["code"] if cycle >= 2 else problem.reference
-        from_spec: list[dict[str, Any]] = []
-        fresh: list[dict[str, Any]] = []
-        for j in range(settings.blame):
-            seed_f = derive_seed(settings.seed, epoch, cycle, f"blame_f{j}")
-            from_spec.append(await attempt(problem, failure["spec"], seed_f, code_model))
-            seed_g = derive_seed(settings.seed, epoch, cycle, f"blame_g{j}")
-            g_out = await generate_step(spec_model, g_prompt(problem, last_code), seed_g, infra_retries)
+
+        async def f_try(spec: str, seed: int) -> dict[str, Any]:
+            return await attempt(problem, spec, seed, code_model)
+
+        async def g_write(code: str, seed: int) -> str | None:
+            g_out = await generate_step(spec_model, g_prompt(problem, code), seed, infra_retries)
             spec = extract_spec(g_out.completion).code
-            seed_gf = derive_seed(settings.seed, epoch, cycle, f"blame_gf{j}")
-            if spec is None or spec_leak(spec, problem.function, last_code) is not None:
-                fresh.append({"spec": spec, "passed": False, "category": "spec_failure"})
-            else:
-                fresh.append(
-                    {"spec": spec, **await attempt(problem, spec, seed_gf, code_model)}
-                )
-        spec_rate = sum(r["passed"] for r in from_spec) / settings.blame
-        fresh_rate = sum(r["passed"] for r in fresh) / settings.blame
-        brief = ("passed", "category", "detail", "extraction_rule", "code", "spec")
-        return {
-            "cycle": cycle,
-            "k": settings.blame,
-            "model": (settings.judge_model or "same as the run"),
-            "from_spec_pass_rate": spec_rate,
-            "fresh_pass_rate": fresh_rate,
-            "verdict": blame_verdict(spec_rate, fresh_rate),
-            "from_spec": [{k: r.get(k) for k in brief} for r in from_spec],
-            "fresh": [{k: r.get(k) for k in brief} for r in fresh],
-        }
+            return None if spec is None or spec_leak(spec, problem.function, code) else spec
+
+        async with span("blame"):
+            result = await blame.run_probes(
+                history, cycle, problem.reference, settings.blame, f_try, g_write,
+                lambda step: derive_seed(settings.seed, epoch, cycle, step),
+                settings.judge_model or "same as the run",
+            )  # fmt: skip
+        store().set(BLAME_KEY, result)
 
     return solve

@@ -1,0 +1,196 @@
+"""Who broke a chain at its first failing cycle: g (the spec lost it), f, both, or unclear.
+
+One rule, written down before it was scored (docs/blame_rule.md), used by `-T blame=k` inside an
+eval and by `roundtrip-eval blame` on any log. Probes hold one step fixed: f is asked k times from
+the failing spec (F) and k times from the last spec whose code passed (E); g -> f is redone from
+the last passing code (G) only where F and E cannot decide (cycle 1, or F = 0 with E <= 1/2).
+`decide` is the pure rule on the probes' outcomes; `run_probes` runs them with the caller's f and
+g steps, so the eval's solver and the command share every line of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+RULE = "docs/blame_rule.md (2026-12-07)"
+"""Which rule a record was decided by; a changed rule gets a new date there and here."""
+
+SPEC_HOLDS = Fraction(1, 3)
+"""F at or above this: the failing spec carries what f needs (a full, type-exact pass)."""
+
+WORKS = Fraction(1, 2)
+"""A control (E or G) above this shows f succeeds when the information is in the spec."""
+
+GAP = Fraction(1, 3)
+"""F may trail the control by less than this and still count as working as well as it."""
+
+FTry = Callable[[str, int], Awaitable[Mapping[str, Any]]]
+"""f on a spec with a seed, then a check: a mapping with `passed`, `category`, `detail`, and
+`check` (the check's own dict) when code was found."""
+
+GWrite = Callable[[str, int], Awaitable[str | None]]
+"""g on code with a seed: the spec, or None when it is empty or is the code itself."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One probe try as the rule sees it: did it pass, and how did it fail."""
+
+    passed: bool
+    headline: str
+
+
+_COUNT = re.compile(r"; \d+/\d+ inputs differ$")
+
+
+def headline(record: Mapping[str, Any]) -> str:
+    """How a check failed, comparable across tries: the check's category and first detail,
+    without the count of inputs that differ (the smallest failing input, expected and actual)."""
+    check = record.get("check") or {}
+    category = str(check.get("category") or record.get("category") or "")
+    if record.get("passed"):
+        return "passed"
+    if category in ("extraction", "spec_failure"):
+        return category  # the detail only names the extraction rule that gave up
+    detail = str(check.get("detail") or record.get("detail") or "")
+    return _COUNT.sub("", detail) or category
+
+
+def _rate(tries: Sequence[Outcome] | None) -> Fraction | None:
+    if not tries:
+        return None
+    return Fraction(sum(t.passed for t in tries), len(tries))
+
+
+def _shown(tries: Sequence[Outcome]) -> str:
+    return f"{sum(t.passed for t in tries)}/{len(tries)}"
+
+
+def decide(
+    failing: str,
+    from_spec: Sequence[Outcome],
+    earlier: Sequence[Outcome] | None,
+    fresh: Sequence[Outcome] | None,
+) -> tuple[str, str]:
+    """The verdict (`f`, `g`, `both`, `unclear`) and its one-line reason, by docs/blame_rule.md.
+
+    `failing` is the failing code's headline; `earlier` is None at cycle 1 (no spec before C0),
+    `fresh` None where G was not run."""
+    f_rate = _rate(from_spec)
+    if f_rate is None:
+        raise ValueError("blame needs at least one try from the failing spec")
+    e_rate, g_rate = _rate(earlier), _rate(fresh)
+    control: tuple[str, Sequence[Outcome], Fraction] | None = None
+    if earlier and e_rate is not None and e_rate > WORKS:
+        control = ("the earlier spec", earlier, e_rate)
+    elif fresh and g_rate is not None:
+        control = ("fresh g->f", fresh, g_rate)
+    elif earlier and e_rate is not None:
+        control = ("the earlier spec", earlier, e_rate)
+    seen = f"f passed {_shown(from_spec)} from the failing spec"
+    if control is not None:
+        seen += f", {_shown(control[1])} from {control[0]}"
+    if f_rate >= SPEC_HOLDS:
+        if control is None or f_rate >= control[2] - GAP:
+            return "f", f"{seen}: the spec carries what was needed and f departed from it"
+        return "unclear", f"{seen}: the spec works, but markedly worse than {control[0]} (ambiguous, or misread)"
+    if f_rate > 0:
+        return "unclear", f"{seen}: too few passes to say the spec carries it"
+    if control is None or control[2] <= WORKS:
+        return "unclear", f"{seen}: f fails even where the information is there, so this says nothing of the spec"
+    common, count = Counter(t.headline for t in from_spec).most_common(1)[0]
+    if count * 2 > len(from_spec) and common != failing:
+        return "both", (
+            f"{seen}; {count}/{len(from_spec)} tries from the failing spec fail alike ({common[:80]}) "
+            "where the failing code failed otherwise: the spec is wrong and f departed from it too"
+        )
+    return "g", f"{seen}: the failing spec lost what f needed"
+
+
+def probe_target(history: Sequence[Mapping[str, Any]]) -> tuple[int | None, str]:
+    """The first failing cycle to probe, or None with why not (no failure; no spec to redo)."""
+    failure = next((r for r in history if not r.get("passed")), None)
+    if failure is None:
+        return None, "no failing cycle"
+    if not failure.get("spec") or failure.get("spec_leak"):
+        return None, "the first failure is a spec_failure (no spec to regenerate from): g's by definition"
+    return int(failure["cycle"]), ""
+
+
+def _kept(result: Mapping[str, Any]) -> dict[str, Any]:
+    """A try as the log keeps it: the verdict and the code, not the replies."""
+    kept = {k: result.get(k) for k in ("passed", "category", "detail", "extraction_rule", "code")}
+    kept["headline"] = headline(result)
+    return kept
+
+
+def _outcomes(tries: Sequence[Mapping[str, Any]] | None) -> list[Outcome] | None:
+    return None if tries is None else [Outcome(bool(t["passed"]), str(t["headline"])) for t in tries]
+
+
+async def run_probes(
+    history: Sequence[Mapping[str, Any]],
+    cycle: int,
+    reference: str,
+    k: int,
+    f_try: FTry,
+    g_write: GWrite,
+    seed: Callable[[str], int],
+    model: str,
+) -> dict[str, Any]:
+    """Probe the failing `cycle` of `history` with k tries each (F, E, then G where needed)
+    and decide. `seed(step)` gives each try's seed; `model` names who answered the probes."""
+    if k < 1:
+        raise ValueError(f"blame needs k >= 1 tries per probe, got {k}")
+    failing = history[cycle - 1]
+    before = history[cycle - 2] if cycle >= 2 else None
+    last_code = str(before["code"]) if before is not None else reference
+    from_spec = [_kept(await f_try(str(failing["spec"]), seed(f"blame_f{j}"))) for j in range(k)]
+    earlier = None
+    if before is not None and before.get("spec"):
+        earlier = [_kept(await f_try(str(before["spec"]), seed(f"blame_e{j}"))) for j in range(k)]
+    fresh: list[dict[str, Any]] | None = None
+    f_none = not any(t["passed"] for t in from_spec)
+    if earlier is None or (f_none and Fraction(sum(t["passed"] for t in earlier), k) <= WORKS):
+        fresh = []
+        for j in range(k):
+            spec = await g_write(last_code, seed(f"blame_g{j}"))
+            if spec is None:  # empty, or the code itself: f is not asked
+                fresh.append({**_kept({"passed": False, "category": "spec_failure"}), "spec": None})
+            else:
+                fresh.append({**_kept(await f_try(spec, seed(f"blame_gf{j}"))), "spec": spec})
+    failing_headline = headline(failing)
+    verdict, reason = decide(failing_headline, _outcomes(from_spec) or [], _outcomes(earlier), _outcomes(fresh))
+
+    def rate(tries: list[dict[str, Any]] | None) -> float | None:
+        return None if tries is None else sum(t["passed"] for t in tries) / len(tries)
+
+    return {
+        "rule": RULE,
+        "cycle": cycle,
+        "k": k,
+        "model": model,
+        "verdict": verdict,
+        "reason": reason,
+        "failing_headline": failing_headline,
+        "from_spec_pass_rate": rate(from_spec),
+        "earlier_pass_rate": rate(earlier),
+        "fresh_pass_rate": rate(fresh),
+        "from_spec": from_spec,
+        "earlier": earlier,
+        "fresh": fresh,
+    }
+
+
+def describe(record: Mapping[str, Any]) -> str:
+    """The viewer's one line: the verdict and what the probes found."""
+    reason = record.get("reason")
+    if reason is None:  # a record of the rule before docs/blame_rule.md
+        reason = (f"{record.get('from_spec_pass_rate')} of tries from the failing spec passed, "
+                  f"{record.get('fresh_pass_rate')} of fresh g->f (old rule, not validated)")  # fmt: skip
+    return f"cycle {record.get('cycle')}: {record.get('verdict')}: {reason}"

@@ -1,0 +1,85 @@
+"""`roundtrip-eval blame LOGDIR`: probes for a log run without blame, resumable, read by report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from inspect_ai import eval as inspect_eval
+from replay_scripts import fenced, spec, surviving, trial, write
+
+from roundtrip_eval.analysis.blame_logs import BlameError, blame_logs, read_verdicts, verdicts_path
+from roundtrip_eval.analysis.read import load_rows
+from roundtrip_eval.eval.tasks import roundtrip
+from roundtrip_eval.problems.load import load_problem
+
+FIZZ = load_problem("fizzbuzz").reference
+ZERO = FIZZ.replace("if n % 15 == 0:", "if n % 15 == 0 and n != 0:")
+GOOD, BAD = fenced(FIZZ), fenced(ZERO)
+
+
+@pytest.fixture
+def failed_log(tmp_path: Path) -> Path:
+    """A log of 4 trials run without blame: failed at cycle 2, at cycle 1, a spec_failure, survived.
+
+    The replay file also scripts the probes, keyed by the probe samples' ids (`<sample>/<epoch>`),
+    so the command runs on the model the log names."""
+    script = write(tmp_path / "replay.jsonl", {
+        ("fizzbuzz", 1): trial("x", [FIZZ, ZERO]),
+        ("fizzbuzz", 2): trial("x", [ZERO]),
+        ("fizzbuzz", 3): [GOOD],  # g answers with the code itself: spec_failure at cycle 1
+        ("fizzbuzz", 4): surviving("fizzbuzz", 3),
+        ("fizzbuzz/1", 1): [GOOD] * 3 + [GOOD] * 3,  # F 3/3, E 3/3 -> f
+        # F 0/3, G 3/3 -> g; twice: the resume below probes it again, and Inspect keeps one
+        # replay model per process, so its replies go on where the first run left them
+        ("fizzbuzz/2", 1): ([BAD] * 3 + [spec(9), GOOD] * 3) * 2,
+    })  # fmt: skip
+    task = roundtrip(problems="fizzbuzz", sandbox="local", epochs=4, cycles=3)
+    [log] = inspect_eval(task, model=f"replay/{script}", log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success", log.error
+    return tmp_path / "logs"
+
+
+def test_blame_command_writes_resumes_and_report_reads(failed_log: Path, tmp_path: Path) -> None:
+    counts = blame_logs(failed_log, k=3, display="none", probe_log_dir=tmp_path / "probes")
+    assert counts == {"probed": 2, "already": 0, "skipped": 1, "logs": 1}
+    [log_path] = failed_log.glob("*.eval")
+    verdicts = read_verdicts(log_path)
+    assert {key: r["verdict"] for key, r in verdicts.items()} == {
+        ("fizzbuzz", 1): "f", ("fizzbuzz", 2): "g", ("fizzbuzz", 3): "none"}
+    assert verdicts[("fizzbuzz", 2)]["fresh_pass_rate"] == 1.0
+    assert verdicts[("fizzbuzz", 1)]["model"].startswith("replay/") and verdicts[("fizzbuzz", 1)]["k"] == 3
+    assert "spec_failure" in verdicts[("fizzbuzz", 3)]["reason"]
+    assert list((tmp_path / "probes").glob("*.eval")), "the probes' own log is kept where asked"
+    assert not list(failed_log.glob("*blame_probes*")), "and never inside LOGDIR"
+
+    # resume: nothing left to do; a trial whose line was lost (interrupted) is probed again
+    assert blame_logs(failed_log, k=3, display="none")["probed"] == 0
+    lines = verdicts_path(log_path).read_text().splitlines()
+    verdicts_path(log_path).write_text("\n".join(line for line in lines if '"epoch": 2' not in line)
+                                       + '\n{"sample_id": "fizz')  # a torn last line
+    again = blame_logs(failed_log, k=3, display="none")
+    assert again["probed"] == 1 and again["already"] == 2
+    assert read_verdicts(log_path)[("fizzbuzz", 2)]["verdict"] == "g"
+
+    trials, _cycles, _warnings = load_rows(failed_log, progress=False)
+    assert {(t["epoch"]): t["blame"] for t in trials} == {1: "f", 2: "g", 3: "none", 4: None}
+
+    with pytest.raises(BlameError, match="holds verdicts by replay/.* with k=3, not other/model with k=3"):
+        blame_logs(failed_log, k=3, judge="other/model", display="none")
+
+
+def test_blame_command_refuses_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(BlameError, match="no .eval logs"):
+        blame_logs(tmp_path, display="none")
+    with pytest.raises(BlameError, match="k >= 1"):
+        blame_logs(tmp_path, k=0, display="none")
+
+
+def test_verdict_lines_are_json_per_trial(failed_log: Path) -> None:
+    blame_logs(failed_log, k=3, display="none")
+    [log_path] = failed_log.glob("*.eval")
+    for line in verdicts_path(log_path).read_text().splitlines():
+        record = json.loads(line)
+        assert {"sample_id", "epoch", "verdict", "reason", "model", "k"} <= set(record)

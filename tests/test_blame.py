@@ -55,7 +55,8 @@ def test_headline_drops_the_count_and_keeps_the_first_failure() -> None:
     record = {"passed": False, "category": "boundary", "detail": "boundary: rewritten by drift",
               "check": {"category": "semantic", "detail": FAIL + "; 9/150 inputs differ"}}  # fmt: skip
     assert headline(record) == FAIL
-    assert headline({"passed": False, "category": "extraction", "detail": "extraction: x (rule)"}) == "extraction"
+    extraction = {"passed": False, "category": "extraction", "detail": "extraction: x (rule)"}
+    assert headline(extraction) == "extraction"
     assert headline({"passed": True, "check": {"category": "none"}}) == "passed"
 
 
@@ -74,7 +75,8 @@ def _script(f_results: dict[str, list[bool]]) -> tuple[Any, Any, list[str]]:
     async def f_try(spec: str, seed: int) -> dict[str, Any]:
         calls.append(f"f:{spec}")
         passed = f_results[spec].pop(0)
-        return {"passed": passed, "category": "none" if passed else "semantic", "detail": "x" if passed else FAIL}
+        category = "none" if passed else "semantic"
+        return {"passed": passed, "category": category, "detail": "x" if passed else FAIL}
 
     async def g_write(code: str, seed: int) -> str | None:
         calls.append(f"g:{code}")
@@ -84,18 +86,21 @@ def _script(f_results: dict[str, list[bool]]) -> tuple[Any, Any, list[str]]:
 
 
 def test_run_probes_skips_g_where_f_and_e_decide() -> None:
-    history = [{"cycle": 1, "passed": True, "spec": "s1", "code": "c1"},
-               {"cycle": 2, "passed": False, "spec": "s2", "code": "c2", "category": "semantic", "detail": FAIL}]  # fmt: skip
+    failing = {"cycle": 2, "passed": False, "spec": "s2", "code": "c2", "category": "semantic",
+               "detail": FAIL}
+    history = [{"cycle": 1, "passed": True, "spec": "s1", "code": "c1"}, failing]
     f_try, g_write, calls = _script({"s2": [False] * 3, "s1": [True, True, False]})
     record = asyncio.run(run_probes(history, 2, "c0", 3, f_try, g_write, lambda s: 0, "m"))
     assert record["verdict"] == "g" and record["fresh"] is None
     assert calls == ["f:s2"] * 3 + ["f:s1"] * 3  # 6 generations, no g
     assert record["earlier_pass_rate"] == pytest.approx(2 / 3) and record["from_spec_pass_rate"] == 0
-    assert describe(record).startswith("cycle 2: g: f passed 0/3 from the failing spec, 2/3 from the earlier spec")
+    shown = "cycle 2: g: f passed 0/3 from the failing spec, 2/3 from the earlier spec"
+    assert describe(record).startswith(shown)
 
 
 def test_run_probes_runs_g_at_cycle_one_from_c0() -> None:
-    history = [{"cycle": 1, "passed": False, "spec": "s1", "code": "c1", "category": "semantic", "detail": FAIL}]
+    history = [{"cycle": 1, "passed": False, "spec": "s1", "code": "c1", "category": "semantic",
+                "detail": FAIL}]
     f_try, g_write, calls = _script({"s1": [False] * 2, "fresh": [False, False]})
     seeds: list[str] = []
     record = asyncio.run(run_probes(history, 1, "c0", 2, f_try, g_write, lambda s: seeds.append(s) or 0, "m"))

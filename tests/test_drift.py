@@ -172,8 +172,11 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     labels.write_text("trial,label,second_label,reason\nfizzbuzz/1,f,f,x\nfizzbuzz/2,f,g,y\n")
     assert validation.score(tmp_path / "logs", labels) == 0
     scored = capsys.readouterr().out
-    assert "agreement: 1/2 = 50.0%" in scored
-    assert "second reader agrees with the first on 1/2" in scored
+    assert "## first reader vs second reader: agree on 1/2 = 50.0%" in scored
+    assert "## first reader vs rule: agreement 1/2 = 50.0%" in scored
+    assert "## second reader vs rule: agreement 2/2 = 100.0%" in scored
+    assert "precision (where the rule answers g/f/both): 1/2 = 50.0% [95% CI" in scored
+    assert "coverage (share where it answers): 2/2 = 100.0%" in scored
 
 
 def test_spec_and_code_models_are_separate_roles(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from inspect_ai import Task, task_with
 from inspect_ai.dataset import Sample
 from inspect_ai.log import EvalLog, EvalSample
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import store
+from inspect_ai.util import DisplayType, store
 
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.rows import cycle_history, is_roundtrip_log, settings_of
@@ -140,6 +140,7 @@ def probe_task(log: EvalLog, todo: Sequence[Target], sink: Path, k: int, judge: 
         solver=[base.solver, _append_to(sink, model, k)],
         scorer=[blame_scorer()],
         name="blame_probes",
+        headline_metric=None,
         metadata={**(base.metadata or {}), "blamed_log": log.eval.eval_id},
     )
 
@@ -161,11 +162,13 @@ def blame_logs(
     k: int = 3,
     judge: str | None = None,
     max_connections: int = 1,
-    display: str | None = None,
+    display: DisplayType | None = None,
     probe_log_dir: Path | None = None,
+    limit: int | None = None,
 ) -> dict[str, int]:
     """Probe every failed trial under `log_dir` not yet in its log's `.blame.jsonl`.
 
+    At most `limit` failures are probed in this run (the rest in a later one, which resumes).
     Returns counts (`probed`, `already`, `skipped`, `logs`). Probe logs (Inspect's own record of
     every regeneration) go to `probe_log_dir`, or to a temporary folder that is removed."""
     from inspect_ai import eval as inspect_eval
@@ -195,12 +198,17 @@ def blame_logs(
             todo = [t for t in found if (str(t.sample.id), int(t.sample.epoch)) not in done]
             counts["already"] += len(found) - len(todo)
             for t in [t for t in todo if t.skip]:  # a spec_failure: written at once, never probed
-                append_verdict(sink, {"sample_id": str(t.sample.id), "epoch": int(t.sample.epoch),
-                                      "verdict": "none", "reason": t.skip, "model": model, "k": k})  # fmt: skip
+                skipped = {"sample_id": str(t.sample.id), "epoch": int(t.sample.epoch),
+                           "verdict": "none", "reason": t.skip, "model": model, "k": k}  # fmt: skip
+                append_verdict(sink, skipped)
                 counts["skipped"] += 1
             todo = [t for t in todo if not t.skip]
+            waiting = len(todo)
+            if limit is not None:
+                todo = todo[: max(0, limit - counts["probed"])]
             print(f"[{number}/{len(paths)}] {path.name}: {len(found)} failed trials, "
-                  f"{len(found) - len(todo)} already written or not probed, {len(todo)} to probe with {model} (k={k})",
+                  f"{len(found) - waiting} already written or not probed, {len(todo)} of {waiting} "
+                  f"to probe now with {model} (k={k})",
                   file=sys.stderr)  # fmt: skip
             if not todo:
                 continue
@@ -223,8 +231,8 @@ def _run(args: Any) -> int:
     try:
         counts = blame_logs(
             Path(args.logdir), k=args.k, judge=args.judge, max_connections=args.max_connections,
-            display="none" if args.quiet else None,
-            probe_log_dir=Path(args.probe_log_dir) if args.probe_log_dir else None,
+            display="none" if args.quiet else args.display,
+            probe_log_dir=Path(args.probe_log_dir) if args.probe_log_dir else None, limit=args.limit,
         )  # fmt: skip
     except (BlameError, ValueError) as exc:
         print(f"roundtrip-eval: {str(exc).splitlines()[0]}", file=sys.stderr)
@@ -251,6 +259,12 @@ def register_cli(subparsers: Any) -> None:
     parser.add_argument("--max-connections", type=int, default=1,
                         help="probed trials in parallel (default 1)")  # fmt: skip
     parser.add_argument("--probe-log-dir", default=None,
-                        help="keep the probes' own Inspect logs here (outside LOGDIR); default: not kept")  # fmt: skip
+                        help="keep the probes' own Inspect logs here (outside LOGDIR); "
+                        "default: not kept")  # fmt: skip
+    parser.add_argument("--limit", type=int, default=None,
+                        help="probe at most N failures now (a later run resumes with the rest)")  # fmt: skip
+    parser.add_argument("--display", choices=("full", "rich", "plain", "log"), default=None,
+                        help="Inspect's progress display (default: Inspect's; "
+                        "`plain` suits a log file)")  # fmt: skip
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     parser.set_defaults(func=_run)

@@ -98,11 +98,13 @@ def decide(
     if f_rate >= SPEC_HOLDS:
         if control is None or f_rate >= control[2] - GAP:
             return "f", f"{seen}: the spec carries what was needed and f departed from it"
-        return "unclear", f"{seen}: the spec works, but markedly worse than {control[0]} (ambiguous, or misread)"
+        worse = f"the spec works, but markedly worse than {control[0]} (ambiguous, or misread)"
+        return "unclear", f"{seen}: {worse}"
     if f_rate > 0:
         return "unclear", f"{seen}: too few passes to say the spec carries it"
     if control is None or control[2] <= WORKS:
-        return "unclear", f"{seen}: f fails even where the information is there, so this says nothing of the spec"
+        blind = "f fails even where the information is there, so this says nothing of the spec"
+        return "unclear", f"{seen}: {blind}"
     common, count = Counter(t.headline for t in from_spec).most_common(1)[0]
     if count * 2 > len(from_spec) and common != failing:
         return "both", (
@@ -165,7 +167,8 @@ async def run_probes(
             else:
                 fresh.append({**_kept(await f_try(spec, seed(f"blame_gf{j}"))), "spec": spec})
     failing_headline = headline(failing)
-    verdict, reason = decide(failing_headline, _outcomes(from_spec) or [], _outcomes(earlier), _outcomes(fresh))
+    outcomes = _outcomes(from_spec) or []
+    verdict, reason = decide(failing_headline, outcomes, _outcomes(earlier), _outcomes(fresh))
 
     def rate(tries: list[dict[str, Any]] | None) -> float | None:
         return None if tries is None else sum(t["passed"] for t in tries) / len(tries)

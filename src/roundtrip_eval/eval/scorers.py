@@ -259,7 +259,8 @@ def blame() -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         result: dict[str, Any] | None = store().get(BLAME_KEY)
         if not result:
-            return Score(value="none", explanation="no failing cycle to probe (none, or a spec_failure), or blame not requested")
+            why = "no failing cycle to probe (none, or a spec_failure), or blame not requested"
+            return Score(value="none", explanation=why)
         return Score(value=str(result["verdict"]), explanation=describe(result), metadata=result)
 
     return score

@@ -83,3 +83,32 @@ def test_verdict_lines_are_json_per_trial(failed_log: Path) -> None:
     for line in verdicts_path(log_path).read_text().splitlines():
         record = json.loads(line)
         assert {"sample_id", "epoch", "verdict", "reason", "model", "k"} <= set(record)
+
+
+def test_blame_command_reuses_the_tries_of_an_in_log_record(tmp_path: Path) -> None:
+    # run with -T blame=2: the record holds F and G; the command then needs no generation at
+    # all (the replay file has no line for the probe samples, so any generation would error)
+    script = write(tmp_path / "replay.jsonl",
+                   {("fizzbuzz", 1): trial("x", [ZERO]) + [BAD] * 2 + [spec(9), GOOD] * 2})  # fmt: skip
+    task = roundtrip(problems="fizzbuzz", sandbox="local", epochs=1, cycles=2, blame=2)
+    [log] = inspect_eval(task, model=f"replay/{script}", log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success", log.error
+    assert blame_logs(tmp_path / "logs", k=2, display="none")["probed"] == 1
+    [log_path] = (tmp_path / "logs").glob("*.eval")
+    record = read_verdicts(log_path)[("fizzbuzz", 1)]
+    assert record["verdict"] == "g" and record["reused_tries"] == 4
+    assert record["from_spec"] == log.samples[0].store["blame"]["from_spec"]  # type: ignore[index]
+
+
+def test_known_tries_of_a_record_of_the_old_rule() -> None:
+    from roundtrip_eval.eval.blame import known_tries
+
+    old = {"k": 2, "model": "same as the run", "verdict": "both",
+           "from_spec": [{"passed": False, "category": "semantic", "detail": "d"}] * 2,
+           "fresh": [{"passed": False, "category": "spec_failure", "spec": None},
+                     {"passed": True, "category": "none", "detail": "ok", "spec": "s"}]}  # fmt: skip
+    known = known_tries(old, 3)
+    assert sorted(known) == ["blame_f0", "blame_f1", "blame_g0", "blame_g1", "blame_gf1"]
+    assert known["blame_g0"] == {"spec": None} and known["blame_gf1"]["passed"] is True
+    assert known_tries(old, 1).keys() == {"blame_f0", "blame_g0"}
+    assert known_tries(None, 3) == {}

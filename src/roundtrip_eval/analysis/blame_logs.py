@@ -4,7 +4,8 @@ Every log already holds what the probes need (the last passing code, the failing
 before it, the failing check, the seeds). For each log under LOGDIR this runs one Inspect eval
 whose samples are that log's failed trials: the run's own solver probes each first failure by
 the rule of `eval/blame.py` (docs/blame_rule.md), with the run's settings and prompts, on the
-model the log names or on `--judge`. Each verdict is appended, as it completes, to
+model the log names or on `--judge` (tries that a `-T blame=k` record in the log already made
+with the same model and seeds are reused, not redone). Each verdict is appended, as it completes, to
 `<log>.blame.jsonl` beside the log (one JSON object per trial), so an interrupted run resumes
 where it stopped, and `report`/`export` read the verdicts from there (`attach_verdicts`).
 """
@@ -27,7 +28,7 @@ from inspect_ai.util import DisplayType, store
 
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.rows import cycle_history, is_roundtrip_log, settings_of
-from roundtrip_eval.eval.blame import probe_target
+from roundtrip_eval.eval.blame import known_tries, probe_target
 from roundtrip_eval.eval.solver import BLAME_KEY, LOGGED_KEY
 
 SUFFIX = ".blame.jsonl"
@@ -112,6 +113,15 @@ def _append_to(sink: Path, model: str, k: int) -> Solver:
     return solve
 
 
+def reusable(log: EvalLog, sample: EvalSample, model: str, k: int) -> dict[str, Any]:
+    """Tries of the sample's in-log blame record (`-T blame=k`) made by `model`: reused, not redone."""
+    record = (sample.store or {}).get(BLAME_KEY)
+    if not record:
+        return {}
+    made_by = log.eval.model if record.get("model") in (None, "same as the run") else record.get("model")
+    return known_tries(record, k) if made_by == model else {}
+
+
 def probe_task(log: EvalLog, todo: Sequence[Target], sink: Path, k: int, judge: str | None) -> Task:
     """The log's own task (settings, prompts, sandbox, roles) whose samples are its failures."""
     from roundtrip_eval.eval.scorers import blame as blame_scorer
@@ -128,7 +138,8 @@ def probe_task(log: EvalLog, todo: Sequence[Target], sink: Path, k: int, judge: 
             input="probe the first failure",
             id=f"{t.sample.id}/{t.sample.epoch}",
             metadata={**(t.sample.metadata or {}), LOGGED_KEY: {
-                "sample_id": str(t.sample.id), "epoch": int(t.sample.epoch), "cycles": t.cycles}},
+                "sample_id": str(t.sample.id), "epoch": int(t.sample.epoch), "cycles": t.cycles,
+                "known": reusable(log, t.sample, model, k)}},
         )  # fmt: skip
         for t in todo
     ]

@@ -131,6 +131,26 @@ def _kept(result: Mapping[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def known_tries(record: Mapping[str, Any] | None, k: int) -> dict[str, dict[str, Any]]:
+    """The tries a logged blame record already holds, by step name, for `run_probes` to reuse.
+
+    Same names as the seeds (`blame_f{j}`, `blame_e{j}`, `blame_g{j}` with the spec g wrote,
+    `blame_gf{j}`), so a reused try is the one this run would have made with the same model.
+    Records of the rule before docs/blame_rule.md hold F and G (`fresh`), not E."""
+    if not record:
+        return {}
+    known: dict[str, dict[str, Any]] = {}
+    for j, tried in enumerate((record.get("from_spec") or [])[:k]):
+        known[f"blame_f{j}"] = dict(tried)
+    for j, tried in enumerate((record.get("earlier") or [])[:k]):
+        known[f"blame_e{j}"] = dict(tried)
+    for j, tried in enumerate((record.get("fresh") or [])[:k]):
+        known[f"blame_g{j}"] = {"spec": tried.get("spec")}
+        if tried.get("category") != "spec_failure":
+            known[f"blame_gf{j}"] = dict(tried)
+    return known
+
+
 def _outcomes(tries: Sequence[Mapping[str, Any]] | None) -> list[Outcome] | None:
     return None if tries is None else [Outcome(bool(t["passed"]), str(t["headline"])) for t in tries]
 
@@ -144,28 +164,45 @@ async def run_probes(
     g_write: GWrite,
     seed: Callable[[str], int],
     model: str,
+    known: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Probe the failing `cycle` of `history` with k tries each (F, E, then G where needed)
-    and decide. `seed(step)` gives each try's seed; `model` names who answered the probes."""
+    and decide. `seed(step)` gives each try's seed; `model` names who answered the probes;
+    `known` holds tries already made by step name (`known_tries`), which are not made again."""
     if k < 1:
         raise ValueError(f"blame needs k >= 1 tries per probe, got {k}")
+    known = known or {}
+    reused = 0
+
+    async def f_step(step: str, spec: str) -> dict[str, Any]:
+        nonlocal reused
+        if step in known:
+            reused += 1
+            return _kept(known[step])
+        return _kept(await f_try(spec, seed(step)))
+
+    async def g_step(step: str, code: str) -> str | None:
+        if step in known:
+            return known[step].get("spec")
+        return await g_write(code, seed(step))
+
     failing = history[cycle - 1]
     before = history[cycle - 2] if cycle >= 2 else None
     last_code = str(before["code"]) if before is not None else reference
-    from_spec = [_kept(await f_try(str(failing["spec"]), seed(f"blame_f{j}"))) for j in range(k)]
+    from_spec = [await f_step(f"blame_f{j}", str(failing["spec"])) for j in range(k)]
     earlier = None
     if before is not None and before.get("spec"):
-        earlier = [_kept(await f_try(str(before["spec"]), seed(f"blame_e{j}"))) for j in range(k)]
+        earlier = [await f_step(f"blame_e{j}", str(before["spec"])) for j in range(k)]
     fresh: list[dict[str, Any]] | None = None
     f_none = not any(t["passed"] for t in from_spec)
     if earlier is None or (f_none and Fraction(sum(t["passed"] for t in earlier), k) <= WORKS):
         fresh = []
         for j in range(k):
-            spec = await g_write(last_code, seed(f"blame_g{j}"))
+            spec = await g_step(f"blame_g{j}", last_code)
             if spec is None:  # empty, or the code itself: f is not asked
                 fresh.append({**_kept({"passed": False, "category": "spec_failure"}), "spec": None})
             else:
-                fresh.append({**_kept(await f_try(spec, seed(f"blame_gf{j}"))), "spec": spec})
+                fresh.append({**await f_step(f"blame_gf{j}", spec), "spec": spec})
     failing_headline = headline(failing)
     outcomes = _outcomes(from_spec) or []
     verdict, reason = decide(failing_headline, outcomes, _outcomes(earlier), _outcomes(fresh))
@@ -184,6 +221,7 @@ async def run_probes(
         "from_spec_pass_rate": rate(from_spec),
         "earlier_pass_rate": rate(earlier),
         "fresh_pass_rate": rate(fresh),
+        "reused_tries": reused,
         "from_spec": from_spec,
         "earlier": earlier,
         "fresh": fresh,

@@ -107,7 +107,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         models = (role_model(SPEC_ROLE, under_test), role_model(CODE_ROLE, under_test))
         if LOGGED_KEY in meta:
             logged = meta[LOGGED_KEY]
-            await run_blame(problem, logged["cycles"], int(logged["epoch"]), models)
+            await run_blame(problem, logged["cycles"], int(logged["epoch"]), models, logged.get("known"))
             return state
         history: list[dict[str, Any]] = []
         previous = {
@@ -244,9 +244,11 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         history: list[dict[str, Any]],
         epoch: int,
         models: tuple[Model, Model],
+        known: dict[str, Any] | None = None,
     ) -> None:
         """Probe the first failing cycle (eval/blame.py) and store the verdict; the first failure
-        of a spec_failure has no spec to regenerate from and is not probed."""
+        of a spec_failure has no spec to regenerate from and is not probed. `known`: tries a
+        logged blame record already made with the same model, not made again."""
         cycle, _why = blame.probe_target(history)
         if cycle is None:
             return
@@ -266,7 +268,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             result = await blame.run_probes(
                 history, cycle, problem.reference, settings.blame, f_try, g_write,
                 lambda step: derive_seed(settings.seed, epoch, cycle, step),
-                settings.judge_model or "same as the run",
+                settings.judge_model or "same as the run", known,
             )  # fmt: skip
         store().set(BLAME_KEY, result)
 

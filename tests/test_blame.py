@@ -108,3 +108,17 @@ def test_run_probes_runs_g_at_cycle_one_from_c0() -> None:
     assert seeds == ["blame_f0", "blame_f1", "blame_g0", "blame_gf0", "blame_g1", "blame_gf1"]
     assert record["verdict"] == "unclear" and record["earlier"] is None
     assert record["fresh"][0]["spec"] == "fresh"
+
+
+def test_the_fallback_stops_naming_a_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    import roundtrip_eval.eval.blame as blame
+
+    record = {"cycle": 2, "verdict": "g", "reason": "r", "from_spec_pass_rate": 0.0,
+              "earlier_pass_rate": 1.0, "fresh_pass_rate": None}  # fmt: skip
+    assert blame.shown_verdict(record) == "g" and blame.describe(record) == "cycle 2: g: r"
+    monkeypatch.setattr(blame, "ATTRIBUTES", False)
+    assert blame.shown_verdict(record) == "unattributed"
+    assert blame.shown_verdict({"verdict": "none"}) == "none"
+    assert blame.describe(record) == (
+        "cycle 2: f passed from the failing spec 0%, from the earlier spec 100%; blame does not "
+        "name a step (the rule missed its validation target, docs/blame_rule.md)")

@@ -28,7 +28,7 @@ from inspect_ai.util import DisplayType, store
 
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.rows import cycle_history, is_roundtrip_log, settings_of
-from roundtrip_eval.eval.blame import known_tries, probe_target
+from roundtrip_eval.eval.blame import known_tries, probe_target, shown_verdict
 from roundtrip_eval.eval.solver import BLAME_KEY, LOGGED_KEY
 
 SUFFIX = ".blame.jsonl"
@@ -66,7 +66,7 @@ def attach_verdicts(trials: list[Row], log_path: Path) -> None:
     for row in trials:
         record = verdicts.get((str(row["sample_id"]), int(row["epoch"])))
         if record is not None:
-            row["blame"] = record["verdict"]
+            row["blame"] = shown_verdict(record)
 
 
 def append_verdict(sink: Path, record: dict[str, Any]) -> None:

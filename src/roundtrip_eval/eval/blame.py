@@ -29,6 +29,11 @@ WORKS = Fraction(1, 2)
 GAP = Fraction(1, 3)
 """F may trail the control by less than this and still count as working as well as it."""
 
+ATTRIBUTES = True
+"""Whether the blame score names a step. The issue's fallback: if the rule misses its target on
+the fresh blind set (precision >= 85% at coverage >= 50%), this becomes False and the score
+reports the probes' pass rates only (`unattributed`); the records keep the rule's verdict."""
+
 FTry = Callable[[str, int], Awaitable[Mapping[str, Any]]]
 """f on a spec with a seed, then a check: a mapping with `passed`, `category`, `detail`, and
 `check` (the check's own dict) when code was found."""
@@ -228,8 +233,19 @@ async def run_probes(
     }
 
 
+def shown_verdict(record: Mapping[str, Any]) -> str:
+    """The verdict a score or a report shows: the rule's, or `unattributed` (see ATTRIBUTES)."""
+    return str(record["verdict"]) if ATTRIBUTES or record["verdict"] == "none" else "unattributed"
+
+
 def describe(record: Mapping[str, Any]) -> str:
     """The viewer's one line: the verdict and what the probes found."""
+    if not ATTRIBUTES and record.get("verdict") != "none":
+        rates = ", ".join(f"{name} {record[key]:.0%}" for name, key in (
+            ("from the failing spec", "from_spec_pass_rate"), ("from the earlier spec", "earlier_pass_rate"),
+            ("fresh g->f", "fresh_pass_rate")) if record.get(key) is not None)  # fmt: skip
+        return (f"cycle {record.get('cycle')}: f passed {rates}; blame does not name a step "
+                "(the rule missed its validation target, docs/blame_rule.md)")  # fmt: skip
     reason = record.get("reason")
     if reason is None:  # a record of the rule before docs/blame_rule.md
         reason = (f"{record.get('from_spec_pass_rate')} of tries from the failing spec passed, "

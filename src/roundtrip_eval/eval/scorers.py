@@ -20,7 +20,7 @@ from inspect_ai.solver import TaskState
 from inspect_ai.util import store
 
 from roundtrip_eval.eval import peers
-from roundtrip_eval.eval.blame import describe
+from roundtrip_eval.eval.blame import describe, shown_verdict
 from roundtrip_eval.eval.drift import CATEGORIES
 from roundtrip_eval.eval.metrics import (
     consistency_curve,
@@ -34,7 +34,7 @@ from roundtrip_eval.eval.metrics import (
 from roundtrip_eval.eval.solver import BLAME_KEY, CYCLES_KEY
 
 DRIFT_CATEGORIES = CATEGORIES
-BLAME_VERDICTS = ("none", "f", "g", "both", "unclear")
+BLAME_VERDICTS = ("none", "f", "g", "both", "unclear", "unattributed")
 
 leading_run = peers.leading_run  # the largest k such that cycles 1..k all have a key true
 
@@ -261,7 +261,7 @@ def blame() -> Scorer:
         if not result:
             why = "no failing cycle to probe (none, or a spec_failure), or blame not requested"
             return Score(value="none", explanation=why)
-        return Score(value=str(result["verdict"]), explanation=describe(result), metadata=result)
+        return Score(value=shown_verdict(result), explanation=describe(result), metadata=result)
 
     return score
 

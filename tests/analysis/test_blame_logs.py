@@ -43,7 +43,7 @@ def failed_log(tmp_path: Path) -> Path:
 
 def test_blame_command_writes_resumes_and_report_reads(failed_log: Path, tmp_path: Path) -> None:
     counts = blame_logs(failed_log, k=3, display="none", probe_log_dir=tmp_path / "probes")
-    assert counts == {"probed": 2, "already": 0, "skipped": 1, "logs": 1}
+    assert counts == {"probed": 2, "already": 0, "skipped": 1, "errors": 0, "logs": 1}
     [log_path] = failed_log.glob("*.eval")
     verdicts = read_verdicts(log_path)
     assert {key: r["verdict"] for key, r in verdicts.items()} == {

@@ -180,7 +180,7 @@ def blame_logs(
     """Probe every failed trial under `log_dir` not yet in its log's `.blame.jsonl`.
 
     At most `limit` failures are probed in this run (the rest in a later one, which resumes).
-    Returns counts (`probed`, `already`, `skipped`, `logs`). Probe logs (Inspect's own record of
+    Returns counts (`probed`, `already`, `skipped`, `errors`, `logs`). Probe logs (Inspect's own record of
     every regeneration) go to `probe_log_dir`, or to a temporary folder that is removed."""
     from inspect_ai import eval as inspect_eval
     from inspect_ai.log import read_eval_log
@@ -190,7 +190,7 @@ def blame_logs(
 
     if k < 1:
         raise BlameError(f"-k {k} refused: each probe needs at least one try (k >= 1; 3 or more advised)")
-    counts = {"probed": 0, "already": 0, "skipped": 0, "logs": 0}
+    counts = {"probed": 0, "already": 0, "skipped": 0, "errors": 0, "logs": 0}
     paths = [p for p in find_logs(log_dir) if p.suffix == ".eval"]
     if not paths:
         raise BlameError(f"{log_dir}: no .eval logs found")
@@ -233,6 +233,12 @@ def blame_logs(
                 max_samples=max_connections, fail_on_error=False,
             )  # fmt: skip
             counts["probed"] += sum(1 for s in result.samples or [] if BLAME_KEY in (s.store or {}))
+            errors = [s for s in result.samples or [] if s.error is not None]
+            counts["errors"] += len(errors)
+            if errors:  # infrastructure (the model server, the sandbox): no verdict written
+                first = str(errors[0].error.message if errors[0].error else "").splitlines()[:1]
+                print(f"roundtrip-eval: {len(errors)} probes of {path.name} errored (first: "
+                      f"{''.join(first)[:200]}); rerun to retry them", file=sys.stderr)  # fmt: skip
             if result.status != "success":
                 raise BlameError(f"the probes of {path.name} stopped ({result.status}); rerun to resume")
     return counts
@@ -249,7 +255,8 @@ def _run(args: Any) -> int:
         print(f"roundtrip-eval: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     print(f"{counts['probed']} failures probed, {counts['already']} already written, "
-          f"{counts['skipped']} spec_failures not probed, in {counts['logs']} logs; "
+          f"{counts['skipped']} spec_failures not probed, {counts['errors']} errored, "
+          f"in {counts['logs']} logs; "
           f"verdicts in <log>{SUFFIX}")  # fmt: skip
     return 0
 

@@ -112,3 +112,11 @@ def test_known_tries_of_a_record_of_the_old_rule() -> None:
     assert known["blame_g0"] == {"spec": None} and known["blame_gf1"]["passed"] is True
     assert known_tries(old, 1).keys() == {"blame_f0", "blame_g0"}
     assert known_tries(None, 3) == {}
+
+
+def test_blame_cli_refuses_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from roundtrip_eval.cli import main
+
+    assert main(["blame", str(tmp_path), "-k", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("roundtrip-eval: -k 0 refused") and "\n" not in err

@@ -228,10 +228,15 @@ def blame_logs(
                       f"{settings_of(log).get('prompt_set_version')}; the probes use {prompt_set_version()}",
                       file=sys.stderr)  # fmt: skip
             task = probe_task(log, todo, sink, k, judge)
-            [result] = inspect_eval(
+            results = inspect_eval(
                 task, model=model, log_dir=str(out), display=display, max_connections=max_connections,
                 max_samples=max_connections, fail_on_error=False,
             )  # fmt: skip
+            if not results:  # Ctrl-C: Inspect returns no log
+                written = len(read_verdicts(path)) - len(done)
+                raise BlameError(f"interrupted: {written} verdicts for {path.name} written this run "
+                                 "and kept; rerun to resume")  # fmt: skip
+            [result] = results
             counts["probed"] += sum(1 for s in result.samples or [] if BLAME_KEY in (s.store or {}))
             errors = [s for s in result.samples or [] if s.error is not None]
             counts["errors"] += len(errors)

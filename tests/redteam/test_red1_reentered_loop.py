@@ -13,6 +13,8 @@ second loop is scored instead: `pass`, no tampering. Passes the static screen (n
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from roundtrip_eval.check.host import run_check
@@ -65,5 +67,7 @@ async def test_reentered_loop_is_not_a_pass(docker_sandbox) -> None:
 
 
 async def test_reentered_loop_unscreened_is_tampering(docker_sandbox) -> None:
-    result = await run_check(docker_sandbox, FORGE, load_problem("fizzbuzz"), screen=False)
+    # without the host's static screen (where this branch has one): the runner alone must hold
+    unscreened = {"screen": False} if "screen" in inspect.signature(run_check).parameters else {}
+    result = await run_check(docker_sandbox, FORGE, load_problem("fizzbuzz"), **unscreened)
     assert result.category == "tampering", result.detail

@@ -16,10 +16,11 @@ import gc
 import os
 import sys
 import types
-from typing import Any, NoReturn
+from typing import Any
 
-from .codec import _dec, _dumps, _encode_text, _encode_value
+from .codec import _dec, _dumps, _enc, _encode_text, _encode_value
 from .protocol import (
+    BIND_EVENT,
     BLOCKED_EVENTS,
     BLOCKED_IMPORTS,
     CHANNEL_FD,
@@ -48,6 +49,7 @@ from .protocol import (
     R_OWN_SEND,
     R_PROC_MEM,
     R_RUNNER_CODE,
+    R_SECOND_LOOP,
     R_THREAD_SEND,
     REFUSAL_STATUS,
     RELIED_ON,
@@ -71,20 +73,29 @@ def _on_alarm(signum: int, frame: Any, _exc: Any = _CallTimeout) -> None:
 def _changed(
     current: Any, snapshot: Any, _type: Any = type, _str: Any = str, _list: Any = list,
     _dict: Any = dict,
-) -> tuple[list[str], list[str]]:  # fmt: skip
-    """Names of `snapshot` ((name, object) pairs) rebound or missing in the dict `current`."""
+) -> tuple[list[str], list[str], list[str]]:  # fmt: skip
+    """Names of `snapshot` ((name, object) pairs) rebound or missing in the dict `current`, and
+    names `current` holds that `snapshot` does not (a key that is not exactly a str counts:
+    a str subclass equal to a name shadows it)."""
     now = _dict()
+    added: list[str] = []
     for k, v in _list(current.items()):
         if _type(k) is _str:
             now[k] = v
+        else:
+            added.append("<a key that is not a str>")
     replaced: list[str] = []
     missing: list[str] = []
     for k, v in snapshot:
         if k not in now:
             missing.append(k)
-        elif now[k] is not v:
+            continue
+        if now[k] is not v:
             replaced.append(k)
-    return replaced, missing
+        del now[k]
+    for k in now:
+        added.append(k)
+    return replaced, missing, added
 
 
 def _integrity(
@@ -98,16 +109,18 @@ def _integrity(
     `broken` (scored crash). A rebound runner global or relied-on standard-library function is
     `tamper` (scored tampering).
     """
-    replaced, missing = _changed(builtins_dict, builtins_snap)
+    replaced, missing, _ = _changed(builtins_dict, builtins_snap)
     if replaced or missing:
         return {_kind: _broken, _what: "replaced builtins: " + _join(_sorted(replaced + missing)[:5])}
-    replaced, missing = _changed(globals_dict, globals_snap)
+    replaced, missing, added = _changed(globals_dict, globals_snap)
     if missing:
         return {_kind: _broken, _what: "deleted the runner's globals: " + _join(_sorted(missing)[:5])}
     if replaced:
         return {_kind: _tamper, _what: "replaced the runner's " + _join(_sorted(replaced)[:5])}
+    if added:  # a new name in the runner's namespace shadows a builtin for the runner's code
+        return {_kind: _tamper, _what: "added to the runner's globals: " + _join(_sorted(added)[:5])}
     for label, module_dict, snap in relied_snap:
-        replaced, missing = _changed(module_dict, snap)
+        replaced, missing, _ = _changed(module_dict, snap)
         if replaced or missing:
             return {_kind: _tamper, _what: "replaced " + label + "." + _join(_sorted(replaced + missing)[:5])}
     return None
@@ -170,6 +183,7 @@ def _loop(
     _keys: Any = (K_KIND, K_STAGE, K_INDEX, K_OK, K_VALUE, K_EXC, K_MSG, K_TIMEOUT, K_ERROR, K_DEFINED),
     _words: Any = (MSG_STAGE, MSG_REPLY, STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY,
                    STAGE_DONE, ERROR_MISSING, ERROR_ARITY),
+    _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
@@ -180,105 +194,114 @@ def _loop(
     alarm, as in a plain Python runner (it stops Python code, not a long C call; the runner's
     check deadline is the hard limit).
     """
-    kind, stage, index, ok, value_k, exc_k, msg_k, timeout_k, error_k, defined_k = _keys
-    stage_msg, reply_msg, syntax, import_, signature, ready, done, missing, arity = _words
-    import_timeout, call_timeout = limits
+    _audit(_bind)  # before any candidate code runs: the hook signs for this frame and no other
+    kind, what_k, broken = _keys[0], _last[0], _last[1]
     try:
-        compiled = _compile(code, "candidate.py", "exec")
-    except _base as exc:
-        name, text = _describe(exc, 300)
-        _audit(_send, _dumps({kind: stage_msg, stage: syntax, exc_k: name, msg_k: text}))
-        return
-    module = _module_type("candidate")
-    namespace = module.__dict__
-    namespace["__file__"] = "candidate.py"
-    _modules["candidate"] = module
-    failed = None
-    try:
-        _setitimer(_real, import_timeout)
-        _exec(compiled, namespace)
-        _setitimer(_real, 0)
-    except _call_timeout:
-        _audit(_send, _dumps({kind: stage_msg, stage: import_, timeout_k: True}))
-        return
-    except _base as exc:
-        _setitimer(_real, 0)
-        name, text = _describe(exc, 300)
-        failed = {kind: stage_msg, stage: import_, exc_k: name, msg_k: text}
-    try:
-        _flush_out()
-        _flush_err()
-    except _base:
-        pass
-    stop = _integrity(*state)
-    if stop is not None:
-        _audit(_send, _dumps(stop))
-        return
-    if failed is not None:
-        _audit(_send, _dumps(failed))
-        return
-    func = namespace.get(function)
-    if func is None or not _callable(func):
-        names = []
-        for k, v in _tuple(namespace.items()):
-            if _type(k) is _str and k[:2] != "__" and _callable(v):
-                names.append(k)
-        _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: missing,
-                              defined_k: _sorted(names)[:10]}))  # fmt: skip
-        return
-    sig: Any = None
-    arities = []
-    for frozen in inputs:
-        n = _len(frozen[1])
-        if n in arities:  # binding depends only on how many arguments
-            continue
-        arities.append(n)
-        why = _arity(func, n)
-        if why is None and sig is None:
-            try:
-                sig = _import("inspect").signature(func)
-            except _base:
-                break
-        if why is None:
-            try:
-                sig.bind(*_dec(frozen))
-                why = ""
-            except _type_error as exc:
-                why = _describe(exc, 200)[1]
-            except _base:
-                break
-        if why:
-            _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: arity,
-                                  exc_k: "TypeError", msg_k: why[:200]}))  # fmt: skip
-            return
-    _audit(_send, _dumps({kind: stage_msg, stage: ready}))
-    for i in _range(_len(inputs)):
-        args = _dec(inputs[i])
+        kind, stage, index, ok, value_k, exc_k, msg_k, timeout_k, error_k, defined_k = _keys
+        stage_msg, reply_msg, syntax, import_, signature, ready, done, missing, arity = _words
+        import_timeout, call_timeout = limits
         try:
-            _setitimer(_real, call_timeout)
-            value = func(*args)
+            compiled = _compile(code, "candidate.py", "exec")
+        except _base as exc:
+            name, text = _describe(exc, 300)
+            _audit(_send, _dumps({kind: stage_msg, stage: syntax, exc_k: name, msg_k: text}))
+            return
+        module = _module_type("candidate")
+        namespace = module.__dict__
+        namespace["__file__"] = "candidate.py"
+        _modules["candidate"] = module
+        failed = None
+        try:
+            _setitimer(_real, import_timeout)
+            _exec(compiled, namespace)
             _setitimer(_real, 0)
-            reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
         except _call_timeout:
-            _audit(_send, _dumps({kind: reply_msg, index: i, timeout_k: True}))
+            _audit(_send, _dumps({kind: stage_msg, stage: import_, timeout_k: True}))
             return
         except _base as exc:
             _setitimer(_real, 0)
-            name, why = _describe(exc, 200)
-            reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
+            name, text = _describe(exc, 300)
+            failed = {kind: stage_msg, stage: import_, exc_k: name, msg_k: text}
         try:
             _flush_out()
             _flush_err()
         except _base:
             pass
-        _audit(_send, _dumps(reply))
-    stop = _integrity(*state)
-    _audit(_send, _dumps({kind: stage_msg, stage: done} if stop is None else stop))
+        stop = _integrity(*state)
+        if stop is not None:
+            _audit(_send, _dumps(stop))
+            return
+        if failed is not None:
+            _audit(_send, _dumps(failed))
+            return
+        func = namespace.get(function)
+        if func is None or not _callable(func):
+            names = []
+            for k, v in _tuple(namespace.items()):
+                if _type(k) is _str and k[:2] != "__" and _callable(v):
+                    names.append(k)
+            _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: missing,
+                                  defined_k: _sorted(names)[:10]}))  # fmt: skip
+            return
+        sig: Any = None
+        arities = []
+        for frozen in inputs:
+            n = _len(frozen[1])
+            if n in arities:  # binding depends only on how many arguments
+                continue
+            arities.append(n)
+            why = _arity(func, n)
+            if why is None and sig is None:
+                try:
+                    sig = _import("inspect").signature(func)
+                except _base:
+                    break
+            if why is None:
+                try:
+                    sig.bind(*_dec(frozen))
+                    why = ""
+                except _type_error as exc:
+                    why = _describe(exc, 200)[1]
+                except _base:
+                    break
+            if why:
+                _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: arity,
+                                      exc_k: "TypeError", msg_k: why[:200]}))  # fmt: skip
+                return
+        _audit(_send, _dumps({kind: stage_msg, stage: ready}))
+        for i in _range(_len(inputs)):
+            args = _dec(inputs[i])
+            try:
+                _setitimer(_real, call_timeout)
+                value = func(*args)
+                _setitimer(_real, 0)
+                reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
+            except _call_timeout:
+                _audit(_send, _dumps({kind: reply_msg, index: i, timeout_k: True}))
+                return
+            except _base as exc:
+                _setitimer(_real, 0)
+                name, why = _describe(exc, 200)
+                reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
+            try:
+                _flush_out()
+                _flush_err()
+            except _base:
+                pass
+            _audit(_send, _dumps(reply))
+        stop = _integrity(*state)
+        _audit(_send, _dumps({kind: stage_msg, stage: done} if stop is None else stop))
+    except _base:  # nothing escapes the loop: its caller must never run code of the candidate's
+        try:
+            _setitimer(_real, 0)
+            stop = _integrity(*state)
+            if stop is None:
+                stop = {kind: broken, what_k: "the runner's loop stopped: the candidate's objects raised"}
+            _audit(_send, _dumps(stop))
+        except _base:
+            pass
 
 
-SEALED = (_dumps, _dec, _encode_value, _encode_text, _changed, _integrity, _describe_exc, _arity,
-          _on_alarm, _loop)  # fmt: skip
-"""The functions the candidate process runs after the candidate's code is loaded."""
 
 
 # The audit hook, compiled in the candidate process with the per-check key as a constant of its
@@ -291,16 +314,26 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _blocked_imports=None, _frame_type=None, _function_type=None, _hook_globals=None,
          _runner_globals=None, _fn_attrs=None, _getframe=None, _ident=None, _main=None,
          _loop_code=None, _caller=None, _write=None, _fd=None, _lock=None, _mac=None,
-         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None):
+         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None, _bound=None,
+         _bind=None):
     if _type(event) is not _str:
         return
     what = -1
-    if event == _send:
+    if event == _send or event == _bind:
         if _ident() != _main:
             what = _r[6]
         else:
             f = _getframe(1)  # raised by the runner's loop, called by the runner's own frame
-            if f.f_back is _caller and f.f_code is _loop_code and _len(args) == 1 and _type(args[0]) is _str:
+            if f.f_back is not _caller or f.f_code is not _loop_code:
+                what = _r[7]
+            elif event == _bind:  # the loop's first act, before any candidate code has run
+                if _bound:
+                    _exit(_status + _r[8])
+                _bound.append(f)
+                return
+            elif not _bound or _bound[0] is not f:  # one-shot: only the loop frame bound first
+                what = _r[8]
+            elif _len(args) == 1 and _type(args[0]) is _str:
                 data = args[0].encode("utf-8", "replace")
                 line = _mac(data, key=__KEY__, digest_size=16).hexdigest().encode() + b" " + data + b"\\n"
                 _lock.acquire()
@@ -310,7 +343,8 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                 finally:
                     _lock.release()
                 return
-            what = _r[7]
+            else:
+                what = _r[7]
     elif event in _blocked:
         what = _blocked[event]
         if event == "code.__new__" and _len(args) == 9:  # types.coroutine marks a generator
@@ -400,15 +434,15 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     template = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     code = template.replace(co_consts=tuple(key if c == _KEY_PLACEHOLDER else c for c in template.co_consts))
     hook_globals: dict[str, Any] = {"__builtins__": {}}
-    defaults = (
+    defaults: tuple[Any, ...] = (
         type, str, bytes, len, SEND_EVENT, dict(BLOCKED_EVENTS), BLOCKED_IMPORTS,
         types.FrameType, types.FunctionType, hook_globals, globals(),
         frozenset({"__code__", "__defaults__", "__kwdefaults__"}), sys._getframe,
         _thread.get_ident, _thread.get_ident(), _loop.__code__, caller, os.write, CHANNEL_FD,
         _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
         (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
-         R_THREAD_SEND, R_OWN_SEND),
-        types.coroutine.__code__, types.CodeType,
+         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP),
+        types.coroutine.__code__, types.CodeType, [], BIND_EVENT,
     )  # fmt: skip
     hook = types.FunctionType(code, hook_globals, "hook", defaults)
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
@@ -429,42 +463,66 @@ def _read_job() -> Any:
     return marshal.loads(data)
 
 
-def _candidate_main() -> NoReturn:
-    """The candidate process, after its execve: wait for the job, then check it. Never returns."""
-    try:
-        unprotected = sys.argv[1] if len(sys.argv) > 1 else ""
-        job = _read_job()
-        os.chdir(job["workdir"])
-        if job["nice"]:  # below the runner: it wins the CPU over a fork bomb
-            try:  # noqa: SIM105 - contextlib is not loaded in this process, and need not be
-                os.nice(job["nice"])
-            except OSError:
-                pass
-        inputs, code, function = job["inputs"], job["code"], job["function"]
-        limits = (job["import_timeout"], job["call_timeout"])
-        _signal.signal(_signal.SIGALRM, _on_alarm)
-        sys.meta_path.insert(0, _SharedValues)
-        del job
-        import builtins
-
-        modules = {"os": os, "sys": sys, "gc": gc}
-        relied: dict[str, list[tuple[str, Any]]] = {}
-        for mod, name in RELIED_ON:
-            relied.setdefault(mod, []).append((name, getattr(modules[mod], name)))
-        state = (
-            builtins.__dict__, tuple(builtins.__dict__.items()),
-            globals(), tuple((k, v) for k, v in globals().items() if isinstance(k, str)),
-            tuple((m, modules[m].__dict__, tuple(pairs)) for m, pairs in relied.items()),
-        )
-        del modules, relied
-        _install_hook(sys._getframe(), unprotected)  # this frame calls the loop: only it may send
-        del unprotected
-        _loop(code, function, inputs, state, limits)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException as exc:  # noqa: BLE001 - the runner reports the missing messages
-        try:  # noqa: SIM105
-            os.write(2, f"roundtrip runner: the candidate process stopped: {type(exc).__name__}\n".encode())
-        except BaseException:  # noqa: BLE001, S110
+def _prepare() -> tuple[Any, ...]:
+    """Wait for the job and take the snapshots `_integrity` compares with, before the hook:
+    (code, function, inputs, state, limits, unprotected)."""
+    unprotected = sys.argv[1] if len(sys.argv) > 1 else ""
+    job = _read_job()
+    os.chdir(job["workdir"])
+    if job["nice"]:  # below the runner: it wins the CPU over a fork bomb
+        try:  # noqa: SIM105 - contextlib is not loaded in this process, and need not be
+            os.nice(job["nice"])
+        except OSError:
             pass
-    os._exit(0)
+    inputs, code, function = job["inputs"], job["code"], job["function"]
+    limits = (job["import_timeout"], job["call_timeout"])
+    _signal.signal(_signal.SIGALRM, _on_alarm)
+    sys.meta_path.insert(0, _SharedValues)
+    import builtins
+
+    modules = {"os": os, "sys": sys, "gc": gc}
+    relied: dict[str, list[tuple[str, Any]]] = {}
+    for mod, name in RELIED_ON:
+        relied.setdefault(mod, []).append((name, getattr(modules[mod], name)))
+    state = (
+        builtins.__dict__, tuple(builtins.__dict__.items()),
+        globals(), tuple((k, v) for k, v in globals().items() if isinstance(k, str)),
+        tuple((m, modules[m].__dict__, tuple(pairs)) for m, pairs in relied.items()),
+    )
+    return code, function, inputs, state, limits, unprotected
+
+
+def _candidate_main(
+    _prepare: Any = _prepare, _install: Any = _install_hook, _loop: Any = _loop,
+    _getframe: Any = sys._getframe, _write: Any = os.write, _exit: Any = os._exit,
+    _base: Any = BaseException,
+    _stopped: bytes = b"roundtrip runner: the candidate process stopped before its loop\n",
+) -> None:  # fmt: skip
+    """The candidate process, after its execve: wait for the job, then check it. Never returns
+    (it ends in `os._exit`).
+
+    Sealed like the loop: once the hook is installed the candidate's code may rebind any
+    global, builtin or attribute, and this frame (the only one the hook lets call the loop)
+    must call nothing the candidate chose. `_loop` lets nothing escape; this `try` is for
+    the set-up before it.
+    """
+    try:
+        code, function, inputs, state, limits, unprotected = _prepare()
+        _install(_getframe(), unprotected)  # this frame calls the loop: only it may send
+        _loop(code, function, inputs, state, limits)
+    except _base:  # noqa: BLE001 - the runner reports the missing messages
+        try:  # noqa: SIM105
+            _write(2, _stopped)
+        except _base:  # noqa: BLE001, S110
+            pass
+    _exit(0)
+
+
+SEALED = (_dumps, _enc, _dec, _encode_value, _encode_text, _changed, _integrity, _describe_exc, _arity,
+          _on_alarm, _loop, _candidate_main)  # fmt: skip
+"""The functions the candidate process runs after its audit hook is installed (a test checks
+their bytecode reads no global, builtin or cell, and that every function reachable from
+`_candidate_main`'s defaults after `BEFORE_HOOK` is here)."""
+
+BEFORE_HOOK = (_prepare, _install_hook)
+"""What `_candidate_main` calls before the hook exists (`_install_hook` installs it last)."""

@@ -397,6 +397,8 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
                 if stop.record.get(K_STOPPED) == STOP_TIMEOUT:
                     emit(json.dumps({K_INDEX: i, K_TIMEOUT: True}).encode())
                 raise
+            if reply.get(K_KIND) == MSG_STAGE and reply.get(K_STAGE) == STAGE_READY:
+                raise _tampering("signed a second 'ready' (the runner's loop ran twice)")
             if reply.get(K_KIND) != MSG_REPLY or reply.get(K_INDEX) != i:
                 raise _Stopped({K_STOPPED: STOP_CHANNEL})
             if reply.get(K_TIMEOUT) is True:
@@ -416,6 +418,9 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
         refused = link.refused()
         if refused is not None:
             raise _tampering(refused)
+        link._read_channel()
+        if link.buffer:  # "done" is the last line a check has: more is a second sender
+            raise _tampering("sent a line after 'done' (the runner's loop ran twice)")
     except _Stopped as stop:
         record = stop.record
         if record.get(K_AT) == "import":

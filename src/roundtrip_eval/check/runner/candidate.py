@@ -1,11 +1,13 @@
 # inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
-"""The candidate side: the program the candidate process runs after its `execve`.
+"""The candidate side: the program the zygote runs after its `execve`, and each candidate
+process it forks.
 
-A fresh interpreter (`python3 -I -S`, see `supervisor._spawn`) runs this program: it reads its
-job, installs the audit hook, then imports the candidate and calls its function on each input
-in the sealed `_loop`. Only the interpreter's start-up modules and the few this part imports
-(`os`, `gc`, `_signal`, `_thread`, `_blake2`, `_json`, `types`) are loaded before the candidate's
-code: nothing the runner used for its own set-up (ctypes in particular) is in this process.
+A fresh interpreter (`python3 -I -S`, see `supervisor._Zygote`) loads this program and waits
+(`_zygote`); per check it forks a candidate process that reads its job, installs the audit hook,
+then imports the candidate and calls its function on each input in the sealed `_loop`. Only the
+interpreter's start-up modules and the few this part imports (`os`, `gc`, `_signal`, `_thread`,
+`_blake2`, `_json`, `_socket`, `types`) are loaded before the candidate's code: nothing the
+runner used for its own set-up (ctypes in particular) is in this process.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from .protocol import (
     STAGE_READY,
     STAGE_SIGNATURE,
     STAGE_SYNTAX,
+    ZYGOTE_FD,
 )  # fmt: skip
 
 
@@ -421,6 +424,17 @@ class _SharedValues:
 _KEY_PLACEHOLDER = b"roundtrip-key-placeholder-3f9c1a7e5d2b4c6a8e0f"
 
 
+_HOOK_TEMPLATE: list[Any] = []
+
+
+def _hook_template() -> Any:
+    """The hook's code with a placeholder key, compiled once per zygote (before any fork)."""
+    if not _HOOK_TEMPLATE:
+        module = compile(_HOOK_SOURCE.replace("__KEY__", repr(_KEY_PLACEHOLDER)), "<roundtrip-hook>", "exec")
+        _HOOK_TEMPLATE.append(next(c for c in module.co_consts if isinstance(c, types.CodeType)))
+    return _HOOK_TEMPLATE[0]
+
+
 def _install_hook(caller: Any, unprotected: str) -> None:
     """Create the per-check key, tell the runner, and install the signing audit hook.
 
@@ -430,8 +444,7 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     from _blake2 import blake2b
 
     key = os.urandom(32)
-    module = compile(_HOOK_SOURCE.replace("__KEY__", repr(_KEY_PLACEHOLDER)), "<roundtrip-hook>", "exec")
-    template = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    template = _hook_template()
     code = template.replace(co_consts=tuple(key if c == _KEY_PLACEHOLDER else c for c in template.co_consts))
     hook_globals: dict[str, Any] = {"__builtins__": {}}
     defaults: tuple[Any, ...] = (
@@ -448,7 +461,7 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
     while hello:
         hello = hello[os.write(CHANNEL_FD, hello) :]
-    del key, code, module, template
+    del key, code, template
     sys.addaudithook(hook)
 
 
@@ -526,3 +539,83 @@ their bytecode reads no global, builtin or cell, and that every function reachab
 
 BEFORE_HOOK = (_prepare, _install_hook)
 """What `_candidate_main` calls before the hook exists (`_install_hook` installs it last)."""
+
+
+def _received_fds(ancillary: Any) -> list[int]:
+    """The descriptors in a `recvmsg` ancillary list (SCM_RIGHTS), without importing `array`."""
+    import _socket
+
+    fds: list[int] = []
+    for level, kind, data in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            usable = len(data) - len(data) % 4
+            fds += [int.from_bytes(data[i : i + 4], sys.byteorder) for i in range(0, usable, 4)]
+    return fds
+
+
+def _become_candidate(job_r: int, chan_w: int, out_w: int) -> None:
+    """In the forked candidate process: its own session, only descriptors 0-4, then the check."""
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        wanted = {0: null, 1: out_w, 2: out_w, CHANNEL_FD: chan_w, JOB_FD: job_r}
+        high = {target: os.dup2(fd, 100 + target) for target, fd in wanted.items()}
+        for target, fd in high.items():
+            os.dup2(fd, target)
+        os.closerange(JOB_FD + 1, 1 << 20)
+    except BaseException:  # noqa: BLE001 - the runner reports the missing messages
+        os._exit(127)
+    _candidate_main()
+    os._exit(0)
+
+
+ZYGOTE: list[int] = []
+"""The zygote's pid, once it runs (readable by the candidate, like every runner global: a probe
+of leftover processes tells the runner's own zygote apart with it)."""
+
+
+def _zygote() -> None:
+    """The confined, exec'd interpreter that never runs candidate code: it forks one candidate
+    process per check (so a check costs a fork, not an exec and an interpreter start).
+
+    The runner sends the check's three pipe ends (job read, reply write, output write) on the
+    control socket (`ZYGOTE_FD`); the zygote forks a short-lived middle process that forks the
+    candidate process and exits at once, so the candidate process is reparented to the runner
+    (a child subreaper) and the runner reads its exit status itself; the zygote then answers
+    with the candidate process's pid. The zygote reads no job, imports nothing of the
+    candidate's, and keeps only its socket: what each candidate process starts from is what
+    the first one did."""
+    import _socket
+
+    os.close(JOB_FD)  # the program has been read
+    ZYGOTE.append(os.getpid())
+    _hook_template()
+    ctl = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, ZYGOTE_FD)
+    while True:
+        try:
+            data, ancillary, _, _ = ctl.recvmsg(16, _socket.CMSG_SPACE(3 * 4))
+        except OSError:
+            os._exit(0)
+        fds = _received_fds(ancillary)
+        if not data or len(fds) != 3:
+            os._exit(0)
+        report_r, report_w = os.pipe()
+        middle = os.fork()
+        if middle == 0:
+            try:
+                os.close(report_r)
+                ctl.close()
+                pid = os.fork()
+                if pid == 0:
+                    os.close(report_w)
+                    _become_candidate(*fds)
+                os.write(report_w, pid.to_bytes(8, "little"))
+            finally:
+                os._exit(0)
+        os.close(report_w)
+        for fd in fds:
+            os.close(fd)
+        pid_bytes = os.read(report_r, 8)
+        os.close(report_r)
+        os.waitpid(middle, 0)  # the candidate process is the runner's child from here on
+        ctl.sendall(pid_bytes if len(pid_bytes) == 8 else (0).to_bytes(8, "little"))

@@ -21,7 +21,8 @@ SEND_EVENT = "roundtrip.send"
 BIND_EVENT = "roundtrip.bind"  # the loop's first act: the hook signs for that loop frame only
 CHANNEL_FD = 3  # the candidate process's end of the reply pipe
 JOB_FD = 4  # the candidate process's end of the job pipe (its program, then its job)
-EXE_FD = 5  # the exec-only interpreter the candidate process execs (closed by the exec)
+EXE_FD = 5  # the exec-only interpreter the zygote execs (closed by the exec)
+ZYGOTE_FD = 3  # the zygote's control socket (the candidate process's CHANNEL_FD is a pipe)
 TOO_LARGE = f"<too large: more than {MAX_VALUE_BYTES} bytes>"
 
 # -- messages on the reply pipe (candidate process -> runner), each a signed JSON object

@@ -79,6 +79,26 @@ async def test_the_candidate_cannot_signal_the_zygote(docker_sandbox: Any) -> No
     assert docker_sandbox._warm.restarts == 0
 
 
+PRINTS_THE_ZYGOTE = "import sys\nprint(*sys.modules['__main__'].ZYGOTE)\n" + FIZZ.reference
+
+
+@docker
+async def test_a_dead_zygote_is_started_again_by_the_same_runner(docker_sandbox: Any) -> None:
+    first = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ)
+    assert first.passed, first.detail
+    zygote = int(first.output_head)
+    box = docker_sandbox._box
+    argv = ["/bin/sh", "-c", f"kill -KILL {zygote}"]
+    killer = box.client.api.exec_create(box.name, argv, user="65534:65534")
+    assert box.client.api.exec_start(killer["Id"]) == b""
+    # the next candidate process was forked already; the one after it needs a new zygote
+    for _ in range(2):
+        verdict = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ)
+        assert verdict.passed, verdict.detail
+    assert int(verdict.output_head) != zygote
+    assert docker_sandbox._warm.restarts == 0  # the runner itself lived on
+
+
 RUNNER_PARENT = (
     "import os\n"
     "print(open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1])\n"

@@ -473,11 +473,12 @@ class _Zygote:
     def stop(self) -> None:
         """Kill the zygote (the candidate processes are the runner's children, not its)."""
         if self.pid:
-            _KEEP.discard(self.pid)
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self.pid, 0)
+            if self.pid in _KEEP:  # not reaped yet (else the pid may be someone else's by now)
+                _KEEP.discard(self.pid)
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
+                with contextlib.suppress(OSError):
+                    os.waitpid(self.pid, 0)
             self.sock.close()
             self.pid = 0
 

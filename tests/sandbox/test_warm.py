@@ -84,7 +84,7 @@ PRINTS_THE_ZYGOTE = "import sys\nprint(*sys.modules['__main__'].ZYGOTE)\n" + FIZ
 
 @docker
 async def test_a_dead_zygote_is_started_again_by_the_same_runner(docker_sandbox: Any) -> None:
-    first = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ)
+    first = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ, screen=False)  # a runner probe
     assert first.passed, first.detail
     zygote = int(first.output_head)
     box = docker_sandbox._box
@@ -93,7 +93,7 @@ async def test_a_dead_zygote_is_started_again_by_the_same_runner(docker_sandbox:
     assert box.client.api.exec_start(killer["Id"]) == b""
     # the next candidate process was forked already; the one after it needs a new zygote
     for _ in range(2):
-        verdict = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ)
+        verdict = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ, screen=False)
         assert verdict.passed, verdict.detail
     assert int(verdict.output_head) != zygote
     assert docker_sandbox._warm.restarts == 0  # the runner itself lived on

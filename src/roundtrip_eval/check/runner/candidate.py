@@ -20,7 +20,7 @@ import sys
 import types
 from typing import Any
 
-from .codec import _dec, _dumps, _enc, _encode_text, _encode_value
+from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping
 from .protocol import (
     BIND_EVENT,
     BLOCKED_EVENTS,
@@ -531,8 +531,8 @@ def _candidate_main(
     _exit(0)
 
 
-SEALED = (_dumps, _enc, _dec, _encode_value, _encode_text, _changed, _integrity, _describe_exc, _arity,
-          _on_alarm, _loop, _candidate_main)  # fmt: skip
+SEALED = (_dumps, _enc, _stdlib_mapping, _dec, _encode_value, _encode_text, _changed, _integrity,
+          _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
 """The functions the candidate process runs after its audit hook is installed (a test checks
 their bytecode reads no global, builtin or cell, and that every function reachable from
 `_candidate_main`'s defaults after `BEFORE_HOOK` is here)."""

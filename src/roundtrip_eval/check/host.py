@@ -22,6 +22,7 @@ from typing import Any
 from inspect_ai.util import OutputLimitExceededError, SandboxEnvironment
 
 from roundtrip_eval.check import runner
+from roundtrip_eval.check.compare import MODES, evalplus_passes
 from roundtrip_eval.check.runner import decode, encode, typed_equal
 from roundtrip_eval.problems.load import Outcome, Problem
 
@@ -119,15 +120,30 @@ def _same_after_conversion(expected: Any, actual: Any) -> bool:
     return False
 
 
-def compare(problem: Problem, actual: list[Outcome | None]) -> CheckResult:
-    """Pure comparison of outcomes (None = not reached because of a timeout) with C0's."""
+def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed") -> CheckResult:
+    """Pure comparison of outcomes (None = not reached because of a timeout) with C0's.
+
+    `mode` is `typed` (ours) or `evalplus` (EvalPlus's rule, `check.compare`): it decides which
+    inputs fail; the category of a failing input is named the same way in both.
+    """
+    if mode not in MODES:
+        raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
     failures: list[tuple[int, str]] = []
     reference_types = frozenset(type(o.value) for o in problem.expected if o.ok)
+    passes = None
+    if mode == "evalplus":
+        meta = problem.metadata
+        passes = evalplus_passes(
+            actual, problem.expected, problem.inputs, atol=float(meta.get("atol") or 0),
+            oracle=meta.get("oracle"), n_base=meta.get("n_base"),
+        )  # fmt: skip
     for i, (exp, act) in enumerate(zip(problem.expected, actual, strict=True)):
         if act is None:
             failures.append((i, "timeout"))
             continue
         kind = mismatch_kind(exp, act, reference_types)
+        if passes is not None:
+            kind = None if passes[i] else (kind or "semantic")
         if kind:
             failures.append((i, kind))
     digest = hashlib.sha256(
@@ -247,8 +263,8 @@ def _final_verdict(problem: Problem, final: dict[str, Any], n: int, started: flo
     return None
 
 
-def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
-    """Turn the runner's records into a verdict."""
+def judge(problem: Problem, records: list[Any], started: float, mode: str = "typed") -> CheckResult:
+    """Turn the runner's records into a verdict (outputs compared by `mode`, see `compare`)."""
     n = len(problem.inputs)
     fn = problem.function
     if any(not isinstance(r, dict) for r in records):
@@ -278,7 +294,7 @@ def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
         return _fail("crash", msg, n, started, head)
     if final.get("stopped") != "timeout" and len(seen) != n:
         return _fail("crash", "crash: results are missing for some inputs", n, started, head)
-    verdict = compare(problem, results)
+    verdict = compare(problem, results, mode)
     verdict.output_head = head
     verdict.seconds = time.monotonic() - started
     return verdict
@@ -323,8 +339,10 @@ async def run_check(
     call_timeout: float = CALL_TIMEOUT,
     check_timeout: float = CHECK_TIMEOUT,
     output_cap: int = OUTPUT_CAP,
+    compare_mode: str = "typed",
 ) -> CheckResult:
-    """Check one candidate against every input of `problem` in `env` (see the module doc)."""
+    """Check one candidate against every input of `problem` in `env` (see the module doc);
+    `compare_mode` is `typed` or `evalplus` (`check.compare`)."""
     started = time.monotonic()
     try:
         compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
@@ -362,7 +380,7 @@ async def run_check(
         msg = "crash: the check's output exceeded the sandbox output limit"
         return _fail("crash", msg, len(problem.inputs), started)
     try:
-        verdict = judge(problem, parse_records(result.stdout, nonce), started)
+        verdict = judge(problem, parse_records(result.stdout, nonce), started, compare_mode)
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
         return _fail("crash", msg, len(problem.inputs), started)

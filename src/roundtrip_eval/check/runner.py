@@ -216,7 +216,7 @@ def _enc(
     _len: Any = len, _bool: Any = bool, _int: Any = int, _float: Any = float, _list: Any = list,
     _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
     _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
-    _max_depth: int = MAX_DEPTH,
+    _max_depth: int = MAX_DEPTH, _complex: Any = complex,
 ) -> Any:  # fmt: skip
     """`encode`, sealed; with `budget` ([bytes left]) it raises `_TooLarge` early."""
     if budget is not None:
@@ -238,6 +238,8 @@ def _enc(
         text = value
     elif t is _bytes:
         text = value.hex()
+    elif t is _complex:
+        text = _repr(value)
     else:
         text = None
     if text is not None:
@@ -324,7 +326,7 @@ def _encode_text(
 def _dec(
     obj: Any, _self: Any = None, _bool: Any = bool, _int: Any = int, _float: Any = float,
     _str: Any = str, _list: Any = list, _tuple: Any = tuple, _dict: Any = dict, _set: Any = set,
-    _frozenset: Any = frozenset, _bytes: Any = bytes, _opaque: Any = None,
+    _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _opaque: Any = None,
 ) -> Any:  # fmt: skip
     """`decode`, sealed (the candidate process decodes each input right before the call)."""
     tag = obj[0]
@@ -352,6 +354,8 @@ def _dec(
         return out
     if tag == "bytes":
         return _bytes.fromhex(obj[1])
+    if tag == "complex":
+        return _complex(obj[1])
     return _opaque(_str(obj[1]), _str(obj[2]))
 
 
@@ -409,7 +413,7 @@ def valid_encoding(obj: Any, depth: int = 0) -> bool:
         return not rest
     if tag == "bool":
         return len(rest) == 1 and isinstance(rest[0], bool)
-    if tag in ("int", "float", "str", "bytes"):
+    if tag in ("int", "float", "str", "bytes", "complex"):
         return len(rest) == 1 and isinstance(rest[0], str)
     if tag in ("list", "tuple", "set", "frozenset"):
         return (len(rest) == 1 and isinstance(rest[0], list)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from peer_data import peer_data
 
 import roundtrip_eval
 from roundtrip_eval.eval import tasks
 from roundtrip_eval.problems.evalplus import SOURCES, task_ids
-from peer_data import peer_data
 
 PEER_DATA = peer_data() / "evalplus"
 EVAL_YAML = Path(roundtrip_eval.__file__).with_name("eval.yaml")

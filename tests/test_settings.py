@@ -50,6 +50,10 @@ DEFAULTS = {
     "code_model": None,
     "variant": None,
     "mask_names": False,
+    "compare": "typed",
+    "start": "code",
+    "attach_assert": False,
+    "preset": None,
     "call_timeout": 2.0,
     "check_timeout": 30.0,
 }
@@ -67,7 +71,9 @@ REFUSED = {
     "guided (other styles come with -T prompts=DIR)",
     "prompts=no/such/dir": "-T prompts=no/such/dir refused: no such directory (a relative path is read "
     "from the current directory)",
-    "extraction=loose": "-T extraction=loose refused: must be one of tolerant, strict",
+    "extraction=loose": "-T extraction=loose refused: must be one of tolerant, strict, first_fence",
+    "compare=loose": "-T compare=loose refused: must be one of typed, evalplus",
+    "start=middle": "-T start=middle refused: must be one of code, prompt",
     "seed=abc": "-T seed=abc refused: must be an integer",
     "temperature=hot": "-T temperature=hot refused: must be a number from 0 to 2",
     "temperature=-5": "-T temperature=-5 refused: must be a number from 0 to 2",

@@ -66,7 +66,8 @@ def evalplus_output(
         elif oracle == "not_none":
             exact = bool(out == exp) if isinstance(out, bool) else bool(exp == (out is not None))
         elif oracle == "find_zero":
-            return bool(abs(poly(*args, out)) <= atol), atol
+            (xs,) = args  # EvalPlus's `_poly(*inp, out)`: the one argument is the coefficients
+            return bool(abs(poly(xs, out)) <= atol), atol
     except Exception:  # noqa: BLE001 - EvalPlus counts any exception as a failed input
         return False, atol
     if atol == 0 and is_floats(exp):

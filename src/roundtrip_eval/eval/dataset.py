@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from inspect_ai.dataset import MemoryDataset, Sample
-
 import random
 from collections.abc import Mapping
 from typing import Any
+
+from inspect_ai.dataset import MemoryDataset, Sample
 
 from roundtrip_eval.problems.evalplus import SOURCES, load_evalplus_problem, task_ids
 from roundtrip_eval.problems.load import Problem, list_problems, load_problem, variants_of

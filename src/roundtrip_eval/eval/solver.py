@@ -16,12 +16,12 @@ from inspect_ai.util import sandbox, span, store
 
 from roundtrip_eval.check.host import compare, run_check
 from roundtrip_eval.eval import drift
+from roundtrip_eval.eval.dataset import sample_problem
 from roundtrip_eval.eval.extract import Extraction, extract_code, extract_spec, spec_leak
 from roundtrip_eval.eval.prompts import load_user_templates, render_f, render_g
 from roundtrip_eval.eval.seeds import derive_seed
 from roundtrip_eval.eval.server_watch import watched
 from roundtrip_eval.eval.settings import TrialSettings
-from roundtrip_eval.eval.dataset import sample_problem
 from roundtrip_eval.problems.load import Problem
 
 CYCLES_KEY = "cycles"
@@ -163,7 +163,8 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         problem: Problem, spec: str, seed_f: int, model: Model, given: bool = False
     ) -> dict[str, Any]:
         """f on one spec, then a check: the unit that blame repeats."""
-        out = await generate_step(model, f_prompt(problem, f_input(problem, spec, given)), seed_f, infra_retries)
+        prompt = f_prompt(problem, f_input(problem, spec, given))
+        out = await generate_step(model, prompt, seed_f, infra_retries)
         extracted = extract_code(out.completion, problem.function, settings.extraction)
         result: dict[str, Any] = {
             "code": extracted.code,

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from roundtrip_eval.problems.load import Outcome, Problem
-from roundtrip_eval.problems.validate import ProblemError, bad_value, raised
+from roundtrip_eval.problems.validate import ProblemError, bad_value, fit_signature, raised
 
 ENV_VAR = "ROUNDTRIP_EVAL_EVALPLUS"
 """A folder holding EvalPlus's files (or one file) used when no `-T dataset=` is given."""
@@ -201,7 +201,9 @@ def arguments(source: Source, task_id: str, raw: list[Any], where: str) -> list[
         try:
             restored = _mbpp_args(number, args) if source.kind == "mbpp" else args
         except (TypeError, ValueError, IndexError, AttributeError) as exc:
-            raise ProblemError(f"{where}[{i}] does not have the shape of this task's inputs ({raised(exc)})") from None
+            raise ProblemError(
+                f"{where}[{i}] does not have the shape of this task's inputs ({raised(exc)})"
+            ) from None
         out.append(tuple(restored))
     return out
 
@@ -243,7 +245,7 @@ def reference_source(source: Source, row: dict[str, Any]) -> str:
 def _reference_function(code: str, entry_point: str, where: str) -> Callable[..., Any]:
     namespace: dict[str, Any] = {}
     try:
-        exec(compile(code, where, "exec"), namespace)  # inspect-evals-lint: ignore[IESC002] -- EvalPlus's reference code, not model code
+        exec(compile(code, where, "exec"), namespace)  # inspect-evals-lint: ignore[IESC002] -- C0
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure is a malformed row
         raise ProblemError(f"{where}: the canonical solution does not run: {raised(exc)}") from None
     func = namespace.get(entry_point)
@@ -306,6 +308,9 @@ def problem_from_row(name: str, row: dict[str, Any], where: str | None = None) -
             raise ProblemError(f"{where}: an input holds {found}, which the sandbox's codec cannot carry")
     reference = reference_source(source, row)
     func = _reference_function(reference, function, where)
+    labelled = [(f"base_input[{i}]", a) for i, a in enumerate(base)]
+    labelled += [(f"plus_input[{i}]", a) for i, a in enumerate(plus)]
+    fit_signature(Path(where), function, func, labelled)
     not_none = source.kind == "mbpp" and function in NOT_NONE_FUNCTIONS
     expected = tuple(run_reference(func, args, not_none) for args in inputs)
     prompt = str(row["prompt"])

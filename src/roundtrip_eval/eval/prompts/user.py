@@ -7,9 +7,10 @@ Layout (the original study's, problem by problem, then a fallback for every prob
 
 `<step>` is `code_to_spec` (g) or `spec_to_code` (f); `<style>` is any name, e.g. the study's
 `fewshot` or `hyper_guided`. g's template holds `{source_code}` (or `{code}`), f's holds
-`{specification}` (or `{spec}`, or EvaLooop's `{description}`, sent verbatim); the placeholder is replaced verbatim and nothing else in the
-text changes, so the study's templates send exactly what the study sent. Our leak checks do
-not apply to them: the study's fizzbuzz templates hold the reference and the target spec.
+`{specification}` (or `{spec}`, or EvaLooop's `{description}`, not stripped); the placeholder
+is replaced verbatim and nothing else in the text changes, so the study's templates send
+exactly what the study sent. Our leak checks do not apply to them: the study's fizzbuzz
+templates hold the reference and the target spec.
 """
 
 from __future__ import annotations

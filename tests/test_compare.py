@@ -91,3 +91,10 @@ def test_the_host_verdict_uses_the_problems_tolerance_and_oracle() -> None:
     problem = _problem([ok(1.0), ok(4)], atol=0.5, oracle="sum_div", n_base=1)
     assert compare(problem, [ok(1.4), ok(0)], "evalplus").passed
     assert not compare(problem, [ok(1.6), ok(0)], "evalplus").passed
+
+
+def test_a_not_none_problem_compares_whether_the_code_matched_in_both_modes() -> None:
+    problem = _problem([ok(True), ok(False), ok(True)], oracle="not_none")
+    actual: list[Outcome | None] = [ok(Opaque("Match", "<re.Match>")), ok(None), ok(True)]
+    assert compare(problem, actual).passed and compare(problem, actual, "evalplus").passed
+    assert not compare(problem, [ok(None), ok(None), ok(True)]).passed

@@ -120,6 +120,14 @@ def _same_after_conversion(expected: Any, actual: Any) -> bool:
     return False
 
 
+def not_none(outcome: Outcome | None) -> Outcome | None:
+    """The output of a not-none problem (a `re.Match` or None in MBPP+): whether it matched,
+    which is what C0's expected outputs hold (a bool output stays as it is, as in EvalPlus)."""
+    if outcome is None or not outcome.ok or isinstance(outcome.value, bool):
+        return outcome
+    return Outcome(ok=True, value=outcome.value is not None)
+
+
 def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed") -> CheckResult:
     """Pure comparison of outcomes (None = not reached because of a timeout) with C0's.
 
@@ -128,6 +136,8 @@ def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed")
     """
     if mode not in MODES:
         raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if problem.metadata.get("oracle") == "not_none":
+        actual = [not_none(a) for a in actual]
     failures: list[tuple[int, str]] = []
     reference_types = frozenset(type(o.value) for o in problem.expected if o.ok)
     passes = None

@@ -255,46 +255,32 @@ def evalplus_task(
     return trial_task(names, settings, name=source, dataset=samples)
 
 
-@task
-@takes_settings
-def mbpp_plus(
-    problems: str | list[str] | None = None,
-    count: int | None = None,
-    count_seed: int = 0,
-    dataset: str | None = None,
-    **kwargs: Any,
-) -> Task:
-    """Round-trip stability on MBPP+ (EvalPlus's release; the data is not shipped).
+def _evalplus(source: str, release: str, ids: str) -> Callable[..., Task]:
+    """The task over one EvalPlus release, taking every setting like `roundtrip`."""
+
+    def make(
+        problems: str | list[str] | None = None,
+        count: int | None = None,
+        count_seed: int = 0,
+        dataset: str | None = None,
+        **kwargs: Any,
+    ) -> Task:
+        return evalplus_task(source, problems, count, count_seed, dataset, kwargs)
+
+    make.__name__ = source
+    make.__doc__ = f"""Round-trip stability on {release} (EvalPlus's release; the data is not shipped).
 
     Args:
-        problems: Comma-separated task ids (`Mbpp/2,Mbpp/3`, or `2,3`); all by default.
-        count: Draw this many of them at random (with `count_seed`), in dataset order.
+        problems: Comma-separated task ids (`{ids}`, or their numbers); all by default.
+        count: Draw this many of them at random (with `count_seed`), kept in dataset order.
         count_seed: Seed of that draw.
-        dataset: EvalPlus's MbppPlus.jsonl(.gz) or a folder holding it; default the environment
-            variable ROUNDTRIP_EVAL_EVALPLUS, else the dataset hub's evalplus/mbppplus.
-    """
-    return evalplus_task("mbpp_plus", problems, count, count_seed, dataset, kwargs)
+        dataset: EvalPlus's {release} file (.jsonl or .jsonl.gz) or a folder holding it; default
+            the environment variable ROUNDTRIP_EVAL_EVALPLUS, else the dataset hub."""
+    return task(name=source)(takes_settings(make))
 
 
-@task
-@takes_settings
-def humaneval_plus(
-    problems: str | list[str] | None = None,
-    count: int | None = None,
-    count_seed: int = 0,
-    dataset: str | None = None,
-    **kwargs: Any,
-) -> Task:
-    """Round-trip stability on HumanEval+ (EvalPlus's release; the data is not shipped).
-
-    Args:
-        problems: Comma-separated task ids (`HumanEval/0,HumanEval/2`, or `0,2`); all by default.
-        count: Draw this many of them at random (with `count_seed`), in dataset order.
-        count_seed: Seed of that draw.
-        dataset: EvalPlus's HumanEvalPlus.jsonl(.gz) or a folder holding it; default the
-            environment variable ROUNDTRIP_EVAL_EVALPLUS, else the hub's evalplus/humanevalplus.
-    """
-    return evalplus_task("humaneval_plus", problems, count, count_seed, dataset, kwargs)
+mbpp_plus = _evalplus("mbpp_plus", "MBPP+", "Mbpp/2,Mbpp/3")
+humaneval_plus = _evalplus("humaneval_plus", "HumanEval+", "HumanEval/0,HumanEval/2")
 
 
 def _single(problem: str) -> Callable[..., Task]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from roundtrip_eval.check.compare import MODES
-from roundtrip_eval.check.host import run_check
+from roundtrip_eval.check.host import CALL_TIMEOUT, CHECK_TIMEOUT, run_check
 from roundtrip_eval.problems.evalplus import SOURCES, problem_from_row, read_rows
 from roundtrip_eval.problems.validate import ProblemError
 
@@ -37,7 +37,9 @@ class Result:
     seconds: float = 0.0
 
 
-async def check_source(source: str, data: str, env: object, only: set[str] | None) -> Result:
+async def check_source(
+    source: str, data: str, env: object, only: set[str] | None, limits: dict[str, float]
+) -> Result:
     result = Result(source)
     started = time.monotonic()
     for row in read_rows(source, data):
@@ -53,7 +55,7 @@ async def check_source(source: str, data: str, env: object, only: set[str] | Non
         result.inputs += len(problem.inputs)
         raised = [o.error for o in problem.expected if not o.ok]
         for mode in MODES:
-            verdict = await run_check(env, problem.reference, problem, compare_mode=mode)  # type: ignore[arg-type]
+            verdict = await run_check(env, problem.reference, problem, compare_mode=mode, **limits)  # type: ignore[arg-type]
             if verdict.passed:
                 result.passed[mode] += 1
             else:
@@ -86,6 +88,8 @@ async def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, help="write the markdown table here")
     parser.add_argument("--sources", default=",".join(SOURCES))
     parser.add_argument("--tasks", default="", help="comma-separated task ids (all by default)")
+    parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT, help="seconds per call")
+    parser.add_argument("--check-timeout", type=float, default=CHECK_TIMEOUT, help="seconds per check")
     args = parser.parse_args(argv)
     from roundtrip_eval.sandbox import RoundtripDockerSandbox
 
@@ -93,7 +97,10 @@ async def main(argv: Sequence[str] | None = None) -> int:
     await RoundtripDockerSandbox.task_init(TASK, None)
     envs = await RoundtripDockerSandbox.sample_init(TASK, None, {})
     try:
-        results = [await check_source(s, args.data, envs["default"], only) for s in args.sources.split(",")]
+        limits = {"call_timeout": args.call_timeout, "check_timeout": args.check_timeout}
+        results = [
+            await check_source(s, args.data, envs["default"], only, limits) for s in args.sources.split(",")
+        ]
     finally:
         await RoundtripDockerSandbox.sample_cleanup(TASK, None, envs, False)
         await RoundtripDockerSandbox.task_cleanup(TASK, None, True)

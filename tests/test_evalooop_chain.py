@@ -123,3 +123,25 @@ def test_evalooops_generation_placeholder_is_filled_verbatim(tmp_path: Path) -> 
     kw = {"problem": "Mbpp/2", "language": "en", "spec_format": "pseudocode", "style": "evalooop"}
     assert templates.render("f", PROMPT, **kw) == f"Task: \n{PROMPT}\nCode only."
     assert templates.render("g", "\ndef f(): pass\n", **kw) == "Summarise:\ndef f(): pass\n"
+
+
+def test_the_preset_runs_their_protocol_with_their_templates(tmp_path: Path) -> None:
+    folder = tmp_path / "prompts" / "en" / "pseudocode"
+    folder.mkdir(parents=True)
+    (folder / "spec_to_code_evalooop.prompt").write_text("Generate: \n{description}\nCode only.")
+    (folder / "code_to_spec_evalooop.prompt").write_text("Summarise:\n\n```\n{code}\n```\n")
+    task = mbpp_plus(dataset=_data(tmp_path), sandbox="local", preset="evalooop", cycles=3,
+                     prompts=str(tmp_path / "prompts"))  # fmt: skip
+    [log] = inspect_eval(task, model=f"replay/{_replay(tmp_path)}", log_dir=str(tmp_path / "logs"),
+                         display="none")  # fmt: skip
+    assert log.status == "success" and log.results is not None and log.samples is not None
+    meta = log.eval.metadata or {}
+    chosen = (meta["preset"], meta["compare"], meta["start"], meta["temperature"])
+    assert chosen == ("evalooop", "evalplus", "prompt", 0.0)
+    assert log.plan.config.temperature == 0.0
+    sample = resolve_sample_attachments(next(s for s in log.samples if s.id == "Mbpp/8"))
+    prompts = [e.input[0].text for e in sample.events if isinstance(e, ModelEvent)]
+    assert prompts[0] == f"Generate: \n{PROMPT}\nCode only."
+    assert prompts[1] == f"Summarise:\n\n```\n{GOOD}\n```\n"
+    assert prompts[2] == 'Generate: \n"""\nadds one\nassert add_one(1) == 2\n"""\n\nCode only.'
+    assert [r["extraction_rule"] for r in sample.store["cycles"]] == ["first_fence"] * 3

@@ -45,6 +45,7 @@ from roundtrip_eval.eval.scorers import (
 from roundtrip_eval.eval.settings import SettingError, TrialSettings, args_docstring, shown
 from roundtrip_eval.eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 from roundtrip_eval.problems.load import variants_of
+from roundtrip_eval.problems.validate import ProblemError
 from roundtrip_eval.resources import data_dir
 
 logger = logging.getLogger(__name__)
@@ -249,6 +250,8 @@ def evalplus_task(
         raise SettingError(f"-T {which} refused: {source} problems have no masked form or variants")
     try:
         names = select_tasks(source, dataset, problems, count, count_seed)
+    except ProblemError:
+        raise  # the data itself: its own one line
     except ValueError as error:
         raise SettingError(f"-T problems/count refused: {error}") from None
     samples = evalplus_dataset(source, names, dataset)

@@ -97,8 +97,8 @@ def _from_hub(source: Source) -> list[dict[str, Any]]:
         import datasets  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError:
         raise ProblemError(
-            f"{source.name}: no dataset given and the `datasets` package is not installed to fetch "
-            f"{source.hub}; give -T dataset=PATH (EvalPlus's {source.file}, or a folder holding it) "
+            f"{source.name}: no dataset given and the `datasets` package (`roundtrip-eval[hub]`) is not "
+            f"installed to fetch {source.hub}; give -T dataset=PATH (EvalPlus's {source.file}, or a folder holding it) "
             f"or set {ENV_VAR}"
         ) from None
     try:

@@ -97,9 +97,9 @@ def _from_hub(source: Source) -> list[dict[str, Any]]:
         import datasets  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError:
         raise ProblemError(
-            f"{source.name}: no dataset given and the `datasets` package (`roundtrip-eval[hub]`) is not "
-            f"installed to fetch {source.hub}; give -T dataset=PATH (EvalPlus's {source.file}, or a folder holding it) "
-            f"or set {ENV_VAR}"
+            f"{source.name}: no dataset given and the `datasets` package (`roundtrip-eval[hub]`) "
+            f"is not installed to fetch {source.hub}; give -T dataset=PATH (EvalPlus's "
+            f"{source.file}, or a folder holding it) or set {ENV_VAR}"
         ) from None
     try:
         loaded = datasets.load_dataset(source.hub, split="test")

@@ -165,3 +165,10 @@ def test_the_whole_of_both_releases_reads_and_every_row_validates() -> None:
     assert set(SOURCES) == {"mbpp_plus", "humaneval_plus"}
     with pytest.raises(SettingError, match="unknown task"):
         humaneval_plus(problems="999", dataset=folder)
+
+
+def test_a_reference_returning_an_int_longer_than_4300_digits_loads() -> None:
+    he = row(task_id="HumanEval/83", prompt="def big(n):\n", entry_point="big",
+             canonical_solution="    return 10 ** n\n", base_input=[[5000]], plus_input=[])  # fmt: skip
+    problem = problem_from_row("humaneval_plus", he)
+    assert len(problem.suite_sha) == 16 and len(str(problem.expected[0].value)) == 5001

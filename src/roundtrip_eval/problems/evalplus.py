@@ -22,6 +22,7 @@ import gzip
 import json
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -293,6 +294,18 @@ def _validate(source: Source, row: dict[str, Any], where: str) -> None:
         raise ProblemError(f"{where}: no inputs (base_input and plus_input are both empty)")
 
 
+def _allow_long_ints() -> None:
+    """Lift Python's 4,300-digit limit on int <-> str conversion, for this process.
+
+    Why: HumanEval+ 83 and 139 return ints longer than that, and every hash, repr and encoding
+    of an expected outcome converts them (a `ValueError` at task build otherwise). The limit
+    guards the parsing of untrusted text; what the host parses from the sandbox is capped at
+    `runner.MAX_VALUE_BYTES` per value before it gets here.
+    """
+    if hasattr(sys, "set_int_max_str_digits") and sys.get_int_max_str_digits() != 0:
+        sys.set_int_max_str_digits(0)
+
+
 def problem_from_row(name: str, row: dict[str, Any], where: str | None = None) -> Problem:
     """One dataset row as a `Problem`; expected outcomes from running its canonical solution."""
     source = SOURCES[name]
@@ -306,6 +319,7 @@ def problem_from_row(name: str, row: dict[str, Any], where: str | None = None) -
     for args in inputs:
         if found := bad_value(args, _CARRIED):
             raise ProblemError(f"{where}: an input holds {found}, which the sandbox's codec cannot carry")
+    _allow_long_ints()
     reference = reference_source(source, row)
     func = _reference_function(reference, function, where)
     labelled = [(f"base_input[{i}]", a) for i, a in enumerate(base)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,7 @@ def test_the_whole_of_both_releases_reads_and_every_row_validates() -> None:
 
 
 def test_a_reference_returning_an_int_longer_than_4300_digits_loads() -> None:
+    sys.set_int_max_str_digits(4300)  # Python's default, whatever an earlier test did
     he = row(task_id="HumanEval/83", prompt="def big(n):\n", entry_point="big",
              canonical_solution="    return 10 ** n\n", base_input=[[5000]], plus_input=[])  # fmt: skip
     problem = problem_from_row("humaneval_plus", he)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from peer_data import evalplus_dir
 
-from roundtrip_eval.eval.dataset import select_tasks
+from roundtrip_eval.eval.dataset import select_problems
 from roundtrip_eval.eval.settings import SettingError, TrialSettings
 from roundtrip_eval.eval.tasks import humaneval_plus, mbpp_plus, roundtrip
 from roundtrip_eval.problems.evalplus import (
@@ -112,12 +112,12 @@ def test_a_missing_field_and_a_broken_file_are_named(tmp_path: Path) -> None:
 def test_selection_by_id_number_or_seeded_count(tmp_path: Path) -> None:
     rows = [row(task_id=f"Mbpp/{n}") for n in (2, 3, 4, 6, 7)]
     data = write(tmp_path / "MbppPlus.jsonl.gz", rows)
-    assert select_tasks("mbpp_plus", str(tmp_path), "3,Mbpp/6", None, 0) == ["Mbpp/3", "Mbpp/6"]
-    drawn = select_tasks("mbpp_plus", data, None, 3, 7)
-    assert len(drawn) == 3 and drawn == select_tasks("mbpp_plus", data, None, 3, 7)
+    assert select_problems("mbpp_plus", str(tmp_path), "3,Mbpp/6", None, 0) == ["Mbpp/3", "Mbpp/6"]
+    drawn = select_problems("mbpp_plus", data, None, 3, 7)
+    assert len(drawn) == 3 and drawn == select_problems("mbpp_plus", data, None, 3, 7)
     assert drawn == sorted(drawn, key=lambda t: int(t.split("/")[1]))
-    with pytest.raises(ValueError, match=r"unknown task\(s\) \['Mbpp/9'\]"):
-        select_tasks("mbpp_plus", data, "9", None, 0)
+    with pytest.raises(ValueError, match=r"unknown problem\(s\) \['Mbpp/9'\]"):
+        select_problems("mbpp_plus", data, "9", None, 0)
 
 
 def test_the_task_builds_samples_that_remember_their_source(tmp_path: Path) -> None:
@@ -164,7 +164,7 @@ def test_the_whole_of_both_releases_reads_and_every_row_validates() -> None:
     he = load_evalplus_problem("humaneval_plus", "HumanEval/32", folder)
     assert he.metadata["oracle"] == "find_zero" and he.metadata["atol"] > 0
     assert set(SOURCES) == {"mbpp_plus", "humaneval_plus"}
-    with pytest.raises(SettingError, match="unknown task"):
+    with pytest.raises(SettingError, match="unknown problem"):
         humaneval_plus(problems="999", dataset=folder)
 
 

@@ -11,7 +11,7 @@ holds: the issue-30 rescore reuses them without a sandbox.
 EvalPlus's rule, input by input, over base inputs and plus inputs as two separate runs:
 
 - `exact = out == exp`; then the special oracles by entry point: `are_equivalent` (MBPP+ 164)
-  passes any output; `sum_div` (MBPP+ 295) also passes 0; the not-none tasks (`check_str`,
+  passes any output; `sum_div` (MBPP+ 295) also passes 0; the not-none problems (`check_str`,
   `text_match_three`, `text_starta_endb`, whose expected output is `ref is not None`) compare a
   bool output with it and anything else as `out is not None`; `find_zero` (HumanEval+ 32) passes
   when `|poly(xs, out)| <= atol`, and nothing else is asked.
@@ -36,7 +36,7 @@ from roundtrip_eval.problems.load import Outcome
 
 MODES = ("typed", "evalplus")
 FLOAT_ATOL = 1e-6
-"""EvalPlus's tolerance for a float (or list of floats) expected output where the task has none."""
+"""EvalPlus's tolerance for a float (or list of floats) expected output where the problem has none."""
 
 
 def is_floats(value: Any) -> bool:
@@ -93,7 +93,7 @@ def evalplus_passes(
     """Per input, whether it passes under EvalPlus's rule (`None` = timed out).
 
     The first `n_base` inputs (all, if None) are one run and the rest another, each starting
-    from the task's `atol`, as EvalPlus checks base and plus inputs in two calls.
+    from the problem's `atol`, as EvalPlus checks base and plus inputs in two calls.
     """
     n_base = len(expected) if n_base is None else n_base
     passes: list[bool] = []

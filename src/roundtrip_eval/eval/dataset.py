@@ -48,7 +48,7 @@ def sample_problem(meta: Mapping[str, Any]) -> Problem:
     return load_problem(str(meta["problem"]), meta.get("variant"), bool(meta.get("mask_names", False)))
 
 
-def select_tasks(
+def select_problems(
     source: str, dataset: str | None, problems: str | list[str] | None, count: int | None, count_seed: int
 ) -> list[str]:
     """Task ids of an EvalPlus release: all, the named ones (`Mbpp/2,Mbpp/3`, or bare numbers),
@@ -60,7 +60,7 @@ def select_tasks(
         chosen = [n.strip() if "/" in n.strip() else prefix + n.strip() for n in names if str(n).strip()]
         unknown = [n for n in chosen if n not in known]
         if unknown:
-            raise ValueError(f"unknown task(s) {unknown} in {source} (ids like {known[0]}, {known[1]})")
+            raise ValueError(f"unknown problem(s) {unknown} in {source} (ids like {known[0]}, {known[1]})")
         known = [k for k in known if k in chosen]
     if count is not None:
         if type(count) is not int or count < 1:
@@ -71,7 +71,7 @@ def select_tasks(
 
 
 def evalplus_dataset(source: str, names: list[str], dataset: str | None) -> MemoryDataset:
-    """Samples for EvalPlus tasks; each remembers its source and dataset path for the solver."""
+    """Samples for EvalPlus problems; each remembers its source and dataset path for the solver."""
     return MemoryDataset(
         [_sample(load_evalplus_problem(source, n, dataset), source=source, dataset=dataset) for n in names],
         name=source,

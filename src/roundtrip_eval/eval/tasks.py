@@ -29,7 +29,7 @@ from roundtrip_eval.eval.dataset import (
     pair_problems,
     problems_dataset,
     resolve_problems,
-    select_tasks,
+    select_problems,
 )
 from roundtrip_eval.eval.prompts import LEAK_WARNING, load_user_templates, prompt_set_version
 from roundtrip_eval.eval.scorers import blame as blame_scorer
@@ -249,7 +249,7 @@ def evalplus_task(
         which = "mask_names" if settings.mask_names else "variant"
         raise SettingError(f"-T {which} refused: {source} problems have no masked form or variants")
     try:
-        names = select_tasks(source, dataset, problems, count, count_seed)
+        names = select_problems(source, dataset, problems, count, count_seed)
     except ProblemError:
         raise  # the data itself: its own one line
     except ValueError as error:

@@ -85,7 +85,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
                 except ValueError as exc:
                     raise ProblemError(f"{path}: line {number} is not JSON: {exc}") from None
                 if not isinstance(row, dict):
-                    raise ProblemError(f"{path}: line {number} is not an object (one task per line)")
+                    raise ProblemError(f"{path}: line {number} is not an object (one problem per line)")
                 rows.append(row)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise ProblemError(f"{path}: cannot be read: {exc}") from None
@@ -135,7 +135,7 @@ def read_rows(name: str, dataset: str | None = None) -> tuple[dict[str, Any], ..
     path = dataset_path(source, dataset)
     rows = _jsonl(path) if path is not None else _from_hub(source)
     if not rows:
-        raise ProblemError(f"{path or source.hub}: no tasks in it")
+        raise ProblemError(f"{path or source.hub}: no problems in it")
     return tuple(rows)
 
 
@@ -146,8 +146,8 @@ def task_ids(name: str, dataset: str | None = None) -> list[str]:
 # ------------------------------------------------------------------------------ inputs
 
 # MBPP+ stores every input as JSON, so tuples, sets and complex numbers arrive as lists and
-# strings; EvalPlus turns them back per task (its `mbpp_deserialize_inputs`). The task numbers
-# below are facts of the dataset (which tasks take tuples), restated from that function.
+# strings; EvalPlus turns them back per problem (its `mbpp_deserialize_inputs`). The problem numbers
+# below are facts of the dataset (which problems take tuples), restated from that function.
 _TUPLE_ARGS = {2, 116, 132, 143, 222, 261, 273, 394, 399, 421, 424, 429, 470, 560, 579, 596,
                616, 630, 726, 740, 744, 809}  # fmt: skip
 _TUPLES_IN_LIST_ARGS = {63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780}
@@ -163,7 +163,7 @@ def _deep_tuple(value: Any) -> Any:
 
 
 def _mbpp_args(number: int, args: list[Any]) -> list[Any]:
-    """One MBPP+ argument list with the task's tuples, sets and complex numbers restored."""
+    """One MBPP+ argument list with the problem's tuples, sets and complex numbers restored."""
     if number in _TUPLE_ARGS:
         return [tuple(a) for a in args]
     if number in _TUPLES_IN_LIST_ARGS or number in _TUPLE_OF_TUPLES:
@@ -203,7 +203,7 @@ def arguments(source: Source, task_id: str, raw: list[Any], where: str) -> list[
             restored = _mbpp_args(number, args) if source.kind == "mbpp" else args
         except (TypeError, ValueError, IndexError, AttributeError) as exc:
             raise ProblemError(
-                f"{where}[{i}] does not have the shape of this task's inputs ({raised(exc)})"
+                f"{where}[{i}] does not have the shape of this problem's inputs ({raised(exc)})"
             ) from None
         out.append(tuple(restored))
     return out
@@ -256,7 +256,7 @@ def _reference_function(code: str, entry_point: str, where: str) -> Callable[...
 
 
 def run_reference(func: Callable[..., Any], args: tuple[Any, ...], not_none: bool) -> Outcome:
-    """One call of C0: its value (`is not None` for the not-none tasks) or its exception's name."""
+    """One call of C0: its value (`is not None` for the not-none problems) or its exception's name."""
     try:
         with _time_limit(REFERENCE_CALL_LIMIT):
             value = func(*copy.deepcopy(args))
@@ -359,8 +359,8 @@ _CARRIED: tuple[type, ...] = (type(None), bool, int, float, complex, str, list, 
 
 @functools.cache
 def load_evalplus_problem(name: str, task_id: str, dataset: str | None = None) -> Problem:
-    """The problem of one task of a release (rows are read once per dataset path)."""
+    """One problem of a release, by its `task_id` (rows are read once per dataset path)."""
     for row in read_rows(name, dataset):
         if row.get("task_id") == task_id:
             return problem_from_row(name, row)
-    raise ProblemError(f"{name}: no task {task_id!r} in {dataset or SOURCES[name].hub}")
+    raise ProblemError(f"{name}: no problem {task_id!r} in {dataset or SOURCES[name].hub}")

@@ -8,7 +8,7 @@ the rest of the settings; never pooled across configurations) it prints, as in
 docs/generalization_plan.md:
 
 - the **gap in mean cycles survived** (known - novel), pooled over the pairs, with a seeded
-  percentile bootstrap 95% interval (`stats.bootstrap_difference`, seed 0, trials resampled
+  percentile bootstrap 95% interval (`stats.difference.bootstrap_difference`, seed 0, trials resampled
   within each side);
 - the **gap in survival@3**, pooled, with the same interval and Fisher's exact two-sided p;
 - survival@1 and survival@N (secondary), and the same quantities for each twin pair;

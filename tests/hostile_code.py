@@ -375,3 +375,97 @@ if os.fork() == 0:
     os._exit(0)
 time.sleep(0.2)
 ''' + WRONG
+
+# ------------------------------------------------------------------ issue 28: routes 2, 3 and 4
+
+# Route 2: a correct cycle keeps its answers in a directory it then makes mode 000; the next,
+# wrong, cycle computes nothing: it makes the directory readable again and returns them.
+LOCKS_ITS_ANSWERS = '''
+import json, os
+D = "/tmp/answers"
+def fizzbuzz(n):
+    if not os.path.isdir(D):
+        os.mkdir(D)
+    os.chmod(D, 0o700)
+    value = ''' + RIGHT_EXPR + '''
+    with open(D + "/%d" % n, "w") as fh:
+        json.dump(value, fh)
+    os.chmod(D, 0)
+    return value
+'''
+READS_THE_LOCKED_ANSWERS = '''
+import json, os
+def fizzbuzz(n):
+    os.chmod("/tmp/answers", 0o700)
+    with open("/tmp/answers/%d" % n) as fh:
+        return json.load(fh)
+'''
+
+# Route 3: a correct cycle leaves a chain of 3,000 nested directories (deeper than PATH_MAX
+# allows as one path) under /tmp, the innermost of mode 000.
+LEAVES_A_DEEP_TREE = '''
+import os
+os.chdir("/tmp")
+for _ in range(3000):
+    os.mkdir("deep")
+    os.chdir("deep")
+os.mkdir("locked")
+open("locked/answers", "w").close()
+os.chmod("locked", 0)
+''' + CORRECT
+
+# Route 4 (as reported): a memfd of 440 MB (memory charged to the container but to no process),
+# then the candidate process becomes a shell (execve makes it dumpable again, so it can give up
+# its oom_score_adj of 1000) that fills every tmpfs place and holds on. No process holds that
+# memory, so the OOM killer's choice is the biggest one left: the runner, then init.
+EXHAUSTS_MEMORY = '''
+import os
+try:
+    fd = os.memfd_create("hog", 0)
+    for _ in range(440):
+        os.write(fd, b"\\0" * (1 << 20))
+    os.set_inheritable(fd, True)
+except OSError:
+    pass
+os.set_inheritable(3, True)  # the reply pipe stays open: the runner waits
+os.execv("/bin/sh", ["sh", "-c", "echo 0 > /proc/self/oom_score_adj; "
+         "for p in /tmp /dev/shm /work; do cat /dev/zero > $p/fill.bin; done; sleep 60"])
+''' + CORRECT
+
+# The same with System V shared memory, which outlives every process, instead of a memfd.
+EXHAUSTS_MEMORY_SYSV = '''
+import os, subprocess, sys
+subprocess.Popen([sys.executable, "-c", (
+    "import ctypes, os, time\\n"
+    "open('/proc/self/oom_score_adj', 'w').write('0')\\n"
+    "libc = ctypes.CDLL(None)\\n"
+    "libc.shmat.restype = ctypes.c_void_p\\n"
+    "for key in range(1, 9):\\n"
+    "    ident = libc.shmget(key, 64 << 20, 0o1600)\\n"
+    "    if ident >= 0:\\n"
+    "        addr = libc.shmat(ident, None, 0)\\n"
+    "        if addr and addr != ctypes.c_void_p(-1).value:\\n"
+    "            ctypes.memset(addr, 1, 64 << 20)\\n"
+    "            libc.shmdt(ctypes.c_void_p(addr))\\n"
+    "os.execv('/bin/sh', ['sh', '-c', 'for p in /tmp /dev/shm /work; do '\\n"
+    "         'cat /dev/zero > $p/fill.bin; done; sleep 60'])\\n"
+)], close_fds=False)
+import time
+time.sleep(3)
+''' + CORRECT
+
+# The probe for a trial through the full task: the tolerant extractor (issue 28, route 6) drops
+# module-level calls, so this one looks for leftovers in every call instead of at import.
+PROBE_IN_CALL = PROBE[: PROBE.index("_found = _leftovers()")] + '''
+def fizzbuzz(n):
+    found = _leftovers()
+    if found:
+        raise RuntimeError("left behind: " + "; ".join(found)[:250])
+    if n % 15 == 0:
+        return "FizzBuzz"
+    if n % 3 == 0:
+        return "Fizz"
+    if n % 5 == 0:
+        return "Buzz"
+    return n
+'''

@@ -1,10 +1,10 @@
-"""`roundtrip-eval difficulty`: the twin pairs' measured difficulty, printed as Markdown."""
+"""`roundtrip-eval-dev difficulty`: the twin pairs' measured difficulty, printed as Markdown."""
 
 from __future__ import annotations
 
 import pytest
 
-from roundtrip_eval.cli import main
+from roundtrip_eval.cli.maintainer import main
 from roundtrip_eval.problems.difficulty import format_table, pair_members
 
 

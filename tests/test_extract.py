@@ -254,3 +254,64 @@ def test_spec_leak_says_why() -> None:
     quoted = "The code is " + " ".join(FIZZ.split()) + " and nothing else."
     assert spec_leak(quoted, "fizzbuzz", previous_code=FIZZ) == "it quotes the previous code verbatim"
     assert spec_leak("FUNCTION fizzbuzz(n): RETURN n", "fizzbuzz", previous_code=FIZZ) is None
+
+
+# --- Issue 28: keep the set-up the function needs, drop only demos, never edit strings -----
+
+
+def _tolerant(reply: str, function: str = "fizzbuzz") -> str:
+    code = extract_code(reply, function, "tolerant").code
+    assert code is not None
+    return code
+
+
+def test_a_global_named_like_a_parameter_is_not_needed() -> None:
+    code = _tolerant(FIZZ + "\nn = int(input('n? '))\nprint(fizzbuzz(n))\nvalue = fizzbuzz(3)\n")
+    assert code == FIZZ  # the parameter n is local: the input demo and the unused call go
+
+
+def test_set_up_that_fills_what_the_function_reads_stays() -> None:
+    reply = (
+        "TABLE = {}\nWORDS = None\n\ndef _fill():\n    for r in range(15):\n"
+        "        TABLE[r] = 'Fizz' * (r % 3 == 0) + 'Buzz' * (r % 5 == 0)\n\n"
+        "def _init():\n    global WORDS\n    WORDS = TABLE\n\n_fill()\n_init()\nTABLE.update({})\n"
+        "print(TABLE)\nassert WORDS\n\ndef fizzbuzz(n):\n    return WORDS[n % 15] or n\n"
+    )
+    code = _tolerant(reply)
+    for kept in ("_fill()\n", "_init()\n", "TABLE.update({})\n", "TABLE = {}\n", "WORDS = None\n"):
+        assert kept in code
+    assert "print(TABLE)" not in code and "assert WORDS" not in code
+
+
+def test_a_wrapped_aliased_or_instantiated_target_is_kept() -> None:
+    memo = (
+        "def memo(f):\n    return f\n\ndef _fb(n):\n    return n\n\nfizzbuzz = memo(_fb)\n"
+        "print(fizzbuzz(3))\n"
+    )
+    assert _tolerant(f"```python\n{memo}```") == memo.replace("print(fizzbuzz(3))\n", "")
+    alias = "class S:\n    @staticmethod\n    def fizzbuzz(n):\n        return n\n\nfizzbuzz = S.fizzbuzz\n"
+    assert _tolerant(f"```python\n{alias}```") == alias
+    assert _tolerant(f"Try this:\n\n{alias}\nIt returns n.") == alias  # salvage keeps the class
+    instance = "class F:\n    def __call__(self, n):\n        return n\n\nfizzbuzz = F()\n"
+    assert _tolerant(f"Here:\n{instance}\nAn instance is callable.\n") == instance
+
+
+def test_set_up_that_would_block_or_exit_is_dropped_even_when_needed() -> None:
+    reply = (
+        "import unittest\nLIMIT = int(input())\n\ndef fizzbuzz(n):\n    return n % LIMIT\n\n"
+        "unittest.main()\n"
+    )
+    code = _tolerant(reply)
+    assert "input()" not in code and "unittest.main()" not in code
+
+
+def test_prose_that_parses_as_an_annotation_is_not_code() -> None:
+    reply = "Spec recap:\nget_magic_number: f() = 42\n\ndef get_magic_number():\n    return 42\n"
+    assert _tolerant(reply, "get_magic_number") == "def get_magic_number():\n    return 42\n"
+
+
+def test_tabs_inside_strings_are_data_and_strict_mode_is_unchanged() -> None:
+    reply = '```python\ndef fizzbuzz(n):\n\tsep = "a\tb"\n\treturn """x\n\ty"""\n```'
+    assert _tolerant(reply) == 'def fizzbuzz(n):\n    sep = "a\tb"\n    return """x\n\ty"""\n'
+    strict = extract_code(reply, "fizzbuzz", "strict").code  # strict rewrites every tab, as before
+    assert strict == 'def fizzbuzz(n):\n    sep = "a    b"\n    return """x\n    y"""\n'

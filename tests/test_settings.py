@@ -175,7 +175,7 @@ def test_readme_table_is_the_rendered_one() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert between_markers(readme) == markdown_table(), (
         "README.md's parameter table differs from roundtrip_eval.eval.settings: "
-        "run `roundtrip-eval docs parameters --write README.md`"
+        "run `roundtrip-eval-dev docs parameters --write README.md`"
     )
     for name in TrialSettings.model_fields:
         assert f"| `{name}` |" in markdown_table()

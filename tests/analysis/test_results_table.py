@@ -1,4 +1,4 @@
-"""`roundtrip-eval results-table`: the README's table from a report folder, by hand.
+"""`roundtrip-eval-dev results-table`: the README's table from a report folder, by hand.
 
 The scripted run (scripted_logs.py): fizzbuzz 5 scored, survival@1 4/5, survival@3 2/5, mean
 cycles (3+1+3+0+1)/5 = 1.6; separate_vowels 4 scored (1 infrastructure error), 3/4, 2/4,
@@ -16,7 +16,7 @@ from roundtrip_eval.analysis.aggregate import build_report
 from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.analysis.report import write_report
 from roundtrip_eval.analysis.results_table import results_table
-from roundtrip_eval.cli import main
+from roundtrip_eval.cli.maintainer import main
 
 from .scripted_logs import FB, SV
 

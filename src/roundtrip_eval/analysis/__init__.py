@@ -14,14 +14,13 @@ Layout (pure core, thin shell), read top-down:
   export.py         `roundtrip-eval export`: rows -> jsonl / csv / parquet, and back
   rescore/          `roundtrip-eval rescore-upstream`: replays upstream replies through our
                     checker (plan / run / outcomes / tables / markdown)
-  results_table.py  `roundtrip-eval results-table`: the README's table from a report folder
+  results_table.py  `roundtrip-eval-dev results-table`: the README's table from a report folder
   read.py           log folder or export folder -> rows, with one-line errors
   rows.py           one Inspect log -> flat per-trial and per-cycle rows (the extraction)
   columns.py        the row model: columns and their types
   aggregate.py      rows -> report tables (pure: the report never looks at log objects)
   figures.py        survival curves: Vega-Lite spec and page, matplotlib PNGs
   tables.py         rows as CSV and as Markdown tables
-  stats.py          pure survival statistics: Wilson intervals, survival/hazard with censoring
   upstream.py       the original study's result.json trials and the rescoring rules (pure)
   extra.py          the optional `analysis` extra: require a module, or one line saying so
 """

@@ -7,7 +7,7 @@ A *group* is one model (g and f) on one problem under one configuration (`config
 setting except the base seed and the suite composition, plus the generation options actually
 sent). Runs that differ in configuration are never pooled. Errored trials (infrastructure)
 are counted apart and never enter survival; censored trials enter survival only for the cycles
-they were observed in (see analysis/stats.py).
+they were observed in (see stats/survival.py).
 
 Missing values are None (never NaN), so tables compare equal and print as empty cells.
 """

@@ -1,7 +1,7 @@
-"""`roundtrip-eval summary | report | export | rescore-upstream | results-table`: the
-after-the-fact commands, all of them in `analysis/`.
+"""`roundtrip-eval summary | report | export | rescore-upstream`: the after-the-fact user
+commands (the maintainer's `results-table` is registered by `roundtrip-eval-dev`).
 
-Registered through `roundtrip_eval.cli._SUBCOMMAND_MODULES`; heavy imports happen inside the
+Registered through `roundtrip_eval.cli.SUBCOMMANDS`; heavy imports happen inside the
 handlers so that `roundtrip-eval --help` stays fast, and so that a command that needs the
 `analysis` extra fails in one line naming it (extra.MissingExtraError) on a plain install.
 """
@@ -72,7 +72,7 @@ def _rescore(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers: Any) -> None:
     """Add the after-the-fact commands to the `roundtrip-eval` command."""
-    from roundtrip_eval.analysis import results_table, summary
+    from roundtrip_eval.analysis import summary
 
     summary.register_cli(subparsers)
     report = subparsers.add_parser(
@@ -119,4 +119,3 @@ def register_cli(subparsers: Any) -> None:
     )
     rescore.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     rescore.set_defaults(func=_rescore)
-    results_table.register_cli(subparsers)

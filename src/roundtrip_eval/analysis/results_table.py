@@ -1,4 +1,4 @@
-"""`roundtrip-eval results-table REPORT_DIR`: the README's results table from a report folder.
+"""`roundtrip-eval-dev results-table REPORT_DIR`: the README's results table from a report folder.
 
 One row per model x language x problem: survival@1 and survival@N with Wilson 95% intervals,
 mean cycles survived, and the drift categories of the failing trials. It reads the report's
@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add `results-table` to the `roundtrip-eval` command (called by analysis/cli.py)."""
+    """Add `results-table` to the `roundtrip-eval-dev` command (listed in cli/maintainer.py)."""
     parser = subparsers.add_parser(
         "results-table",
         help="the README's results table (Markdown) from a `roundtrip-eval report` folder",

@@ -11,12 +11,12 @@ never an error of the sample.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from inspect_ai.util import OutputLimitExceededError, SandboxEnvironment
@@ -26,7 +26,7 @@ from roundtrip_eval.check.compare import MODES, evalplus_passes
 from roundtrip_eval.check.runner import decode, encode, typed_equal
 from roundtrip_eval.problems.load import Outcome, Problem
 
-RUNNER_SOURCE = Path(runner.__file__).read_text(encoding="utf-8")
+RUNNER_SOURCE = runner.source()
 
 CALL_TIMEOUT = 2.0
 """Seconds one call of the candidate may take before it counts as a timeout."""
@@ -38,6 +38,12 @@ OUTPUT_CAP = 1 << 20
 """Bytes the candidate may print before the check stops as a crash."""
 
 CATEGORY_ORDER = ("timeout", "crash", "return_type", "semantic")
+
+
+class SandboxExhausted(RuntimeError):
+    """Raised by a sandbox provider when its sandbox died of a resource limit during a check (the
+    container's memory, say) and a fresh one took its place: the check is the candidate's crash,
+    and the message names the limit. The trial goes on in the fresh sandbox."""
 
 
 @dataclass
@@ -54,6 +60,8 @@ class CheckResult:
     behaviour: str = ""  # hash of every outcome: equal hashes = identical behaviour
     output_head: str = ""
     seconds: float = 0.0
+    sandbox_note: str = ""  # set when the check ran in a fresh sandbox, and why
+
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -374,21 +382,25 @@ async def run_check(
     }
     timeout = int(max(1, round(check_timeout)))
     provider = _provider(env)
+    note = ""
     try:
-        if getattr(provider, "warm_runner", False):  # the trial's long-lived runner (roundtrip-docker)
-            run_warm = provider.run_warm  # type: ignore[attr-defined]
-            result = await run_warm(json.dumps(job), until=f"{nonce} END", timeout=timeout)
-        else:
-            result = await env.exec(
-                ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout,
-                timeout_retry=False,
-            )  # fmt: skip
+        result = await _send(env, provider, job, timeout)
+        final = _last_record(result.stdout, nonce)
+        if final.get("stage") == "slate":  # the last check's leftovers could not be removed
+            note = await _renew(provider, final.get("left"))
+            job["scratch"] = scratch_places(env)  # the fresh sandbox's own places
+            result = await _send(env, provider, job, timeout)
+            if _last_record(result.stdout, nonce).get("stage") == "slate":
+                raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
     except TimeoutError:
         msg = f"timeout: the check ran past {check_timeout:g}s and was killed"
         return _fail("timeout", msg, len(problem.inputs), started)
     except OutputLimitExceededError:
         msg = "crash: the check's output exceeded the sandbox output limit"
         return _fail("crash", msg, len(problem.inputs), started)
+    except SandboxExhausted as exc:
+        _note(f"{exc}; the trial goes on in a fresh sandbox")
+        return _fail("crash", f"crash: {str(exc)[:300]}", len(problem.inputs), started)
     try:
         verdict = judge(problem, parse_records(result.stdout, nonce), started, compare_mode)
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
@@ -396,4 +408,46 @@ async def run_check(
         return _fail("crash", msg, len(problem.inputs), started)
     if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
         verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
+    verdict.sandbox_note = note
     return verdict
+
+
+async def _send(
+    env: SandboxEnvironment, provider: SandboxEnvironment, job: dict[str, Any], timeout: int
+) -> Any:
+    """One job to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else one exec."""
+    if getattr(provider, "warm_runner", False):
+        run_warm = provider.run_warm  # type: ignore[attr-defined]
+        return await run_warm(json.dumps(job), until=f"{job['nonce']} END", timeout=timeout)
+    return await env.exec(
+        ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout, timeout_retry=False
+    )
+
+
+def _last_record(stdout: str, nonce: str) -> dict[str, Any]:
+    """The runner's final record, or {} when there is none (the judge says what that means)."""
+    records = parse_records(stdout, nonce)
+    return records[-1] if records and isinstance(records[-1], dict) else {}
+
+
+async def _renew(provider: SandboxEnvironment, left: Any) -> str:
+    """Replace the sandbox whose writable places could not be shown empty; the note for the log.
+
+    Not the candidate's fault (it has not run): the check is made again in a fresh sandbox. A
+    sandbox that cannot be renewed is an error of the eval, not a verdict on the code."""
+    what = ", ".join(str(x)[:120] for x in left[:5]) if isinstance(left, list) else "?"
+    note = f"the last check left what could not be removed ({what}); checked in a fresh sandbox"
+    renew = getattr(provider, "renew", None)
+    if renew is None:
+        raise RuntimeError(f"the sandbox could not be emptied after a check and cannot be renewed: {what}")
+    await renew(note)
+    _note(note)
+    return note
+
+
+def _note(text: str) -> None:
+    """An info event in the sample's transcript (outside an eval there is none to write to)."""
+    with contextlib.suppress(Exception):
+        from inspect_ai.log import transcript
+
+        transcript().info(text)

@@ -24,7 +24,8 @@ Two processes, one of which never runs candidate code:
   memory either), and installs a seccomp filter that makes it and everything it starts unable to
   signal the runner (kill/tkill/tgkill/sigqueue to the runner's pid or group, or to -1, and
   every pidfd signal), to ptrace anything, to read or write another process's memory
-  (process_vm_*), to change its dumpable flag or ptracer, or to use io_uring.
+  (process_vm_*), to change its dumpable flag or ptracer, to use io_uring, or to create a
+  memfd (memory charged to the sandbox but to no process, so the OOM killer could not find it).
 - It then installs an **audit hook** (`sys.addaudithook`; it cannot be removed) and imports the
   candidate. The hook holds a per-check key that exists nowhere else in the process: it is a
   constant of the hook's own code object, and the hook refuses every route to that code (the
@@ -81,9 +82,12 @@ the sandbox's limit (the candidate process is the OOM killer's first choice). At
 check the runner kills the candidate process and every process it started (whatever session or
 group they moved to: the runner is their subreaper), reaps them, and empties the writable places
 the host names in `scratch` (in the Docker sandbox: the work dir, /tmp, /dev/shm, /dev/mqueue)
-plus the System V IPC objects of its user (`clean_ipc`); it does the same before a check starts,
-in case a previous runner was killed by the host. Elsewhere (the `local` sandbox) it only
-removes its own per-check directories.
+plus the System V IPC objects of its user (`clean_ipc`), whatever their modes or depth
+(`slate.py`); it does the same before a check starts, in case a previous runner was killed by
+the host, and there it also *verifies* that they are empty: if they are not, the candidate does
+not run and the final record is `{"stage": "slate", "left": [...]}`, on which the host checks
+the job again in a fresh sandbox. Elsewhere (the `local` sandbox) it only removes its own
+per-check directories.
 
 Two ways to run
 ---------------
@@ -106,6 +110,9 @@ import sys
 import time
 import types
 from typing import Any, NoReturn
+
+if "slate_clean" not in globals():  # in the sandbox, slate.py's code is joined above (`source`)
+    from roundtrip_eval.check.slate import slate_clean
 
 MAX_DEPTH = 50
 CHECK_DIR_PREFIX = ".rt-check-"
@@ -133,19 +140,19 @@ SYSCALLS = {
         "rt_tgsigqueueinfo": 297, "prlimit64": 302, "pidfd_open": 434, "ptrace": 101,
         "process_vm_readv": 310, "process_vm_writev": 311, "pidfd_send_signal": 424,
         "pidfd_getfd": 438, "io_uring_setup": 425, "io_uring_enter": 426,
-        "io_uring_register": 427, "prctl": 157,
+        "io_uring_register": 427, "prctl": 157, "memfd_create": 319,
     }),
     "aarch64": (0xC00000B7, {
         "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138,
         "rt_tgsigqueueinfo": 240, "prlimit64": 261, "pidfd_open": 434, "ptrace": 117,
         "process_vm_readv": 270, "process_vm_writev": 271, "pidfd_send_signal": 424,
         "pidfd_getfd": 438, "io_uring_setup": 425, "io_uring_enter": 426,
-        "io_uring_register": 427, "prctl": 167,
+        "io_uring_register": 427, "prctl": 167, "memfd_create": 279,
     }),
 }  # fmt: skip
 DENIED_SYSCALLS = (
     "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_send_signal", "pidfd_getfd",
-    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "io_uring_setup", "io_uring_enter", "io_uring_register", "memfd_create",
 )  # fmt: skip
 PID_SYSCALLS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "prlimit64",
                 "pidfd_open")  # fmt: skip
@@ -1020,74 +1027,31 @@ def _kill_all(pid: int) -> None:
         time.sleep(0.001)
 
 
-def _wipe(directory: str, keep: str | None = None) -> None:
-    """Empty `directory` (everything the candidate may have written), ignoring what we cannot remove."""
-    import shutil
-    import stat
-
-    def retry(func: Any, path: str, _exc: Any) -> None:
-        with contextlib.suppress(OSError):
-            parent = os.path.dirname(path)
-            os.chmod(parent, stat.S_IRWXU | os.stat(parent).st_mode)
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.chmod(path, stat.S_IRWXU)
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
-
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name == keep:
-            continue
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, onerror=retry)
-            else:
-                os.unlink(entry.path)
-        except OSError:
-            retry(None, entry.path, None)
-
-
-def _remove_ipc(libc: Any) -> None:
-    """Remove the System V shared memory, queues and semaphores of this user."""
-    if libc is None:
-        return
-    uid = os.getuid()
-    for kind, uid_column, remove in (
-        ("shm", 7, lambda i: libc.shmctl(i, 0, None)),
-        ("msg", 7, lambda i: libc.msgctl(i, 0, None)),
-        ("sem", 4, lambda i: libc.semctl(i, 0, 0)),
-    ):
-        try:
-            with open(f"/proc/sysvipc/{kind}") as fh:
-                rows = [line.split() for line in fh.read().splitlines()[1:]]
-        except OSError:
-            continue
-        for row in rows:
-            if len(row) > uid_column and row[uid_column] == str(uid):
-                remove(int(row[1]))
-
-
-def _clean_slate(job: dict[str, Any], workdir: str, check_dir: str | None, libc: Any) -> None:
-    """Leave nothing for the next check: the host's scratch places, or our own check dirs."""
+def _clean_slate(job: dict[str, Any], workdir: str, check_dir: str | None, libc: Any) -> list[str]:
+    """Leave nothing for the next check: empty the host's scratch places (and this user's System V
+    IPC objects), or our own check dirs; what is still there (`slate.py`), [] when proven empty."""
     scratch = [str(d) for d in job.get("scratch") or []]
-    for directory in scratch:
-        _wipe(directory)
-    if not scratch:
-        for entry in os.listdir(workdir):
-            if entry.startswith(CHECK_DIR_PREFIX):
-                _wipe(os.path.join(workdir, entry))
-                with contextlib.suppress(OSError):
-                    os.rmdir(os.path.join(workdir, entry))
-    if job.get("clean_ipc"):
-        _remove_ipc(libc)
-    if check_dir is not None and os.path.isdir(check_dir):
-        _wipe(check_dir)
+    if scratch:
+        return slate_clean(scratch, libc, bool(job.get("clean_ipc")))
+    try:
+        dirs = [os.path.join(workdir, e) for e in os.listdir(workdir) if e.startswith(CHECK_DIR_PREFIX)]
+    except OSError:
+        dirs = []
+    if check_dir is not None and check_dir not in dirs and os.path.isdir(check_dir):
+        dirs.append(check_dir)
+    left = slate_clean(dirs)
+    for directory in dirs:
         with contextlib.suppress(OSError):
-            os.rmdir(check_dir)
+            os.rmdir(directory)
+    return left
+
+
+class _Unclean(Exception):
+    """The writable places could not be shown empty before a check; `left` says what stayed."""
+
+    def __init__(self, left: list[str]) -> None:
+        super().__init__()
+        self.left = left
 
 
 class _Stopped(Exception):
@@ -1235,7 +1199,10 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
     check_dir = None
     link = _Link(pid, chan_r, out_r, int(job.get("output_cap", 1 << 20)), beat)
     try:
-        _clean_slate(job, workdir, None, libc)
+        left = _clean_slate(job, workdir, None, libc)
+        if left:  # not proven empty: the candidate does not run; the host renews the sandbox
+            os.close(job_w)
+            raise _Unclean(left)
         check_dir = os.path.join(workdir, CHECK_DIR_PREFIX + nonce[:12])
         try:
             os.mkdir(check_dir)
@@ -1253,6 +1220,8 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
                 view = view[os.write(job_w, view) :]
         os.close(job_w)
         final = _check(link, job, records.append)
+    except _Unclean as unclean:
+        final = {"stage": "slate", "left": unclean.left}
     finally:
         _kill_all(pid)
     link._read_output()
@@ -1331,15 +1300,21 @@ def _serve() -> None:
             failed = {"stage": "runner", "msg": f"the runner failed: {type(exc).__name__}: {exc}"[:300]}
             records = [json.dumps(failed).encode()]
         _write(_framed(nonce, records) + f"{nonce} END\n".encode())
-        _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
+        with contextlib.suppress(Exception):  # what stays is found, and reported, before the next check
+            _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
         del job, records, line
         spawned = _spawn(seccomp, libc)
 
 
 def source() -> str:
-    """This module's source: what the sandbox runs as `python3 -I -c` (add `serve` for a warm runner)."""
+    """What the sandbox runs as `python3 -I -c` (add `serve` for a warm runner): `slate.py`'s
+    code, then this module's, in one namespace (the future import moved to the top)."""
+    future = "from __future__ import annotations\n"
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "slate.py"), encoding="utf-8") as fh:
+        slate = fh.read()
     with open(__file__, encoding="utf-8") as fh:
-        return fh.read()
+        own = fh.read()
+    return future + slate + "\n" + own.replace(future, "", 1)
 
 
 BOOT = """\

@@ -1,47 +1,38 @@
-"""The `roundtrip-eval` command line: sandbox image, local model, analysis.
+"""The `roundtrip-eval` command line: what a user runs (sandbox image, local model, problems,
+analysis). Maintainer commands (generated docs, the README's results table, twin difficulty)
+are `roundtrip-eval-dev` (cli/maintainer.py).
 
-Each subcommand lives in the module that owns the feature; this file only wires them up,
-and imports them lazily so that `roundtrip-eval --help` stays fast.
+Each subcommand lives in the module that owns the feature; this file only lists them, and they
+are imported when the parser is built, not on import, so `import roundtrip_eval.cli` stays
+light. How a missing optional extra and any other import error are told apart: cli/shell.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+from collections.abc import Sequence
 
-# module -> it exposes `register_cli(subparsers)`; each registered parser sets `func`.
-_SUBCOMMAND_MODULES = [
-    "roundtrip_eval.sandbox.cli",
-    "roundtrip_eval.local_model.cli",
-    "roundtrip_eval.cli.problems",
-    "roundtrip_eval.problems.difficulty",
-    "roundtrip_eval.analysis.cli",
-    "roundtrip_eval.cli.docs",
-]
+from roundtrip_eval.cli import shell
+from roundtrip_eval.cli.shell import Subcommand
+
+SUBCOMMANDS = (
+    Subcommand("roundtrip_eval.sandbox.cli", ("sandbox",)),
+    Subcommand("roundtrip_eval.local_model.cli", ("model",)),
+    Subcommand("roundtrip_eval.cli.problems", ("problems",)),
+    Subcommand("roundtrip_eval.analysis.cli", ("summary", "report", "export", "rescore-upstream")),
+)
+"""The user commands, by the module that registers them."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="roundtrip-eval", description="Tools around the roundtrip-eval Inspect tasks."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    for name in _SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        module.register_cli(sub)
-    return parser
+    """The `roundtrip-eval` parser, every user subcommand registered."""
+    return shell.build_parser("roundtrip-eval", "Tools around the roundtrip-eval Inspect tasks.", SUBCOMMANDS)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("roundtrip-eval: interrupted", file=sys.stderr)
-        return 130
+def main(argv: Sequence[str] | None = None) -> int:
+    """`roundtrip-eval ARGS`: the exit status of the chosen subcommand."""
+    return shell.run(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`roundtrip-eval docs parameters`: the README's `-T` table, rendered from the settings model.
+"""`roundtrip-eval-dev docs parameters`: the README's `-T` table, rendered from the settings model.
 
 The README holds the table between `<!-- parameters:start -->` and `<!-- parameters:end -->`;
 `--write` replaces what is there, `--check` fails when it differs (a test runs the same check).
@@ -40,12 +40,12 @@ def run(args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8")
         current = between_markers(text)
     except (OSError, ValueError) as error:
-        print(f"roundtrip-eval docs parameters: {path}: {error}", file=sys.stderr)
+        print(f"roundtrip-eval-dev docs parameters: {path}: {error}", file=sys.stderr)
         return 2
     if args.check:
         if current == markdown_table():
             return 0
-        print(f"{path}: the parameter table is out of date; run `roundtrip-eval docs parameters "
+        print(f"{path}: the parameter table is out of date; run `roundtrip-eval-dev docs parameters "
               f"--write {path}`", file=sys.stderr)
         return 1
     path.write_text(with_table(text), encoding="utf-8")

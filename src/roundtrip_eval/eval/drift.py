@@ -1,7 +1,7 @@
 """Drift: how a chain changed, decided from evidence that can be checked in the log.
 
 Pure functions only. The checker tells *which* inputs differ from C0 and which probe classes
-they belong to; this module turns that into a category (ROUNDTRIP.md §6), and measures the
+they belong to; this module turns that into a category (docs/design.md#drift-categories), and measures the
 changes of surviving cycles: fixed points, similarity to C0, spec similarity.
 
 Where one kind of failure ends and the next begins (the one place this is written down; the
@@ -16,7 +16,7 @@ README's drift paragraph repeats it):
   or the previous code quoted verbatim). f is not asked.
 - `return_type`: a value of a type C0 never returns, or the same value converted (`"1"` for
   `1`, `True` for `1`, a tuple that joins to the expected string); decided per input by
-  `checker.mismatch_kind`. A wrong value of a type C0 also returns (`7` where fizzbuzz expected
+  `check.host.mismatch_kind`. A wrong value of a type C0 also returns (`7` where fizzbuzz expected
   `"Fizz"`) is a wrong value, `semantic`, refined below.
 - `None` where C0 returns a value is not a type change but a lost value, a branch that returns
   nothing: on edge inputs only it is `boundary`; on the inputs of one probe class (any class
@@ -56,7 +56,7 @@ CATEGORIES = (
     "feature_dropped",
     "spec_failure",
 )
-"""Every first-failure category (ROUNDTRIP.md §6); `none` = the trial survived. The order is
+"""Every first-failure category (docs/design.md#drift-categories); `none` = the trial survived. The order is
 the order of every table and metric that lists them."""
 
 GENERIC_CLASSES = {"plain", "edge"}
@@ -208,7 +208,7 @@ def feature_direction(previous_code: str | None, code: str | None) -> str:
 
 
 NO_VALUE = "None (NoneType)"
-"""How the checker shows an actual `None` (`checker._describe`)."""
+"""How the checker shows an actual `None` (`check.host._describe`)."""
 
 
 def returns_nothing(check: dict[str, Any]) -> bool:

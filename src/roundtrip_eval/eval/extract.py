@@ -18,9 +18,13 @@ Prose that merely mentions code inline is not code.
 from __future__ import annotations
 
 import ast
+import io
 import re
 import textwrap
+import tokenize
 from dataclasses import dataclass
+
+from roundtrip_eval.eval.demos import demo_lines
 
 MODES = ("tolerant", "strict", "first_fence")
 _FIRST_FENCE = re.compile(r"```(?:\w+)?\s*([\s\S]*?)```")
@@ -102,8 +106,74 @@ def defines(tree: ast.Module, function: str) -> bool:
     )
 
 
-def _normalise(code: str) -> str:
+def binds(tree: ast.Module, function: str) -> bool:
+    """Whether the module binds `function` at top level to something that may be callable:
+    a def, a class, or an assignment of anything but a literal (`f = memo(_f)`, `f = F()`,
+    `f = Solver.method`, `f = lambda n: ...`)."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == function:
+                return True
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            named = any(isinstance(t, ast.Name) and t.id == function for t in targets)
+            if named and not isinstance(node.value, ast.Constant):
+                return True
+    return False
+
+
+def _normalise_strict(code: str) -> str:
+    """Strict mode's normalisation, unchanged: every tab becomes four spaces."""
     return textwrap.dedent(code.replace("\t", "    ")).strip("\n") + "\n"
+
+
+def _normalise(code: str) -> str:
+    """Repair indentation (tabs in it become four spaces, a common margin goes) without
+    touching the inside of any string literal: a tab in `"3\tFizz"` is data."""
+    lines = code.split("\n")
+    repairs = any(ln[: len(ln) - len(ln.lstrip())].count("\t") or (ln and not ln.strip()) for ln in lines)
+    inside = _string_lines(code) if repairs else set()  # where leading whitespace is data
+    for i, line in enumerate(lines):
+        if i not in inside:
+            body = line.lstrip(" \t")
+            lines[i] = line[: len(line) - len(body)].replace("\t", "    ") + body
+    margins = [ln[: len(ln) - len(ln.lstrip())] for ln in lines if ln.strip()]
+    margin = _common_prefix(margins)
+    for i, line in enumerate(lines):
+        if not line.strip() and i not in inside:
+            lines[i] = ""
+        elif line.startswith(margin):
+            lines[i] = line[len(margin) :]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def _common_prefix(texts: list[str]) -> str:
+    if not texts:
+        return ""
+    low, high = min(texts), max(texts)
+    n = next((i for i, (a, b) in enumerate(zip(low, high, strict=False)) if a != b), min(len(low), len(high)))
+    return low[:n]
+
+
+def _string_lines(code: str) -> set[int]:
+    """0-based indices of the lines that begin inside a multi-line string literal."""
+    for text in (code, "\n".join(ln.lstrip(" \t") for ln in code.split("\n"))):
+        try:  # indentation may be what is broken: then find the strings in the flattened text
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        inside: set[int] = set()
+        opened: list[int] = []  # f-strings on Python >= 3.12 come as start/middle/end tokens
+        for tok in tokens:
+            kind = tokenize.tok_name.get(tok.type, "")
+            if kind == "FSTRING_START":
+                opened.append(tok.start[0])
+            elif kind == "FSTRING_END" and opened:
+                inside.update(range(opened.pop(), tok.end[0]))
+            elif tok.type == tokenize.STRING:
+                inside.update(range(tok.start[0], tok.end[0]))
+        return inside
+    return set()
 
 
 def _def_line(lines: list[str], function: str) -> int | None:
@@ -112,32 +182,72 @@ def _def_line(lines: list[str], function: str) -> int | None:
     return next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
 
 
-def _salvage(text: str, function: str) -> str | None:
-    """Find the target function in loose text: from its imports/def to the last line that parses.
+_ANNOTATION = r"(:\s*[A-Za-z_][\w.\[\], |]*)"
+"""A type annotation (`: dict[str, int]`), not prose that happens to parse (`f: f() = 42`)."""
+_STATEMENT_START = re.compile(
+    r"(@|#|(async\s+)?def\s|class\s|import\s|from\s+\S+\s+import\s|(if|for|while|with|elif)\s.*:"
+    r"|(try|else|finally)\s*:|except\b.*:|(match|case)\s.*:|[rRbBuUfF]{0,2}(\"|')"
+    r"|(return|assert|del|pass|raise|break|continue|yield|global|nonlocal)\b"
+    r"|[A-Za-z_][\w.]*(\[[^\]]*\])?(\s*,\s*[A-Za-z_]\w*)*\s*" + _ANNOTATION
+    + r"?\s*([-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)"
+    r"|[A-Za-z_][\w.]*\(.*\)\s*(#.*)?$)"
+)
+MAX_SALVAGE_STARTS = 8
 
-    Only lines *after* the function may be cut (prose, a lone fence): cutting a line of its
-    body would turn a syntax error into a different, wrong function.
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _anchor(lines: list[str], function: str) -> int | None:
+    """The first line that binds the target: its def (at any depth) or an assignment to it."""
+    name = re.escape(function)
+    pattern = re.compile(rf"\s*((async\s+)?def\s+{name}\s*\(|class\s+{name}\b|{name}\s*{_ANNOTATION}?=(?!=))")
+    return next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
+
+
+def _code_like(line: str, base: int) -> bool:
+    return not line.strip() or _indent(line) > base or _STATEMENT_START.match(line.strip()) is not None
+
+
+def _salvage(text: str, function: str) -> str | None:
+    """Find the target in loose text: the run of code lines around the line that binds it
+    (the class a method or a callable instance needs, the set-up above it), then the longest
+    piece of that run that parses and binds the target.
+
+    Only lines *after* the target's own block may be cut (prose, a lone fence): cutting a
+    line of its body would turn a syntax error into a different, wrong function.
     """
     lines = text.splitlines()[:MAX_SALVAGE_LINES]
-    start = _def_line(lines, function)
-    if start is None:
+    anchor = _anchor(lines, function)
+    if anchor is None:
         return None
-    indent = len(lines[start]) - len(lines[start].lstrip())
-    def_line = start
-    while start > 0 and re.match(r"\s*(import |from \S+ import |@)", lines[start - 1]):
-        start -= 1
-    body = [ln[indent:] if ln[:indent].strip() == "" else ln for ln in lines[start:]]
-    function_end = len(body)
-    for i in range(def_line - start + 1, len(body)):
-        line = body[i]
-        if line.strip() and len(line) - len(line.lstrip()) == 0:
-            function_end = i
-            break
-    for end in range(len(body), function_end - 1, -1):
-        candidate = _normalise("\n".join(body[:end]))
-        tree = _parse(candidate)
-        if tree is not None and defines(tree, function):
-            return candidate
+    base = own = _indent(lines[anchor])
+    first = anchor
+    while first > 0 and _code_like(lines[first - 1], base):
+        first -= 1
+        if lines[first].strip():
+            base = min(base, _indent(lines[first]))
+    after = range(anchor + 1, len(lines))
+    block_end = next((i for i in after if lines[i].strip() and _indent(lines[i]) <= own), len(lines))
+    last = block_end
+    while last < len(lines) and _code_like(lines[last], base):
+        last += 1
+    starts = [i for i in range(first, anchor + 1) if lines[i].strip() and _indent(lines[i]) == base]
+    starts = starts[:MAX_SALVAGE_STARTS]
+    pulled = anchor  # the old rule: the def itself, with the imports and decorators right above it
+    while pulled > 0 and re.match(r"\s*(import |from \S+ import |@)", lines[pulled - 1]):
+        pulled -= 1
+    if pulled not in starts:
+        starts.append(pulled)
+    for start in starts:
+        margin = _indent(lines[start])
+        body = [ln[margin:] if ln[:margin].strip() == "" else ln for ln in lines[start:last]]
+        for end in range(len(body), block_end - start - 1, -1):
+            candidate = _normalise("\n".join(body[:end]))
+            tree = _parse(candidate)
+            if tree is not None and binds(tree, function):
+                return candidate
     return None
 
 
@@ -150,62 +260,19 @@ def _unparsed(text: str, function: str) -> str | None:
     return _normalise("\n".join(lines[start:]))
 
 
-_SCRIPT_CALLS = {"print", "input", "exit", "quit"}
-
-
-def _calls(node: ast.AST, names: set[str]) -> bool:
-    return any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names
-        for n in ast.walk(node)
-    )
-
-
-def _mentions_name(node: ast.AST) -> bool:
-    """Whether `__name__` appears in the node (as a name, attribute or string)."""
-    try:
-        return "__name__" in ast.dump(node)
-    except (ValueError, RecursionError, MemoryError):  # a huge int literal, or deep nesting
-        return any(
-            isinstance(value, str) and "__name__" in value
-            for child in ast.walk(node)
-            for _field, value in ast.iter_fields(child)
-        )
-
-
-def _is_script(node: ast.stmt, exercised: set[str]) -> bool:
-    """A top-level statement that exercises the code (a demo) rather than sets it up."""
-    if isinstance(node, ast.If) and _mentions_name(node.test):
-        return True
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-        return False  # a docstring
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return False
-    if isinstance(node, ast.Import | ast.ImportFrom):
-        return False
-    return _calls(node, exercised)
-
-
 def sanitize(code: str, function: str) -> tuple[str, bool]:
-    """Drop top-level example usage: statements that call the module's own functions or
-    classes, `print` or `input`, and `if __name__ == "__main__":` blocks.
+    """Drop top-level demos (see `roundtrip_eval.eval.demos`): a main block, asserts, prints,
+    input, and uses of the module's own code that nothing the function needs depends on.
 
     Why: small models append demos such as `print(f(10))` that call the function wrongly;
-    executing them at import would blame the function for its demo. Definitions, imports and
-    set-up such as `sys.setrecursionlimit(...)` stay, with their layout. Tolerant mode only.
+    executing them at import would blame the function for its demo. Set-up the function
+    needs stays (`RULES = _make_rules()`, `f = memo(_f)`), and so do definitions, imports and
+    `sys.setrecursionlimit(...)`, with their layout. Tolerant mode only.
     """
     tree = _parse(code)
     if tree is None:
         return code, False
-    defined = {
-        n.name
-        for n in tree.body
-        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-    }
-    exercised = _SCRIPT_CALLS | defined | {function}
-    drop: set[int] = set()
-    for node in tree.body:
-        if _is_script(node, exercised) and node.end_lineno is not None:
-            drop.update(range(node.lineno, node.end_lineno + 1))
+    drop = demo_lines(tree, code, function)
     if not drop:
         return code, False
     kept = [ln for i, ln in enumerate(code.splitlines(), start=1) if i not in drop]
@@ -223,7 +290,7 @@ def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extractio
     if mode == "strict":
         for block in fenced_blocks(reply):
             if block.terminated:
-                return Extraction(_normalise(block.text), "strict:first_fence")
+                return Extraction(_normalise_strict(block.text), "strict:first_fence")
         return Extraction(None, "strict:no_fence")
     if mode == "first_fence":
         match = _FIRST_FENCE.search(reply)
@@ -248,7 +315,7 @@ def _find_code(reply: str, function: str) -> Extraction:
     for block in blocks:
         code = _normalise(block.text)
         tree = _parse(code)
-        if tree is not None and defines(tree, function):
+        if tree is not None and binds(tree, function):
             hits.append((block, code))
     if hits:
         block, code = hits[-1]

@@ -90,7 +90,7 @@ class TrialSettings(BaseModel):
     prompt_style: str = Field(
         "zero_shot",
         description="`zero_shot`, `fewshot` (one worked example of an unrelated function) or "
-        "`guided` (task-agnostic steps); with `prompts`, a style its file names provide, e.g. the "
+        "`guided` (problem-agnostic steps); with `prompts`, a style its file names provide, e.g. the "
         "study's `fewshot` or `hyper_guided`",
         json_schema_extra={"allowed": f"{', '.join(STYLES)}, or a style of the `prompts` directory"},
     )

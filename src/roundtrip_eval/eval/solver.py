@@ -232,7 +232,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         leak = None
         if spec.code is not None and given is None:
             leak = spec_leak(spec.code, problem.function, previous["code"])
-        if leak is not None:  # the "spec" is the code itself: a spec_failure (ROUNDTRIP.md §6)
+        if leak is not None:  # the "spec" is the code: a spec_failure (docs/design.md#drift-categories)
             record["spec_leak"] = True
             record["detail"] = f"spec_failure: the spec is the code itself ({leak}); f was not asked"
         if spec.code is not None and leak is None:

@@ -29,7 +29,7 @@ Two static measures of a reference function C0:
 its node counts and its complexities are. `tests/test_twins.py` enforces this for every pair.
 
 `pair_table()` reads every problem folder whose `task.toml` has a `pair` key and reports per
-pair the known and the novel member side by side; `roundtrip-eval difficulty` prints it as
+pair the known and the novel member side by side; `roundtrip-eval-dev difficulty` prints it as
 Markdown (the table in tasks/README.md).
 """
 
@@ -176,7 +176,7 @@ def _print_table(args: argparse.Namespace) -> int:
 
 
 def register_cli(subparsers: Any) -> None:
-    """Add `difficulty` to the `roundtrip-eval` command."""
+    """Add `difficulty` to the `roundtrip-eval-dev` command (listed in cli/maintainer.py)."""
     parser = subparsers.add_parser(
         "difficulty",
         help="the twin pairs' measured difficulty (AST nodes, complexity) as a Markdown table",

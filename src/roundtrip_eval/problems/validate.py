@@ -137,7 +137,7 @@ def load_reference(path: Path, function: str) -> tuple[str, Callable[..., Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemError(f"{path}: cannot be read: {exc}") from None
     try:
-        code = compile(source, str(path), "exec")  # inspect-evals-lint: ignore[IESC002] -- a task's own C0
+        code = compile(source, str(path), "exec")  # inspect-evals-lint: ignore[IESC002] -- a problem's own C0
     except (SyntaxError, ValueError) as exc:
         where = f"line {exc.lineno}: " if isinstance(exc, SyntaxError) and exc.lineno else ""
         msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
@@ -151,7 +151,7 @@ def load_reference(path: Path, function: str) -> tuple[str, Callable[..., Any]]:
         )
     namespace: dict[str, Any] = {}
     try:
-        exec(code, namespace)  # inspect-evals-lint: ignore[IESC002] -- C0 from a task folder, not model code
+        exec(code, namespace)  # inspect-evals-lint: ignore[IESC002] -- a problem's C0, not model code
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure is a malformed folder
         raise ProblemError(f"{path}: importing it raised {raised(exc)}") from None
     func = namespace.get(function)

@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 from inspect_ai.util import SandboxEnvironmentConfigType
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from roundtrip_eval.sandbox.image import IMAGE
+
+SYSV_SHM_BYTES = 16 << 20
+"""System V shared memory a container's IPC namespace allows in all (`containers.IPC_SYSCTLS`)."""
+
+RUNNER_ROOM = 128 << 20
+"""Memory left, beyond every tmpfs place full, for init, the warm runner and a candidate process."""
+
+_UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def size_bytes(text: str) -> int:
+    """A Docker size ("512m", "1g", "65536") in bytes; ValueError names a bad one."""
+    value = str(text).strip().lower()
+    unit = value[-1:] if value[-1:] in _UNITS and not value[-1:].isdigit() else ""
+    number = value[: len(value) - len(unit)]
+    if not number.isdigit():
+        raise ValueError(f"roundtrip-docker: {text!r} is not a size (e.g. 512m, 1g)")
+    return int(number) * _UNITS[unit]
 
 
 class RoundtripDockerConfig(BaseModel, frozen=True):
@@ -54,6 +72,20 @@ class RoundtripDockerConfig(BaseModel, frozen=True):
     spare_containers: int = Field(default=2, ge=0)
     """Containers an eval run keeps started ahead of the trials that will take them
     (`spares.py`); 0 starts each trial's container when the trial starts."""
+
+    @model_validator(mode="after")
+    def _room_for_the_runner(self) -> RoundtripDockerConfig:
+        """What a candidate can hold without a process (three tmpfs places and the System V
+        shared memory) must leave `RUNNER_ROOM` of the memory limit, so that filling it all
+        cannot make the OOM killer take the runner or init instead of a candidate's process."""
+        held = 3 * size_bytes(self.tmpfs_size) + SYSV_SHM_BYTES
+        if held + RUNNER_ROOM > size_bytes(self.memory):
+            raise ValueError(
+                f"roundtrip-docker: memory={self.memory} is too small for tmpfs_size={self.tmpfs_size}: "
+                f"the work dir, /tmp and /dev/shm ({3} x {self.tmpfs_size}) plus 16 MiB of shared "
+                f"memory must leave {RUNNER_ROOM >> 20} MiB for the runner"
+            )
+        return self
 
 
 def resolve_config(config: SandboxEnvironmentConfigType | None) -> RoundtripDockerConfig:

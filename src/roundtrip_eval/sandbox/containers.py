@@ -1,7 +1,8 @@
 """Trial containers: their labels, creation, removal, and what one eval run has created.
 
 Each trial gets a container with no network, a read-only root, tmpfs at the work dir and /tmp
-(noexec), user nobody, every capability dropped, no-new-privileges, memory = memory+swap, a
+(noexec) and /dev/shm of the same size, 16 MiB of System V shared memory, user nobody,
+every capability dropped, no-new-privileges, memory = memory+swap, a
 pids limit and a CPU quota; PID 1 is `pid1.INIT`.
 
 Containers carry the label `roundtrip-eval.sandbox=1` plus a per-run label, so that a run
@@ -24,7 +25,7 @@ import anyio
 
 from roundtrip_eval._inspect_private import sandbox_lifecycle_state
 from roundtrip_eval.sandbox import engine
-from roundtrip_eval.sandbox.config import RoundtripDockerConfig
+from roundtrip_eval.sandbox.config import SYSV_SHM_BYTES, RoundtripDockerConfig
 from roundtrip_eval.sandbox.engine import SandboxEngineError, SandboxSetupError
 from roundtrip_eval.sandbox.pid1 import ENTRYPOINT, WARM_COMMAND
 from roundtrip_eval.sandbox.stream import Attached, attach, close_attached
@@ -38,6 +39,13 @@ LABEL_TASK = "roundtrip-eval.task"
 LABEL_SAMPLE = "roundtrip-eval.sample"
 LABEL_PID = "roundtrip-eval.pid"  # the process that created the container (host pid)
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+IPC_SYSCTLS = {
+    "kernel.shmmax": str(SYSV_SHM_BYTES),
+    "kernel.shmall": str(SYSV_SHM_BYTES // 4096),
+    "kernel.shmmni": "64",
+}
+"""System V shared memory outlives every process and is in no process's memory, so the OOM
+killer cannot find it: the container's (private) IPC namespace gets 16 MiB of it in all."""
 
 
 @dataclass
@@ -163,6 +171,8 @@ def create_container(
         pids_limit=cfg.pids_limit,
         nano_cpus=int(cfg.cpus * 1e9),
         ipc_mode="private",
+        shm_size=cfg.tmpfs_size,
+        sysctls=IPC_SYSCTLS,
         log_config=LogConfig(type=LogConfig.types.NONE),
         detach=True,
     )

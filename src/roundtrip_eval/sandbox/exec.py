@@ -28,7 +28,7 @@ from inspect_ai.util import (
 
 from roundtrip_eval.sandbox.containers import TrialContainer
 from roundtrip_eval.sandbox.pid1 import KILL_SIGNAL
-from roundtrip_eval.sandbox.stream import Outcome, exec_running, pump, unavailable
+from roundtrip_eval.sandbox.stream import ExecCapture, exec_running, pump, unavailable
 
 # Prepended to each exec when `kill_strays` is on. `$1` is a nonce the command never sees.
 # Kill what earlier execs left behind; refuse a command path that cannot be executed (a
@@ -85,7 +85,7 @@ async def run(
     user: str | None,
     timeout: float | None,
     limit: int,
-) -> Outcome:
+) -> ExecCapture:
     """One docker exec, retried once if the runtime could not even start it."""
     for attempt in range(2):
         exec_id = await create_exec(box, argv, workdir, env, user)
@@ -192,7 +192,7 @@ def default_user(box: TrialContainer, user: str | None) -> bool:
     return user in (box.config.user, uid) or (user == "nobody" and uid == "65534")
 
 
-def _not_executable(out: Outcome, nonce: str | None, program: str) -> bool:
+def _not_executable(out: ExecCapture, nonce: str | None, program: str) -> bool:
     """The command's path could not be executed: refused by our prelude, or by the runtime."""
     if out.status != "exited" or out.returncode != 126:
         return False
@@ -206,7 +206,7 @@ def _not_executable(out: Outcome, nonce: str | None, program: str) -> bool:
     )
 
 
-def _is_runtime_failure(out: Outcome) -> bool:
+def _is_runtime_failure(out: ExecCapture) -> bool:
     """The runtime could not start the process (e.g. the pids limit was exhausted)."""
     text = out.stdout.strip().lower()
     return (

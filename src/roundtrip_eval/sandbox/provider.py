@@ -18,6 +18,7 @@ label.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -28,11 +29,13 @@ from inspect_ai.util import (
     SandboxConnection,
     SandboxEnvironment,
     SandboxEnvironmentConfigType,
+    SandboxUnavailableError,
     sandboxenv,
 )
 from pydantic import BaseModel
 
 from roundtrip_eval._inspect_private import RootAccess
+from roundtrip_eval.check.host import SandboxExhausted
 from roundtrip_eval.sandbox import containers, engine, files, image
 from roundtrip_eval.sandbox.config import RoundtripDockerConfig, resolve_config
 from roundtrip_eval.sandbox.containers import TrialContainer
@@ -40,7 +43,7 @@ from roundtrip_eval.sandbox.engine import SandboxEngineError, SandboxSetupError
 from roundtrip_eval.sandbox.exec import default_user, exec_command
 from roundtrip_eval.sandbox.image import SandboxImageError
 from roundtrip_eval.sandbox.spares import Spares
-from roundtrip_eval.sandbox.warm import RunnerLost, WarmRunner, runner_source
+from roundtrip_eval.sandbox.warm import RunnerLost, WarmRunner
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -59,6 +62,9 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         # what Inspect's per-sample root probe would find (one exec less per trial): every
         # capability is dropped, so root cannot switch users
         self._root_access = RootAccess("unusable", "roundtrip-docker: root has no capabilities")
+        self._task_name = "renewed"  # for a fresh container (`renew`)
+        self._metadata: dict[str, str] = {}
+        self.renewals: list[str] = []  # why this trial's container was replaced, in order
 
     @property
     def container(self) -> str:
@@ -147,9 +153,23 @@ class RoundtripDockerSandbox(SandboxEnvironment):
             taken = spares.take(cfg)
             spares.top_up(state, client, task_name, cfg)  # the next trials' containers
             if taken is not None:
-                return {"default": cls(*taken)}
+                return {"default": cls(*taken)._for(task_name, metadata)}
         box, attached = await containers.start_container(client, task_name, cfg, metadata)
-        return {"default": cls(box, WarmRunner(box, attached))}
+        return {"default": cls(box, WarmRunner(box, attached))._for(task_name, metadata)}
+
+    def _for(self, task_name: str, metadata: dict[str, str]) -> RoundtripDockerSandbox:
+        self._task_name, self._metadata = task_name, dict(metadata)
+        return self
+
+    @staticmethod
+    async def _release(box: TrialContainer) -> None:
+        """Remove a trial's container: in a worker thread during an eval run, else now."""
+        spares: Spares | None = containers.run_state().spares
+        with anyio.CancelScope(shield=True):
+            if spares is not None and not spares.closed:
+                spares.remove(containers.run_state(), box)
+            else:
+                await containers.remove_container(box)
 
     @classmethod
     async def sample_cleanup(
@@ -159,15 +179,11 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         environments: dict[str, SandboxEnvironment],
         interrupted: bool,
     ) -> None:
-        spares: Spares | None = containers.run_state().spares
         with anyio.CancelScope(shield=True):
             for env in environments.values():
                 if isinstance(env, RoundtripDockerSandbox):
                     env._warm.forget()
-                    if spares is not None and not spares.closed:
-                        spares.remove(containers.run_state(), env._box)  # in a worker thread
-                    else:
-                        await containers.remove_container(env._box)
+                    await cls._release(env._box)
 
     @classmethod
     async def task_cleanup(
@@ -248,14 +264,67 @@ class RoundtripDockerSandbox(SandboxEnvironment):
         """Send one job line to the trial's warm runner; its output up to the line `until`.
 
         A runner that died or stopped answering is replaced and the job sent again (see
-        `warm.py`); if that fails too, the job runs as one exec of the runner, as with
-        `warm_runner=False`.
+        `warm.py`). If that runner is lost too, or the container itself died under the check
+        (the kernel's OOM killer took its init, say), the candidate is what killed them: the
+        trial goes on in a fresh container (`renew`), and `SandboxExhausted` says why (naming
+        the memory limit when the OOM killer acted), so the checker scores the cycle a crash.
         """
         try:
             return await self._warm.request(job, until, timeout)
-        except RunnerLost as exc:
-            log.warning("roundtrip-docker: %s; checking this job with one exec instead", exc)
-            return await self.exec(["python3", "-I", "-c", runner_source()], input=job, timeout=timeout)
+        except (RunnerLost, SandboxUnavailableError) as exc:
+            lost = str(exc)
+        why = await anyio.to_thread.run_sync(self._death)
+        if why is None:
+            why = await self._runner_loss(lost)
+        await self.renew(f"the sandbox failed during a check ({why})")
+        raise SandboxExhausted(why)
+
+    async def _runner_loss(self, lost: str) -> str:
+        """Why the runner was lost while the container lives: the OOM killer, if it acted."""
+        files = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
+        kills = 0
+        with contextlib.suppress(Exception):
+            out = await self.exec(["cat", *files], timeout=10)
+            for line in out.stdout.splitlines():
+                name, _, value = line.partition(" ")
+                if name == "oom_kill" and value.strip().isdigit():
+                    kills += int(value)
+        if kills:
+            limit = self._box.config.memory
+            return f"exceeded the sandbox's memory limit ({limit}): the OOM killer took the checker's runner"
+        return f"the checker's runner was lost twice in one check: {lost}"
+
+    def _death(self) -> str | None:
+        """Why the trial's container is no longer running, or None while it runs (blocking)."""
+        from docker.errors import APIError, NotFound
+
+        if self._box.running():
+            return None
+        try:
+            state = self._box.client.api.inspect_container(self._box.name)["State"]
+        except NotFound:
+            return "the sandbox container was removed during the check"
+        except APIError as exc:
+            return f"the sandbox container could not be inspected ({exc.explanation})"
+        if state.get("OOMKilled"):
+            limit = self._box.config.memory
+            return f"exceeded the sandbox's memory limit ({limit}): the container was killed"
+        return f"the sandbox container stopped during the check (exit {state.get('ExitCode')})"
+
+    async def renew(self, why: str) -> None:
+        """Go on in a fresh container (and warm runner) for this trial, and remove the old one.
+
+        For a container that died under a check, or whose writable places could not be shown
+        empty after one (`check.host`); `why` is logged and kept in `renewals`."""
+        old = self._box
+        self._warm.forget()
+        client = await anyio.to_thread.run_sync(engine.client)
+        fresh = (await self._start(client, self._task_name, old.config, self._metadata))["default"]
+        assert isinstance(fresh, RoundtripDockerSandbox)
+        self._box, self._warm = fresh._box, fresh._warm
+        self.renewals.append(why)
+        log.warning("roundtrip-docker: %s; %s goes on in a fresh container %s", why, old.name, self._box.name)
+        await self._release(old)
 
     async def write_file(self, file: str, contents: str | bytes) -> None:
         await files.write_file(self._box, file, contents)

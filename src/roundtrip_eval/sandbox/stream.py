@@ -50,7 +50,7 @@ class Demux:
 
 
 @dataclass
-class Outcome:
+class ExecCapture:
     """How one exec ended, with the output captured up to the cap."""
 
     status: Literal["exited", "timeout", "overflow", "cancelled"]
@@ -126,7 +126,7 @@ def pump(
     timeout: float | None,
     limit: int,
     cancel: threading.Event,
-) -> Outcome:
+) -> ExecCapture:
     """Start `exec_id`, feed stdin, collect output until EOF, deadline, overflow or cancel."""
     sock, response, early = hijack(client, exec_id)
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -187,7 +187,7 @@ def pump(
             sock.close()
         with contextlib.suppress(Exception):
             response.close()
-    out = Outcome(status, bytes(demux.streams[1]), bytes(demux.streams[2]))
+    out = ExecCapture(status, bytes(demux.streams[1]), bytes(demux.streams[2]))
     if status == "exited":
         out.returncode = exit_code(client, exec_id)
     return out

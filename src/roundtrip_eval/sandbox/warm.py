@@ -13,8 +13,9 @@ for the trust boundary). While a check runs, the runner writes `<nonce> .` once 
 If the runner dies (its exec's stream ends, or init says the runner it started has ended) or
 stops answering (no byte for `STALL_SECONDS`), every process of the sandbox user is killed, a
 new runner is started, this is logged, and the same job is sent to the new one: the check is
-judged by a fresh runner. A second loss in the same check raises `RunnerLost`, and the provider
-falls back to one exec of the runner for that check. A check past its own time limit kills
+judged by a fresh runner. A second loss in the same check raises `RunnerLost`: the candidate
+is what killed them (the OOM killer, say), so the provider scores the check a crash and the
+trial goes on in a fresh container (`RoundtripDockerSandbox.run_warm`). A check past its own time limit kills
 everything (the runner too) and raises `TimeoutError`, as `exec` does; the next check starts a
 new runner. A plain `exec` kills the runner as well (its prelude kills every leftover process),
 so the next check starts a new one, quietly.

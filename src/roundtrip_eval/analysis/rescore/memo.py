@@ -21,7 +21,7 @@ How:
   memo already treats a verdict as the job's, not the trial's. A sandbox whose exec raised or
   whose runner did not exit 0 is retired, never handed to the next job.
 - On a miss the job's `scratch` / `clean_ipc` fields are set from the real sandbox
-  (`checker.scratch_places`), so its clean slate is exactly what a direct check would get.
+  (`check.host.scratch_places`), so its clean slate is exactly what a direct check would get.
 - Samples that send a job already running wait for that run; a sample only ever waits on a run
   that holds a sandbox (never on one still waiting for a slot), and one waiting for a slot
   stops waiting when its job is answered meanwhile, so waits cannot deadlock.

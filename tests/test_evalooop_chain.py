@@ -69,9 +69,9 @@ def _data(tmp_path: Path) -> str:
     return str(path)
 
 
-def _replay(tmp_path: Path) -> str:
+def _replay(tmp_path: Path, second_summary: str = "adds one") -> str:
     script: dict[str, list[Any]] = {
-        "Mbpp/8": [fenced(GOOD), "adds one", fenced(GOOD), "adds one", fenced(GOOD)],  # sustains 3
+        "Mbpp/8": [fenced(GOOD), "adds one", fenced(GOOD), second_summary, fenced(GOOD)],  # sustains 3
         "Mbpp/9": [fenced(GOOD), "adds two", fenced(WRONG)],  # sustains 1
     }
     path = tmp_path / "replies.jsonl"
@@ -132,8 +132,8 @@ def test_the_preset_runs_their_protocol_with_their_templates(tmp_path: Path) -> 
     (folder / "code_to_spec_evalooop.prompt").write_text("Summarise:\n\n```\n{code}\n```\n")
     task = mbpp_plus(dataset=_data(tmp_path), sandbox="local", preset="evalooop", cycles=3,
                      prompts=str(tmp_path / "prompts"))  # fmt: skip
-    [log] = inspect_eval(task, model=f"replay/{_replay(tmp_path)}", log_dir=str(tmp_path / "logs"),
-                         display="none")  # fmt: skip
+    replies = _replay(tmp_path, second_summary=fenced(GOOD))  # a "summary" that is the code
+    [log] = inspect_eval(task, model=f"replay/{replies}", log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success" and log.results is not None and log.samples is not None
     meta = log.eval.metadata or {}
     chosen = (meta["preset"], meta["compare"], meta["start"], meta["temperature"])
@@ -144,4 +144,8 @@ def test_the_preset_runs_their_protocol_with_their_templates(tmp_path: Path) -> 
     assert prompts[0] == f"Generate: \n{PROMPT}\nCode only."
     assert prompts[1] == f"Summarise:\n\n```\n{GOOD}\n```\n"
     assert prompts[2] == 'Generate: \n"""\nadds one\nassert add_one(1) == 2\n"""\n\nCode only.'
-    assert [r["extraction_rule"] for r in sample.store["cycles"]] == ["first_fence"] * 3
+    history = sample.store["cycles"]
+    assert [r["extraction_rule"] for r in history] == ["first_fence"] * 3
+    # their loop sends a summary that is the code on to f (no spec gate): recorded, not stopped
+    assert [r["spec_leak"] for r in history] == [False, False, True]
+    assert [r["passed"] for r in history] == [True, True, True]

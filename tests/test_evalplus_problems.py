@@ -143,6 +143,7 @@ def test_the_evalooop_preset_sets_their_choices_and_asks_for_their_prompts(tmp_p
     settings = TrialSettings.from_task_args({"preset": "evalooop", "prompts": str(tmp_path), "cycles": 3})
     assert (settings.start, settings.compare, settings.extraction) == ("prompt", "evalplus", "first_fence")
     assert settings.temperature == 0.0 and settings.epochs == 1 and settings.attach_assert
+    assert not settings.spec_gate
     assert settings.cycles == 3  # an explicit setting wins over the preset
     with pytest.raises(SettingError, match="-T preset=other refused"):
         TrialSettings.from_task_args({"preset": "other"})

@@ -53,6 +53,7 @@ DEFAULTS = {
     "compare": "typed",
     "start": "code",
     "attach_assert": False,
+    "spec_gate": True,
     "preset": None,
     "call_timeout": 2.0,
     "check_timeout": 30.0,

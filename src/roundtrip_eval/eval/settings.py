@@ -47,6 +47,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "epochs": 1,
         "cycles": 10,
         "prompt_style": "evalooop",
+        "spec_gate": False,
     },
 }
 """Named sets of settings (`-T preset=`); a setting given explicitly wins over its preset.
@@ -180,11 +181,18 @@ class TrialSettings(BaseModel):
         description="re-attach the prompt's `assert` line to every spec, as EvaLooop does: f "
         "gets the spec and that line wrapped in a docstring (MBPP+ problems)",
     )
+    spec_gate: bool = Field(
+        True,
+        description="`true`: a spec that is the code itself (or empty) ends the chain as "
+        "`spec_failure`, f is not asked; `false` sends it to f anyway, as EvaLooop does (the "
+        "cycle still records `spec_leak`)",
+    )
     preset: Literal["evalooop"] | None = Field(
         None,
         description="a named set of settings: `evalooop` = start=prompt, attach_assert=true, "
         "compare=evalplus, extraction=first_fence, temperature=0, epochs=1, cycles=10, "
-        "prompt_style=evalooop (their prompt texts from `-T prompts=DIR`); explicit settings win",
+        "prompt_style=evalooop, spec_gate=false (their prompt texts from `-T prompts=DIR`); "
+        "explicit settings win",
         json_schema_extra={"allowed": "evalooop"},
     )
     call_timeout: float = Field(

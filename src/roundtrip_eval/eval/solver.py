@@ -235,7 +235,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         if leak is not None:  # the "spec" is the code: a spec_failure (docs/design.md#drift-categories)
             record["spec_leak"] = True
             record["detail"] = f"spec_failure: the spec is the code itself ({leak}); f was not asked"
-        if spec.code is not None and leak is None:
+        if spec.code is not None and (leak is None or not settings.spec_gate):
             result = await attempt(problem, spec.code, seeds["f"], code_model, given is not None)
             record["usage"]["f"] = result.pop("usage")
             record.update(result)

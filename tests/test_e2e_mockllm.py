@@ -16,13 +16,17 @@ from typing import Any
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ChatMessage, GenerateConfig, ModelOutput, ModelUsage
+from peer_data import evalplus_dir
 
 import roundtrip_eval
+from roundtrip_eval.problems.evalplus import SOURCES, load_evalplus_problem
 from roundtrip_eval.problems.load import list_problems, load_problem
 
 SPEC_MARK = "SPEC-OF"
 REFERENCES = {(p := load_problem(name)).function: p.reference for name in list_problems()}
 CYCLES = {"roundtrip": 1, "generalization_gap": 1}  # 32 and 30 problems; the others: 2 cycles
+EVALPLUS = {"mbpp_plus": "Mbpp/3", "humaneval_plus": "HumanEval/0"}
+"""One task of each EvalPlus release (its data is not shipped: read from the peers' copy)."""
 
 
 def stable_model(
@@ -43,7 +47,13 @@ def stable_model(
 @pytest.mark.parametrize("name", roundtrip_eval.TASKS)
 def test_every_task_runs_end_to_end_on_mockllm(name: str, tmp_path: Path) -> None:
     cycles = CYCLES.get(name, 2)
-    task = getattr(roundtrip_eval, name)(sandbox="local", cycles=cycles, epochs=1, temperature=0.0)
+    extra: dict[str, Any] = {}
+    if name in SOURCES:
+        data = str(evalplus_dir())
+        problem = load_evalplus_problem(name, EVALPLUS[name], data)
+        REFERENCES[problem.function] = problem.reference
+        extra = {"dataset": data, "problems": EVALPLUS[name]}
+    task = getattr(roundtrip_eval, name)(sandbox="local", cycles=cycles, epochs=1, temperature=0.0, **extra)
     [log] = inspect_eval(
         task,
         model="mockllm/model",

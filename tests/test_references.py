@@ -32,6 +32,8 @@ EXTERNAL = {
     "docker/prereqs.py": "Inspect's docker provider, named as the model followed",
     "identitychain/identity_chain.py": "IdentityChain's code, whose metric we reimplement",
     "scripts/analyze_results.py": "EvaLoop's analysis script, whose metric we reimplement",
+    "evalplus/eval/__init__.py": "EvalPlus's evaluator, whose comparison rule check/compare.py restates",
+    "evaloop/analysis/metrics.py": "EvaLooop's metrics, whose ASL definitions eval/peers.py follows",
 }
 """Names of files outside the repository, cited on purpose: prefix -> whose they are."""
 
@@ -40,7 +42,7 @@ WRITTEN = {
     "summary.md", "survival.md", "gap.md", "drift.md", "blame.md", "comparison.md", "headline.md",
     "factors.md", "published_check.md", "configurations.md", "models.md",
     # what a study's command prints into, in its usage line
-    "cases.md", "rows.md",
+    "cases.md", "rows.md", "selfcheck.md",
     # the file name a candidate's code is compiled and imported as
     "candidate.py", "original.py",
 }

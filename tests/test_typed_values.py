@@ -85,3 +85,18 @@ def test_equal_values_are_typed_equal(expected: Any, actual: Any) -> None:
 def test_a_set_or_key_of_another_type_is_a_return_type_change(expected: Any, actual: Any, kind: str) -> None:
     got = Outcome(ok=True, value=decode(encode(actual)))
     assert mismatch_kind(Outcome(ok=True, value=expected), got) == kind
+
+
+@pytest.mark.parametrize(
+    "value", [1 + 2j, complex(float("nan"), float("inf")), complex(-0.0, -0.0), [3j, {1j: 2 + 0j}], {1j, 2j}]
+)
+def test_complex_numbers_travel_and_compare_by_type(value: Any) -> None:
+    back = decode(encode(value))
+    assert codec.valid_encoding(encode(value)) and typed_equal(back, value)
+    assert not typed_equal(1 + 0j, 1.0) and not typed_equal(1 + 0j, 1)
+
+
+def test_complex_parts_follow_the_float_rules() -> None:
+    nan = float("nan")
+    assert typed_equal(complex(nan, 1), complex(nan, 1)) and typed_equal(complex(-0.0, 0), 0j)
+    assert typed_equal({complex(nan, 0)}, {complex(nan, 0)}) and not typed_equal(1j, 2j)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         fizzbuzz,
         generalization_gap,
         get_magic_number,
+        humaneval_plus,
+        mbpp_plus,
         process_user_list,
         roundtrip,
         separate_vowels_and_consonants,
@@ -34,6 +36,8 @@ TASKS = (
     "get_magic_number",
     "separate_vowels_and_consonants",
     "process_user_list",
+    "mbpp_plus",
+    "humaneval_plus",
 )
 """The `@task` functions, all in `roundtrip_eval.eval.tasks`."""
 
@@ -42,6 +46,8 @@ __all__ = [
     "fizzbuzz",
     "generalization_gap",
     "get_magic_number",
+    "humaneval_plus",
+    "mbpp_plus",
     "process_user_list",
     "roundtrip",
     "separate_vowels_and_consonants",

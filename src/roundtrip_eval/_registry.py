@@ -9,6 +9,8 @@ from roundtrip_eval.eval.tasks import (  # noqa: F401
     fizzbuzz,
     generalization_gap,
     get_magic_number,
+    humaneval_plus,
+    mbpp_plus,
     process_user_list,
     roundtrip,
     separate_vowels_and_consonants,

@@ -44,6 +44,9 @@ _CONFIG_MEANING = {
     "stop_on_failure": "whether a trial stopped at its first failing cycle",
     "mask_names": "whether identifiers were masked in what g sees",
     "variant": "problem variant, if any",
+    "compare": "how outputs were compared with C0's: `typed` (type-exact) or `evalplus` (EvalPlus's rule)",
+    "start": "where a chain started: `code` (C0 -> spec) or `prompt` (the problem's prompt -> code)",
+    "attach_assert": "whether the prompt's assert line was re-attached to every spec (EvaLooop)",
 }
 
 TRIAL_MEANING: dict[str, str] = {

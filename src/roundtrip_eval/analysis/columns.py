@@ -35,6 +35,9 @@ CONFIG_COLUMNS = (
     "stop_on_failure",
     "mask_names",
     "variant",
+    "compare",
+    "start",
+    "attach_assert",
 )
 """Settings shown as their own columns (all settings are also in `settings_json`)."""
 

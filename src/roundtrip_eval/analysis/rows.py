@@ -70,9 +70,13 @@ def config_label(settings: dict[str, Any], generation: dict[str, Any]) -> str:
         parts.append(f"replay of {upstream.get('batch', '?')}")
     else:
         parts += [f"T={temperature}", f"prompts={settings.get('prompt_set_version', '?')}"]
-    for key in ("mask_names", "variant"):
+    if settings.get("compare"):  # every table says which comparison produced its numbers
+        parts.append(f"compare={settings['compare']}")
+    for key in ("mask_names", "variant", "attach_assert", "preset"):
         if settings.get(key) not in (None, False, ""):
             parts.append(f"{key}={settings[key]}")
+    if settings.get("start") not in (None, "code"):
+        parts.append(f"start={settings['start']}")
     return " ".join(parts)
 
 

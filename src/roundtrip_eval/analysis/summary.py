@@ -56,9 +56,12 @@ def run(args: argparse.Namespace) -> int:
     log = read_eval_log(str(path))
     meta: dict[str, Any] = log.eval.metadata or {}
     print(f"{log.eval.task} on {log.eval.model}: status {log.status}")
+    extra = "".join(  # which comparison and start produced the numbers (logs since issue 29)
+        f" {key}={meta[key]}" for key in ("compare", "start", "attach_assert", "preset") if meta.get(key)
+    )
     print(
         f"cycles={meta.get('cycles')} language={meta.get('language')} "
-        f"spec_format={meta.get('spec_format')} sandbox={meta.get('sandbox')}"
+        f"spec_format={meta.get('spec_format')} sandbox={meta.get('sandbox')}{extra}"
     )
     for label, value in summary_rows(log):
         print(f"  {label:<24} {value}")

@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 from inspect_ai.util import ExecResult, OutputLimitExceededError, SandboxEnvironment
 
 from roundtrip_eval.check import runner
+from roundtrip_eval.check.compare import MODES, evalplus_passes
 from roundtrip_eval.check.runner import decode, encode, typed_equal
 from roundtrip_eval.check.runner.protocol import (
     ERROR_MISSING,
@@ -150,15 +151,40 @@ def _same_after_conversion(expected: Any, actual: Any) -> bool:
     return False
 
 
-def compare(problem: Problem, actual: list[Outcome | None]) -> CheckResult:
-    """Pure comparison of outcomes (None = not reached because of a timeout) with C0's."""
+def not_none(outcome: Outcome | None) -> Outcome | None:
+    """The output of a not-none problem (a `re.Match` or None in MBPP+): whether it matched,
+    which is what C0's expected outputs hold (a bool output stays as it is, as in EvalPlus)."""
+    if outcome is None or not outcome.ok or isinstance(outcome.value, bool):
+        return outcome
+    return Outcome(ok=True, value=outcome.value is not None)
+
+
+def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed") -> CheckResult:
+    """Pure comparison of outcomes (None = not reached because of a timeout) with C0's.
+
+    `mode` is `typed` (ours) or `evalplus` (EvalPlus's rule, `check.compare`): it decides which
+    inputs fail; the category of a failing input is named the same way in both.
+    """
+    if mode not in MODES:
+        raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if problem.metadata.get("oracle") == "not_none":
+        actual = [not_none(a) for a in actual]
     failures: list[tuple[int, str]] = []
     reference_types = frozenset(type(o.value) for o in problem.expected if o.ok)
+    passes = None
+    if mode == "evalplus":
+        meta = problem.metadata
+        passes = evalplus_passes(
+            actual, problem.expected, problem.inputs, atol=float(meta.get("atol") or 0),
+            oracle=meta.get("oracle"), n_base=meta.get("n_base"),
+        )  # fmt: skip
     for i, (exp, act) in enumerate(zip(problem.expected, actual, strict=True)):
         if act is None:
             failures.append((i, "timeout"))
             continue
         kind = mismatch_kind(exp, act, reference_types)
+        if passes is not None:
+            kind = None if passes[i] else (kind or "semantic")
         if kind:
             failures.append((i, kind))
     digest = hashlib.sha256(
@@ -270,9 +296,10 @@ def _final_verdict(problem: Problem, final: FinalRecord, n: int, started: float)
     return None
 
 
-def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
+def judge(problem: Problem, records: list[Any], started: float, mode: str = "typed") -> CheckResult:
     """Turn the runner's records (JSON objects, see `parse_records`) into a verdict: each is read
-    into its typed form (`runner.protocol`), the last as the final record."""
+    into its typed form (`runner.protocol`), the last as the final record; outputs are compared
+    by `mode` (see `compare`)."""
     n = len(problem.inputs)
     fn = problem.function
     if any(not isinstance(r, dict) for r in records):
@@ -302,7 +329,7 @@ def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
         return _fail("crash", msg, n, started, head)
     if final.stopped != STOP_TIMEOUT and len(seen) != n:
         return _fail("crash", "crash: results are missing for some inputs", n, started, head)
-    verdict = compare(problem, results)
+    verdict = compare(problem, results, mode)
     verdict.output_head = head
     verdict.seconds = time.monotonic() - started
     return verdict
@@ -384,10 +411,12 @@ async def run_check(
     check_timeout: float = CHECK_TIMEOUT,
     output_cap: int = OUTPUT_CAP,
     screen: bool = True,
+    compare_mode: str = "typed",
 ) -> CheckResult:
     """Check one candidate against every input of `problem` in `env` (see the module doc).
 
-    `screen=False` skips the static screen (`screen.py`), for tests of the runner's own defences."""
+    `screen=False` skips the static screen (`screen.py`), for tests of the runner's own defences;
+    `compare_mode` is `typed` or `evalplus` (`check.compare`)."""
     started = time.monotonic()
     try:
         compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
@@ -434,7 +463,7 @@ async def run_check(
         _note(f"{exc}; the trial goes on in a fresh sandbox")
         return _fail("crash", f"crash: {str(exc)[:300]}", len(problem.inputs), started)
     try:
-        verdict = judge(problem, parse_records(result.stdout, nonce), started)
+        verdict = judge(problem, parse_records(result.stdout, nonce), started, compare_mode)
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
         return _fail("crash", msg, len(problem.inputs), started)

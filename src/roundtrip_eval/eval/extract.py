@@ -26,7 +26,9 @@ from dataclasses import dataclass
 
 from roundtrip_eval.eval.demos import demo_lines
 
-MODES = ("tolerant", "strict")
+MODES = ("tolerant", "strict", "first_fence")
+_FIRST_FENCE = re.compile(r"```(?:\w+)?\s*([\s\S]*?)```")
+"""EvaLooop's code extraction: the first fenced block (its pattern), else the whole reply."""
 MAX_SALVAGE_LINES = 400
 
 _THINK_BLOCK = re.compile(r"<think>.*?</think>", re.S | re.I)
@@ -290,6 +292,11 @@ def extract_code(reply: str, function: str, mode: str = "tolerant") -> Extractio
             if block.terminated:
                 return Extraction(_normalise_strict(block.text), "strict:first_fence")
         return Extraction(None, "strict:no_fence")
+    if mode == "first_fence":
+        match = _FIRST_FENCE.search(reply)
+        code = (match.group(1) if match else reply).strip()
+        rule = "first_fence" if match else "first_fence:whole_reply"
+        return Extraction(code or None, rule if code else "first_fence:empty")
     found = _find_code(reply, function)
     if found.code is None:
         return found

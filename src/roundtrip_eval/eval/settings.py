@@ -28,8 +28,33 @@ Language = Literal["en", "ja"]
 SpecFormat = Literal["pseudocode", "prose", "s_expression", "minilang"]
 """What g writes (`roundtrip_eval.eval.prompts.SPEC_FORMATS`)."""
 
-Extraction = Literal["tolerant", "strict"]
+Extraction = Literal["tolerant", "strict", "first_fence"]
 """How code is taken from f's reply (`roundtrip_eval.eval.extract.MODES`)."""
+
+Compare = Literal["typed", "evalplus"]
+"""How outputs are held against C0's (`roundtrip_eval.check.compare.MODES`)."""
+
+Start = Literal["code", "prompt"]
+"""Where a chain starts: C0 -> spec (ours), or the problem's natural-language prompt -> code."""
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "evalooop": {
+        "start": "prompt",
+        "attach_assert": True,
+        "compare": "evalplus",
+        "extraction": "first_fence",
+        "temperature": 0.0,
+        "epochs": 1,
+        "cycles": 10,
+        "prompt_style": "evalooop",
+        "spec_gate": False,
+    },
+}
+"""Named sets of settings (`-T preset=`); a setting given explicitly wins over its preset.
+`evalooop`: EvaLooop's generation-summarisation loop (arXiv 2505.12185) as its code runs it: the
+chain starts from the MBPP+ prompt, the prompt's `assert` line is re-attached to every spec,
+EvalPlus's comparison, its first-fence extraction, greedy decoding, one chain per task, 10 loops.
+Their two prompt texts are not shipped: they come from `-T prompts=DIR` as the `evalooop` style."""
 
 MODEL_NAME: JsonDict = {"allowed": "a model name"}
 
@@ -73,7 +98,8 @@ class TrialSettings(BaseModel):
     extraction: Extraction = Field(
         "tolerant",
         description="`tolerant` recovers code from chatty replies; "
-        "`strict` takes the first complete fenced block only",
+        "`strict` takes the first complete fenced block only; `first_fence` is EvaLooop's rule "
+        "(the first fenced block, else the whole reply)",
     )
     sandbox: str = Field(
         "roundtrip-docker",
@@ -93,7 +119,8 @@ class TrialSettings(BaseModel):
         le=2,
         strict=True,
         allow_inf_nan=False,
-        description="for both g and f. Not 0: with fixed seeds every epoch would be identical",
+        description="for both g and f. 0 is greedy decoding (the peers' protocol); with one "
+        "seed per epoch every epoch is then the same chain, so use it with `epochs=1`",
     )
     max_tokens: int = Field(1024, ge=1, strict=True, description="generation limit per step")
     epochs: int = Field(
@@ -138,6 +165,37 @@ class TrialSettings(BaseModel):
     )
     mask_names: bool = Field(
         False, description="show the function as `func(arg0, ...)`, so a familiar name cannot cue recall"
+    )
+    compare: Compare = Field(
+        "typed",
+        description="`typed`: outputs must equal C0's with the same types (`1 != 1.0 != True`); "
+        "`evalplus`: EvalPlus's rule (`==`, then `numpy.testing.assert_allclose` with the task's "
+        "atol, its special oracles), to set results beside the peers' (docs/peers_mbpp.md)",
+    )
+    start: Start = Field(
+        "code",
+        description="`code`: cycle 1 is g on C0 then f; `prompt`: cycle 1 is f on the problem's "
+        "natural-language prompt (EvaLooop's and IdentityChain's chain; problems with a prompt: "
+        "mbpp_plus, humaneval_plus), later cycles g then f",
+    )
+    attach_assert: bool = Field(
+        False,
+        description="re-attach the prompt's `assert` line to every spec, as EvaLooop does: f "
+        "gets the spec and that line wrapped in a docstring (MBPP+ problems)",
+    )
+    spec_gate: bool = Field(
+        True,
+        description="`true`: a spec that is the code itself (or empty) ends the chain as "
+        "`spec_failure`, f is not asked; `false` sends it to f anyway, as EvaLooop does (the "
+        "cycle still records `spec_leak`)",
+    )
+    preset: Literal["evalooop"] | None = Field(
+        None,
+        description="a named set of settings: `evalooop` = start=prompt, attach_assert=true, "
+        "compare=evalplus, extraction=first_fence, temperature=0, epochs=1, cycles=10, "
+        "prompt_style=evalooop, spec_gate=false (their prompt texts from `-T prompts=DIR`); "
+        "explicit settings win",
+        json_schema_extra={"allowed": "evalooop"},
     )
     call_timeout: float = Field(
         CALL_TIMEOUT,
@@ -196,6 +254,16 @@ class TrialSettings(BaseModel):
         Raises:
             SettingError: one line naming the first bad parameter, its value and what is allowed.
         """
+        preset = args.get("preset")
+        if isinstance(preset, str) and preset in PRESETS:
+            args = {**PRESETS[preset], **args}
+            if args.get("prompts") is None:
+                raise SettingError(
+                    f"-T preset={preset} refused: it needs -T prompts=DIR holding EvaLooop's two "
+                    "templates as DIR/en/pseudocode/spec_to_code_evalooop.prompt (their generation "
+                    "prompt) and code_to_spec_evalooop.prompt (their summarisation prompt); "
+                    "docs/peers_mbpp.md says how"
+                )
         try:
             return cls(**args)
         except ValidationError as error:

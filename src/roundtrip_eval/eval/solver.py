@@ -17,7 +17,8 @@ from inspect_ai.util import sandbox, span, store
 
 from roundtrip_eval.check.host import compare, run_check
 from roundtrip_eval.eval import blame, drift
-from roundtrip_eval.eval.extract import extract_code, extract_spec, spec_leak
+from roundtrip_eval.eval.dataset import sample_problem
+from roundtrip_eval.eval.extract import Extraction, extract_code, extract_spec, spec_leak
 from roundtrip_eval.eval.prompts import load_user_templates, render_f, render_g
 from roundtrip_eval.eval.record import (
     BLAME_KEY,
@@ -32,7 +33,7 @@ from roundtrip_eval.eval.record import (
 from roundtrip_eval.eval.seeds import derive_seed
 from roundtrip_eval.eval.server_watch import watched
 from roundtrip_eval.eval.settings import TrialSettings
-from roundtrip_eval.problems.load import Problem, load_problem
+from roundtrip_eval.problems.load import Problem
 
 SPEC_ROLE = "spec"
 CODE_ROLE = "code"
@@ -130,9 +131,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         meta = state.metadata
-        problem = load_problem(
-            str(meta["problem"]), meta.get("variant"), bool(meta.get("mask_names", False))
-        )
+        problem = sample_problem(meta)
         under_test = get_model()
         models = (role_model(SPEC_ROLE, under_test), role_model(CODE_ROLE, under_test))
         if blame.LOGGED_KEY in meta:
@@ -146,7 +145,8 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         for cycle in range(1, settings.cycles + 1):
             seeds = {step: derive_seed(settings.seed, state.epoch, cycle, step) for step in ("g", "f")}
             async with span(f"cycle {cycle}"):
-                record = await run_cycle(problem, cycle, previous, seeds, models)
+                given = start_prompt(problem) if cycle == 1 and settings.start == "prompt" else None
+                record = await run_cycle(problem, cycle, previous, seeds, models, given)
             history.append(record)
             store().set(CYCLES_KEY, Trial.stored_cycles(history))
             if record.code is None or (settings.stop_on_failure and not record.passed):
@@ -156,9 +156,27 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             await run_blame(problem, history, state.epoch, models)
         return state
 
-    async def attempt(problem: Problem, spec: str, seed_f: int, model: Model) -> FResult:
+    def start_prompt(problem: Problem) -> str:
+        """`-T start=prompt`: cycle 1's "spec" is the problem's natural-language prompt."""
+        prompt = problem.metadata.get("prompt")
+        if not prompt:
+            raise ValueError(f"-T start=prompt: problem {problem.name} has no natural-language prompt")
+        return str(prompt)
+
+    def f_input(problem: Problem, spec: str, given: bool) -> str:
+        """What f reads: the spec, or with `attach_assert` (g's specs only) the spec and the
+        prompt's `assert` line wrapped in a docstring, as EvaLooop builds its next input."""
+        line = problem.metadata.get("assert_line")
+        if not settings.attach_assert or given or not line:
+            return spec
+        return f'"""\n{spec}\n{line}\n"""\n'
+
+    async def attempt(
+        problem: Problem, spec: str, seed_f: int, model: Model, given: bool = False
+    ) -> FResult:
         """f on one spec, then a check: the unit that blame repeats."""
-        out = await generate_step(model, f_prompt(problem, spec), seed_f, infra_retries)
+        prompt = f_prompt(problem, f_input(problem, spec, given))
+        out = await generate_step(model, prompt, seed_f, infra_retries)
         extracted = extract_code(out.completion, problem.function, settings.extraction)
         if extracted.code is None:
             return FResult(
@@ -172,6 +190,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             call_timeout=settings.call_timeout,
             check_timeout=settings.check_timeout,
             screen=settings.static_screen,
+            compare_mode=settings.compare,
         )
         return FResult(
             extracted.code, extracted.rule, out.completion, _usage(out), passed=check.passed,
@@ -184,12 +203,19 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         previous: Previous,
         seeds: dict[str, int],
         models: tuple[Model, Model],
+        given: str | None = None,
     ) -> Cycle:
+        """One cycle: g on the previous code, then f on its spec; with `given` (the prompt that
+        starts a chain, `-T start=prompt`) g is not asked and f reads `given`."""
         started = time.monotonic()
         spec_model, code_model = models
-        prompt = g_prompt(problem, previous.code)
-        g_out = await generate_step(spec_model, prompt, seeds["g"], infra_retries)
-        spec = extract_spec(g_out.completion)
+        if given is None:
+            prompt = g_prompt(problem, previous.code)
+            g_out = await generate_step(spec_model, prompt, seeds["g"], infra_retries)
+            spec = extract_spec(g_out.completion)
+        else:
+            g_out = ModelOutput(model="none")
+            spec = Extraction(given, "prompt")
         record = Cycle(
             cycle=cycle,
             spec=spec.code,
@@ -202,16 +228,18 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             detail="spec_failure: the spec is empty (no content once <think> blocks, code fences "
             "and whitespace are removed); f was not asked",
             seeds=seeds,
-            spec_reply=g_out.completion,
+            spec_reply=g_out.completion if given is None else None,
             code_reply=None,
             usage={"g": _usage(g_out)},
         )
-        leak = None if spec.code is None else spec_leak(spec.code, problem.function, previous.code)
+        leak = None
+        if spec.code is not None and given is None:
+            leak = spec_leak(spec.code, problem.function, previous.code)
         if leak is not None:  # the "spec" is the code: a spec_failure (docs/design.md#drift-categories)
             record.spec_leak = True
             record.detail = f"spec_failure: the spec is the code itself ({leak}); f was not asked"
-        if spec.code is not None and leak is None:
-            result = await attempt(problem, spec.code, seeds["f"], code_model)
+        if spec.code is not None and (leak is None or not settings.spec_gate):
+            result = await attempt(problem, spec.code, seeds["f"], code_model, given is not None)
             record.usage["f"] = result.usage
             record.code, record.extraction_rule = result.code, result.extraction_rule
             record.code_reply = result.code_reply

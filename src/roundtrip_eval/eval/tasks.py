@@ -17,13 +17,20 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from inspect_ai import Epochs, Task, task
+from inspect_ai.dataset import Dataset
 from inspect_ai.log import HeadlineMetric
 from inspect_ai.model import GenerateConfig
 from inspect_ai.scorer import Scorer
 from inspect_ai.util import SandboxEnvironmentSpec
 
 from roundtrip_eval import __version__
-from roundtrip_eval.eval.dataset import pair_problems, problems_dataset, resolve_problems
+from roundtrip_eval.eval.dataset import (
+    evalplus_dataset,
+    pair_problems,
+    problems_dataset,
+    resolve_problems,
+    select_problems,
+)
 from roundtrip_eval.eval.prompts import LEAK_WARNING, load_user_templates, prompt_set_version
 from roundtrip_eval.eval.scorers import blame as blame_scorer
 from roundtrip_eval.eval.scorers import (
@@ -38,6 +45,7 @@ from roundtrip_eval.eval.scorers import (
 from roundtrip_eval.eval.settings import SettingError, TrialSettings, args_docstring, shown
 from roundtrip_eval.eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 from roundtrip_eval.problems.load import variants_of
+from roundtrip_eval.problems.validate import ProblemError
 from roundtrip_eval.resources import data_dir
 
 logger = logging.getLogger(__name__)
@@ -101,9 +109,16 @@ def trial_task(
     *,
     name: str = "roundtrip",
     extra_scorers: Sequence[Scorer] = (),
+    dataset: Dataset | None = None,
 ) -> Task:
-    """Assemble dataset, solver, scorers and sandbox for a set of problems."""
+    """Assemble dataset, solver, scorers and sandbox for a set of problems (the `tasks/`
+    folders named, unless `dataset` gives the samples, as the EvalPlus tasks do)."""
     _check_variant(problems, settings.variant)
+    if dataset is None and settings.start == "prompt":
+        raise SettingError(
+            "-T start=prompt refused: these problems have no natural-language prompt "
+            "(roundtrip_eval/mbpp_plus and roundtrip_eval/humaneval_plus do)"
+        )
     scorers = [survival(settings.cycles), drift(), stability(settings.cycles), consistency(settings.cycles)]
     scorers += [peer_comparison(settings.cycles), curves(settings.cycles)]
     if settings.blame > 0:
@@ -115,7 +130,8 @@ def trial_task(
         if model
     }
     return Task(
-        dataset=problems_dataset(problems, name=name, variant=settings.variant, masked=settings.mask_names),
+        dataset=dataset
+        or problems_dataset(problems, name=name, variant=settings.variant, masked=settings.mask_names),
         solver=roundtrip_solver(settings),
         scorer=scorers,
         sandbox=resolve_sandbox(settings.sandbox),
@@ -217,6 +233,57 @@ def generalization_gap(pairs: str | list[str] | None = None, **kwargs: Any) -> T
         name="generalization_gap",
         extra_scorers=[generalization(settings.cycles)],
     )
+
+
+def evalplus_task(
+    source: str,
+    problems: str | list[str] | None,
+    count: int | None,
+    count_seed: int,
+    dataset: str | None,
+    kwargs: dict[str, Any],
+) -> Task:
+    """A task over an EvalPlus release (MBPP+ or HumanEval+), every setting as for `roundtrip`."""
+    settings = TrialSettings.from_task_args(kwargs, source, ["problems", "count", "count_seed", "dataset"])
+    if settings.mask_names or settings.variant:
+        which = "mask_names" if settings.mask_names else "variant"
+        raise SettingError(f"-T {which} refused: {source} problems have no masked form or variants")
+    try:
+        names = select_problems(source, dataset, problems, count, count_seed)
+    except ProblemError:
+        raise  # the data itself: its own one line
+    except ValueError as error:
+        raise SettingError(f"-T problems/count refused: {error}") from None
+    samples = evalplus_dataset(source, names, dataset)
+    return trial_task(names, settings, name=source, dataset=samples)
+
+
+def _evalplus(source: str, release: str, ids: str) -> Callable[..., Task]:
+    """The task over one EvalPlus release, taking every setting like `roundtrip`."""
+
+    def make(
+        problems: str | list[str] | None = None,
+        count: int | None = None,
+        count_seed: int = 0,
+        dataset: str | None = None,
+        **kwargs: Any,
+    ) -> Task:
+        return evalplus_task(source, problems, count, count_seed, dataset, kwargs)
+
+    make.__name__ = source
+    make.__doc__ = f"""Round-trip stability on {release} (EvalPlus's release; the data is not shipped).
+
+    Args:
+        problems: Comma-separated task ids (`{ids}`, or their numbers); all by default.
+        count: Draw this many of them at random (with `count_seed`), kept in dataset order.
+        count_seed: Seed of that draw.
+        dataset: EvalPlus's {release} file (.jsonl or .jsonl.gz) or a folder holding it; default
+            the environment variable ROUNDTRIP_EVAL_EVALPLUS, else the dataset hub."""
+    return task(name=source)(takes_settings(make))
+
+
+mbpp_plus = _evalplus("mbpp_plus", "MBPP+", "Mbpp/2,Mbpp/3")
+humaneval_plus = _evalplus("humaneval_plus", "HumanEval+", "HumanEval/0,HumanEval/2")
 
 
 def _single(problem: str) -> Callable[..., Task]:

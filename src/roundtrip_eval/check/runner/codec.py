@@ -63,7 +63,7 @@ def _enc(
     _len: Any = len, _bool: Any = bool, _int: Any = int, _float: Any = float, _list: Any = list,
     _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
     _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
-    _max_depth: int = MAX_DEPTH, _is_mapping: Any = None,
+    _max_depth: int = MAX_DEPTH, _complex: Any = complex, _is_mapping: Any = None,
 ) -> Any:  # fmt: skip
     """`encode`, sealed; with `budget` ([bytes left]) it raises `_TooLarge` early."""
     if budget is not None:
@@ -85,6 +85,8 @@ def _enc(
         text = value
     elif t is _bytes:
         text = value.hex()
+    elif t is _complex:
+        text = _repr(value)
     else:
         text = None
     if text is not None:
@@ -186,7 +188,7 @@ def _encode_text(value: Any, _dumps: Any = _dumps, _encode_value: Any = _encode_
 def _dec(
     obj: Any, _self: Any = None, _bool: Any = bool, _int: Any = int, _float: Any = float,
     _str: Any = str, _list: Any = list, _tuple: Any = tuple, _dict: Any = dict, _set: Any = set,
-    _frozenset: Any = frozenset, _bytes: Any = bytes, _opaque: Any = None,
+    _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _opaque: Any = None,
 ) -> Any:  # fmt: skip
     """`decode`, sealed (the candidate process decodes each input right before the call)."""
     tag = obj[0]
@@ -214,6 +216,8 @@ def _dec(
         return out
     if tag == "bytes":
         return _bytes.fromhex(obj[1])
+    if tag == "complex":
+        return _complex(obj[1])
     return _opaque(_str(obj[1]), _str(obj[2]))
 
 
@@ -255,6 +259,8 @@ def typed_equal(a: Any, b: Any) -> bool:
         return False
     if isinstance(a, float):
         return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, complex):  # part by part, by the float rule
+        return typed_equal(a.real, b.real) and typed_equal(a.imag, b.imag)
     if isinstance(a, list | tuple):
         return len(a) == len(b) and all(typed_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
@@ -275,6 +281,8 @@ def _typed_key(value: Any) -> Any:
     t = type(value)
     if t is float:
         return (t, "nan") if math.isnan(value) else (t, value + 0.0)
+    if t is complex:
+        return (t, _typed_key(value.real), _typed_key(value.imag))
     if t is list or t is tuple:
         return (t, tuple(_typed_key(v) for v in value))
     if t is set or t is frozenset:  # members sorted by repr: NaNs may repeat, so not a frozenset
@@ -296,7 +304,7 @@ def valid_encoding(obj: Any, depth: int = 0) -> bool:
         return not rest
     if tag == "bool":
         return len(rest) == 1 and isinstance(rest[0], bool)
-    if tag in ("int", "float", "str", "bytes"):
+    if tag in ("int", "float", "str", "bytes", "complex"):
         return len(rest) == 1 and isinstance(rest[0], str)
     if tag in ("list", "tuple", "set", "frozenset"):
         return (len(rest) == 1 and isinstance(rest[0], list)

@@ -7,9 +7,10 @@ Layout (the original study's, problem by problem, then a fallback for every prob
 
 `<step>` is `code_to_spec` (g) or `spec_to_code` (f); `<style>` is any name, e.g. the study's
 `fewshot` or `hyper_guided`. g's template holds `{source_code}` (or `{code}`), f's holds
-`{specification}` (or `{spec}`); the placeholder is replaced verbatim and nothing else in the
-text changes, so the study's templates send exactly what the study sent. Our leak checks do
-not apply to them: the study's fizzbuzz templates hold the reference and the target spec.
+`{specification}` (or `{spec}`, or EvaLooop's `{description}`, not stripped); the placeholder
+is replaced verbatim and nothing else in the text changes, so the study's templates send
+exactly what the study sent. Our leak checks do not apply to them: the study's fizzbuzz
+templates hold the reference and the target spec.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from pathlib import Path
 from roundtrip_eval._inspect_private import OneLineError
 
 STEP_NAMES = {"g": "code_to_spec", "f": "spec_to_code"}
-INPUTS = {"g": ("{source_code}", "{code}"), "f": ("{specification}", "{spec}")}
+INPUTS = {"g": ("{source_code}", "{code}"), "f": ("{specification}", "{spec}", "{description}")}
+VERBATIM = "{description}"
+"""EvaLooop's generation placeholder: replaced by the input exactly as it is (their prompt and
+wrapped summaries end in a newline that the text sent to their model keeps)."""
 SUFFIX = ".prompt"
 LEAK_WARNING = (
     "WARNING: -T prompts uses user prompt templates, sent unchecked: they may leak answers "
@@ -77,7 +81,7 @@ class UserTemplates:
         body = self.texts[relative]
         for placeholder in INPUTS[step]:
             if placeholder in body:
-                return body.replace(placeholder, text.strip("\n"))
+                return body.replace(placeholder, text if placeholder == VERBATIM else text.strip("\n"))
         raise TemplateError(
             f"{self.directory / relative} has no {' or '.join(INPUTS[step])} placeholder, so the "
             f"{'code' if step == 'g' else 'spec'} would never reach the model: add one"

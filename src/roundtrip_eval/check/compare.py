@@ -1,0 +1,111 @@
+"""How a candidate's outputs are held against C0's: type-exact (ours) or EvalPlus's rule.
+
+Why two: this suite's verdict is type-exact (`1 != 1.0 != True`, see `runner.typed_equal`), so a
+change of type is drift. EvalPlus, whose verdicts the peers report (EvaLooop on MBPP+), passes an
+output when `out == exp`, else, with a tolerance, when `numpy.testing.assert_allclose` holds. To
+set our numbers beside theirs, `-T compare=evalplus` applies their rule, restated here from
+EvalPlus's `unsafe_execute` (evalplus/eval/__init__.py, the release that pairs MBPP+ v0.2.0 with
+`assert_allclose` and three special oracles), as pure functions of the values the host already
+holds: the issue-30 rescore reuses them without a sandbox.
+
+EvalPlus's rule, input by input, over base inputs and plus inputs as two separate runs:
+
+- `exact = out == exp`; then the special oracles by entry point: `are_equivalent` (MBPP+ 164)
+  passes any output; `sum_div` (MBPP+ 295) also passes 0; the not-none problems (`check_str`,
+  `text_match_three`, `text_starta_endb`, whose expected output is `ref is not None`) compare a
+  bool output with it and anything else as `out is not None`; `find_zero` (HumanEval+ 32) passes
+  when `|poly(xs, out)| <= atol`, and nothing else is asked.
+- if `atol == 0` and the expected output is a float or a list/tuple of floats (an empty one
+  counts), `atol` becomes 1e-6 **for this input and every later one of the same run** (EvalPlus
+  reassigns its loop variable; restated as it behaves);
+- if not exact and `atol != 0`: pass iff `numpy.testing.assert_allclose(out, exp, atol=atol)`
+  holds (rtol 1e-7); else pass iff exact. Any exception (from `==`, from numpy) is a fail.
+- An input the candidate raised on, or timed out on, fails. (EvalPlus has no expected
+  exceptions; where C0 raised, the candidate passes by raising the same exception, as here.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from roundtrip_eval.problems.load import Outcome
+
+MODES = ("typed", "evalplus")
+FLOAT_ATOL = 1e-6
+"""EvalPlus's tolerance for a float (or list of floats) expected output where the problem has none."""
+
+
+def is_floats(value: Any) -> bool:
+    """EvalPlus's `is_floats`: a float, or a list/tuple whose items are all floats (or empty)."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list | tuple):
+        return all(isinstance(item, float) for item in value)
+    return False
+
+
+def poly(xs: Sequence[float], x: float) -> float:
+    """HumanEval 32's polynomial, as its oracle evaluates it."""
+    return sum(coeff * math.pow(x, i) for i, coeff in enumerate(xs))
+
+
+def evalplus_output(
+    out: Any, exp: Any, *, atol: float, oracle: str | None, args: Sequence[Any] = ()
+) -> tuple[bool, float]:
+    """One output under EvalPlus's rule: (passed, the atol the next input of the run gets)."""
+    try:
+        exact = bool(out == exp)
+        if oracle == "are_equivalent":
+            exact = True
+        elif oracle == "sum_div":
+            exact = exact or bool(out == 0)
+        elif oracle == "not_none":
+            exact = bool(out == exp) if isinstance(out, bool) else bool(exp == (out is not None))
+        elif oracle == "find_zero":
+            (xs,) = args  # EvalPlus's `_poly(*inp, out)`: the one argument is the coefficients
+            return bool(abs(poly(xs, out)) <= atol), atol
+    except Exception:  # noqa: BLE001 - EvalPlus counts any exception as a failed input
+        return False, atol
+    if atol == 0 and is_floats(exp):
+        atol = FLOAT_ATOL
+    if exact or atol == 0:
+        return exact, atol
+    try:
+        np.testing.assert_allclose(out, exp, atol=atol)
+    except Exception:  # noqa: BLE001 - AssertionError, or numpy refusing the values
+        return False, atol
+    return True, atol
+
+
+def evalplus_passes(
+    actual: Sequence[Outcome | None],
+    expected: Sequence[Outcome],
+    inputs: Sequence[Sequence[Any]],
+    *,
+    atol: float = 0.0,
+    oracle: str | None = None,
+    n_base: int | None = None,
+) -> list[bool]:
+    """Per input, whether it passes under EvalPlus's rule (`None` = timed out).
+
+    The first `n_base` inputs (all, if None) are one run and the rest another, each starting
+    from the problem's `atol`, as EvalPlus checks base and plus inputs in two calls.
+    """
+    n_base = len(expected) if n_base is None else n_base
+    passes: list[bool] = []
+    current = atol
+    for i, (exp, act) in enumerate(zip(expected, actual, strict=True)):
+        if i == n_base:
+            current = atol
+        if act is None:
+            passes.append(False)
+        elif not exp.ok or not act.ok:
+            passes.append(not exp.ok and not act.ok and exp.error == act.error)
+        else:
+            ok, current = evalplus_output(act.value, exp.value, atol=current, oracle=oracle, args=inputs[i])
+            passes.append(ok)
+    return passes

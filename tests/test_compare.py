@@ -1,0 +1,100 @@
+"""EvalPlus's comparison rule (`check.compare`) and the `compare` mode of the host's verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from roundtrip_eval.check.compare import evalplus_output, evalplus_passes, is_floats, poly
+from roundtrip_eval.check.host import compare
+from roundtrip_eval.check.runner import Opaque
+from roundtrip_eval.problems.load import Outcome, Problem
+
+
+def ok(value: object) -> Outcome:
+    return Outcome(ok=True, value=value)
+
+
+def passes(out: object, exp: object, atol: float = 0.0, oracle: str | None = None) -> bool:
+    return evalplus_output(out, exp, atol=atol, oracle=oracle)[0]
+
+
+def test_equality_is_pythons_so_int_float_and_bool_meet() -> None:
+    assert passes(2.0, 2) and passes(True, 1) and passes((1, 2), (1, 2))
+    assert not passes([1, 2], (1, 2))  # a list is not equal to a tuple in Python either
+    assert not passes("1", 1)
+
+
+def test_a_float_expected_output_gets_the_default_tolerance() -> None:
+    assert passes(0.1 + 0.2, 0.3)
+    assert passes([0.1 + 0.2, 1.0], [0.3, 1.0])
+    assert not passes(0.31, 0.3)
+    assert not passes(3, 4)  # an int expected output gets no tolerance
+    assert is_floats([]) and not is_floats([1.0, 2])
+
+
+def test_the_tasks_atol_and_numpy_refusals() -> None:
+    assert passes(1.00009, 1.0, atol=1e-4)
+    assert not passes(1.001, 1.0, atol=1e-4)
+    assert not passes("abc", 1.0, atol=1e-4)  # numpy cannot compare: a fail, not an error
+    assert not passes([1.0, 2.0], [1.0], atol=1e-4)  # shapes differ
+
+
+def test_the_float_tolerance_sticks_for_the_rest_of_a_run_as_in_evalplus() -> None:
+    inputs = [(0,), (1,), (2,)]
+    expected = [ok(0.5), ok(2), ok(3)]
+    actual = [ok(0.5), ok(2.0000001), ok(3)]
+    assert evalplus_passes(actual, expected, inputs) == [True, True, True]
+    # without the float before it, the same near-miss on an int fails
+    assert evalplus_passes(actual[1:], expected[1:], inputs[1:]) == [False, True]
+    # base and plus inputs are two runs: the tolerance starts again at the task's atol
+    assert evalplus_passes(actual, expected, inputs, n_base=1) == [True, False, True]
+
+
+def test_special_oracles() -> None:
+    assert passes(False, True, oracle="are_equivalent")
+    assert passes(0, 7, oracle="sum_div") and not passes(6, 7, oracle="sum_div")
+    assert passes(Opaque("Match", "<re.Match>"), True, oracle="not_none")
+    assert passes(None, False, oracle="not_none") and not passes(None, True, oracle="not_none")
+    assert passes(True, True, oracle="not_none") and not passes(False, True, oracle="not_none")
+    xs = [-6, 11, -6, 1]  # (x-1)(x-2)(x-3)
+    assert abs(poly(xs, 2.0)) < 1e-12
+    assert evalplus_output(2.00000001, 1.0, atol=1e-4, oracle="find_zero", args=(xs,))[0]
+    assert not evalplus_output(2.5, 2.5, atol=1e-4, oracle="find_zero", args=(xs,))[0]
+
+
+def test_raising_and_timing_out_fail_unless_c0_raised_the_same() -> None:
+    inputs = [(0,), (1,), (2,)]
+    expected = [ok(1), Outcome(ok=False, error="ValueError"), ok(2)]
+    actual = [Outcome(ok=False, error="ValueError"), Outcome(ok=False, error="ValueError"), None]
+    assert evalplus_passes(actual, expected, inputs) == [False, True, False]
+
+
+def _problem(expected: list[Outcome], **meta: object) -> Problem:
+    inputs = tuple((i,) for i in range(len(expected)))
+    return Problem("p", "f", "def f(x): ...", "d", "known", "", inputs, tuple(expected),
+                   tuple(("plain",) for _ in inputs), 0, dict(meta))  # fmt: skip
+
+
+def test_the_host_verdict_follows_the_mode() -> None:
+    problem = _problem([ok(1), ok(0.5), ok(True)])
+    actual: list[Outcome | None] = [ok(1.0), ok(0.5000001), ok(1)]
+    typed = compare(problem, actual)
+    assert not typed.passed and typed.category == "return_type" and typed.n_failed == 3
+    assert compare(problem, actual, "evalplus").passed
+    wrong = compare(problem, [ok(2), ok(0.5), ok(True)], "evalplus")
+    assert not wrong.passed and wrong.n_failed == 1 and wrong.category == "semantic"
+    with pytest.raises(ValueError, match="compare mode"):
+        compare(problem, actual, "loose")
+
+
+def test_the_host_verdict_uses_the_problems_tolerance_and_oracle() -> None:
+    problem = _problem([ok(1.0), ok(4)], atol=0.5, oracle="sum_div", n_base=1)
+    assert compare(problem, [ok(1.4), ok(0)], "evalplus").passed
+    assert not compare(problem, [ok(1.6), ok(0)], "evalplus").passed
+
+
+def test_a_not_none_problem_compares_whether_the_code_matched_in_both_modes() -> None:
+    problem = _problem([ok(True), ok(False), ok(True)], oracle="not_none")
+    actual: list[Outcome | None] = [ok(Opaque("Match", "<re.Match>")), ok(None), ok(True)]
+    assert compare(problem, actual).passed and compare(problem, actual, "evalplus").passed
+    assert not compare(problem, [ok(None), ok(None), ok(True)]).passed

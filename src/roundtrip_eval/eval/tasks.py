@@ -24,6 +24,7 @@ from inspect_ai.util import SandboxEnvironmentSpec
 
 from roundtrip_eval import __version__
 from roundtrip_eval.eval.dataset import pair_problems, problems_dataset, resolve_problems
+from roundtrip_eval.eval.in_force import SettingsTask
 from roundtrip_eval.eval.prompts import LEAK_WARNING, load_user_templates, prompt_set_version
 from roundtrip_eval.eval.scorers import blame as blame_scorer
 from roundtrip_eval.eval.scorers import (
@@ -114,7 +115,8 @@ def trial_task(
         for role, model in ((SPEC_ROLE, settings.spec_model), (CODE_ROLE, settings.code_model))
         if model
     }
-    return Task(
+    return SettingsTask(
+        settings=settings,
         dataset=problems_dataset(problems, name=name, variant=settings.variant, masked=settings.mask_names),
         solver=roundtrip_solver(settings),
         scorer=scorers,

@@ -28,6 +28,7 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     "inspect_ai.util._sandbox.environment": ("RootAccess",),
     "inspect_ai._eval.task.constants": ("TASK_ALL_PARAMS_ATTR",),
     "inspect_ai.model._generate_config": ("active_generate_config",),
+    "inspect_ai.model._model": ("active_model",),
 }
 """Every private Inspect name this module imports, by the module Inspect keeps it in."""
 
@@ -152,3 +153,12 @@ def eval_generate_config() -> dict[str, Any]:
     except ImportError:  # pragma: no cover - private API moved
         return {}
     return active_generate_config().model_dump(exclude_none=True)
+
+
+def eval_model() -> Any:
+    """The model the eval is building a task for (`--model`); None outside an eval."""
+    try:
+        from inspect_ai.model._model import active_model
+    except ImportError:  # pragma: no cover - private API moved: the server is then checked later
+        return None
+    return active_model()

@@ -83,7 +83,7 @@ def register_cli(subparsers: Any) -> None:
     )
     report.add_argument("logdir", help="folder of Inspect logs, or an export folder")
     report.add_argument("-o", "--output", required=True, help="folder to write the report into")
-    report.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    report.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     report.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     report.set_defaults(func=_report)
 
@@ -94,7 +94,7 @@ def register_cli(subparsers: Any) -> None:
     )
     exp.add_argument("logdir", help="folder of Inspect logs (.eval/.json, recursive)")
     exp.add_argument("-o", "--output", required=True, help="folder to write into")
-    exp.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    exp.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl", help="file format")
     exp.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     exp.set_defaults(func=_export)
 
@@ -115,7 +115,7 @@ def register_cli(subparsers: Any) -> None:
     )
     rescore.add_argument("--limit", type=int, default=None, help="rescore only the first N trials")
     rescore.add_argument(
-        "--max-sandboxes", type=int, default=8, help="containers checking in parallel (default 8)"
+        "--max-sandboxes", type=int, default=8, help="containers checking in parallel"
     )
     rescore.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     rescore.set_defaults(func=_rescore)

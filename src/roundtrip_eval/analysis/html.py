@@ -183,6 +183,26 @@ def curves_html(points: Sequence[Row]) -> str:
     return '<div class="panels">\n' + "\n".join(figures) + "\n</div>"
 
 
+def curves_page(points: Sequence[Row], title: str) -> str:
+    """`survival_curves.html`: the curves alone, as offline as index.html (same SVG, same CSP)."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<title>{_e(title)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<h1>{_e(title)}</h1>
+<p class="note">Survival@k per cycle with Wilson 95% bands. The same chart as a Vega-Lite spec,
+data inline: <code>survival_curves.vl.json</code>; every number: <code>curves.csv</code>.</p>
+{curves_html(points)}
+</body>
+</html>
+"""
+
+
 # --- the page -----------------------------------------------------------------------------
 
 

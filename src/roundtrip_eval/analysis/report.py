@@ -7,7 +7,7 @@ the same rows first and every number is computed from rows (aggregate.py).
 Writes into OUTDIR:
   survival_curves.png            every group's survival curve, one panel per problem x config
   survival_curves.vl.json        the same as a standalone Vega-Lite spec (data inline)
-  survival_curves.html           a page embedding that spec (vega-embed from a CDN)
+  survival_curves.html           the curves alone as inline SVG: opens offline, no script
   curves/<group>.png             one figure per model x problem x configuration
   survival.csv / survival.md     survival@1, survival@N (Wilson 95%), mean cycles, hazard
   curves.csv                     per group and cycle: at risk, failures, censored, survival
@@ -35,8 +35,8 @@ from roundtrip_eval.analysis.aggregate import GROUP_COLUMNS, Report, build_repor
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.export import write_degradation
 from roundtrip_eval.analysis.extra import require
-from roundtrip_eval.analysis.figures import curve_points, plot_curves, vega_html, vega_lite_spec
-from roundtrip_eval.analysis.html import report_page
+from roundtrip_eval.analysis.figures import curve_points, plot_curves, vega_lite_spec
+from roundtrip_eval.analysis.html import curves_page, report_page
 from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.analysis.rows import config_of
 from roundtrip_eval.analysis.tables import (
@@ -56,7 +56,7 @@ from roundtrip_eval.eval import peers
 
 
 FILE_NOTES = {
-    "survival_curves.html": "interactive Vega-Lite page; it loads Vega from a CDN, so it needs the network",
+    "survival_curves.html": "the curves alone, inline SVG; opens offline",
     "survival_curves.vl.json": "the curves as a Vega-Lite spec, data inline",
     "summary.md": "this page's numbers as Markdown",
 }
@@ -196,7 +196,7 @@ def summary_markdown(
         "",
         "![survival curves](survival_curves.png)",
         "",
-        "Interactive: [survival_curves.html](survival_curves.html) "
+        "The curves alone: [survival_curves.html](survival_curves.html) "
         "(Vega-Lite spec: `survival_curves.vl.json`). Per-cycle numbers: `curves.csv`.",
         "",
         markdown_table(report.survival, SURVIVAL_COLUMNS),
@@ -264,7 +264,7 @@ def write_report(
     files["survival_curves.vl.json"] = out / "survival_curves.vl.json"
     files["survival_curves.vl.json"].write_text(json.dumps(spec, indent=1), encoding="utf-8")
     files["survival_curves.html"] = out / "survival_curves.html"
-    files["survival_curves.html"].write_text(vega_html(spec, "Round-trip survival"), encoding="utf-8")
+    files["survival_curves.html"].write_text(curves_page(points, "Round-trip survival"), encoding="utf-8")
     files["configurations.csv"] = write_csv(
         [{**c, "settings": json.dumps(c["settings"], sort_keys=True)} for c in configurations],
         out / "configurations.csv",

@@ -73,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
 
 def register_cli(subparsers: Any) -> None:
     """Add `summary` to the `roundtrip-eval` command (called by analysis/cli.py)."""
-    parser = subparsers.add_parser("summary", help="print survival@k and drift of a log")
+    parser = subparsers.add_parser(
+        "summary",
+        help="print survival@k and drift of a log",
+        description="Print a log's settings, survival@k, mean cycles survived and drift "
+        "categories; given a directory, its newest log.",
+    )
     parser.add_argument("log", nargs="?", default="logs", help="a log file, or a directory")
     parser.set_defaults(func=run)

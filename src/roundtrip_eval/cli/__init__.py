@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from roundtrip_eval import __version__
 from roundtrip_eval.cli import shell
 from roundtrip_eval.cli.shell import Subcommand
 
@@ -27,7 +28,9 @@ SUBCOMMANDS = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The `roundtrip-eval` parser, every user subcommand registered."""
-    return shell.build_parser("roundtrip-eval", "Tools around the roundtrip-eval Inspect tasks.", SUBCOMMANDS)
+    return shell.build_parser(
+        "roundtrip-eval", "Tools around the roundtrip-eval Inspect tasks.", SUBCOMMANDS, __version__
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

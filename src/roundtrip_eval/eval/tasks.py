@@ -36,6 +36,7 @@ from roundtrip_eval.eval.scorers import (
     stability,
     survival,
 )
+from roundtrip_eval.eval.server_watch import require_server
 from roundtrip_eval.eval.settings import SettingError, TrialSettings, args_docstring, shown
 from roundtrip_eval.eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 from roundtrip_eval.problems.load import variants_of
@@ -105,6 +106,7 @@ def trial_task(
 ) -> Task:
     """Assemble dataset, solver, scorers and sandbox for a set of problems."""
     _check_variant(problems, settings.variant)
+    require_server()
     scorers = [survival(settings.cycles), drift(), stability(settings.cycles), consistency(settings.cycles)]
     scorers += [peer_comparison(settings.cycles), curves(settings.cycles)]
     if settings.blame > 0:

@@ -31,6 +31,7 @@ from typing import Any
 
 from inspect_ai.log import list_eval_logs, read_eval_log
 
+from roundtrip_eval.eval.record import Trial
 from roundtrip_eval.problems.load import load_problem
 
 VERDICTS = ("g", "f", "both", "unclear")
@@ -42,28 +43,27 @@ def cases(log_dir: Path) -> Iterator[dict[str, Any]]:
     for info in sorted(list_eval_logs(str(log_dir)), key=lambda i: i.name):
         log = read_eval_log(info)  # a log still running holds its completed samples only
         for sample in log.samples or []:
-            blame = sample.store.get("blame")
-            history = sample.store.get("cycles") or []
-            if not blame:
+            trial = Trial.read(sample.store)
+            blame, history = trial.blame, trial.cycles
+            if blame is None:
                 continue
-            cycle = int(blame["cycle"])
-            failure = history[cycle - 1]
+            failure = history[blame.cycle - 1]
             previous = (
-                history[cycle - 2]["code"] if cycle >= 2
+                history[blame.cycle - 2].code if blame.cycle >= 2
                 else load_problem(str(sample.metadata["problem"])).reference
-            )
+            )  # fmt: skip
             key = (log.eval.task, str(sample.id), int(sample.epoch))
             seen[key] = {
                 "trial": f"{sample.id}/{sample.epoch}",
                 "model": log.eval.model,
-                "cycle": cycle,
+                "cycle": blame.cycle,
                 "previous": previous,
-                "spec": failure["spec"],
-                "code": failure["code"],
-                "category": failure["category"],
-                "detail": failure["detail"],
-                "verdict": blame["verdict"],
-                "rates": (blame["from_spec_pass_rate"], blame["fresh_pass_rate"]),
+                "spec": failure.spec,
+                "code": failure.code,
+                "category": failure.category,
+                "detail": failure.detail,
+                "verdict": blame.verdict,
+                "rates": (blame.from_spec_pass_rate, blame.fresh_pass_rate),
             }
     yield from sorted(seen.values(), key=lambda c: c["trial"])
 

@@ -11,7 +11,7 @@ sources:
 
 Each step is replayed (its replies up to the failing step, then a recorded stop) through the real
 task with the `replay` model and the Docker sandbox: the code is model output, it never runs on the
-host. Our category of the step is read from `store["cycles"][K-1]`:
+host. Our category of the step is read from the trial's record, `Trial.read(store).cycles[K-1]`:
 
 - an `f` step: that cycle's `category`;
 - a `g` step: `spec_failure` when our spec gate stops the cycle, else `none` (the spec went on to
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roundtrip_eval.eval.record import Cycle, Trial
 from roundtrip_eval.eval.scorers import DRIFT_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,8 +152,8 @@ def our_step(row: dict[str, Any], root: Path = OUR_LOGS) -> Step:
     sample = next(
         s for s in log.samples or [] if str(s.id) == sample_id and f"e{s.epoch}" == epoch
     )
-    cycles = {int(c["cycle"]): c for c in (sample.store or {}).get("cycles", [])}
-    pairs = [(cycles[k].get("spec_reply"), cycles[k].get("code_reply")) for k in range(1, row["cycle"] + 1)]
+    cycles = {c.cycle: c for c in Trial.read(sample.store).cycles}
+    pairs = [(cycles[k].spec_reply, cycles[k].code_reply) for k in range(1, row["cycle"] + 1)]
     args = dict(log.eval.task_args or {})
     settings = tuple((k, args[k]) for k in SETTINGS_KEPT if args.get(k) is not None)
     step = Step(row, str((sample.metadata or {}).get("problem") or problem_of(row)), settings=settings)
@@ -164,7 +165,7 @@ def steps_of(rows: list[dict[str, Any]]) -> list[Step]:
     return [our_step(r) if is_ours(r) else upstream_step(r) for r in rows]
 
 
-def _verdict(step: Step, history: list[dict[str, Any]], error: str | None) -> tuple[str, str]:
+def _verdict(step: Step, history: list[Cycle], error: str | None) -> tuple[str, str]:
     """Our category of the step, and the detail a reader would see for it."""
     k = step.cycle
     if error is not None:
@@ -172,7 +173,7 @@ def _verdict(step: Step, history: list[dict[str, Any]], error: str | None) -> tu
             return INFRASTRUCTURE, error.splitlines()[0]
         raise AssertionError(f"{step.row.get('id', step.row['trial'])}: sample error {error}")
     if len(history) >= k:
-        return str(history[k - 1]["category"]), str(history[k - 1].get("detail", ""))
+        return str(history[k - 1].category), history[k - 1].detail or ""
     if step.step == "g" and len(history) == k - 1:
         return "none", "the spec passed the gate and went on to f (not recorded)"
     return f"stopped@{len(history)}", "the replay stopped before the labelled step"
@@ -217,12 +218,12 @@ def judge(steps: list[Step], workdir: Path, sandbox: str = "roundtrip-docker") -
             tasks, model=f"replay/{script}", log_dir=str(workdir / f"logs_{n}"), display="none",
             max_samples=MAX_SAMPLES, max_tasks=len(tasks), fail_on_error=False,
         )  # fmt: skip
-        results: dict[tuple[str, int], tuple[list[dict[str, Any]], str | None]] = {}
+        results: dict[tuple[str, int], tuple[list[Cycle], str | None]] = {}
         for log in logs:
             assert log.status in ("success", "error"), log.error
             for sample in log.samples or []:
                 error = None if sample.error is None else str(sample.error.message)
-                results[(str(sample.id), int(sample.epoch))] = (list(sample.store.get("cycles", [])), error)
+                results[(str(sample.id), int(sample.epoch))] = (Trial.read(sample.store).cycles, error)
         for problem, group in plan.items():
             for epoch, step in enumerate(group, start=1):
                 history, error = results[(ids[problem], epoch)]

@@ -34,39 +34,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.analysis.aggregate import as_survival, scored
+from roundtrip_eval.analysis.aggregate import as_survival, newest_copies, scored
 from roundtrip_eval.analysis.read import read_rows
 from roundtrip_eval.problems.load import load_problem
-from roundtrip_eval.stats.difference import bootstrap_difference, bootstrap_difference_of_gaps, fisher_exact
+from roundtrip_eval.stats.difference import bootstrap_difference_of_gaps, fisher_exact
+from roundtrip_eval.stats.gap import gap
 from roundtrip_eval.stats.survival import (
     TrialSurvival,
-    mean_cycles_survived,
-    survival_at,
-    survival_curve,
+    life_table,
 )
 
 Row = dict[str, Any]
 AT = 3
 
 
-def newest_copies(trials: Sequence[Row]) -> list[Row]:
-    """One row per (model, config, sample, epoch): the newest log's, errors last.
-
-    The model is in the key because `config_key` hashes the settings, not the model: without it
-    two models' arms of the same configuration would collapse into whichever log is newer.
-    """
-    best: dict[tuple[str, str, str, int], Row] = {}
-    for row in trials:
-        key = (str(row["model"]), str(row["config_key"]), str(row["sample_id"]), int(row["epoch"]))
-        rank = (row["status"] != "error", str(row["created"]))
-        if key not in best or rank > (best[key]["status"] != "error", str(best[key]["created"])):
-            best[key] = row
-    return list(best.values())
-
-
 def pair_of(row: Row) -> str:
-    """A twin pair's name, as `-T pairs=` takes it (the problems' `pair` key)."""
-    return str(load_problem(str(row["problem"])).metadata.get("pair"))
+    """A twin pair's name, as `-T pairs=` takes it (the trial's `pair`, else its problem's)."""
+    return str(row.get("pair") or load_problem(str(row["problem"])).metadata.get("pair"))
 
 
 def n_cycles(rows: Sequence[Row]) -> int:
@@ -74,20 +58,16 @@ def n_cycles(rows: Sequence[Row]) -> int:
 
 
 def compare(known: Sequence[Row], novel: Sequence[Row], boot: int) -> Row:
-    """Both headline gaps (mean cycles, survival@3) and the secondary counts of one comparison."""
+    """Both headline gaps (mean cycles, survival@3) and the secondary counts of one comparison:
+    `stats.gap.gap`, the one definition the eval's metric and the report use too."""
     n = n_cycles([*known, *novel])
-    k, v = as_survival(known), as_survival(novel)
-    k3, v3 = [t.cycles_survived >= AT for t in k], [t.cycles_survived >= AT for t in v]
-    (ks3, kt), (vs3, vt) = survival_at(k, AT), survival_at(v, AT)
+    g = gap([t.cycles_survived for t in as_survival(known)], [t.cycles_survived for t in as_survival(novel)],
+            n, at=AT, n_boot=boot, seed=0)
     return {
-        "known_n": kt, "novel_n": vt,
-        "known_mean": mean_cycles_survived(k), "novel_mean": mean_cycles_survived(v),
-        "mean_gap": bootstrap_difference([t.cycles_survived for t in k], [t.cycles_survived for t in v],
-                                         n_boot=boot, seed=0),
-        "known_s1": survival_at(k, 1)[0], "novel_s1": survival_at(v, 1)[0],
-        "known_s3": ks3, "novel_s3": vs3, "s3_gap": bootstrap_difference(k3, v3, n_boot=boot, seed=0),
-        "s3_p": fisher_exact([[ks3, kt - ks3], [vs3, vt - vs3]]),
-        "known_sn": survival_at(k, n)[0], "novel_sn": survival_at(v, n)[0],
+        "known_n": g.known_n, "novel_n": g.novel_n, "known_mean": g.known_mean, "novel_mean": g.novel_mean,
+        "mean_gap": g.mean_gap, "known_s1": g.known_s1, "novel_s1": g.novel_s1,
+        "known_s3": g.known_at, "novel_s3": g.novel_at, "s3_gap": g.at_gap, "s3_p": g.at_p,
+        "known_sn": g.known_sn, "novel_sn": g.novel_sn,
     }  # fmt: skip
 
 
@@ -174,8 +154,8 @@ def failures(groups: dict[str, list[Row]]) -> str:
 
 
 def curve(rows: Sequence[Row], n: int) -> list[float]:
-    """survival@0..n (survival@0 = 1), the report's definition (`survival_curve`)."""
-    return [1.0] + [point.survival for point in survival_curve(as_survival(rows), n)] if rows else []
+    """survival@0..n (survival@0 = 1), the report's definition (`life_table`)."""
+    return [1.0] + [point.survival for point in life_table(as_survival(rows), n)] if rows else []
 
 
 def plot(groups: dict[str, list[Row]], out: Path) -> Path:

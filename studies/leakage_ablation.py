@@ -37,6 +37,7 @@ from typing import Any
 from inspect_ai.log import read_eval_log
 
 from roundtrip_eval.analysis.rows import trial_outcome
+from roundtrip_eval.eval.record import Trial
 from roundtrip_eval.stats.difference import bootstrap_difference, fisher_exact
 from roundtrip_eval.stats.survival import (
     TrialSurvival,
@@ -103,15 +104,15 @@ def read_arm(folder: Path) -> Arm:
     for (_, epoch), (_, sample, meta) in sorted(latest.items()):
         arm.settings = meta
         arm.problem = str((sample.metadata or {}).get("problem", ""))
-        history = (sample.store or {}).get("cycles") or []
+        history = Trial.read(sample.store).cycles
         errored = sample.error is not None
         outcome = trial_outcome(history, int(meta["cycles"]), errored=errored)
         arm.errors += errored
         arm.trials.append(TrialSurvival(int(outcome["cycles_survived"]), bool(outcome["failed"])))
         for record in history:
-            if record.get("spec"):
-                arm.specs.append((epoch, int(record["cycle"]), str(record["spec"])))
-            arm.seeds[(epoch, int(record["cycle"]))] = dict(record.get("seeds") or {})
+            if record.spec:
+                arm.specs.append((epoch, record.cycle, record.spec))
+            arm.seeds[(epoch, record.cycle)] = dict(record.seeds)
     return arm
 
 

@@ -272,6 +272,8 @@ def ours_rows(log_dir: Path, batch: str) -> list[dict[str, str]]:
     """
     from inspect_ai.log import list_eval_logs, read_eval_log
 
+    from roundtrip_eval.eval.record import Trial
+
     rows = []
     for info in sorted(list_eval_logs(str(log_dir)), key=lambda i: i.name):
         log = read_eval_log(info)
@@ -282,18 +284,18 @@ def ours_rows(log_dir: Path, batch: str) -> list[dict[str, str]]:
         for sample in log.samples or []:
             if sample.error is not None:  # errored or cancelled: an infrastructure failure, no label
                 continue
-            for c in (sample.store or {}).get("cycles") or []:
-                if c.get("passed", True):
+            for c in Trial.read(sample.store).cycles:
+                if c.passed:
                     continue
-                step = "g" if c.get("code_reply") is None else "f"
+                step = "g" if c.code_reply is None else "f"
                 trial = f"{Path(info.name).name}::{sample.id}::e{sample.epoch}"
-                key = (batch, trial, int(c["cycle"]), step)
+                key = (batch, trial, c.cycle, step)
                 rows.append(
                     {
                         "id": _row_id("own", key),
                         "batch": batch,
                         "trial": trial,
-                        "cycle": str(c["cycle"]),
+                        "cycle": str(c.cycle),
                         "step": step,
                         "model": model,
                         "task": str(sample.id).split("__")[0],
@@ -322,6 +324,7 @@ def show(log_dir: Path, batch: str) -> int:
     """
     from inspect_ai.log import EvalSample, list_eval_logs, read_eval_log
 
+    from roundtrip_eval.eval.record import Trial
     from roundtrip_eval.problems.load import load_problem
 
     wanted = [r for r in csv.DictReader(OUT.open(encoding="utf-8")) if r["batch"] == batch and not r["label"]]
@@ -333,11 +336,11 @@ def show(log_dir: Path, batch: str) -> int:
             samples[name] = {(str(s.id), f"e{s.epoch}"): s for s in read_eval_log(infos[name]).samples or []}
         sample = samples[name][(sample_id, epoch)]
         problem = load_problem(str(sample.metadata["problem"]), None, bool(sample.metadata.get("mask_names")))
-        cycles = {int(c["cycle"]): c for c in sample.store.get("cycles") or []}
+        cycles = {c.cycle: c for c in Trial.read(sample.store).cycles}
         k = int(row["cycle"])
-        previous = cycles[k - 1]["code"] if k >= 2 else problem.reference
+        previous = cycles[k - 1].code if k >= 2 else problem.reference
         print(f"## {row['id']}: {problem.name}, cycle {k}, failing step {row['step']}\n")
-        spec, code = cycles[k].get("spec_reply"), cycles[k].get("code_reply")
+        spec, code = cycles[k].spec_reply, cycles[k].code_reply
         replies = (("g's reply (the spec)", spec), ("f's reply", code))
         for title, text in (("last passing code", previous), *replies):
             print(f"### {title}\n\n~~~~\n{(text or '(none)').rstrip()}\n~~~~\n")

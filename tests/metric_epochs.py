@@ -24,12 +24,13 @@ REPLAY_SCORER = "epoch_replay"
 
 def run_metrics(
     metrics: Sequence[Metric],
-    epochs: Sequence[Sequence[Value]],
+    epochs: Sequence[Sequence[Value | Score]],
     *,
     reducer: str | None = "mean",
     metadata: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, float]:
-    """Each metric's logged values by key, for samples scored `epochs[i][e]` in epoch e + 1."""
+    """Each metric's logged values by key, for samples scored `epochs[i][e]` in epoch e + 1
+    (a value, or a whole `Score` when the metric reads the score's metadata too)."""
     counts = {len(sample) for sample in epochs}
     assert len(counts) == 1 and 0 not in counts, f"every sample needs the same epochs: {counts}"
     table = {f"s{i}": list(sample) for i, sample in enumerate(epochs)}
@@ -50,11 +51,12 @@ def run_metrics(
     return {name: metric.value for score in log.results.scores for name, metric in score.metrics.items()}
 
 
-def _replay(table: Mapping[str, Sequence[Value]], metrics: list[Metric]) -> Scorer:
+def _replay(table: Mapping[str, Sequence[Value | Score]], metrics: list[Metric]) -> Scorer:
     @scorer(metrics=metrics, name=REPLAY_SCORER)
     def epoch_replay() -> Scorer:
         async def score(state: TaskState, target: Target) -> Score:
-            return Score(value=table[str(state.sample_id)][state.epoch - 1])
+            entry = table[str(state.sample_id)][state.epoch - 1]
+            return entry if isinstance(entry, Score) else Score(value=entry)
 
         return score
 

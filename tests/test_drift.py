@@ -8,6 +8,7 @@ from inspect_ai.log import EvalLog
 from replay_scripts import fenced, spec, surviving, trial, write
 
 from roundtrip_eval.eval import drift
+from roundtrip_eval.eval.record import CheckRecord, Cycle
 from roundtrip_eval.eval.tasks import fizzbuzz, roundtrip
 from roundtrip_eval.problems.load import load_problem
 
@@ -232,7 +233,8 @@ def test_code_without_the_target_is_a_signature_failure_whatever_it_did() -> Non
     assert names == ["p", "sys", "x", "K"]
     guarded = "try:\n    import numpy\nexcept ImportError:\n    def fizzbuzz(n):\n        return n\n"
     assert drift.refine(crash, SIZES, FIZZ, guarded, "fizzbuzz")[0] == "crash"
-    record = {"detail": "crash: importing the code raised NameError", "code": "total = 0\n", "check": crash}
+    record = Cycle(cycle=1, detail="crash: importing the code raised NameError", code="total = 0\n",
+                   check=CheckRecord(passed=False, detail="", **crash))
     detail = drift.explain("signature", record, [], SIZES, FIZZ, "fizzbuzz")
     assert detail.startswith("signature: no function fizzbuzz() in the code (it defines: total)")
     assert "NameError" in detail
@@ -242,23 +244,25 @@ def test_explain_names_the_class_and_how_much_of_it_differs() -> None:
     check = {"category": "return_type", "n_failed": 80, "n_inputs": 150, "failures": NONE_SHOWN,
              "failed_classes": {"plain": 80}}
     detail = "return_type: fizzbuzz(7) expected 7 (int), got None (NoneType); 80/150 inputs differ"
-    record = {"detail": detail, "code": FIZZ, "check": check}
+    record = Cycle(cycle=1, detail=detail, code=FIZZ, check=CheckRecord(passed=False, detail="", **check))
     line = drift.explain("feature_dropped", record, ["plain"], SIZES)
     assert line.startswith("feature_dropped: fizzbuzz(7) expected 7 (int), got None (NoneType)")
     assert "probe class plain (80 of its 80 inputs)" in line and "branch lost" in line
     semantic = dict(check, category="semantic", failures=[{"actual": "'a' (str)"}])
-    record = {"detail": "semantic: f('A') expected 'A' (str), got 'a' (str)", "code": LOWERED,
-              "check": semantic}
+    record = Cycle(cycle=1, detail="semantic: f('A') expected 'A' (str), got 'a' (str)", code=LOWERED,
+                   check=CheckRecord(passed=False, detail="", **semantic))
     assert "operations gained: attr:lower" in drift.explain("feature_added", record, ["plain"], SIZES, SEP)
 
 
 def test_explain_shows_the_text_behind_syntax_and_extraction() -> None:
-    crash = {"detail": "crash: raised ZeroDivisionError", "code": FIZZ, "check": None}
+    crash = Cycle(cycle=1, detail="crash: raised ZeroDivisionError", code=FIZZ)
     assert drift.explain("crash", crash, [], SIZES) == "crash: raised ZeroDivisionError"
-    broken = {"detail": "syntax: invalid syntax", "code": "x = 1\nfunc fizzbuzz(n) {\n"}
+    broken = Cycle(cycle=1, detail="syntax: invalid syntax", code="x = 1\nfunc fizzbuzz(n) {\n")
     line = drift.explain("syntax", broken, [], SIZES)
     assert line == "syntax: invalid syntax; line 2: 'func fizzbuzz(n) {'"
-    silent = {"detail": "extraction: no code found in the reply (none)", "code_reply": "I would  loop.\n"}
+    silent = Cycle(
+        cycle=1, detail="extraction: no code found in the reply (none)", code_reply="I would  loop.\n"
+    )
     line = drift.explain("extraction", silent, [], SIZES)
     assert line.endswith("the reply (15 characters) begins 'I would loop.'")
 

@@ -56,7 +56,7 @@ def test_exact_metrics(mixed_log: EvalLog) -> None:
     # Scored trials: survived 10 / failed at 3 / extraction at 1 / crash at 2. Epoch 5 errored.
     assert m["survival/mean"] == pytest.approx(0.25)
     assert m["survival/stderr"] == pytest.approx(0.25)
-    assert m["survival/cycles"] == pytest.approx((10 + 2 + 0 + 1) / 4)
+    assert m["survival/cycles_survived"] == pytest.approx((10 + 2 + 0 + 1) / 4)
     assert m["curves/survival@1"] == pytest.approx(0.75)
     assert m["curves/survival@2"] == pytest.approx(0.5)
     for k in range(3, 11):

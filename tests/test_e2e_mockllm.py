@@ -54,7 +54,7 @@ def test_every_task_runs_end_to_end_on_mockllm(name: str, tmp_path: Path) -> Non
     assert log.status == "success", log.error
     assert log.results is not None
     metrics = {s.name: {k: m.value for k, m in s.metrics.items()} for s in log.results.scores}
-    assert metrics["survival"]["mean"] == 1.0 and metrics["survival"]["cycles"] == cycles
+    assert metrics["survival"]["mean"] == 1.0 and metrics["survival"]["cycles_survived"] == cycles
     assert metrics["drift"]["none"] == 1.0
     n = min(5, cycles)
     assert metrics["peers"] == {"asl": cycles, f"sc_{n}": 1.0, f"ssc_{n}": 1.0}

@@ -124,12 +124,13 @@ def test_masked_minus_shown_from_two_scripted_runs(tmp_path: Path) -> None:
 
 def test_two_models_with_one_configuration_are_both_kept() -> None:
     """`config_key` hashes the settings, not the model: the 0.5B and 1.5B arms of one
-    configuration share it, and each model's copy of a trial must survive deduplication."""
+    configuration share it, and each model's copy of a trial must survive deduplication, which
+    drops only an eval-set retry's older copy (the same Inspect `task_id`)."""
     row = {"config_key": "c1", "sample_id": "fizzbuzz", "epoch": 1, "status": "success"}
     rows = [
-        {**row, "model": "ollama/small", "created": "2026-12-02"},
-        {**row, "model": "ollama/large", "created": "2026-12-03"},
-        {**row, "model": "ollama/large", "created": "2026-12-01"},  # an older retry: dropped
+        {**row, "model": "ollama/small", "task_id": "t-small", "created": "2026-12-02"},
+        {**row, "model": "ollama/large", "task_id": "t-large", "created": "2026-12-03"},
+        {**row, "model": "ollama/large", "task_id": "t-large", "created": "2026-12-01"},  # dropped
     ]
     kept = _script().newest_copies(rows)
     assert sorted((r["model"], r["created"]) for r in kept) == [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from inspect_ai.scorer import Score
 from metric_epochs import run_metrics
 
 from roundtrip_eval.eval.metrics import (
@@ -75,7 +76,26 @@ def test_peer_metrics_by_hand() -> None:
     }
 
 
+def _survived(k: int, n: int) -> Score:
+    """A `generalization` score: survived all n cycles or not, cycles survived in the metadata."""
+    return Score(value=int(k >= n), metadata={"cycles_survived": k, "n_cycles": n})
+
+
 def test_generalization_gap_sees_every_trial() -> None:
+    # N = 3. known: 3 and 1 cycles survived (mean 2), novel: 0 and 2 (mean 1): gap 1.
+    # survival@3: known 1/2, novel 0/2; Fisher [[1, 1], [0, 2]]: both tables weigh 3/6, p = 1.
+    epochs = [[_survived(3, 3), _survived(1, 3)], [_survived(0, 3), _survived(2, 3)]]
+    meta = [{"familiarity": "known", "pair": "p"}, {"familiarity": "novel", "pair": "p"}]
+    values = run_metrics([generalization_gap()], epochs, metadata=meta)
+    assert values["known_cycles"] == 2.0 and values["novel_cycles"] == 1.0 and values["gap"] == 1.0
+    assert values["known_survival@3"] == 0.5 and values["novel_survival@3"] == 0.0
+    assert values["gap@3"] == 0.5 and values["fisher_p"] == pytest.approx(1.0)
+    assert values["known_survival"] == 0.5 and values["novel_survival"] == 0.0
+    assert values["p.gap"] == 1.0 and values["p.low"] <= 1.0 <= values["p.high"]
+
+
+def test_generalization_gap_reads_scores_without_metadata_as_survival_at_n() -> None:
+    # an older log's scores carry only survived-all-N (0/1): the gap is the survival@N gap
     epochs = [[1, 1], [0, 1]]
     meta = [{"familiarity": "known", "pair": "p"}, {"familiarity": "novel", "pair": "p"}]
     values = run_metrics([generalization_gap()], epochs, metadata=meta)

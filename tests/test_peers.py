@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
@@ -15,6 +14,7 @@ from inspect_ai.log import EvalLog
 from replay_scripts import surviving, trial, write
 
 from roundtrip_eval.eval import peers
+from roundtrip_eval.eval.record import Cycle, Trial, leading_run
 from roundtrip_eval.eval.tasks import fizzbuzz
 from roundtrip_eval.problems.load import load_problem
 
@@ -22,8 +22,8 @@ REF = load_problem("fizzbuzz").reference
 STR_N = REF.replace("return n", "return str(n)")
 
 
-def cycle(passed: bool, consistent: bool) -> dict[str, Any]:
-    return {"passed": passed, "consistent": consistent}
+def cycle(passed: bool, consistent: bool) -> Cycle:
+    return Cycle(cycle=1, passed=passed, consistent=consistent)
 
 
 def test_evaloops_worked_example() -> None:
@@ -57,7 +57,7 @@ def test_runs_count_leading_cycles_only() -> None:
     # consistent without passing (possible only after a failure, or for a C0 that is wrong)
     odd = [cycle(False, True), cycle(False, True)]
     assert (peers.sustained_loops(odd), peers.consistent_run(odd), peers.strong_run(odd)) == (0, 2, 0)
-    assert peers.leading_run([{"a": 1, "b": 0}], "a", "b") == 0
+    assert leading_run([Cycle(cycle=1, passed=True, consistent=False)], "passed", "consistent") == 0
 
 
 def test_sc_and_ssc_by_hand() -> None:
@@ -99,7 +99,7 @@ def test_a_scripted_run_by_hand_and_by_the_code(scripted: EvalLog) -> None:
     assert scripted.results is not None
     [score] = [s for s in scripted.results.scores if s.name == "peers"]
     in_the_log = {name: m.value for name, m in score.metrics.items()}
-    histories = [s.store["cycles"] for s in sorted(scripted.samples or [], key=lambda s: s.epoch)]
+    histories = [Trial.read(s.store).cycles for s in sorted(scripted.samples or [], key=lambda s: s.epoch)]
     by_the_code = peers.peer_metrics(histories, cycles=4)
     assert in_the_log == pytest.approx(by_hand) and by_the_code == pytest.approx(by_hand)
     assert [peers.sustained_loops(h) for h in histories] == [4, 2, 0, 3]
@@ -109,7 +109,7 @@ def test_a_scripted_run_by_hand_and_by_the_code(scripted: EvalLog) -> None:
 
 
 def test_sc_n_at_other_lengths_by_hand(scripted: EvalLog) -> None:
-    histories = [s.store["cycles"] for s in scripted.samples or []]
+    histories = [Trial.read(s.store).cycles for s in scripted.samples or []]
     # consistent through cycle 2: trials 1, 2 and 4 -> 3/4; through cycle 3: trials 1 and 4 -> 2/4
     assert peers.peer_metrics(histories, cycles=4, n=2)["sc_2"] == 0.75
     assert peers.peer_metrics(histories, cycles=4, n=3)["ssc_3"] == 0.5

@@ -18,6 +18,7 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai.log import EvalLog
 from replay_scripts import surviving, trial, write
 
+from roundtrip_eval.eval.record import Cycle
 from roundtrip_eval.eval.scorers import (
     consistency_value,
     curves,
@@ -35,28 +36,35 @@ STR_N = REF.replace("return n", "return str(n)")
 RETURN_TYPE = "return_type: fizzbuzz(1) expected 1 (int), got '1' (str); 11/151 inputs differ"
 
 
-def passed(n: int) -> list[dict[str, Any]]:
-    return [{"cycle": i, "passed": True, "consistent": True} for i in range(1, n + 1)]
+def passed(n: int) -> list[Cycle]:
+    return [Cycle(cycle=i, passed=True, consistent=True) for i in range(1, n + 1)]
+
+
+def cycles(*records: dict[str, Any]) -> list[Cycle]:
+    return [Cycle.model_validate(r) for r in records]
 
 
 def test_outcome_line_reads_as_a_results_table_row() -> None:
     assert outcome_line(passed(10), 10) == "survived 10/10"
-    failing = [*passed(2), {"cycle": 3, "passed": False, "category": "return_type", "detail": RETURN_TYPE}]
+    failing = [
+        *passed(2),
+        *cycles({"cycle": 3, "passed": False, "category": "return_type", "detail": RETURN_TYPE}),
+    ]
     assert (
         outcome_line(failing, 10)
         == "failed at cycle 3: return_type: fizzbuzz(1) expected 1 (int), got '1' (str)"
     )
     assert outcome_line(passed(4), 10) == "stopped after 4/10 cycles, all passed"
-    no_detail = [{"cycle": 1, "passed": False, "category": "spec_failure"}]
+    no_detail = cycles({"cycle": 1, "passed": False, "category": "spec_failure"})
     assert outcome_line(no_detail, 3) == "failed at cycle 1: spec_failure"
-    multi_line = [{"cycle": 2, "passed": False, "detail": "crash:\n  ZeroDivisionError"}]
+    multi_line = cycles({"cycle": 2, "passed": False, "detail": "crash:\n  ZeroDivisionError"})
     assert "\n" not in outcome_line(multi_line, 3)
 
 
 def test_curves_hold_every_per_cycle_value_and_nothing_else() -> None:
     history = [
         *passed(1),
-        {"cycle": 2, "passed": False, "consistent": False, "code": "x", "similarity_to_c0": 0.5},
+        *cycles({"cycle": 2, "passed": False, "consistent": False, "code": "x", "similarity_to_c0": 0.5}),
     ]
     value = curves_value(history, 3)
     assert set(value) == {f"{p}@{i}" for p in ("survival", "consistent", "similarity") for i in (1, 2, 3)}
@@ -71,7 +79,7 @@ def test_curves_hold_every_per_cycle_value_and_nothing_else() -> None:
 
 
 def test_peers_value_counts_the_runs_of_roundtrip_eval_peers() -> None:
-    history = [*passed(2), {"cycle": 3, "passed": False, "consistent": False}]
+    history = [*passed(2), *cycles({"cycle": 3, "passed": False, "consistent": False})]
     assert peers_value(history, 10) == {"loops": 2, "consistent_run": 2, "strong_run": 2, "max_loops": 10}
 
 
@@ -102,9 +110,9 @@ def test_the_log_names_metrics_without_the_package_prefix(run: tuple[EvalLog, Pa
     assert log.results is not None
     scores = {s.name: s.metrics for s in log.results.scores}
     assert list(scores)[:1] == ["survival"]  # the headline scorer first
-    assert list(scores["survival"]) == ["mean", "stderr", "cycles"]
-    assert scores["survival"]["mean"].value == 0.5 and scores["survival"]["cycles"].value == 2.0
-    assert list(scores["consistency"])[:3] == ["mean", "stderr", "cycles"]
+    assert list(scores["survival"]) == ["mean", "stderr", "cycles_survived"]
+    assert scores["survival"]["mean"].value == 0.5 and scores["survival"]["cycles_survived"].value == 2.0
+    assert list(scores["consistency"])[:3] == ["mean", "stderr", "cycles_consistent"]
     assert list(scores["peers"]) == ["asl", "sc_3", "ssc_3"]
     assert list(scores["curves"]) == [
         f"{p}@{i}" for p in ("survival", "consistent", "similarity") for i in (1, 2, 3)

@@ -1,4 +1,4 @@
-"""The eval-time statistics (`roundtrip_eval.stats.difference`) checked against numbers worked out by hand
+"""Two-sample statistics (`roundtrip_eval.stats.difference`) checked against numbers worked out by hand
 (the arithmetic is in the comments)."""
 
 from __future__ import annotations

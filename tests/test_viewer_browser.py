@@ -137,7 +137,7 @@ def test_the_header_shows_short_metric_names_headline_first(page: Any, screensho
     text = grid.inner_text()
     page.screenshot(path=str(screenshots / "viewer_log.png"))
     cells = [cell.strip() for cell in re.split(r"[\t\n]", text) if cell.strip()]
-    assert cells[:4] == ["Scorer", "mean", "stderr", "cycles"], cells  # the headline first
+    assert cells[:4] == ["Scorer", "mean", "stderr", "cycles_survived"], cells  # the headline first
     assert cells[4:8] == ["survival", "0.5", "0.5", "2.0"], cells  # one of two trials survived 3/3
     assert "roundtrip" not in text.replace("roundtrip_eval/fizzbuzz", "")
 

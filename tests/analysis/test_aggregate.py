@@ -16,6 +16,7 @@ from roundtrip_eval.analysis.aggregate import (
     drift_table,
     extraction_table,
     gap_table,
+    newest_copies,
     survival_table,
 )
 
@@ -69,21 +70,34 @@ def test_configurations_are_separate_groups_and_one_group_has_one_n() -> None:
         survival_table([trial("k1", 1, "survived", 3), {**trial("k1", 2, "survived", 3), "n_cycles": 4}])
 
 
-def test_gap_pairs_every_known_with_every_novel_and_pools_them() -> None:
+def test_gap_pools_the_twin_pairs_and_gives_each_pair_its_own() -> None:
+    """The plan's pairing: known vs novel within each `pair`, pooled over the pairs; never a
+    known problem against the novel twin of another pair."""
     rows = [
-        *(trial("k1", e, "survived", 3) for e in (1, 2)),
-        *(trial("k2", e, s, n) for e, s, n in ((1, "survived", 3), (2, "failed", 0))),
-        *(trial("n1", e, s, n) for e, s, n in ((1, "failed", 1), (2, "failed", 2), (3, "error", 0))),
+        *(trial("k1", e, "survived", 3, pair="p1") for e in (1, 2)),
+        *(trial("n1", e, s, n, pair="p1") for e, s, n in ((1, "failed", 1), (2, "failed", 2), (3, "error", 0))),  # noqa: E501
+        *(trial("k2", e, s, n, pair="p2") for e, s, n in ((1, "survived", 3), (2, "failed", 0))),
+        *(trial("n2", e, "failed", 0, pair="p2") for e in (1, 2)),
+        trial("k3", 1, "survived", 3),  # no pair: not a twin, left out
     ]
-    gaps = {(g["known"], g["novel"]): g for g in gap_table(rows, n_boot=200)}
-    assert sorted(gaps) == [("k1", "n1"), ("k1,k2", "n1"), ("k2", "n1")]
-    pooled = gaps[("k1,k2", "n1")]
-    assert (pooled["known_k"], pooled["known_n"], pooled["novel_k"], pooled["novel_n"]) == (3, 4, 0, 2)
-    assert pooled["gap"] == 0.75
-    # Fisher [[3,1],[0,2]]: weights C(3,x)C(3,4-x) = 3, 9, 3 (x=1..3); observed 3 -> 6/15.
-    assert pooled["fisher_p"] == pytest.approx(6 / 15)
-    assert (gaps[("k1", "n1")]["gap"], gaps[("k2", "n1")]["gap"]) == (1.0, 0.5)
+    gaps = {g["pair"]: g for g in gap_table(rows, n_boot=200)}
+    assert sorted(gaps) == ["p1", "p2", "pooled"]
+    pooled = gaps["pooled"]
+    assert (pooled["known_n"], pooled["novel_n"]) == (4, 4)
+    # mean cycles survived: known (3+3+3+0)/4, novel (1+2+0+0)/4
+    assert pooled["gap"] == pytest.approx(9 / 4 - 3 / 4)
+    assert (pooled["known_at"], pooled["novel_at"]) == (3, 0)  # survival@3
+    # Fisher [[3,1],[0,4]]: C(3,x)C(5,4-x) for x=0..3 = 5, 30, 30, 5 (of 70); observed 5 -> 10/70
+    assert pooled["fisher_p"] == pytest.approx(10 / 70)
+    assert (gaps["p1"]["gap"], gaps["p2"]["gap"]) == (1.5, 1.5)
     assert gap_table([r for r in rows if r["familiarity"] == "known"]) == []  # no novel side
+
+
+def test_a_retried_trial_counts_once_the_newest_copy() -> None:
+    first = trial("k1", 1, "failed", 0, eval_id="e1", task_id="t", created="2026-01-01")
+    again = trial("k1", 1, "survived", 3, eval_id="e2", task_id="t", created="2026-01-02")
+    other = trial("k1", 1, "failed", 0, eval_id="e3", task_id="u", created="2026-01-01")
+    assert newest_copies([first, again, other]) == [again, other]
 
 
 def test_drift_counts_in_category_order_and_extraction_counts_cycles() -> None:

@@ -57,13 +57,18 @@ def test_curves_gap_and_drift(logdir: Path) -> None:
     assert [r["survival"] for r in fb_curve] == [0.8, 0.4, 0.4]
     assert [r["at_risk"] for r in fb_curve] == [5, 3, 2]
     assert [r["censored"] for r in fb_curve] == [1, 0, 0]
+    # fizzbuzz (pair fizzbuzz) and separate_vowels (pair vowels) are twins of problems not run:
+    # no pair has both sides, so only the pooled gap (every known trial against every novel one)
     [gap] = report.gap
-    assert (gap["known"], gap["novel"]) == (FB, SV)
-    assert (gap["known_k"], gap["known_n"], gap["novel_k"], gap["novel_n"]) == (2, 5, 2, 4)
-    assert gap["gap"] == pytest.approx(-0.1)
-    assert gap["gap_low"] < -0.1 < gap["gap_high"]
+    assert gap["pair"] == "pooled" and (gap["known_n"], gap["novel_n"]) == (5, 4)
+    # cycles survived: fizzbuzz 3, 3, 1, 1 (e5, censored after 1), 0 -> 8/5; vowels 3, 3, 2, 0 -> 2
+    assert (gap["known_mean"], gap["novel_mean"]) == (pytest.approx(1.6), 2.0)
+    assert gap["gap"] == pytest.approx(-0.4) and gap["gap_low"] < -0.4 < gap["gap_high"]
+    assert (gap["at"], gap["known_at"], gap["novel_at"]) == (3, 2, 2)
+    assert gap["gap_at"] == pytest.approx(-0.1) and gap["gap_at_low"] < -0.1 < gap["gap_at_high"]
     # Fisher [[2,3],[2,2]]: weights C(4,x)C(5,5-x) = 1,20,60,40,5; observed 60 is the mode -> 1.
     assert gap["fisher_p"] == 1.0
+    assert (gap["known_s1"], gap["novel_s1"], gap["known_sn"], gap["novel_sn"]) == (4, 3, 2, 2)
     drift = {(r["problem"], r["value"]): r["count"] for r in report.drift}
     assert drift == {
         (FB, "none"): 2,
@@ -106,8 +111,9 @@ def test_report_command_writes_every_artifact(logdir: Path, tmp_path: Path) -> N
     summary = (out / "summary.md").read_text()
     assert "2/5 = 40.0% [11.8%, 76.9%]" in summary
     assert "Infrastructure errors (never counted in survival): 1" in summary
-    assert "| 2/5 = 40.0% | separate_vowels_and_consonants | 2/4 = 50.0% | -10.0% [" in summary
-    assert (out / "gap.md").read_text().count(FB) == 1
+    assert "| pooled | 5 / 4 | 1.60 / 2.00 | -0.40 [" in summary
+    assert "| @3: 2/5 / 2/4 | -0.10 [" in summary
+    assert (out / "gap.md").read_text().count("| pooled |") == 1
     with (out / "degradation.csv").open() as fh:
         header = next(csv.reader(fh))
     assert header == ["model", "task", "language", "cycle", "survival_rate"]
@@ -174,6 +180,7 @@ def test_peer_history_from_rows_is_what_the_scorer_counts(logdir: Path) -> None:
 
     from roundtrip_eval.analysis.report import peer_history
     from roundtrip_eval.eval import peers
+    from roundtrip_eval.eval.record import Trial
     from roundtrip_eval.eval.scorers import peers_value
 
     _, cycles, _ = load_rows(logdir, progress=False)
@@ -183,7 +190,7 @@ def test_peer_history_from_rows_is_what_the_scorer_counts(logdir: Path) -> None:
     for sample in log.samples or []:
         rows = [c for c in cycles if c["sample_id"] == str(sample.id) and c["epoch"] == sample.epoch]
         history = peer_history(rows)
-        expected = peers_value(list(sample.store["cycles"]), 3)
+        expected = peers_value(Trial.read(sample.store).cycles, 3)
         got = {
             "loops": peers.sustained_loops(history),
             "consistent_run": peers.consistent_run(history),

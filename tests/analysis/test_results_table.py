@@ -1,4 +1,5 @@
-"""`roundtrip-eval-dev results-table`: the README's table from a report folder, by hand.
+"""The README's results table (`results.md` of a report folder, printed by `roundtrip-eval-dev
+results-table`), by hand.
 
 The scripted run (scripted_logs.py): fizzbuzz 5 scored, survival@1 4/5, survival@3 2/5, mean
 cycles (3+1+3+0+1)/5 = 1.6; separate_vowels 4 scored (1 infrastructure error), 3/4, 2/4,
@@ -56,4 +57,4 @@ def test_the_command_prints_it_and_names_a_wrong_folder(
     assert capsys.readouterr().out.splitlines() == results_table(report_dir)
     assert main(["results-table", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "survival.csv" in err and "roundtrip-eval report" in err
+    assert len(err.splitlines()) == 1 and "results.md" in err and "roundtrip-eval report" in err

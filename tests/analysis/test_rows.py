@@ -13,6 +13,7 @@ import pytest
 from roundtrip_eval.analysis.columns import CONFIG_COLUMNS, CYCLE_TYPES, TRIAL_TYPES, dumps
 from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.analysis.rows import _match_steps, config_key, config_label, config_of, trial_outcome
+from roundtrip_eval.eval.record import Cycle
 
 from .scripted_logs import FB, SV
 
@@ -24,8 +25,8 @@ PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def record(cycle: int, passed: bool, category: str = "none", **extra: Any) -> dict[str, Any]:
-    return {"cycle": cycle, "passed": passed, "category": category, "detail": f"d{cycle}", **extra}
+def record(cycle: int, passed: bool, category: str = "none", **extra: Any) -> Cycle:
+    return Cycle(cycle=cycle, passed=passed, category=category, detail=f"d{cycle}", **extra)
 
 
 def test_trial_outcome_rules() -> None:
@@ -65,7 +66,7 @@ def _event(seed: int | None, name: str) -> Any:
 
 
 def test_steps_are_matched_by_seed_so_a_retry_does_not_shift_later_cycles() -> None:
-    history = [{"seeds": {"g": 11, "f": 12}}, {"seeds": {"g": 21, "f": 22}}]
+    history = [Cycle(cycle=1, seeds={"g": 11, "f": 12}), Cycle(cycle=2, seeds={"g": 21, "f": 22})]
     events = [
         _event(11, "g1"),
         _event(12, "f1 empty"),
@@ -77,7 +78,8 @@ def test_steps_are_matched_by_seed_so_a_retry_does_not_shift_later_cycles() -> N
     assert [(s["g"].name, s["f"].name) for s in steps] == [("g1", "f1 retry"), ("g2", "f2")]
     assert [(s["g_attempts"], s["f_attempts"]) for s in steps] == [(1, 2), (1, 1)]
     # without recorded seeds: order g, f, g, f
-    plain = _match_steps([{}, {}], [_event(None, n) for n in ("g1", "f1", "g2", "f2")])
+    events = [_event(None, n) for n in ("g1", "f1", "g2", "f2")]
+    plain = _match_steps([Cycle(cycle=1), Cycle(cycle=2)], events)
     assert [(s["g"].name, s["f"].name) for s in plain] == [("g1", "f1"), ("g2", "f2")]
 
 
@@ -150,7 +152,7 @@ def test_cycle_history_from_store_events_matches_the_store() -> None:
         assert cycle_history(stripped) == cycle_history(sample), (sample.id, sample.epoch)
         compared += 1
     assert compared >= 100
-    assert not any("attachment://" in json.dumps(r) for r in cycle_history(stripped))
+    assert not any("attachment://" in json.dumps(r.stored()) for r in cycle_history(stripped))
 
 
 def test_a_sample_with_a_lost_store_keeps_its_failure() -> None:

@@ -3,7 +3,7 @@
 Why a sub-package: the benchmark itself (tasks, solver, checker, metrics) must stay light to
 import, because Inspect imports it at the start of every eval. Everything here runs after the
 fact; the core never imports it (the statistics the eval's own metrics need are in
-`roundtrip_eval.stats.difference`). Its heavier dependencies (matplotlib, pandas, pyarrow: the `analysis`
+`roundtrip_eval.stats`). Its heavier dependencies (matplotlib, pandas, pyarrow: the `analysis`
 extra) are imported lazily, inside the functions that need them, and a missing one is reported
 in one line naming the extra (extra.py).
 
@@ -14,7 +14,8 @@ Layout (pure core, thin shell), read top-down:
   export.py         `roundtrip-eval export`: rows -> jsonl / csv / parquet, and back
   rescore/          `roundtrip-eval rescore-upstream`: replays upstream replies through our
                     checker (plan / run / outcomes / tables / markdown)
-  results_table.py  `roundtrip-eval-dev results-table`: the README's table from a report folder
+  results_table.py  the README's table from the report (results.md; `roundtrip-eval-dev
+                    results-table` prints it)
   read.py           log folder or export folder -> rows, with one-line errors
   rows.py           one Inspect log -> flat per-trial and per-cycle rows (the extraction)
   columns.py        the row model: columns and their types

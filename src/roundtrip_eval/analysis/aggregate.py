@@ -21,8 +21,9 @@ from typing import Any
 
 from roundtrip_eval.analysis.columns import CONFIG_COLUMNS, Row
 from roundtrip_eval.eval.drift import CATEGORIES
-from roundtrip_eval.stats.difference import DEFAULT_BOOTSTRAP, bootstrap_difference, fisher_exact
-from roundtrip_eval.stats.survival import TrialSurvival, mean_cycles_survived, survival_curve, wilson_interval
+from roundtrip_eval.stats.difference import DEFAULT_BOOTSTRAP
+from roundtrip_eval.stats.gap import Gap, pair_gaps
+from roundtrip_eval.stats.survival import TrialSurvival, life_table, mean_cycles_survived, wilson_interval
 
 GROUP_COLUMNS = ("model", "g_model", "f_model", "problem", "config_key")
 CONFIG_GROUP_COLUMNS = ("model", "g_model", "f_model", "config_key")
@@ -95,7 +96,7 @@ def survival_table(trials: Iterable[Row]) -> list[Row]:
     for members in group_by(trials, GROUP_COLUMNS).values():
         n_cycles = _n_cycles(members)
         data = as_survival(members)
-        curve = survival_curve(data, n_cycles)
+        curve = life_table(data, n_cycles)
         n = len(data)
         out.append(
             _cleaned(
@@ -121,8 +122,8 @@ def curve_table(trials: Iterable[Row]) -> list[Row]:
     out = []
     for members in group_by(trials, GROUP_COLUMNS).values():
         n_cycles = _n_cycles(members)
-        for point in survival_curve(as_survival(members), n_cycles):
-            low, high = wilson_interval(point.survivors, point.n)
+        for point in life_table(as_survival(members), n_cycles):
+            low, high = point.interval()
             out.append(
                 _cleaned(
                     {
@@ -144,56 +145,70 @@ def curve_table(trials: Iterable[Row]) -> list[Row]:
     return out
 
 
-def _side(label: str, members: list[Row], n_cycles: int) -> tuple[Row, list[int]]:
-    outcomes = [int(t.cycles_survived >= n_cycles) for t in as_survival(members)]
-    return {label: None, **_rate(label, sum(outcomes), len(outcomes))}, outcomes
+def newest_copies(trials: Sequence[Row]) -> list[Row]:
+    """One row per trial: when an eval-set retried an eval (same `task_id`), the newest log's copy.
+
+    Why: a retried eval's new log carries the trials its first attempt finished, so reading both
+    logs would count those trials twice. Errored copies lose to scored ones.
+    """
+    best: dict[tuple[str, str, int], Row] = {}
+    for row in trials:
+        key = (str(row.get("task_id") or row["eval_id"]), str(row["sample_id"]), int(row["epoch"]))
+        rank = (row["status"] != "error", str(row.get("created") or ""))
+        if key not in best or rank > (best[key]["status"] != "error", str(best[key].get("created") or "")):
+            best[key] = row
+    return [row for row in trials if best[(str(row.get("task_id") or row["eval_id"]),
+                                           str(row["sample_id"]), int(row["epoch"]))] is row]  # fmt: skip
+
+
+def gap_row(first: Row, pair: str, g: Gap) -> Row:
+    """One line of the gap table: both headline gaps of the plan and the secondary counts."""
+    return _cleaned(
+        {
+            **{k: v for k, v in _describe(first).items() if k not in ("problem", "familiarity")},
+            "pair": pair,
+            "known_n": g.known_n,
+            "novel_n": g.novel_n,
+            "known_mean": g.known_mean,
+            "novel_mean": g.novel_mean,
+            "gap": g.mean_gap.difference,
+            "gap_low": g.mean_gap.low,
+            "gap_high": g.mean_gap.high,
+            "at": g.at,
+            "known_at": g.known_at,
+            "novel_at": g.novel_at,
+            "gap_at": g.at_gap.difference,
+            "gap_at_low": g.at_gap.low,
+            "gap_at_high": g.at_gap.high,
+            "fisher_p": g.at_p,
+            "known_s1": g.known_s1,
+            "novel_s1": g.novel_s1,
+            "known_sn": g.known_sn,
+            "novel_sn": g.novel_sn,
+            "n_boot": g.mean_gap.n_boot,
+            "boot_seed": g.mean_gap.seed,
+        }
+    )
 
 
 def gap_table(trials: Iterable[Row], *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> list[Row]:
-    """Known vs novel survival@N under one configuration: every known x novel problem pair,
-    plus all known vs all novel pooled when a side has more than one problem.
-
-    The gap is known minus novel. Its interval is a seeded percentile bootstrap over trials;
-    Fisher's exact test gives the two-sided p-value of the same 2x2 table.
-    """
+    """Known vs novel under one model and configuration, as docs/generalization_plan.md fixes it
+    (`stats.gap.pair_gaps`, the eval's metric and the study's function too): the pooled gap
+    (`pair` = `pooled`) and each twin pair's. Trials without a `pair` are not twins: left out."""
     out = []
     for members in group_by(trials, CONFIG_GROUP_COLUMNS).values():
-        by_problem = group_by(scored(members), ("familiarity", "problem"))
-        known = {p: rows for (fam, p), rows in by_problem.items() if fam == "known"}
-        novel = {p: rows for (fam, p), rows in by_problem.items() if fam == "novel"}
-        if not known or not novel:
+        twins = [t for t in scored(members) if t.get("pair") and t.get("familiarity")]
+        if not twins:
             continue
         n_cycles = _n_cycles(members)
-        pairs = [([k], [v]) for k in known for v in novel]
-        if len(known) > 1 or len(novel) > 1:
-            pairs.append((sorted(known), sorted(novel)))
-        for known_names, novel_names in pairs:
-            a_rows = [t for name in known_names for t in known[name]]
-            b_rows = [t for name in novel_names for t in novel[name]]
-            a_info, a = _side("known", a_rows, n_cycles)
-            b_info, b = _side("novel", b_rows, n_cycles)
-            a_info["known"] = ",".join(known_names)
-            b_info["novel"] = ",".join(novel_names)
-            diff = bootstrap_difference(a, b, n_boot=n_boot, seed=seed)
-            table = [[sum(a), len(a) - sum(a)], [sum(b), len(b) - sum(b)]]
-            first = _describe(members[0])
-            out.append(
-                _cleaned(
-                    {
-                        **{k: v for k, v in first.items() if k not in ("problem", "familiarity")},
-                        **a_info,
-                        "known_n": len(a),
-                        **b_info,
-                        "novel_n": len(b),
-                        "gap": diff.difference,
-                        "gap_low": diff.low,
-                        "gap_high": diff.high,
-                        "fisher_p": fisher_exact(table),
-                        "n_boot": n_boot,
-                        "boot_seed": seed,
-                    }
-                )
-            )
+        gaps = pair_gaps(
+            [(str(t["pair"]), str(t["familiarity"]), int(t["cycles_survived"])) for t in twins],
+            n_cycles, n_boot=n_boot, seed=seed,
+        )  # fmt: skip
+        if gaps is None:
+            continue
+        out.append(gap_row(members[0], "pooled", gaps.pooled))
+        out.extend(gap_row(members[0], pair, g) for pair, g in gaps.pairs.items())
     return out
 
 
@@ -291,9 +306,14 @@ class Report:
 def build_report(
     trials: Sequence[Row], cycles: Sequence[Row], *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0
 ) -> Report:
-    """All report tables from rows (pure; deterministic for a given bootstrap seed)."""
-    trials = sorted(trials, key=lambda t: (t["eval_id"], t["sample_id"], t["epoch"]))
-    cycles = sorted(cycles, key=lambda c: (c["eval_id"], c["sample_id"], c["epoch"], c["cycle"]))
+    """All report tables from rows (pure; deterministic for a given bootstrap seed). A trial an
+    eval-set retried counts once (`newest_copies`)."""
+    trials = sorted(newest_copies(trials), key=lambda t: (t["eval_id"], t["sample_id"], t["epoch"]))
+    kept = {(t["eval_id"], t["sample_id"], t["epoch"]) for t in trials}
+    cycles = sorted(
+        (c for c in cycles if (c["eval_id"], c["sample_id"], c["epoch"]) in kept),
+        key=lambda c: (c["eval_id"], c["sample_id"], c["epoch"], c["cycle"]),
+    )
     totals = {
         "logs": len({t["eval_id"] for t in trials}),
         "trials": len(trials),

@@ -50,6 +50,7 @@ TRIAL_MEANING: dict[str, str] = {
     "source": "the log file the row was read from, relative to the folder exported",
     "eval_id": "Inspect's id of the eval (one log)",
     "run_id": "Inspect's id of the eval run (several evals can share one)",
+    "task_id": "Inspect's id of the task: an eval-set retry keeps it, so a retried trial counts once",
     "task": "the Inspect task (`roundtrip_eval/fizzbuzz`, `roundtrip_eval/roundtrip`, ...)",
     "task_version": "the task's version",
     "created": "when the eval was created (ISO 8601)",
@@ -62,6 +63,7 @@ TRIAL_MEANING: dict[str, str] = {
     "domain": "the problem's domain",
     "familiarity": "`known` (likely seen in training) or `novel` (built to be unseen)",
     "twin": "the problem's twin (a known/novel pair), if any",
+    "pair": "the known/novel pair the problem belongs to, if any (the known-vs-novel gap's unit)",
     "suite_sha": "hash of the problem's inputs, so runs on different inputs are told apart",
     "sample_id": "Inspect's sample id",
     "epoch": "the epoch: trials of one problem are its epochs",
@@ -130,6 +132,15 @@ CYCLE_MEANING: dict[str, str] = {
     "g_output_tokens": "g's output tokens",
     "f_input_tokens": "f's input tokens",
     "f_output_tokens": "f's output tokens",
+    "fixed_point": "the code is the previous cycle's, up to formatting (normalised AST)",
+    "similarity_to_c0": "AST similarity of the code to C0 (1 = identical)",
+    "spec_similarity": "text similarity of the spec to the previous cycle's spec",
+    "behaviour": "hash of the check's outcomes, the same as `check_behaviour` (empty when the "
+    "check ran no input)",
+    "consistent": "the code behaved exactly like the previous cycle's (C0 for cycle 1) on every "
+    "input, right or wrong",
+    "evidence_json": "what backs a failing cycle's drift category (changed probe classes, spec "
+    "diff, a failing input), as JSON",
     "seconds": "seconds the cycle took",
     "extra_json": "any other key of the cycle record, as JSON",
 }

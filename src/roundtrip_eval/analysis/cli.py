@@ -25,7 +25,9 @@ def _report(args: argparse.Namespace) -> int:
     from roundtrip_eval.analysis.report import run_report
 
     try:
-        files = run_report(Path(args.logdir), Path(args.output), progress=not args.quiet, seed=args.seed)
+        files = run_report(
+            Path(args.logdir), Path(args.output), progress=not args.quiet, seed=args.seed, echo=print
+        )
     except (LogReadError, FileNotFoundError, MissingExtraError) as exc:
         return _fail(str(exc))
     print(f"wrote {len(files)} files to {args.output} (start with summary.md)")

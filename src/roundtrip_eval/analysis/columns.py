@@ -1,5 +1,11 @@
 """The row model: which columns a trial row and a cycle row have, and their types.
 
+The cycle columns that hold the record derive from the record's model (`eval.record.Cycle`):
+each scalar field is a column of its own name and type; the nested ones are flattened
+(`seeds` -> `seed_<step>`, `usage` -> `<step>_<tokens>`, `check` -> `check_<field>`, with
+`_json` for a list or a mapping), `evidence` is `evidence_json`, and keys the model does not
+name land in `extra_json`. A field added to the model is a column without an edit here.
+
 Why a module of its own: the extraction (rows.py), the export (export.py) and any later
 re-analysis must agree on one set of columns, and the export needs their types to round-trip
 CSV and Parquet. Every value in a row is a scalar (str, int, float, bool or None); nested data
@@ -10,11 +16,12 @@ That keeps the rows identical across JSON Lines, CSV and Parquet.
 from __future__ import annotations
 
 import json
-from typing import Any
+import types
+from typing import Any, Union, get_args, get_origin
+
+from roundtrip_eval.eval.record import CheckRecord, Cycle, TokenUsage
 
 Row = dict[str, Any]
-
-CYCLES_KEY = "cycles"
 
 CONFIG_COLUMNS = (
     "language",
@@ -43,6 +50,7 @@ TRIAL_TYPES: dict[str, str] = {
     "source": "str",
     "eval_id": "str",
     "run_id": "str",
+    "task_id": "str",
     "task": "str",
     "task_version": "str",
     "created": "str",
@@ -55,6 +63,7 @@ TRIAL_TYPES: dict[str, str] = {
     "domain": "str",
     "familiarity": "str",
     "twin": "str",
+    "pair": "str",
     "suite_sha": "str",
     "sample_id": "str",
     "epoch": "int",
@@ -85,6 +94,45 @@ TRIAL_TYPES: dict[str, str] = {
 }
 """Trial columns and their types (for typed CSV round trips); `json` = any JSON value."""
 
+STEPS = ("g", "f")
+"""The two generation steps of a cycle: g writes the spec, f the code."""
+
+CHECK_FIELDS_OF_CYCLE = frozenset({"passed", "category", "detail"})
+"""Check fields the cycle itself states (its verdict, after drift refines the category)."""
+
+NESTED_FIELDS = frozenset({"seeds", "usage", "check", "evidence"})
+"""Cycle fields that are not scalars: flattened into the columns below."""
+
+
+def column_type(annotation: Any) -> str:
+    """The column type of a model field: its scalar type, or `json` for anything else."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in (Union, types.UnionType) and len(args) == 1:
+        annotation = args[0]
+    for kind in (bool, int, float, str):
+        if annotation is kind:
+            return kind.__name__
+    return "json"
+
+
+def _check_column(name: str, kind: str) -> tuple[str, str]:
+    return (f"check_{name}_json", "str") if kind == "json" else (f"check_{name}", kind)
+
+
+RECORD_SCALARS: dict[str, str] = {
+    name: column_type(info.annotation)
+    for name, info in Cycle.model_fields.items()
+    if name not in NESTED_FIELDS
+}
+"""Cycle fields that are columns as they are."""
+
+CHECK_COLUMNS: dict[str, tuple[str, str]] = {
+    name: _check_column(name, column_type(info.annotation))
+    for name, info in CheckRecord.model_fields.items()
+    if name not in CHECK_FIELDS_OF_CYCLE
+}
+"""CheckRecord field -> (its column, the column's type)."""
+
 CYCLE_TYPES: dict[str, str] = {
     "source": "str",
     "eval_id": "str",
@@ -96,58 +144,19 @@ CYCLE_TYPES: dict[str, str] = {
     "cycle": "int",
     "g_model": "str",
     "f_model": "str",
-    "seed_g": "int",
-    "seed_f": "int",
+    **{f"seed_{step}": "int" for step in STEPS},
     "g_prompt": "str",
     "f_prompt": "str",
     "g_attempts": "int",
     "f_attempts": "int",
-    "spec_reply": "str",
-    "spec": "str",
-    "spec_rule": "str",
-    "spec_leak": "bool",
-    "code_reply": "str",
-    "code": "str",
-    "extraction_rule": "str",
-    "passed": "bool",
-    "category": "str",
-    "detail": "str",
-    "check_n_inputs": "int",
-    "check_n_failed": "int",
-    "check_failures_json": "str",
-    "check_failed_classes_json": "str",
-    "check_behaviour": "str",
-    "check_output_head": "str",
-    "check_seconds": "float",
-    "g_input_tokens": "int",
-    "g_output_tokens": "int",
-    "f_input_tokens": "int",
-    "f_output_tokens": "int",
-    "seconds": "float",
+    **RECORD_SCALARS,
+    **dict(CHECK_COLUMNS.values()),
+    **{f"{step}_{field}": "int" for step in STEPS for field in TokenUsage.model_fields},
+    "evidence_json": "str",
     "extra_json": "str",
 }
-"""Cycle columns; any cycle key not listed lands in `extra_json` (e.g. later drift evidence)."""
-
-KNOWN_CYCLE_KEYS = frozenset(
-    {
-        "cycle",
-        "spec",
-        "spec_rule",
-        "spec_leak",
-        "code",
-        "extraction_rule",
-        "passed",
-        "category",
-        "detail",
-        "seeds",
-        "spec_reply",
-        "code_reply",
-        "usage",
-        "seconds",
-        "check",
-    }
-)
-"""The cycle-history keys that have their own cycle columns; any other lands in `extra_json`."""
+"""Cycle columns: the trial's keys, the prompts and attempts the log's events hold, and the
+record's fields (derived from `Cycle`); any key the model does not name lands in `extra_json`."""
 
 
 def dumps(value: Any) -> str:

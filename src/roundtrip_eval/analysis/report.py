@@ -11,13 +11,14 @@ Writes into OUTDIR:
   curves/<group>.png             one figure per model x problem x configuration
   survival.csv / survival.md     survival@1, survival@N (Wilson 95%), mean cycles, hazard
   curves.csv                     per group and cycle: at risk, failures, censored, survival
-  gap.csv / gap.md               known vs novel survival@N: bootstrap CI and Fisher p
+  gap.csv / gap.md               known vs novel (stats/gap.py): mean cycles and survival@3 gaps
   drift.csv / drift.md           category of the first failing cycle
   blame.csv / blame.md           g-or-f blame, when a `blame` score exists
   extraction.csv                 extraction rules that fired
   peers.csv                      EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group
   degradation.csv                the study's per-cycle survival shape (percent)
   configurations.csv             each configuration: label, key, what ran under it, its settings
+  results.md                     the README's results table (results_table.py)
   summary.md                     what was read and the tables above, in one page
   index.html                     all of it as one self-contained page: inline SVG curves, the
                                  tables, the known/novel gap, peer metrics, the configurations;
@@ -27,17 +28,26 @@ Writes into OUTDIR:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.analysis.aggregate import GROUP_COLUMNS, Report, build_report, clean, group_by, scored
+from roundtrip_eval.analysis.aggregate import (
+    GROUP_COLUMNS,
+    Report,
+    build_report,
+    clean,
+    group_by,
+    newest_copies,
+    scored,
+)
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.export import write_degradation
 from roundtrip_eval.analysis.extra import require
 from roundtrip_eval.analysis.figures import curve_points, plot_curves, vega_lite_spec
 from roundtrip_eval.analysis.html import curves_page, report_page
 from roundtrip_eval.analysis.read import load_rows
+from roundtrip_eval.analysis.results_table import RESULTS_FILE, results_markdown
 from roundtrip_eval.analysis.rows import config_of
 from roundtrip_eval.analysis.tables import (
     CONFIG_CELL,
@@ -48,6 +58,7 @@ from roundtrip_eval.analysis.tables import (
     write_csv,
 )
 from roundtrip_eval.eval import peers
+from roundtrip_eval.eval.record import Cycle
 
 # --- tables -------------------------------------------------------------------------------
 
@@ -59,6 +70,7 @@ FILE_NOTES = {
     "survival_curves.html": "the curves alone, inline SVG; opens offline",
     "survival_curves.vl.json": "the curves as a Vega-Lite spec, data inline",
     "summary.md": "this page's numbers as Markdown",
+    "results.md": "the README's results table: one row per model, language and problem",
 }
 """Said beside a file in the page's list of files."""
 
@@ -123,14 +135,15 @@ PEERS_NOTE = (
 )
 
 
-def peer_history(cycle_rows: Sequence[Row]) -> list[dict[str, Any]]:
-    """A trial's cycle history as `roundtrip_eval.eval.peers` reads it (`passed`, `consistent`),
-    rebuilt from its cycle rows (`consistent` sits in `extra_json` unless it has a column)."""
+def peer_history(cycle_rows: Sequence[Row]) -> list[Cycle]:
+    """A trial's cycle records as `roundtrip_eval.eval.peers` reads them (`passed`, `consistent`),
+    rebuilt from its cycle rows (an export written before `consistent` had a column keeps it in
+    `extra_json`)."""
     history = []
     for c in sorted(cycle_rows, key=lambda r: int(r["cycle"])):
         extra = json.loads(c["extra_json"]) if c.get("extra_json") else {}
-        consistent = c["consistent"] if "consistent" in c else extra.get("consistent")
-        history.append({"cycle": c["cycle"], "passed": bool(c["passed"]), "consistent": consistent})
+        consistent = c["consistent"] if c.get("consistent") is not None else extra.get("consistent")
+        history.append(Cycle(cycle=int(c["cycle"]), passed=bool(c["passed"]), consistent=consistent))
     return history
 
 
@@ -149,7 +162,7 @@ def peer_rows(trials: Sequence[Row], cycles: Sequence[Row]) -> list[Row]:
         ]
         n_cycles = int(members[0]["n_cycles"])
         n = peers.chain_length(n_cycles)
-        recorded = all(r["consistent"] is not None for h in histories for r in h)
+        recorded = all(r.consistent is not None for h in histories for r in h)
         values = peers.peer_metrics(histories, n_cycles, n)
         first = members[0]
         row = {
@@ -202,8 +215,10 @@ def summary_markdown(
         markdown_table(report.survival, SURVIVAL_COLUMNS),
         "## Known vs novel",
         "",
-        "Survival@N of known minus novel problems under the same model and configuration; "
-        "95% percentile bootstrap over trials, two-sided Fisher exact p.",
+        "Known minus novel twins under the same model and configuration, as "
+        "docs/generalization_plan.md fixes it: the gap in mean cycles survived and in survival@3, "
+        "pooled over the pairs run and per pair; seeded 95% percentile bootstrap over trials "
+        "within each side, two-sided Fisher exact p on survival@3.",
         "",
         markdown_table(report.gap, GAP_COLUMNS),
         "## Drift: category of the first failing cycle",
@@ -252,6 +267,7 @@ def write_report(
         "gap.md": markdown_table(report.gap, GAP_COLUMNS),
         "drift.md": counts_markdown(report.drift),
         "blame.md": counts_markdown(report.blame),
+        RESULTS_FILE: results_markdown(report),
         "summary.md": summary_markdown(report, source, warnings, peer_table),
     }
     for name, text in markdown.items():
@@ -289,7 +305,25 @@ def write_report(
     return files
 
 
-def run_report(source: Path, out: Path, progress: bool = True, seed: int = 0) -> dict[str, Path]:
+def headline_lines(report: Report) -> list[str]:
+    """The pooled known-vs-novel gaps in one line each, as the command prints them."""
+    return [
+        f"known vs novel, {g['model']} ({g['config']}): mean cycles survived {g['gap']:+.2f} "
+        f"[95% CI {g['gap_low']:+.2f}, {g['gap_high']:+.2f}]; survival@{g['at']} {g['gap_at']:+.2f} "
+        f"[{g['gap_at_low']:+.2f}, {g['gap_at_high']:+.2f}], Fisher p {g['fisher_p']:.3g} "
+        f"({g['known_n']} / {g['novel_n']} trials)"
+        for g in report.gap
+        if g["pair"] == "pooled"
+    ]
+
+
+def run_report(
+    source: Path,
+    out: Path,
+    progress: bool = True,
+    seed: int = 0,
+    echo: Callable[[str], None] | None = None,
+) -> dict[str, Path]:
     """Load rows from `source`, build the report and write it to `out`.
 
     The figures need matplotlib (the `analysis` extra): that is checked once the source has
@@ -297,5 +331,9 @@ def run_report(source: Path, out: Path, progress: bool = True, seed: int = 0) ->
     """
     trials, cycles, warnings = load_rows(source, progress=progress)
     require("matplotlib", "`roundtrip-eval report` (its figures)")
+    trials = newest_copies(trials)
     report = build_report(trials, cycles, seed=seed)
+    if echo is not None:
+        for line in headline_lines(report):
+            echo(line)
     return write_report(report, out, source.name or str(source), warnings, trials=trials, cycles=cycles)

@@ -1,59 +1,79 @@
-"""`roundtrip-eval-dev results-table REPORT_DIR`: the README's results table from a report folder.
+"""The README's results table: one row per model x language x problem.
 
-One row per model x language x problem: survival@1 and survival@N with Wilson 95% intervals,
-mean cycles survived, and the drift categories of the failing trials. It reads the report's
-`survival.csv` and `drift.csv` (written by `roundtrip-eval report`), so the table and the report
-are the same numbers.
+survival@1 and survival@N with Wilson 95% intervals, mean cycles survived, and the drift
+categories of the failing trials. `results_rows` builds it from the report's own tables in
+memory (`Report.survival` joined with `Report.drift`), so the numbers are the report's, formatted
+once by `tables.markdown_table`; `roundtrip-eval report` writes it as `results.md`, and
+`roundtrip-eval-dev results-table REPORT_DIR` prints that file.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from roundtrip_eval.analysis.aggregate import Report
+from roundtrip_eval.analysis.columns import Row
+from roundtrip_eval.analysis.tables import markdown_table
 
-def _cell(r: dict[str, str], k: str) -> str:
-    low, high = float(r[f"survival_at_{k}_low"]), float(r[f"survival_at_{k}_high"])
-    return f"{r[f'survival_at_{k}_k']}/{r['scored']} [{low:.0%}, {high:.0%}]"
+RESULTS_FILE = "results.md"
+"""The file of a report folder that holds the table."""
+
+
+def _interval(prefix: str) -> str:
+    return "{" + prefix + "_k}/{scored} [{" + prefix + "_low:.0%}, {" + prefix + "_high:.0%}]"
+
+
+RESULTS_COLUMNS: list[tuple[str, str]] = [
+    ("model", "model_name"),
+    ("lang", "language"),
+    ("problem", "problem"),
+    ("trials", "scored"),
+    ("survival@1 [95% CI]", _interval("survival_at_1")),
+    ("survival@10 [95% CI]", _interval("survival_at_n")),
+    ("mean cycles", "{mean_cycles_survived:.1f}"),
+    ("first-failure drift", "first_failure_drift"),
+]
+
+
+def results_rows(report: Report) -> list[Row]:
+    """The report's survival rows, each with its model's short name and its drift counts."""
+    def group(row: Row) -> tuple[Any, Any, Any]:
+        return (row["model"], row["config_key"], row["problem"])
+
+    drift: dict[tuple[Any, Any, Any], list[str]] = defaultdict(list)
+    for row in report.drift:
+        if row["value"] != "none" and row["count"]:
+            drift[group(row)].append(f"{row['value']} {row['count']}")
+    rows = [
+        {
+            **r,
+            "model_name": str(r["model"]).removeprefix("ollama/"),
+            "first_failure_drift": ", ".join(sorted(drift.get(group(r), []))) or "-",
+        }
+        for r in report.survival
+    ]
+    return sorted(rows, key=lambda r: (str(r["model"]), str(r.get("language")), str(r["problem"])))
+
+
+def results_markdown(report: Report) -> str:
+    """The table as Markdown (`results.md`)."""
+    return markdown_table(results_rows(report), RESULTS_COLUMNS)
 
 
 def results_table(report: Path) -> list[str]:
-    """The Markdown lines of the table, from the report folder `report`."""
-    drift: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    with (report / "drift.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["value"] != "none" and int(row["count"]):
-                drift[(row["model"], row["config_key"], row["problem"])].append(
-                    f"{row['value']} {row['count']}"
-                )
-    lines = [
-        "| model | lang | problem | trials | survival@1 [95% CI] | survival@10 [95% CI] "
-        "| mean cycles | first-failure drift |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    with (report / "survival.csv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    rows.sort(key=lambda r: (r["model"], r["language"], r["problem"]))
-    for r in rows:
-        cats = ", ".join(sorted(drift.get((r["model"], r["config_key"], r["problem"]), [])))
-        lines.append(
-            f"| {r['model'].removeprefix('ollama/')} | {r['language']} | {r['problem']} "
-            f"| {r['scored']} | {_cell(r, '1')} | {_cell(r, 'n')} "
-            f"| {float(r['mean_cycles_survived']):.1f} | {cats or '-'} |"
-        )
-    return lines
+    """The table's lines, as the report folder `report` holds them."""
+    return (report / RESULTS_FILE).read_text(encoding="utf-8").splitlines()
 
 
 def _run(args: argparse.Namespace) -> int:
     report = Path(args.report)
-    missing = [name for name in ("survival.csv", "drift.csv") if not (report / name).is_file()]
-    if missing:
+    if not (report / RESULTS_FILE).is_file():
         print(
-            f"roundtrip-eval: {report}: no {' or '.join(missing)}; point it at a folder written by "
+            f"roundtrip-eval: {report}: no {RESULTS_FILE}; point it at a folder written by "
             "`roundtrip-eval report LOGDIR -o REPORT_DIR`",
             file=sys.stderr,
         )

@@ -25,14 +25,16 @@ from inspect_ai.event import StoreEvent
 from inspect_ai.log import EvalLog, EvalSample, resolve_sample_attachments
 
 from roundtrip_eval.analysis.columns import (
+    CHECK_COLUMNS,
     CONFIG_COLUMNS,
-    CYCLES_KEY,
     GENERATION_FIELDS,
-    KNOWN_CYCLE_KEYS,
     NOT_CONFIG,
+    RECORD_SCALARS,
+    STEPS,
     Row,
     dumps,
 )
+from roundtrip_eval.eval.record import CYCLES_KEY, Cycle, TokenUsage, Trial
 
 
 def settings_of(log: EvalLog) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def _prompt(event: Any) -> str | None:
     return "\n\n".join(texts) if texts else None
 
 
-def _match_steps(history: list[dict[str, Any]], events: list[Any]) -> list[dict[str, Any]]:
+def _match_steps(history: list[Cycle], events: list[Any]) -> list[dict[str, Any]]:
     """For each cycle: the model event that answered g and f (and how many attempts each took).
 
     Matched by seed (every step has its own derived seed, and a retried step reuses it), so a
@@ -103,7 +105,7 @@ def _match_steps(history: list[dict[str, Any]], events: list[Any]) -> list[dict[
             by_seed.setdefault(event.config.seed, []).append(event)
     matched = []
     for i, record in enumerate(history):
-        seeds = record.get("seeds") or {}
+        seeds = record.seeds
         steps: dict[str, Any] = {}
         for j, step in enumerate(("g", "f")):
             seed = seeds.get(step)
@@ -116,23 +118,16 @@ def _match_steps(history: list[dict[str, Any]], events: list[Any]) -> list[dict[
     return matched
 
 
-def _failure(history: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return next((r for r in history if not r.get("passed")), None)
-
-
 def _score_value(sample: EvalSample, name: str) -> Any:
     score = (sample.scores or {}).get(name)
     return None if score is None else score.value
 
 
-def trial_outcome(history: list[dict[str, Any]], n_cycles: int, errored: bool) -> Row:
-    """Status, cycles survived, failure and censoring of one trial, from its cycle history."""
-    survived_cycles = 0
-    for record in history:
-        if not record.get("passed"):
-            break
-        survived_cycles += 1
-    failure = _failure(history)
+def trial_outcome(history: list[Cycle], n_cycles: int, errored: bool) -> Row:
+    """Status, cycles survived, failure and censoring of one trial, from its cycle records."""
+    trial = Trial(cycles=history)
+    survived_cycles = trial.cycles_survived()
+    failure = trial.first_failure()
     failed = failure is not None
     if errored:
         status = "error"
@@ -149,13 +144,13 @@ def trial_outcome(history: list[dict[str, Any]], n_cycles: int, errored: bool) -
         "failed": failed and not errored,
         "censored": status == "censored",
         "survived": status == "survived",
-        "first_failure_cycle": int(failure["cycle"]) if failure else None,
-        "drift": (str(failure.get("category")) if failure else "none") if not errored else None,
-        "drift_detail": str(failure.get("detail")) if failure else None,
+        "first_failure_cycle": failure.cycle if failure else None,
+        "drift": (str(failure.category) if failure else "none") if not errored else None,
+        "drift_detail": str(failure.detail) if failure else None,
     }
 
 
-def cycle_history(sample: EvalSample) -> list[dict[str, Any]]:
+def cycle_history(sample: EvalSample) -> list[Cycle]:
     """The trial's cycle records: its final store, or where the log lost that, its last store event.
 
     Why: a log of ours was seen whose sample kept its scores and its store events but an empty
@@ -164,15 +159,14 @@ def cycle_history(sample: EvalSample) -> list[dict[str, Any]]:
     """
     stored = (sample.store or {}).get(CYCLES_KEY)
     if stored is not None:
-        return list(stored)
+        return Trial.read(sample.store).cycles
     # Inspect's own resolver turns the events' attachment:// references back into specs and code
     for event in reversed(resolve_sample_attachments(sample).events or []):
         if not isinstance(event, StoreEvent):
             continue
         for change in reversed(event.changes):
             if change.path == f"/{CYCLES_KEY}" and change.op in ("add", "replace"):
-                records: list[dict[str, Any]] = list(change.value)  # type: ignore[arg-type]  # JSON
-                return records
+                return Trial.read({CYCLES_KEY: change.value}).cycles
     return []
 
 
@@ -191,12 +185,13 @@ def sample_rows(log: EvalLog, sample: EvalSample, source: str) -> tuple[Row, lis
     f_models = {s["f"].model for s in steps if s["f"] is not None}
     model = log.eval.model
     blame = _score_value(sample, "blame")
-    usage = [(r.get("usage") or {}).get(step) or {} for r in history for step in ("g", "f")]
+    usage = [r.usage.get(step) or TokenUsage() for r in history for step in STEPS]
     limit = sample.limit
     trial: Row = {
         "source": source,
         "eval_id": log.eval.eval_id,
         "run_id": log.eval.run_id,
+        "task_id": log.eval.task_id,
         "task": log.eval.task,
         "task_version": str(log.eval.task_version),
         "created": log.eval.created,
@@ -209,6 +204,7 @@ def sample_rows(log: EvalLog, sample: EvalSample, source: str) -> tuple[Row, lis
         "domain": meta.get("domain"),
         "familiarity": meta.get("familiarity"),
         "twin": meta.get("twin"),
+        "pair": meta.get("pair"),
         "suite_sha": meta.get("suite_sha"),
         "sample_id": str(sample.id),
         "epoch": int(sample.epoch),
@@ -226,55 +222,50 @@ def sample_rows(log: EvalLog, sample: EvalSample, source: str) -> tuple[Row, lis
         "scores_json": dumps({k: v.value for k, v in (sample.scores or {}).items()}),
         "total_time": sample.total_time,
         "working_time": sample.working_time,
-        "input_tokens": sum(int(u.get("input_tokens", 0)) for u in usage),
-        "output_tokens": sum(int(u.get("output_tokens", 0)) for u in usage),
+        "input_tokens": sum(u.input_tokens or 0 for u in usage),
+        "output_tokens": sum(u.output_tokens or 0 for u in usage),
     }
     cycles = [cycle_row(trial, record, step) for record, step in zip(history, steps, strict=True)]
     return trial, cycles
 
 
-def cycle_row(trial: Row, record: dict[str, Any], step: dict[str, Any]) -> Row:
-    """One cycle: the rendered prompts, raw replies, extraction, check and its evidence."""
-    check = record.get("check") or {}
-    seeds = record.get("seeds") or {}
-    usage = record.get("usage") or {}
+def cycle_row(trial: Row, record: Cycle, step: dict[str, Any]) -> Row:
+    """One cycle: the rendered prompts, raw replies, extraction, check and its evidence.
+
+    A field the record lacks (an older log's) is empty, never its model default.
+    """
+    given = record.model_fields_set
+    check = record.check
     g_event, f_event = step["g"], step["f"]
-    extra = {k: v for k, v in record.items() if k not in KNOWN_CYCLE_KEYS}
+    checked: Row = {}
+    for name, (column, kind) in CHECK_COLUMNS.items():
+        value = getattr(check, name) if check is not None and name in check.model_fields_set else None
+        if column.endswith("_json"):
+            value = None if value is None else dumps(value)
+        elif kind == "str":
+            value = value or None
+        checked[column] = value
     return {
         **{k: trial[k] for k in ("source", "eval_id", "sample_id", "epoch", "model", "problem")},
         "config_key": trial["config_key"],
-        "cycle": int(record["cycle"]),
         "g_model": g_event.model if g_event is not None else None,
         "f_model": f_event.model if f_event is not None else None,
-        "seed_g": seeds.get("g"),
-        "seed_f": seeds.get("f"),
+        **{f"seed_{s}": record.seeds.get(s) for s in STEPS},
         "g_prompt": _prompt(g_event) if g_event is not None else None,
         "f_prompt": _prompt(f_event) if f_event is not None else None,
         "g_attempts": step["g_attempts"],
         "f_attempts": step["f_attempts"],
-        "spec_reply": record.get("spec_reply"),
-        "spec": record.get("spec"),
-        "spec_rule": record.get("spec_rule"),
-        "spec_leak": record.get("spec_leak"),
-        "code_reply": record.get("code_reply"),
-        "code": record.get("code"),
-        "extraction_rule": record.get("extraction_rule"),
-        "passed": bool(record.get("passed")),
-        "category": record.get("category"),
-        "detail": record.get("detail"),
-        "check_n_inputs": check.get("n_inputs"),
-        "check_n_failed": check.get("n_failed"),
-        "check_failures_json": dumps(check["failures"]) if "failures" in check else None,
-        "check_failed_classes_json": (dumps(check["failed_classes"]) if "failed_classes" in check else None),
-        "check_behaviour": check.get("behaviour") or None,
-        "check_output_head": check.get("output_head") or None,
-        "check_seconds": check.get("seconds"),
-        "g_input_tokens": (usage.get("g") or {}).get("input_tokens"),
-        "g_output_tokens": (usage.get("g") or {}).get("output_tokens"),
-        "f_input_tokens": (usage.get("f") or {}).get("input_tokens"),
-        "f_output_tokens": (usage.get("f") or {}).get("output_tokens"),
-        "seconds": record.get("seconds"),
-        "extra_json": dumps(extra) if extra else None,
+        **{name: getattr(record, name) if name in given else None for name in RECORD_SCALARS},
+        "cycle": record.cycle,
+        "passed": record.passed,
+        **checked,
+        **{
+            f"{s}_{field}": getattr(record.usage[s], field) if s in record.usage else None
+            for s in STEPS
+            for field in TokenUsage.model_fields
+        },
+        "evidence_json": dumps(record.evidence.stored()) if record.evidence is not None else None,
+        "extra_json": dumps(record.extra()) if record.extra() else None,
     }
 
 

@@ -42,12 +42,15 @@ SURVIVAL_COLUMNS: list[tuple[str, str]] = [
 GAP_COLUMNS: list[tuple[str, str]] = [
     ("model", "model"),
     ("config", CONFIG_CELL),
-    ("known", "known"),
-    ("survival@N known", "{known_k}/{known_n} = {known_rate:.1%}"),
-    ("novel", "novel"),
-    ("survival@N novel", "{novel_k}/{novel_n} = {novel_rate:.1%}"),
-    ("gap [bootstrap 95%]", "{gap:+.1%} [{gap_low:+.1%}, {gap_high:+.1%}]"),
+    ("pair", "pair"),
+    ("trials (known / novel)", "{known_n} / {novel_n}"),
+    ("mean cycles known / novel", "{known_mean:.2f} / {novel_mean:.2f}"),
+    ("gap [95% CI]", "{gap:+.2f} [{gap_low:+.2f}, {gap_high:+.2f}]"),
+    ("survival@k known / novel", "@{at}: {known_at}/{known_n} / {novel_at}/{novel_n}"),
+    ("gap [95% CI] ", "{gap_at:+.2f} [{gap_at_low:+.2f}, {gap_at_high:+.2f}]"),
     ("Fisher p", "{fisher_p:.3g}"),
+    ("survival@1 known / novel", "{known_s1} / {novel_s1}"),
+    ("survival@N known / novel", "{known_sn} / {novel_sn}"),
 ]
 
 

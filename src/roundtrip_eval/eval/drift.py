@@ -39,7 +39,10 @@ import ast
 import difflib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
+
+from roundtrip_eval.eval.record import Cycle
 
 CATEGORIES = (
     "none",
@@ -211,10 +214,10 @@ NO_VALUE = "None (NoneType)"
 """How the checker shows an actual `None` (`check.host._describe`)."""
 
 
-def returns_nothing(check: dict[str, Any]) -> bool:
+def returns_nothing(failures: Sequence[dict[str, Any]] | None) -> bool:
     """Every shown failure is `None` where C0 returned a value (judged on the failures the
     check keeps, the smallest five)."""
-    shown = list(check.get("failures") or [])
+    shown = list(failures or [])
     return bool(shown) and all(
         f.get("actual") == NO_VALUE and not str(f.get("expected", "")).startswith("raised")
         for f in shown
@@ -276,7 +279,7 @@ def refine(
     n_inputs = int(check.get("n_inputs", 0))
     failed = {c: k for c, k in dict(check.get("failed_classes", {})).items() if k}
     shared = sorted(c for c, k in failed.items() if k == n_failed)
-    if category == "return_type" and n_failed and returns_nothing(check):
+    if category == "return_type" and n_failed and returns_nothing(check.get("failures")):
         if "edge" in shared:
             return "boundary", shared
         one_class = [c for c in shared if class_sizes.get(c, 0) < n_inputs]
@@ -316,7 +319,7 @@ def _syntax_error_line(code: str | None) -> str | None:
 
 def explain(
     category: str,
-    record: dict[str, Any],
+    record: Cycle,
     changed: list[str],
     class_sizes: dict[str, int],
     previous_code: str | None = None,
@@ -327,28 +330,28 @@ def explain(
     `boundary` / `feature_*` the probe class, how much of it differs and why the direction, for
     `syntax` the line that does not parse, for `signature` what the code defines, and for
     `extraction` how the reply begins."""
-    detail, code, check = str(record.get("detail") or ""), record.get("code"), record.get("check")
+    detail, code, check = record.detail or "", record.code, record.check
     reason = detail.split(": ", 1)[-1] if detail else ""
     line = f"{category}: {reason}" if reason else category
     if category == "extraction":
-        reply = record.get("code_reply")
+        reply = record.code_reply
         return f"{line}; the reply ({len(reply or '')} characters) begins {_excerpt(reply)}"
     if category == "syntax":
         where = _syntax_error_line(code)
         return f"{line}; {where}" if where and where not in line else line
-    if category == "signature" and function and check and check.get("category") != "signature":
+    if category == "signature" and function and check and check.category != "signature":
         defined = ", ".join(bound_names(code) or []) or "nothing"
         return f"signature: no function {function}() in the code (it defines: {defined}); run: {reason}"
     if category == "signature" and "nothing callable" in reason and bound_names(code):
         return f"{line}; it binds only: {', '.join(bound_names(code) or [])}"
     if category not in FEATURE_CATEGORIES or not check or not changed:
         return line
-    n_failed = int(check.get("n_failed", 0))
+    n_failed = check.n_failed
     classes = ", ".join(f"{c} ({n_failed} of its {class_sizes.get(c, n_failed)} inputs)" for c in changed)
     if category == "boundary":
         return f"{line}; every differing input is an edge input"
     line += f"; all in probe class {classes}, none outside it"
-    if returns_nothing(check):
+    if returns_nothing(check.failures):
         return line + "; these inputs now get None: a branch lost"
     _direction, gained, lost = feature_change(previous_code, code)
     return line + f"; operations gained: {', '.join(gained[:4]) or '-'}; lost: {', '.join(lost[:4]) or '-'}"

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
 from roundtrip_eval.eval import peers
-from roundtrip_eval.stats.difference import bootstrap_difference, fisher_exact
+from roundtrip_eval.stats.gap import pair_gaps
 
 
 def _value(score: SampleScore, key: str | None) -> Value | None:
@@ -141,47 +141,59 @@ GAP_BOOTSTRAP_SEED = 0
 """The bootstrap is seeded so the interval in the log can be recomputed exactly from it."""
 
 
-def _by_familiarity(
-    scores: list[SampleScore], pair: str | None = None
-) -> tuple[list[float], list[float]]:
-    known: list[float] = []
-    novel: list[float] = []
-    for s in scores:
+def _gap_trials(scores: list[SampleScore]) -> tuple[list[tuple[str, str, int]], int]:
+    """(pair, familiarity, cycles survived) per trial, and N, from the `generalization` scores.
+
+    A score written before the scorer stored `cycles_survived` and `n_cycles` in its metadata (an
+    older log carried into a retry) tells only whether the trial survived all N cycles: it
+    counts N cycles survived or none, and with no N in any score the run reads as one cycle,
+    so the gap is the survival@N gap, as the metric computed before.
+    """
+    infos = [s.score.metadata or {} for s in scores]
+    n_cycles = max((int(info["n_cycles"]) for info in infos if "n_cycles" in info), default=1)
+    trials = []
+    for s, info in zip(scores, infos, strict=True):
         meta = s.sample_metadata or {}
-        if pair is not None and meta.get("pair") != pair:
-            continue
-        group = known if meta.get("familiarity") == "known" else novel
-        group.append(float(s.score.as_float()))
-    return known, novel
+        if "cycles_survived" in info:
+            survived = int(info["cycles_survived"])
+        else:
+            survived = n_cycles if s.score.as_float() >= 1 else 0
+        trials.append((str(meta.get("pair")), str(meta.get("familiarity")), survived))
+    return trials, n_cycles
 
 
 @metric(name="gap", scores="unreduced")
 def generalization_gap() -> Metric:
-    """survival@N of known vs novel problems, the gap (known - novel) with a seeded 95%
-    bootstrap interval over trials, pooled and per pair, and Fisher's exact p (pooled)."""
+    """The plan's known-vs-novel gap (`stats.gap.pair_gaps`, the report's and the study's too):
+    mean cycles survived known / novel and their gap (`gap`, with a seeded 95% bootstrap
+    interval), survival@3 and its gap with Fisher's exact p, survival@N known / novel, and each
+    pair's mean-cycles gap (`<pair>.gap`, `.low`, `.high`)."""
 
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        known, novel = _by_familiarity(scores)
-        if not known or not novel:
+        trials, n_cycles = _gap_trials(scores)
+        gaps = pair_gaps(trials, n_cycles, seed=GAP_BOOTSTRAP_SEED)
+        if gaps is None:
             return {}
-        pooled = bootstrap_difference(known, novel, seed=GAP_BOOTSTRAP_SEED)
-        ks, ns = int(sum(known)), int(sum(novel))
+        g = gaps.pooled
+        at = g.at
         out = {
-            "known_survival": sum(known) / len(known),
-            "novel_survival": sum(novel) / len(novel),
-            "gap": pooled.difference,
-            "gap_low": pooled.low,
-            "gap_high": pooled.high,
-            "fisher_p": fisher_exact([[ks, len(known) - ks], [ns, len(novel) - ns]]),
+            "known_cycles": g.known_mean,
+            "novel_cycles": g.novel_mean,
+            "gap": g.mean_gap.difference,
+            "gap_low": g.mean_gap.low,
+            "gap_high": g.mean_gap.high,
+            f"known_survival@{at}": g.known_at / g.known_n,
+            f"novel_survival@{at}": g.novel_at / g.novel_n,
+            f"gap@{at}": g.at_gap.difference,
+            f"gap@{at}_low": g.at_gap.low,
+            f"gap@{at}_high": g.at_gap.high,
+            "fisher_p": g.at_p,
+            "known_survival": g.known_sn / g.known_n,
+            "novel_survival": g.novel_sn / g.novel_n,
         }
-        pairs = sorted({str((s.sample_metadata or {}).get("pair")) for s in scores})
-        for pair in pairs:
-            k, n = _by_familiarity(scores, pair)
-            if k and n:
-                ci = bootstrap_difference(k, n, seed=GAP_BOOTSTRAP_SEED)
-                out.update(
-                    {f"{pair}.gap": ci.difference, f"{pair}.low": ci.low, f"{pair}.high": ci.high}
-                )
+        for pair, p in gaps.pairs.items():
+            out.update({f"{pair}.gap": p.mean_gap.difference, f"{pair}.low": p.mean_gap.low,
+                        f"{pair}.high": p.mean_gap.high})  # fmt: skip
         return out
 
     return compute

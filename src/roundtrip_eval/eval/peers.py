@@ -2,8 +2,8 @@
 
 Why here: a researcher puts our numbers next to the peers' leaderboards, and the viewer (the
 `peers` scorer) and the report must give the same value for the same trials. So the definitions
-live once, as pure functions of a trial's cycle history (the `store()["cycles"]` list the
-solver writes), with no Inspect import. docs/peer_metrics.md states each definition as its
+live once, as pure functions of a trial's cycle records (`record.Cycle`, the list the solver
+stores), with no Inspect import. docs/peer_metrics.md states each definition as its
 paper gives it, our mapping, and where the protocols differ.
 
 - A trial's **sustained loops** is its cycles survived: the largest k such that cycles 1..k all
@@ -16,23 +16,14 @@ paper gives it, our mapping, and where the protocols differ.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from roundtrip_eval.eval.record import Cycle, leading_run
 
 IDENTITYCHAIN_LENGTH = 5
 """IdentityChain's chain length (its SC_5 / SSC_5); shorter runs use their own length."""
 
-History = Sequence[Mapping[str, Any]]
-
-
-def leading_run(history: History, *keys: str) -> int:
-    """The largest k such that cycles 1..k all have every one of `keys` true."""
-    k = 0
-    for record in history:
-        if not all(record.get(key) for key in keys):
-            break
-        k += 1
-    return k
+History = Sequence[Cycle]
 
 
 def sustained_loops(history: History) -> int:

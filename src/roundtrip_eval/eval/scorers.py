@@ -1,4 +1,4 @@
-"""Scorers: read the per-cycle history the solver stored and turn it into survival and drift.
+"""Scorers: read the trial's record the solver stored (`record.Trial`) and turn it into survival and drift.
 
 The verdicts were made cycle by cycle in the solver (each one needs the sandbox at that
 moment); scorers only summarise, so rescoring a log never re-runs model code.
@@ -13,6 +13,7 @@ reports EvaLoop's and IdentityChain's numbers from the same trials (roundtrip_ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from inspect_ai.scorer import Score, Scorer, Target, frequency, scorer
@@ -30,15 +31,20 @@ from roundtrip_eval.eval.metrics import (
     trial_mean,
     trial_stderr,
 )
-from roundtrip_eval.eval.solver import BLAME_KEY, CYCLES_KEY
+from roundtrip_eval.eval.record import Cycle, Trial, leading_run
 
 DRIFT_CATEGORIES = CATEGORIES
 BLAME_VERDICTS = ("none", "f", "g", "both", "unclear")
 
-leading_run = peers.leading_run  # the largest k such that cycles 1..k all have a key true
+History = Sequence[Cycle]
 
 
-def cycles_survived(history: list[dict[str, Any]]) -> int:
+def trial() -> Trial:
+    """The current trial's record, read from its store."""
+    return Trial.read(store())
+
+
+def cycles_survived(history: History) -> int:
     """The largest k such that cycles 1..k all passed."""
     return peers.sustained_loops(history)
 
@@ -48,24 +54,25 @@ def _curve(prefix: str, k: int, cycles: int) -> dict[str, int]:
     return {f"{prefix}@{i}": int(k >= i) for i in range(1, cycles + 1)}
 
 
-def first_failure(history: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return next((r for r in history if not r.get("passed")), None)
+def first_failure(history: History) -> Cycle | None:
+    return next((r for r in history if not r.passed), None)
 
 
-def survival_value(history: list[dict[str, Any]], cycles: int) -> dict[str, int]:
+def survival_value(history: History, cycles: int) -> dict[str, int]:
     """`survived`, `cycles_survived` and `survival@1..N` (0/1 each) for one trial."""
     k = cycles_survived(history)
     return {"survived": int(k >= cycles), "cycles_survived": k, **_curve("survival", k, cycles)}
 
 
-def _explain(history: list[dict[str, Any]], cycles: int) -> str:
+def _explain(history: History, cycles: int) -> str:
     failure = first_failure(history)
     if failure is None:
         return f"survived all {cycles} cycles"
-    return f"cycle {failure['cycle']}: {failure.get('detail', failure.get('category'))}"
+    detail = failure.detail if "detail" in failure.model_fields_set else failure.category
+    return f"cycle {failure.cycle}: {detail}"
 
 
-def outcome_line(history: list[dict[str, Any]], cycles: int) -> str:
+def outcome_line(history: History, cycles: int) -> str:
     """One line a reader can scan in a list of trials: how far it got, and why it stopped.
 
     `survived 10/10`; `failed at cycle 3: return_type: fizzbuzz(1) expected 1 (int), got '1'
@@ -78,31 +85,31 @@ def outcome_line(history: list[dict[str, Any]], cycles: int) -> str:
         if k >= cycles:
             return f"survived {cycles}/{cycles}"
         return f"stopped after {k}/{cycles} cycles, all passed"
-    detail = str(failure.get("detail") or failure.get("category"))
+    detail = str(failure.detail or failure.category)
     first = " ".join(detail.split("; ", 1)[0].split())
-    return f"failed at cycle {failure['cycle']}: {first}"
+    return f"failed at cycle {failure.cycle}: {first}"
 
 
 @scorer(
     metrics=[
         trial_mean("survived"),
         trial_stderr("survived"),
-        trial_mean("cycles_survived", name="cycles"),
+        trial_mean("cycles_survived", name="cycles_survived"),
     ]
 )
 def survival(cycles: int = 10) -> Scorer:
-    """survival@N (`mean`, `stderr`) and mean cycles survived (`cycles`); each trial's value
-    also holds its survival@1..N (the `curves` scorer averages them), its answer the outcome."""
+    """survival@N (`mean`, `stderr`) and mean cycles survived (`cycles_survived`); each trial's
+    value also holds its survival@1..N (the `curves` scorer averages them), its answer the outcome."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
+        history = trial().cycles
         return Score(
             value=survival_value(history, cycles),
             answer=outcome_line(history, cycles),
             explanation=_explain(history, cycles),
             metadata={
-                "categories": [r.get("category") for r in history],
-                "extraction_rules": [r.get("extraction_rule") for r in history],
+                "categories": [r.category for r in history],
+                "extraction_rules": [r.extraction_rule for r in history],
             },
         )
 
@@ -114,41 +121,37 @@ def drift() -> Scorer:
     """The category of the first failing cycle (`none` when every cycle passed)."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
-        failure = first_failure(history)
+        failure = trial().first_failure()
         if failure is None:
             return Score(value="none", explanation="no failing cycle")
-        evidence = failure.get("evidence", {})
-        changed = evidence.get("changed_classes") or []
-        removed = evidence.get("spec_diff", {}).get("removed") or []
-        explanation = f"cycle {failure['cycle']}: {failure.get('detail', '')}"
+        evidence = failure.evidence.stored() if failure.evidence is not None else {}
+        changed = failure.evidence.changed_classes if failure.evidence is not None else []
+        removed = (failure.evidence.spec_diff if failure.evidence is not None else {}).get("removed") or []
+        detail = failure.detail if "detail" in failure.model_fields_set else ""
+        explanation = f"cycle {failure.cycle}: {detail}"
         if changed:
             explanation += f" | classes: {', '.join(changed)}"
         if removed:
             explanation += f" | spec lost: {removed[0][:120]!r}"
         return Score(
-            value=str(failure["category"]),
+            value=str(failure.category),
             explanation=explanation,
-            metadata={"cycle": failure["cycle"], "evidence": evidence},
+            metadata={"cycle": failure.cycle, "evidence": evidence},
         )
 
     return score
 
 
-def stability_value(history: list[dict[str, Any]], cycles: int) -> dict[str, float | None]:
+def stability_value(history: History, cycles: int) -> dict[str, float | None]:
     """Per trial: fixed-point rate, spec-leak rate, and similarity to C0 at each cycle."""
-    with_code = [r for r in history if r.get("code") is not None]
+    with_code = [r for r in history if r.code is not None]
     value: dict[str, float | None] = {
         "fixed_point_rate": (
-            sum(bool(r.get("fixed_point")) for r in with_code) / len(with_code)
-            if with_code
-            else None
+            sum(bool(r.fixed_point) for r in with_code) / len(with_code) if with_code else None
         ),
-        "spec_leak_rate": (
-            sum(bool(r.get("spec_leak")) for r in history) / len(history) if history else None
-        ),
+        "spec_leak_rate": (sum(r.spec_leak for r in history) / len(history) if history else None),
     }
-    by_cycle = {r["cycle"]: r.get("similarity_to_c0") for r in history}
+    by_cycle = {r.cycle: r.similarity_to_c0 for r in history}
     for i in range(1, cycles + 1):
         value[f"similarity@{i}"] = by_cycle.get(i)
     return value
@@ -164,19 +167,18 @@ def stability(cycles: int = 10) -> Scorer:
     """Attraction to the canonical solution: fixed points, similarity to C0, spec leaks."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
-        return Score(value=stability_value(history, cycles))
+        return Score(value=stability_value(trial().cycles, cycles))
 
     return score
 
 
-def consistency_value(history: list[dict[str, Any]], cycles: int) -> dict[str, int]:
+def consistency_value(history: History, cycles: int) -> dict[str, int]:
     """consistent@k: cycles 1..k each behaved exactly like the cycle before (C0 for cycle 1)
     on every input, right or wrong. Recoveries: a failing cycle followed by a passing one."""
     k = leading_run(history, "consistent")
     value = {"consistent": int(k >= cycles), "cycles_consistent": k}
     value.update(_curve("consistent", k, cycles))
-    passes = [bool(r.get("passed")) for r in history]
+    passes = [r.passed for r in history]
     value["recoveries"] = sum(1 for a, b in zip(passes, passes[1:], strict=False) if not a and b)
     value["failures_followed"] = sum(1 for a in passes[:-1] if not a)
     return value
@@ -186,7 +188,7 @@ def consistency_value(history: list[dict[str, Any]], cycles: int) -> dict[str, i
     metrics=[
         trial_mean("consistent"),
         trial_stderr("consistent"),
-        trial_mean("cycles_consistent", name="cycles"),
+        trial_mean("cycles_consistent", name="cycles_consistent"),
         trial_mean("recoveries", name="recoveries"),
         trial_mean("failures_followed", name="failures_followed"),
     ]
@@ -196,13 +198,12 @@ def consistency(cycles: int = 10) -> Scorer:
     recoveries (fail -> pass); the recovery rate is recoveries / failures_followed."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
-        return Score(value=consistency_value(history, cycles))
+        return Score(value=consistency_value(trial().cycles, cycles))
 
     return score
 
 
-def peers_value(history: list[dict[str, Any]], cycles: int) -> dict[str, int]:
+def peers_value(history: History, cycles: int) -> dict[str, int]:
     """Per trial, what the peers' metrics count (roundtrip_eval.eval.peers): sustained loops, the
     leading consistent and strong (passing and consistent) runs, and the run's cycles."""
     return {
@@ -219,8 +220,7 @@ def peer_comparison(cycles: int = 10) -> Scorer:
     over N loops) and IdentityChain's SC_n / SSC_n (n = min(5, N)); docs/peer_metrics.md."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
-        return Score(value=peers_value(history, cycles))
+        return Score(value=peers_value(trial().cycles, cycles))
 
     return score
 
@@ -228,7 +228,7 @@ def peer_comparison(cycles: int = 10) -> Scorer:
 CURVE_PREFIXES = ("survival", "consistent", "similarity")
 
 
-def curves_value(history: list[dict[str, Any]], cycles: int) -> dict[str, float | None]:
+def curves_value(history: History, cycles: int) -> dict[str, float | None]:
     """Per trial, every per-cycle value of the other scorers: survival@k, consistent@k, similarity@k."""
     values: dict[str, Any] = {
         **survival_value(history, cycles),
@@ -244,8 +244,7 @@ def curves(cycles: int = 10) -> Scorer:
     survival@k, consistent@k (fractions of trials) and similarity@k (mean over trials there)."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
-        return Score(value=curves_value(history, cycles))
+        return Score(value=curves_value(trial().cycles, cycles))
 
     return score
 
@@ -255,19 +254,19 @@ def blame() -> Scorer:
     """Who broke the chain at its first failing cycle: f, g, both, unclear (none: no blame run)."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        result: dict[str, Any] | None = store().get(BLAME_KEY)
-        if not result:
+        result = trial().blame
+        if result is None:
             return Score(value="none", explanation="no failing cycle, or blame not requested")
         return Score(
-            value=str(result["verdict"]),
+            value=result.verdict,
             explanation=(
-                f"cycle {result['cycle']}: {result['from_spec_pass_rate']:.0%} of {result['k']} "
-                f"regenerations from the failing spec passed; {result['fresh_pass_rate']:.0%} "
+                f"cycle {result.cycle}: {result.from_spec_pass_rate:.0%} of {result.k} "
+                f"regenerations from the failing spec passed; {result.fresh_pass_rate:.0%} "
                 "of fresh g->f from the last passing code passed (a reliability probe: with a small "
                 "model as its own judge it agreed with blind readers on 7 of 22 real failures, "
                 "docs/drift_validation.md)"
             ),
-            metadata=result,
+            metadata=result.stored(),
         )
 
     return score
@@ -275,15 +274,17 @@ def blame() -> Scorer:
 
 @scorer(metrics=[generalization_gap()])
 def generalization(cycles: int = 10) -> Scorer:
-    """Per trial 1 if it survived all N cycles; the metric splits known from novel problems."""
+    """Per trial 1 if it survived all N cycles, and its cycles survived (in the metadata: the
+    metric's headline is the gap in mean cycles survived); the metric splits known from novel."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        history: list[dict[str, Any]] = store().get(CYCLES_KEY, [])
-        survived = survival_value(history, cycles)["survived"]
+        history = trial().cycles
+        value = survival_value(history, cycles)
         meta = state.metadata
         return Score(
-            value=survived,
+            value=value["survived"],
             explanation=f"{meta.get('familiarity')} member of pair {meta.get('pair')}",
+            metadata={"cycles_survived": value["cycles_survived"], "n_cycles": cycles},
         )
 
     return score

@@ -1,14 +1,15 @@
 """The g/f loop: spec(i) = g(C(i-1)), C(i) = f(spec(i)), then check C(i) in the sandbox.
 
 Each step gets a fresh message list, so f never sees C0 or any earlier code: the spec is the
-only channel between cycles. The per-cycle history is written to `store()["cycles"]` after
-every cycle, so a trial cut short (limit, error, Ctrl-C) keeps what it completed.
+only channel between cycles. The solver writes the trial's record (eval/record.py): one `Cycle`
+per round trip, stored after every cycle, so a trial cut short (limit, error, Ctrl-C) keeps
+what it completed; with `-T blame=k`, the `Blame` beside it.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
 
 from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, ModelOutput, get_model, model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
@@ -18,13 +19,22 @@ from roundtrip_eval.check.host import compare, run_check
 from roundtrip_eval.eval import drift
 from roundtrip_eval.eval.extract import extract_code, extract_spec, spec_leak
 from roundtrip_eval.eval.prompts import load_user_templates, render_f, render_g
+from roundtrip_eval.eval.record import (
+    BLAME_KEY,
+    CYCLES_KEY,
+    Attempt,
+    Blame,
+    CheckRecord,
+    Cycle,
+    Evidence,
+    TokenUsage,
+    Trial,
+)
 from roundtrip_eval.eval.seeds import derive_seed
 from roundtrip_eval.eval.server_watch import watched
 from roundtrip_eval.eval.settings import TrialSettings
 from roundtrip_eval.problems.load import Problem, load_problem
 
-CYCLES_KEY = "cycles"
-BLAME_KEY = "blame"
 SPEC_ROLE = "spec"
 CODE_ROLE = "code"
 
@@ -51,11 +61,34 @@ async def generate_step(model: Model, prompt: str, seed: int, retries: int) -> M
     )
 
 
-def _usage(output: ModelOutput) -> dict[str, int]:
+def _usage(output: ModelOutput) -> TokenUsage:
     usage = output.usage
     if usage is None:
-        return {}
-    return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+        return TokenUsage()
+    return TokenUsage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens)
+
+
+@dataclass
+class Previous:
+    """What the next cycle starts from: the last code (C0 at first), its spec and behaviour."""
+
+    code: str
+    spec: str | None
+    behaviour: str | None
+
+
+@dataclass
+class FResult:
+    """f on one spec, then a check: what `attempt` returns (a cycle's f half, or a blame try)."""
+
+    code: str | None
+    extraction_rule: str | None
+    code_reply: str
+    usage: TokenUsage
+    passed: bool
+    category: str
+    detail: str
+    check: CheckRecord | None = None
 
 
 def blame_verdict(from_spec_rate: float, fresh_rate: float) -> str:
@@ -114,55 +147,41 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         )
         under_test = get_model()
         models = (role_model(SPEC_ROLE, under_test), role_model(CODE_ROLE, under_test))
-        history: list[dict[str, Any]] = []
-        previous = {
-            "code": problem.reference,
-            "spec": None,
-            "behaviour": compare(problem, list(problem.expected)).behaviour,
-        }
+        history: list[Cycle] = []
+        previous = Previous(
+            problem.reference, None, compare(problem, list(problem.expected)).behaviour
+        )
         for cycle in range(1, settings.cycles + 1):
             seeds = {step: derive_seed(settings.seed, state.epoch, cycle, step) for step in ("g", "f")}
             async with span(f"cycle {cycle}"):
                 record = await run_cycle(problem, cycle, previous, seeds, models)
             history.append(record)
-            store().set(CYCLES_KEY, history)
-            if record["code"] is None or (settings.stop_on_failure and not record["passed"]):
+            store().set(CYCLES_KEY, Trial.stored_cycles(history))
+            if record.code is None or (settings.stop_on_failure and not record.passed):
                 break
-            previous = {
-                "code": record["code"],
-                "spec": record["spec"],
-                "behaviour": record.get("behaviour"),
-            }
+            previous = Previous(record.code, record.spec, record.behaviour)
         if settings.blame > 0:
             # blame needs a spec to regenerate from: not an empty one, nor one that is the code
             failure = next(
-                (r for r in history if not r["passed"] and r["spec"] and not r["spec_leak"]), None
+                (r for r in history if not r.passed and r.spec and not r.spec_leak), None
             )
-            if failure is not None:
+            if failure is not None and failure.spec is not None:
                 async with span("blame"):
-                    result = await run_blame(problem, history, failure, state.epoch, models)
-                store().set(BLAME_KEY, result)
+                    result = await run_blame(
+                        problem, history, failure.cycle, failure.spec, state.epoch, models
+                    )
+                store().set(BLAME_KEY, result.stored())
         return state
 
-    async def attempt(
-        problem: Problem, spec: str, seed_f: int, model: Model
-    ) -> dict[str, Any]:
+    async def attempt(problem: Problem, spec: str, seed_f: int, model: Model) -> FResult:
         """f on one spec, then a check: the unit that blame repeats."""
         out = await generate_step(model, f_prompt(problem, spec), seed_f, infra_retries)
         extracted = extract_code(out.completion, problem.function, settings.extraction)
-        result: dict[str, Any] = {
-            "code": extracted.code,
-            "extraction_rule": extracted.rule,
-            "code_reply": out.completion,
-            "usage": _usage(out),
-        }
         if extracted.code is None:
-            result.update(
-                passed=False,
-                category="extraction",
+            return FResult(
+                None, extracted.rule, out.completion, _usage(out), passed=False, category="extraction",
                 detail=f"extraction: no code found in the reply ({extracted.rule})",
-            )
-            return result
+            )  # fmt: skip
         check = await run_check(
             sandbox(),
             extracted.code,
@@ -170,125 +189,130 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             call_timeout=settings.call_timeout,
             check_timeout=settings.check_timeout,
         )
-        result.update(
-            passed=check.passed, category=check.category, detail=check.detail, check=check.to_dict()
-        )
-        return result
+        return FResult(
+            extracted.code, extracted.rule, out.completion, _usage(out), passed=check.passed,
+            category=check.category, detail=check.detail, check=CheckRecord(**check.to_dict()),
+        )  # fmt: skip
 
     async def run_cycle(
         problem: Problem,
         cycle: int,
-        previous: dict[str, Any],
+        previous: Previous,
         seeds: dict[str, int],
         models: tuple[Model, Model],
-    ) -> dict[str, Any]:
+    ) -> Cycle:
         started = time.monotonic()
         spec_model, code_model = models
-        prompt = g_prompt(problem, previous["code"])
+        prompt = g_prompt(problem, previous.code)
         g_out = await generate_step(spec_model, prompt, seeds["g"], infra_retries)
         spec = extract_spec(g_out.completion)
-        record: dict[str, Any] = {
-            "cycle": cycle,
-            "spec": spec.code,
-            "spec_rule": spec.rule,
-            "spec_leak": False,
-            "code": None,
-            "extraction_rule": None,
-            "passed": False,
-            "category": "spec_failure",
-            "detail": "spec_failure: the spec is empty (no content once <think> blocks, code fences "
+        record = Cycle(
+            cycle=cycle,
+            spec=spec.code,
+            spec_rule=spec.rule,
+            spec_leak=False,
+            code=None,
+            extraction_rule=None,
+            passed=False,
+            category="spec_failure",
+            detail="spec_failure: the spec is empty (no content once <think> blocks, code fences "
             "and whitespace are removed); f was not asked",
-            "seeds": seeds,
-            "spec_reply": g_out.completion,
-            "code_reply": None,
-            "usage": {"g": _usage(g_out)},
-        }
-        leak = None if spec.code is None else spec_leak(spec.code, problem.function, previous["code"])
+            seeds=seeds,
+            spec_reply=g_out.completion,
+            code_reply=None,
+            usage={"g": _usage(g_out)},
+        )
+        leak = None if spec.code is None else spec_leak(spec.code, problem.function, previous.code)
         if leak is not None:  # the "spec" is the code: a spec_failure (docs/design.md#drift-categories)
-            record["spec_leak"] = True
-            record["detail"] = f"spec_failure: the spec is the code itself ({leak}); f was not asked"
+            record.spec_leak = True
+            record.detail = f"spec_failure: the spec is the code itself ({leak}); f was not asked"
         if spec.code is not None and leak is None:
             result = await attempt(problem, spec.code, seeds["f"], code_model)
-            record["usage"]["f"] = result.pop("usage")
-            record.update(result)
+            record.usage["f"] = result.usage
+            record.code, record.extraction_rule = result.code, result.extraction_rule
+            record.code_reply = result.code_reply
+            record.passed, record.category, record.detail = result.passed, result.category, result.detail
+            if result.check is not None:
+                record.check = result.check
             _describe_changes(record, problem, previous)
-        record["seconds"] = round(time.monotonic() - started, 3)
+        record.seconds = round(time.monotonic() - started, 3)
         return record
 
-    def _describe_changes(
-        record: dict[str, Any], problem: Problem, previous: dict[str, Any]
-    ) -> None:
+    def _describe_changes(record: Cycle, problem: Problem, previous: Previous) -> None:
         """Drift category with evidence, plus the change measures of every cycle."""
-        code = record["code"]
-        check = record.get("check")
+        code = record.code
+        check = record.check.model_dump() if record.check is not None else None
         if code is not None:
-            record["fixed_point"] = drift.normalised_ast(code) == drift.normalised_ast(
-                previous["code"]
-            )
-            record["similarity_to_c0"] = drift.ast_similarity(code, problem.reference)
-        if previous["spec"] is not None:
-            record["spec_similarity"] = drift.text_similarity(record["spec"], previous["spec"])
+            record.fixed_point = drift.normalised_ast(code) == drift.normalised_ast(previous.code)
+            record.similarity_to_c0 = drift.ast_similarity(code, problem.reference)
+        if previous.spec is not None and record.spec is not None:
+            record.spec_similarity = drift.text_similarity(record.spec, previous.spec)
         if check is not None:
-            record["behaviour"] = check["behaviour"] or None
-            record["consistent"] = bool(check["behaviour"]) and (
-                check["behaviour"] == previous["behaviour"]
-            )
+            record.behaviour = check["behaviour"] or None
+            record.consistent = bool(check["behaviour"]) and (check["behaviour"] == previous.behaviour)
         else:
-            record["consistent"] = False
-        if record["passed"]:
+            record.consistent = False
+        if record.passed:
             return
         category, changed = drift.refine(
-            check or {"category": record["category"]},
+            check or {"category": record.category},
             problem.class_sizes,
-            previous["code"],
+            previous.code,
             code,
             problem.function,
         )
-        record["detail"] = drift.explain(
-            category, record, changed, problem.class_sizes, previous["code"], problem.function
+        record.detail = drift.explain(
+            category, record, changed, problem.class_sizes, previous.code, problem.function
         )
-        record["category"] = category
-        record["evidence"] = drift.evidence(check, changed, previous["spec"], record["spec"])
+        record.category = category
+        record.evidence = Evidence(**drift.evidence(check, changed, previous.spec, record.spec))
 
     async def run_blame(
         problem: Problem,
-        history: list[dict[str, Any]],
-        failure: dict[str, Any],
+        history: list[Cycle],
+        cycle: int,
+        failing_spec: str,
         epoch: int,
         models: tuple[Model, Model],
-    ) -> dict[str, Any]:
-        cycle = failure["cycle"]
+    ) -> Blame:
         spec_model, code_model = models
         if settings.judge_model:
             spec_model = code_model = get_model(settings.judge_model)
-        last_code = history[cycle - 2]["code"] if cycle >= 2 else problem.reference
-        from_spec: list[dict[str, Any]] = []
-        fresh: list[dict[str, Any]] = []
+        last_code = history[cycle - 2].code if cycle >= 2 else problem.reference
+        assert last_code is not None  # a cycle the chain went on from had code
+        from_spec: list[Attempt] = []
+        fresh: list[Attempt] = []
         for j in range(settings.blame):
             seed_f = derive_seed(settings.seed, epoch, cycle, f"blame_f{j}")
-            from_spec.append(await attempt(problem, failure["spec"], seed_f, code_model))
+            from_spec.append(_brief(await attempt(problem, failing_spec, seed_f, code_model), None))
             seed_g = derive_seed(settings.seed, epoch, cycle, f"blame_g{j}")
             g_out = await generate_step(spec_model, g_prompt(problem, last_code), seed_g, infra_retries)
             spec = extract_spec(g_out.completion).code
             seed_gf = derive_seed(settings.seed, epoch, cycle, f"blame_gf{j}")
             if spec is None or spec_leak(spec, problem.function, last_code) is not None:
-                fresh.append({"spec": spec, "passed": False, "category": "spec_failure"})
+                fresh.append(Attempt(passed=False, category="spec_failure", detail=None,
+                                     extraction_rule=None, code=None, spec=spec))  # fmt: skip
             else:
-                fresh.append(
-                    {"spec": spec, **await attempt(problem, spec, seed_gf, code_model)}
-                )
-        spec_rate = sum(r["passed"] for r in from_spec) / settings.blame
-        fresh_rate = sum(r["passed"] for r in fresh) / settings.blame
-        brief = ("passed", "category", "detail", "extraction_rule", "code", "spec")
-        return {
-            "cycle": cycle,
-            "k": settings.blame,
-            "model": (settings.judge_model or "same as the run"),
-            "from_spec_pass_rate": spec_rate,
-            "fresh_pass_rate": fresh_rate,
-            "verdict": blame_verdict(spec_rate, fresh_rate),
-            "from_spec": [{k: r.get(k) for k in brief} for r in from_spec],
-            "fresh": [{k: r.get(k) for k in brief} for r in fresh],
-        }
+                fresh.append(_brief(await attempt(problem, spec, seed_gf, code_model), spec))
+        spec_rate = sum(r.passed for r in from_spec) / settings.blame
+        fresh_rate = sum(r.passed for r in fresh) / settings.blame
+        return Blame(
+            cycle=cycle,
+            k=settings.blame,
+            model=(settings.judge_model or "same as the run"),
+            from_spec_pass_rate=spec_rate,
+            fresh_pass_rate=fresh_rate,
+            verdict=blame_verdict(spec_rate, fresh_rate),
+            from_spec=from_spec,
+            fresh=fresh,
+        )
 
     return solve
+
+
+def _brief(result: FResult, spec: str | None) -> Attempt:
+    """A blame try as the log keeps it: the verdict and the code, not the replies."""
+    return Attempt(
+        passed=result.passed, category=result.category, detail=result.detail,
+        extraction_rule=result.extraction_rule, code=result.code, spec=spec,
+    )  # fmt: skip

@@ -1,19 +1,5 @@
-"""Statistics the metrics compute at eval time: a difference of two proportions.
-
-Why here and not in `analysis/`: `metrics.generalization_gap` reports the known-vs-novel gap
-in the log itself, so the eval needs these two functions, and the core never imports the
-after-the-fact `analysis` package. The report (`analysis/aggregate.py`) uses the very same
-functions, so the gap in a log and the gap in a report agree.
-
-- **Percentile bootstrap** of a difference of two proportions (known vs novel): trials are the
-  unit of resampling, within each group, so the interval reflects how many trials each side had.
-- **Fisher's exact test** for the same 2x2 table: exact at small counts where chi-square is not.
-  Implemented with exact integer hypergeometric sums, so it needs no scipy and has no
-  floating-point tie tolerance.
-
-Both are pure functions of plain numbers; numpy (a core dependency) is only used for the
-bootstrap, and imported when it runs.
-"""
+"""The difference of two proportions or means: seeded percentile bootstrap and Fisher's exact
+test (why these: the package docstring, `roundtrip_eval.stats`)."""
 
 from __future__ import annotations
 

@@ -1,18 +1,5 @@
-"""Pure statistics for survival over round-trip cycles (the report's tables).
-
-Why these and not others:
-- **Wilson 95% interval** for every proportion: with 30 trials per configuration and rates
-  near 0 or 1 (fizzbuzz 30/30, separate_vowels 0/30) the normal (Wald) interval collapses to a
-  point; Wilson does not, and it is what the original study published, so ours can be compared.
-- **Survival curve and hazard with censoring**: a trial that stopped early without a failing
-  cycle (a limit, an infrastructure error, a rescored upstream trial whose next cycle is unknown)
-  is *censored*: it counts as at risk only for the cycles it was observed in. It is never counted
-  as a failure, and never as a survivor past its last observed cycle.
-
-The difference of two proportions (bootstrap interval, Fisher's exact test) lives in the core,
-`roundtrip_eval.stats.difference`, because the eval's own gap metric needs it. Everything here is a pure
-function of plain numbers.
-"""
+"""Survival over cycles, one sample of trials: Wilson intervals, and the life table with
+censoring (why these: the package docstring, `roundtrip_eval.stats`)."""
 
 from __future__ import annotations
 
@@ -81,9 +68,16 @@ class CyclePoint:
     hazard: float  # failures / at_risk: P(fail at cycle | survived cycle-1)
     km_survival: float  # Kaplan-Meier estimate, product of (1 - hazard)
 
+    def interval(self) -> tuple[float, float]:
+        """Wilson 95% interval of `survival` (survivors of all n trials; [0, 1] with none)."""
+        return wilson_interval(self.survivors, self.n)
 
-def survival_curve(trials: Iterable[TrialSurvival], cycles: int) -> list[CyclePoint]:
-    """Survival and hazard per cycle 1..`cycles`, with censoring handled.
+
+def life_table(trials: Iterable[TrialSurvival], cycles: int) -> list[CyclePoint]:
+    """The life table: survival and hazard per cycle 1..`cycles`, with censoring handled.
+
+    (Not the eval's `survival_curve` metric, which averages the 0/1 survival@k the scorer set
+    per trial and so has no notion of censoring.)
 
     `survival` is the headline survival@i: the share of all trials *known* to have survived
     cycles 1..i (a censored trial is never counted as surviving past its last observed cycle).

@@ -11,11 +11,11 @@ from roundtrip_eval.analysis import upstream as up
 from roundtrip_eval.analysis.rescore.tables import (
     comparison_table,
     configuration_table,
-    curve_table,
     factor_table,
     headline_table,
     model_table,
     published_figures,
+    published_vs_rescored_curves,
     totals,
 )
 from roundtrip_eval.stats.survival import wilson_interval
@@ -152,7 +152,7 @@ def test_configuration_and_model_tables_by_hand() -> None:
 
 def test_curve_table_puts_the_published_curve_next_to_ours() -> None:
     rows = config_rows()[:3]  # strict: survived, censored after 4, failed at 3 (published: 1 of 3)
-    points = {p["cycle"]: p for p in curve_table(rows)}
+    points = {p["cycle"]: p for p in published_vs_rescored_curves(rows)}
     assert sorted(points) == list(range(11))
     assert points[0]["published"] == points[0]["rescored"] == 1.0
     assert points[1]["published"] == pytest.approx(1 / 3)  # the study failed two trials at cycle 1

@@ -1,8 +1,8 @@
 """The rescored study's survival curves: published next to rescored, per model and task.
 
-Three lines per panel, from `tables.curve_table`: the study's own verdicts (`published`), ours
-counting only trials known to survive (`rescored`: a censored trial stops counting after its
-last observed cycle), and the Kaplan-Meier estimate of ours (which assumes censoring is
+Three lines per panel, from `tables.published_vs_rescored_curves`: the study's own verdicts
+(`published`), ours counting only trials known to survive (`rescored`: a censored trial stops
+counting after its last observed cycle), and the Kaplan-Meier estimate of ours (which assumes censoring is
 unrelated to the outcome). Between the two rescored lines lies what the censored trials could
 still have done.
 

@@ -83,14 +83,14 @@ def write_outputs(
     files["headline.md"] = out / "headline.md"
     files["headline.md"].write_text(markdown_table(headline, HEADLINE_COLUMNS), encoding="utf-8")
     files["summary.md"] = out / "summary.md"
-    summary = "\n".join([summary_markdown(rows, comparison, headline, sandbox), *extra_sections])
+    summary = "\n".join([study_summary_markdown(rows, comparison, headline, sandbox), *extra_sections])
     files["summary.md"].write_text(summary, encoding="utf-8")
     files["totals.json"] = out / "totals.json"
     files["totals.json"].write_text(dumps(totals(rows)), encoding="utf-8")
     return files
 
 
-def summary_markdown(
+def study_summary_markdown(
     rows: Sequence[Row], comparison: Sequence[Row], headline: Sequence[Row], sandbox: str
 ) -> str:
     """The one page to read first: totals, what they mean, then both tables."""

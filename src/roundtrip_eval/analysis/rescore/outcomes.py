@@ -25,18 +25,19 @@ from roundtrip_eval.analysis.upstream import (
     rebuild,
     same_code,
 )
+from roundtrip_eval.eval.record import Cycle, Trial
 
 SPEC_RULE = "spec_rule"
 """A new failure at our spec rule: the spec is empty, or is the code itself (a leak)."""
 
 
-def verdicts_of(history: Sequence[dict[str, Any]]) -> list[Verdict]:
-    return [Verdict(bool(r.get("passed")), str(r.get("category")), r.get("code")) for r in history]
+def verdicts_of(history: Sequence[Cycle]) -> list[Verdict]:
+    return [Verdict(r.passed, str(r.category), r.code) for r in history]
 
 
 def trial_record(plan: EvalPlan, epoch: int, trial: UpstreamTrial, sample: Any, log_file: str) -> Row:
     """One upstream trial, its original outcome, and its outcome under our rules."""
-    history = list((sample.store or {}).get("cycles", [])) if sample is not None else []
+    history = Trial.read(sample.store).cycles if sample is not None else []
     errored = sample is None or sample.error is not None
     logged = trial_outcome(history, plan.n_cycles, errored)
     row: Row = {
@@ -80,14 +81,14 @@ def trial_record(plan: EvalPlan, epoch: int, trial: UpstreamTrial, sample: Any, 
     )
     k = trial.stop_cycle
     if rescored.original_class == ARTIFACT and k is not None:
-        row["_ours"] = history[k - 1].get("code")
+        row["_ours"] = history[k - 1].code
         row["_original"] = trial.cycles[k - 1].code_clean
     if rescored.new_failure and rescored.category == "spec_failure":
         # our spec rule (an empty spec, or one that is the code itself) fails a spec the
         # original accepted: no code to compare
         row["new_failure_class"] = SPEC_RULE
     elif rescored.new_failure and rescored.fail_cycle is not None:
-        row["_ours"] = history[rescored.fail_cycle - 1].get("code")
+        row["_ours"] = history[rescored.fail_cycle - 1].code
         row["_original"] = trial.cycles[rescored.fail_cycle - 1].code_clean
     return row
 

@@ -25,6 +25,7 @@ from inspect_ai.hooks import Hooks, SampleEnd, TaskEnd, TaskStart, hooks
 
 from roundtrip_eval.analysis.rescore.plan import group_of_log
 from roundtrip_eval.analysis.upstream import EvalGroup
+from roundtrip_eval.eval.record import CYCLES_KEY
 
 CYCLE_KEYS = ("cycle", "passed", "category", "detail", "code")
 """What the rows read of each cycle record (outcomes.py, rows.trial_outcome); the rest (replies,
@@ -141,12 +142,12 @@ class Capture:
         self.results.setdefault(group, EvalResult())
 
     def sample_end(self, eval_id: str, sample: Any) -> None:
-        cycles = [{k: c.get(k) for k in CYCLE_KEYS} for c in (sample.store or {}).get("cycles", [])]
-        store = {"cycles": cycles}
+        cycles = [{k: c.get(k) for k in CYCLE_KEYS} for c in (sample.store or {}).get(CYCLES_KEY, [])]
+        store = {CYCLES_KEY: cycles}
         group = self.groups.get(eval_id)
         if group is not None:
             self.results[group].samples.append(Finished(sample.epoch, store, sample.error))
-        self.progress.advance(sum(1 for c in store.get("cycles", []) if c.get("code") is not None))
+        self.progress.advance(sum(1 for c in cycles if c.get("code") is not None))
 
     def task_end(self, eval_id: str, location: str) -> None:
         group = self.groups.get(eval_id)

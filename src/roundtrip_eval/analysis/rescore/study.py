@@ -26,9 +26,9 @@ from roundtrip_eval.analysis.rescore.published import FIGURE_CONFIG
 from roundtrip_eval.analysis.rescore.tables import (
     NOVEL_TASK,
     configuration_table,
-    curve_table,
     factor_table,
     model_table,
+    published_vs_rescored_curves,
 )
 from roundtrip_eval.analysis.tables import markdown_table, write_csv
 from roundtrip_eval.analysis.upstream import Skipped, UpstreamTrial
@@ -209,7 +209,7 @@ def write_study(
     )
     files["factors.md"] = out / "factors.md"
     files["factors.md"].write_text(factors_markdown(rows), encoding="utf-8")
-    points = curve_table(rows)
+    points = published_vs_rescored_curves(rows)
     files["curves.csv"] = write_csv(points, out / "curves.csv")
     try:
         require("matplotlib", "the rescored study's PNG curves")

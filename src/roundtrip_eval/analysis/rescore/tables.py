@@ -9,8 +9,8 @@
 - `configuration_table`, `model_table`, `factor_table`: the whole study per configuration
   (model, task, n, mode, language, spec format, prompt style: a row of the study's own table),
   per model, and per any other grouping, all from `outcome_summary`.
-- `curve_table`: survival per cycle, published (the original's `cycles_completed`) next to
-  rescored (known survivors, and Kaplan-Meier), per model and task.
+- `published_vs_rescored_curves`: survival per cycle, published (the original's
+  `cycles_completed`) next to rescored (known survivors, and Kaplan-Meier), per model and task.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from roundtrip_eval.analysis.upstream import (
     ollama_tag,
 )
 from roundtrip_eval.stats.difference import DEFAULT_BOOTSTRAP, bootstrap_difference, fisher_exact
-from roundtrip_eval.stats.survival import TrialSurvival, survival_curve, wilson_interval
+from roundtrip_eval.stats.survival import TrialSurvival, life_table, wilson_interval
 
 KNOWN_TASK = "fizzbuzz"
 NOVEL_TASK = "separate_vowels_and_consonants"
@@ -71,7 +71,7 @@ def outcome_summary(members: Sequence[Row]) -> Row:
     censored = sum(1 for r in scored if r["status"] == "censored")
     published = sum(1 for r in members if r["original_survived"])
     n_cycles = max(r["n_cycles"] for r in members)
-    curve = survival_curve(
+    curve = life_table(
         [TrialSurvival(r["cycles_survived"], r["status"] == "failed") for r in scored], n_cycles
     )
     p_low, p_high = wilson_interval(published, n)
@@ -134,7 +134,9 @@ def model_table(rows: Sequence[Row]) -> list[Row]:
     return out
 
 
-def curve_table(rows: Sequence[Row], by: Sequence[str] = ("model", "task")) -> list[Row]:
+def published_vs_rescored_curves(
+    rows: Sequence[Row], by: Sequence[str] = ("model", "task")
+) -> list[Row]:
     """Survival per cycle 0..N per group: `published` (the original's verdicts: cycles 1..c
     completed), `rescored` (known to survive cycles 1..c; censored trials do not count past
     their last observed cycle) and `rescored_km` (Kaplan-Meier), with Wilson intervals."""
@@ -142,14 +144,14 @@ def curve_table(rows: Sequence[Row], by: Sequence[str] = ("model", "task")) -> l
     for key, members in _groups(rows, by):
         scored = [r for r in members if r["status"] != "error"]
         n_cycles = max(r["n_cycles"] for r in members)
-        published = survival_curve(
+        published = life_table(
             [
                 TrialSurvival(min(r["original_cycles_completed"], n_cycles), not r["original_survived"])
                 for r in members
             ],
             n_cycles,
         )
-        rescored = survival_curve(
+        rescored = life_table(
             [TrialSurvival(r["cycles_survived"], r["status"] == "failed") for r in scored], n_cycles
         )
         base = {
@@ -160,8 +162,8 @@ def curve_table(rows: Sequence[Row], by: Sequence[str] = ("model", "task")) -> l
                     "published_high": 1.0, "rescored": 1.0, "rescored_low": 1.0, "rescored_high": 1.0,
                     "rescored_km": 1.0, "rescored_at_risk": len(scored), "rescored_censored": 0})  # fmt: skip
         for p, q in zip(published, rescored, strict=True):
-            p_low, p_high = wilson_interval(p.survivors, p.n)
-            low, high = wilson_interval(q.survivors, q.n) if q.n else (0.0, 1.0)
+            p_low, p_high = p.interval()
+            low, high = q.interval()
             out.append(
                 {
                     **base,
@@ -211,7 +213,7 @@ def comparison_table(
         censored = sum(1 for r in scored if r["status"] == "censored")
         published = sum(1 for r in members if r["original_survived"])
         n_cycles = members[0]["n_cycles"]
-        curve = survival_curve(
+        curve = life_table(
             [TrialSurvival(r["cycles_survived"], r["status"] == "failed") for r in scored],
             n_cycles,
         )

@@ -9,10 +9,10 @@ import pytest
 
 from roundtrip_eval.stats.survival import (
     TrialSurvival,
+    life_table,
     mean_cycles_survived,
     proportion,
     survival_at,
-    survival_curve,
     wilson_interval,
 )
 
@@ -50,7 +50,7 @@ def test_wilson_rejects_impossible_counts_and_handles_no_data() -> None:
     assert math.isnan(proportion(0, 0))
 
 
-def test_survival_curve_without_censoring() -> None:
+def test_life_table_without_censoring() -> None:
     # Four trials, N = 3: survived all 3, failed at 2, failed at 1, survived all 3.
     trials = [
         TrialSurvival(3, False),
@@ -58,7 +58,7 @@ def test_survival_curve_without_censoring() -> None:
         TrialSurvival(0, True),
         TrialSurvival(3, False),
     ]
-    curve = survival_curve(trials, 3)
+    curve = life_table(trials, 3)
     assert [p.survival for p in curve] == [0.75, 0.5, 0.5]
     assert [p.km_survival for p in curve] == pytest.approx([0.75, 0.5, 0.5])
     # hazard(1) = 1/4; hazard(2) = 1/3 (3 survived cycle 1, one of them failed); hazard(3) = 0/2.
@@ -77,7 +77,7 @@ def test_censored_trials_are_neither_failures_nor_survivors() -> None:
         TrialSurvival(0, True),
     ]
     assert [t.censored(3) for t in trials] == [False, False, True, False]
-    curve = survival_curve(trials, 3)
+    curve = life_table(trials, 3)
     # cycle 1: all 4 at risk, 1 failure. cycle 2: the censored trial left after cycle 1, so
     # 2 at risk (the survivor and the one failing at 2), 1 failure. cycle 3: 1 at risk, 0.
     assert [p.at_risk for p in curve] == [4, 2, 1]
@@ -90,10 +90,10 @@ def test_censored_trials_are_neither_failures_nor_survivors() -> None:
     assert [p.km_survival for p in curve] == pytest.approx([0.75, 0.375, 0.375])
 
 
-def test_survival_curve_rejects_inconsistent_trials() -> None:
+def test_life_table_rejects_inconsistent_trials() -> None:
     with pytest.raises(ValueError):
-        survival_curve([TrialSurvival(4, False)], 3)
+        life_table([TrialSurvival(4, False)], 3)
     with pytest.raises(ValueError):
-        survival_curve([TrialSurvival(3, True)], 3)
-    empty = survival_curve([], 2)
+        life_table([TrialSurvival(3, True)], 3)
+    empty = life_table([], 2)
     assert all(math.isnan(p.survival) and math.isnan(p.hazard) for p in empty)

@@ -37,15 +37,19 @@ from roundtrip_eval.analysis.aggregate import (
     Report,
     build_report,
     clean,
+    curve_table,
     group_by,
     newest_copies,
     scored,
+    survival_table,
 )
 from roundtrip_eval.analysis.columns import Row
+from roundtrip_eval.analysis.compare import Comparison, compare_sources, curve_trials
+from roundtrip_eval.analysis.compare import markdown as comparison_markdown
 from roundtrip_eval.analysis.export import write_degradation
 from roundtrip_eval.analysis.extra import require
 from roundtrip_eval.analysis.figures import curve_points, plot_curves, vega_lite_spec
-from roundtrip_eval.analysis.html import curves_page, report_page
+from roundtrip_eval.analysis.html import comparison_html, curves_page, report_page
 from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.analysis.results_table import RESULTS_FILE, results_markdown
 from roundtrip_eval.analysis.rows import config_of
@@ -241,6 +245,7 @@ def write_report(
     figures: bool = True,
     trials: Sequence[Row] = (),
     cycles: Sequence[Row] = (),
+    comparison: Comparison | None = None,
 ) -> dict[str, Path]:
     """Write every report file into `out`; returns {name: path}.
 
@@ -288,11 +293,19 @@ def write_report(
     if figures:
         for path in plot_curves(points, out):
             files[path.relative_to(out).as_posix()] = path
+    compared = ""
+    if comparison is not None:
+        files["compare.md"] = out / "compare.md"
+        files["compare.md"].write_text(comparison_markdown(comparison), encoding="utf-8")
+        overlay = curve_trials(comparison)
+        both = Report(survival_table(overlay), curve_table(overlay), [], [], [], [], [])
+        compared = comparison_html(comparison, curve_points(both))
     page = report_page(
         report,
         points,
         source,
         warnings,
+        comparison=compared,
         configurations=configurations,
         peers=peer_table or None,
         peer_columns=PEER_COLUMNS,
@@ -323,12 +336,16 @@ def run_report(
     progress: bool = True,
     seed: int = 0,
     echo: Callable[[str], None] | None = None,
+    compare_with: Path | None = None,
 ) -> dict[str, Path]:
     """Load rows from `source`, build the report and write it to `out`.
 
     The figures need matplotlib (the `analysis` extra): that is checked once the source has
-    given rows (so a wrong folder is still named first) and before anything is written.
+    given rows (so a wrong folder is still named first) and before anything is written. With
+    `compare_with`, the report also compares `source` (A) with it (B): compare.md and a section
+    of index.html (`compare.py`, the same numbers as `roundtrip-eval compare`).
     """
+    comparison = compare_sources(source, compare_with, seed=seed) if compare_with else None
     trials, cycles, warnings = load_rows(source, progress=progress)
     require("matplotlib", "`roundtrip-eval report` (its figures)")
     trials = newest_copies(trials)
@@ -336,4 +353,6 @@ def run_report(
     if echo is not None:
         for line in headline_lines(report):
             echo(line)
-    return write_report(report, out, source.name or str(source), warnings, trials=trials, cycles=cycles)
+    return write_report(
+        report, out, source.name or str(source), warnings, trials=trials, cycles=cycles, comparison=comparison
+    )

@@ -116,7 +116,7 @@ def register_cli(subparsers: Any) -> None:
         "bootstrap interval and Fisher's p, paired by problem",
         description="Compare the trials under A with those under B (each a log, a folder of "
         "logs or an export folder): survival@N and mean cycles survived per side, A minus B with "
-        "a seeded 95%% bootstrap interval and Fisher's exact p; over the problems both ran "
+        "a seeded 95% bootstrap interval and Fisher's exact p; over the problems both ran "
         "(pooled, labelled, and per problem), else pooled over everything.",
     )
     cmp.add_argument("a", help="side A: a log, a folder of logs or an export folder")

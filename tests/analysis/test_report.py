@@ -81,12 +81,12 @@ def test_curves_gap_and_drift(logdir: Path) -> None:
     }
     degradation = [(r["task"], r["cycle"], r["survival_rate"]) for r in report.degradation]
     assert degradation == [
-        (FB, 1, 80.0),
-        (FB, 2, 40.0),
-        (FB, 3, 40.0),
-        (SV, 1, 75.0),
-        (SV, 2, 75.0),
-        (SV, 3, 50.0),
+        (FB, 1, 0.8),
+        (FB, 2, 0.4),
+        (FB, 3, 0.4),
+        (SV, 1, 0.75),
+        (SV, 2, 0.75),
+        (SV, 3, 0.5),
     ]
 
 

@@ -16,7 +16,7 @@ Writes into OUTDIR:
   blame.csv / blame.md           g-or-f blame, when a `blame` score exists
   extraction.csv                 extraction rules that fired
   peers.csv                      EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group
-  degradation.csv                the study's per-cycle survival shape (percent)
+  degradation.csv                the study's per-cycle survival shape (fractions, 0-1)
   configurations.csv             each configuration: label, key, what ran under it, its settings
   results.md                     the README's results table (results_table.py)
   summary.md                     what was read and the tables above, in one page

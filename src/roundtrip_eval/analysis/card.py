@@ -128,6 +128,7 @@ CYCLE_MEANING: dict[str, str] = {
     "check_behaviour": "hash of every outcome of the check: equal hashes mean identical behaviour",
     "check_output_head": "the first bytes the code printed during the check",
     "check_seconds": "seconds the check took",
+    "check_sandbox_note": "set when the check ran in a fresh sandbox, and why",
     "g_input_tokens": "g's input tokens",
     "g_output_tokens": "g's output tokens",
     "f_input_tokens": "f's input tokens",

@@ -66,6 +66,7 @@ class CheckRecord(_Stored):
     behaviour: str = ""  # hash of every outcome: equal hashes = identical behaviour
     output_head: str = ""
     seconds: float = 0.0
+    sandbox_note: str = ""  # set when the check ran in a fresh sandbox, and why
 
 
 class Evidence(_Stored):

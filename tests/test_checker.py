@@ -242,7 +242,8 @@ PROBES = {
 @pytest.mark.parametrize("name", sorted(PROBES))
 async def test_the_runner_for_real_in_the_local_sandbox(name: str) -> None:
     code, passed, category = PROBES[name]
-    verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=0.5)
+    # the runner's own defences: the host's static screen would stop some of these first
+    verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=0.5, screen=False)
     assert (verdict.passed, verdict.category) == (passed, category), (verdict.detail, verdict.output_head)
     if name == "prints_a_little":
         assert verdict.output_head == "hello from import\nthree\n"
@@ -254,3 +255,20 @@ async def test_the_runner_for_real_in_the_local_sandbox(name: str) -> None:
             f"crash: the process ended on fizzbuzz({first}) (exited with status 3)",
             f"crash: the process ended on fizzbuzz({first}) (closed its result channel)",
         )
+
+
+def test_records_are_read_into_typed_values() -> None:
+    from roundtrip_eval.check import runner
+    from roundtrip_eval.check.runner.protocol import FinalRecord, ReplyRecord
+
+    final = FinalRecord.read({"stage": "slate", "left": ["/tmp/x", 3], "output_bytes": 7})
+    assert final is not None
+    assert (final.stage, final.left, final.output_bytes) == ("slate", ("/tmp/x", "3"), 7)
+    assert FinalRecord.read({"i": 0, "ok": True, "v": ["int", "1"]}) is None  # not a final record
+    reply = ReplyRecord.read({"i": 2, "ok": False, "exc": "ValueError"})
+    assert (reply.index, reply.ok, reply.exc) == (2, False, "ValueError")
+    with pytest.raises(KeyError):
+        ReplyRecord.read({"i": 0, "ok": True})  # an answer without its value cannot be read
+    # the sandbox's programs write records and never read them: the types stay on the host
+    for program in (runner.source(), runner.candidate_source()):
+        assert "FinalRecord" not in program and "dataclass" not in program

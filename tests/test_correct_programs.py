@@ -25,11 +25,6 @@ from roundtrip_eval.problems.load import Problem, load_problem
 
 CORPUS = Path(__file__).parent / "data" / "correct_programs"
 PROGRAMS = sorted(p.name for p in CORPUS.glob("*__*.py"))
-RUNTIME_PENDING = {
-    # the standard library's own use at import, which the runner still scores as tampering
-    "fizzbuzz__asyncio.py": "asyncio calls code.replace at import",
-    "fizzbuzz__multiprocessing_value.py": "multiprocessing.Value uses ctypes",
-}
 DEMO_CALLS = {"print", "input", "exit", "quit", "breakpoint"}
 TEST_RUNNERS = {"unittest.main", "doctest.testmod", "pytest.main"}
 
@@ -47,7 +42,8 @@ def test_the_corpus_is_broad() -> None:
     assert len(PROGRAMS) >= 40, PROGRAMS
     assert {"fizzbuzz", "separate_vowels_and_consonants", "get_magic_number", "process_user_list"} <= problems
     assert len(problems) >= 8
-    assert set(RUNTIME_PENDING) <= set(PROGRAMS)
+    # the standard library's own use at import must pass too (issue 28, route 6)
+    assert {"fizzbuzz__asyncio.py", "fizzbuzz__multiprocessing_value.py"} <= set(PROGRAMS)
 
 
 def _module_bindings(code: str) -> set[str]:
@@ -128,16 +124,8 @@ def problems() -> dict[str, Problem]:
     return {p: load_problem(p) for p in {_problem_of(n) for n in PROGRAMS}}
 
 
-def _params() -> list[Any]:
-    marks = {
-        n: pytest.mark.xfail(strict=True, reason=f"runner fix pending (r1): {why}")
-        for n, why in RUNTIME_PENDING.items()
-    }
-    return [pytest.param(n, marks=marks[n]) if n in marks else n for n in PROGRAMS]
-
-
 @pytest.mark.docker
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", PROGRAMS)
 async def test_every_correct_program_passes_in_the_sandbox(
     name: str, problems: dict[str, Problem], docker_client: Any
 ) -> None:

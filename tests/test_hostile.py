@@ -8,6 +8,7 @@ container of this test run may remain.
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import hostile_code as hc
 import pytest
 
-from roundtrip_eval.check.host import run_check
+from roundtrip_eval.check import host
 from roundtrip_eval.eval import drift
 from roundtrip_eval.eval.extract import extract_code
 from roundtrip_eval.problems.load import load_problem
@@ -23,6 +24,10 @@ from roundtrip_eval.sandbox import LABEL_RUN, RoundtripDockerSandbox
 from roundtrip_eval.sandbox.containers import run_state as _run_state
 
 pytestmark = pytest.mark.docker
+
+run_check = functools.partial(host.run_check, screen=False)
+"""These cases test the runner's own defences: the host's static screen (which would stop many
+of them before they run, `test_screen.py`) is off."""
 
 FIZZ = load_problem("fizzbuzz")
 CORRECT = FIZZ.reference

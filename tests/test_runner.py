@@ -6,8 +6,17 @@ import math
 
 import pytest
 
-from roundtrip_eval.check import runner
-from roundtrip_eval.check.runner import Opaque, decode, encode, typed_equal
+from roundtrip_eval.check.runner import (
+    Opaque,
+    candidate,
+    codec,
+    confine,
+    decode,
+    encode,
+    protocol,
+    supervisor,
+    typed_equal,
+)
 
 VALUES = [
     None, True, False, 0, 1, -7, 2**80, 1.0, -0.0, float("inf"), "", "1", "héllo",
@@ -62,7 +71,7 @@ GLOBAL_READS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF", "LO
                 "STORE_GLOBAL", "DELETE_GLOBAL", "MAKE_CELL", "COPY_FREE_VARS"}  # fmt: skip
 
 
-@pytest.mark.parametrize("fn", runner.SEALED, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fn", candidate.SEALED, ids=lambda f: f.__name__)
 def test_sealed_functions_read_no_global_builtin_or_cell(fn: object) -> None:
     # what the candidate process runs after the candidate's import must not see a rebound
     # `encode`, `json`, `len` or `type`: everything comes from its own defaults
@@ -76,32 +85,32 @@ def test_sealed_functions_read_no_global_builtin_or_cell(fn: object) -> None:
 
 @pytest.mark.parametrize("value", VALUES, ids=repr)
 def test_the_sealed_writer_writes_what_json_dumps_writes(value: object) -> None:
-    assert runner._encode_text(value) == json.dumps(encode(value))
+    assert codec._encode_text(value) == json.dumps(encode(value))
 
 
 def test_the_size_limit_is_exact_and_the_marker_keeps_the_type() -> None:
     def of_size(size: int) -> str:
         return "x" * (size - len(json.dumps(encode(""))))
 
-    at_limit = of_size(runner.MAX_VALUE_BYTES)
-    assert len(json.dumps(encode(at_limit))) == runner.MAX_VALUE_BYTES
-    assert runner._encode_text(at_limit) == json.dumps(encode(at_limit))
-    over = json.loads(runner._encode_text([at_limit]))
-    assert over == ["opaque", "list", runner.TOO_LARGE]
-    huge = json.loads(runner._encode_text(list(range(10**6))))  # stops early, not after 10**6 items
-    assert huge == ["opaque", "list", runner.TOO_LARGE]
+    at_limit = of_size(protocol.MAX_VALUE_BYTES)
+    assert len(json.dumps(encode(at_limit))) == protocol.MAX_VALUE_BYTES
+    assert codec._encode_text(at_limit) == json.dumps(encode(at_limit))
+    over = json.loads(codec._encode_text([at_limit]))
+    assert over == ["opaque", "list", protocol.TOO_LARGE]
+    huge = json.loads(codec._encode_text(list(range(10**6))))  # stops early, not after 10**6 items
+    assert huge == ["opaque", "list", protocol.TOO_LARGE]
 
 
 def test_valid_encoding_accepts_the_codec_and_refuses_other_shapes() -> None:
     for value in VALUES:
-        assert runner.valid_encoding(encode(value))
+        assert codec.valid_encoding(encode(value))
     for bad in ([], ["int", 1], ["str"], ["list", [["int"]]], ["dict", [["x"]]], {"a": 1}, "str",
                 ["none", 1], ["bool", "true"], ["opaque", "x"], ["nope", "1"]):  # fmt: skip
-        assert not runner.valid_encoding(bad), bad
+        assert not codec.valid_encoding(bad), bad
 
 
 def test_inputs_are_frozen_so_a_candidate_cannot_edit_the_next_one() -> None:
-    frozen = runner._freeze(encode([[1, [2]], {"a": [3]}]))
+    frozen = supervisor._freeze(encode([[1, [2]], {"a": [3]}]))
     assert decode(frozen) == [[1, [2]], {"a": [3]}]
 
     def lists(obj: object) -> bool:
@@ -126,24 +135,24 @@ def _run_bpf(prog: list[tuple[int, int, int, int]], arch: int, nr: int, arg0: in
         pc += 1
 
 
-@pytest.mark.parametrize("machine", sorted(runner.SYSCALLS))
+@pytest.mark.parametrize("machine", sorted(confine.SYSCALLS))
 def test_the_seccomp_filter_keeps_the_candidate_off_the_runner(machine: str) -> None:
     parent, group, child = 4242, 4240, 4300
-    prog = runner._seccomp_program(parent, group, machine)
+    prog = confine._seccomp_program(parent, group, machine)
     assert prog is not None and len(prog) < 4096
-    arch, nr = runner.SYSCALLS[machine]
-    deny, allow = runner.SECCOMP_EPERM, runner.SECCOMP_ALLOW
+    arch, nr = confine.SYSCALLS[machine]
+    deny, allow = confine.SECCOMP_EPERM, confine.SECCOMP_ALLOW
     for name in ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "prlimit64", "pidfd_open"):
         for target in (parent, -1, -group):
             assert _run_bpf(prog, arch, nr[name], target) == deny, (name, target)
         assert _run_bpf(prog, arch, nr[name], child) == allow, name
         assert _run_bpf(prog, arch, nr[name], 0) == allow, name
-    for name in runner.DENIED_SYSCALLS:
+    for name in confine.DENIED_SYSCALLS:
         assert _run_bpf(prog, arch, nr[name], child) == deny, name
-    assert _run_bpf(prog, arch, nr["prctl"], runner.PR_SET_DUMPABLE) == deny
-    assert _run_bpf(prog, arch, nr["prctl"], runner.PR_SET_PTRACER) == deny
+    assert _run_bpf(prog, arch, nr["prctl"], confine.PR_SET_DUMPABLE) == deny
+    assert _run_bpf(prog, arch, nr["prctl"], confine.PR_SET_PTRACER) == deny
     assert _run_bpf(prog, arch, nr["prctl"], 15) == allow  # PR_SET_NAME
     assert _run_bpf(prog, arch, 1, 3) == allow  # an ordinary syscall (write/exit)
-    assert _run_bpf(prog, arch ^ 1, 1, 3) == runner.SECCOMP_KILL  # another ABI
+    assert _run_bpf(prog, arch ^ 1, 1, 3) == confine.SECCOMP_KILL  # another ABI
     if machine == "x86_64":
-        assert _run_bpf(prog, arch, 0x40000001, 3) == runner.SECCOMP_KILL  # x32
+        assert _run_bpf(prog, arch, 0x40000001, 3) == confine.SECCOMP_KILL  # x32

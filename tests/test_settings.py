@@ -52,6 +52,7 @@ DEFAULTS = {
     "mask_names": False,
     "call_timeout": 2.0,
     "check_timeout": 30.0,
+    "static_screen": True,
 }
 
 # -T argument -> the one line `inspect eval roundtrip_eval/fizzbuzz` prints for it
@@ -77,6 +78,7 @@ REFUSED = {
     "call_timeout=0": "-T call_timeout=0 refused: must be a number > 0",
     "check_timeout=-1": "-T check_timeout=-1 refused: must be a number > 0",
     "stop_on_failure=maybe": "-T stop_on_failure=maybe refused: must be true or false",
+    "static_screen=maybe": "-T static_screen=maybe refused: must be true or false",
     "variant=nope": "-T variant=nope refused: none of fizzbuzz declares it (declared: constants; "
     "a variant lives in tasks/<problem>/variants/<variant>/)",
     "colour=red": "-T colour=red refused: fizzbuzz has no such parameter (it takes "

@@ -1,4 +1,4 @@
-"""`check/slate.py`: removal that does not recurse or trust modes, and a result that is checked.
+"""`check/runner/slate.py`: removal that does not recurse or trust modes, and a result that is checked.
 
 Runs on the host, in a temporary directory (the sandbox's own routes are `test_clean_slate.py`).
 """
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from roundtrip_eval.check import runner
-from roundtrip_eval.check.slate import slate_clean, slate_left
+from roundtrip_eval.check.runner.slate import slate_clean, slate_left
 
 
 def test_a_deep_locked_tree_is_removed_without_recursion(tmp_path: Path) -> None:
@@ -55,8 +55,8 @@ def test_what_cannot_be_shown_empty_is_reported(tmp_path: Path) -> None:
 
 def test_the_sandbox_receives_slate_with_the_runner() -> None:
     text = runner.source()
-    assert text.startswith("from __future__ import annotations\n")
-    assert "\nfrom __future__ import annotations\n" not in text  # one, at the top
+    assert text.count("\nfrom __future__ import annotations\n") == 1  # once, after the docstring
+    assert "slate" in runner.PARTS
     assert "def slate_clean(" in text and "def _serve(" in text
     # run it as the sandbox does (`python3 -I -c`), only loading it: slate's names are its globals
     loaded = text.replace('if __name__ == "__main__":', "if False:")

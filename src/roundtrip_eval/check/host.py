@@ -1,12 +1,14 @@
 """Run a candidate in the sandbox and compare its typed results with C0's, on the host.
 
-One check is one job for the trusted runner (`runner.py`, which describes the trust boundary):
-sent to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else run as one
-sandbox exec. The expected outcomes stay on the host; the sandbox only ever sees the candidate code
-and the inputs. Comparison is type-exact (1 != 1.0 != True != "1"), and a change of type is
-reported as `return_type`. Everything read back from the sandbox is candidate-controlled as far
-as the host knows: any record it cannot make sense of becomes a scored `crash` of the cycle,
-never an error of the sample.
+One check is one job for the trusted runner (`check/runner/`; docs/threat_model.md says what a
+verdict guarantees): sent to the trial's warm runner when the sandbox has one
+(`roundtrip-docker`), else run as one sandbox exec. The expected outcomes stay on the host; the
+sandbox only ever sees the candidate code and the inputs. The runner's records are read into
+typed values (`runner.protocol`: `ReplyRecord`, `FinalRecord`) before anything is judged.
+Comparison is type-exact (1 != 1.0 != True != "1"), and a change of type is reported as
+`return_type`. Everything read back from the sandbox is candidate-controlled as far as the host
+knows: any record it cannot make sense of becomes a scored `crash` of the cycle, never an error
+of the sample.
 """
 
 from __future__ import annotations
@@ -17,12 +19,27 @@ import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from inspect_ai.util import OutputLimitExceededError, SandboxEnvironment
+from inspect_ai.util import ExecResult, OutputLimitExceededError, SandboxEnvironment
 
 from roundtrip_eval.check import runner
 from roundtrip_eval.check.runner import decode, encode, typed_equal
+from roundtrip_eval.check.runner.protocol import (
+    ERROR_MISSING,
+    STAGE_IMPORT,
+    STAGE_RUNNER,
+    STAGE_SIGNATURE,
+    STAGE_SLATE,
+    STAGE_SYNTAX,
+    STOP_CHANNEL,
+    STOP_DIED,
+    STOP_OUTPUT_LIMIT,
+    STOP_TIMEOUT,
+    FinalRecord,
+    ReplyRecord,
+)
+from roundtrip_eval.check.screen import first_finding
 from roundtrip_eval.problems.load import Outcome, Problem
 
 RUNNER_SOURCE = runner.source()
@@ -60,7 +77,7 @@ class CheckResult:
     output_head: str = ""
     seconds: float = 0.0
     sandbox_note: str = ""  # set when the check ran in a fresh sandbox, and why
-
+    decided_by: str = "runner"  # "screen": the host's static screen, nothing was run
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -197,98 +214,127 @@ def parse_records(stdout: str, nonce: str) -> list[Any]:
     return records
 
 
-def _text(value: Any, limit: int = 300) -> str:
-    return str(value)[:limit] if isinstance(value, str | int | float) else ""
-
-
-def _input_text(problem: Problem, i: Any) -> str:
-    if isinstance(i, int) and 0 <= i < len(problem.inputs):
+def _input_text(problem: Problem, i: int | None) -> str:
+    if i is not None and 0 <= i < len(problem.inputs):
         return _short(problem.inputs[i], 60)[1:-1].rstrip(",")
     return "..."
 
 
-def _final_verdict(problem: Problem, final: dict[str, Any], n: int, started: float) -> CheckResult | None:
+def _final_verdict(problem: Problem, final: FinalRecord, n: int, started: float) -> CheckResult | None:
     """The verdict a final record decides alone (tampering, a stage, a stop), else None."""
-    head = _text(final.get("output_head"), 400)
+    head = final.output_head[:400]
     fn = problem.function
-    tampering = final.get("tampering")
-    if isinstance(tampering, list) and tampering:
-        msg = f"tampering: the code {_text(tampering[0])}; never scored as a pass"
+    if final.tampering:
+        msg = f"tampering: the code {final.tampering[0][:300]}; never scored as a pass"
         return _fail("tampering", msg, n, started, head)
-    if final.get("broken"):
-        msg = f"crash: the code {_text(final['broken'])}, which every call in its process relies on"
+    if final.broken:
+        msg = f"crash: the code {final.broken[:300]}, which every call in its process relies on"
         return _fail("crash", msg, n, started, head)
-    stage = final.get("stage")
-    if stage == "runner":
-        return _fail("crash", f"crash: {_text(final.get('msg'))}", n, started, head)
-    if stage == "syntax":
-        return _fail("syntax", f"syntax: {_text(final.get('msg'))}", n, started, head)
-    if stage == "signature":
-        if final.get("error") == "missing":
-            defined = final.get("defined")
-            names = ", ".join(str(d) for d in defined) if isinstance(defined, list) else ""
+    if final.stage == STAGE_RUNNER:
+        return _fail("crash", f"crash: {final.msg[:300]}", n, started, head)
+    if final.stage == STAGE_SYNTAX:
+        return _fail("syntax", f"syntax: {final.msg[:300]}", n, started, head)
+    if final.stage == STAGE_SIGNATURE:
+        if final.error == ERROR_MISSING:
+            names = ", ".join(final.defined)
             msg = f"signature: no function {fn}() (defined: {names or 'nothing callable'})"
         else:
-            msg = f"signature: {fn}() cannot take the inputs: {_text(final.get('msg'))}"
+            msg = f"signature: {fn}() cannot take the inputs: {final.msg[:300]}"
         return _fail("signature", msg, n, started, head)
-    if stage == "import":
-        if final.get("timeout"):
+    if final.stage == STAGE_IMPORT:
+        if final.timeout:
             return _fail("timeout", "timeout: importing the code did not finish", n, started, head)
-        if final.get("stopped") == "output_limit":
+        if final.stopped == STOP_OUTPUT_LIMIT:
             return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
-        if final.get("died"):
-            msg = f"crash: the process ended while importing the code ({_text(final['died'])})"
+        if final.died:
+            msg = f"crash: the process ended while importing the code ({final.died[:300]})"
             return _fail("crash", msg, n, started, head)
-        what = f"{_text(final.get('exc'))}: {_text(final.get('msg'))}".rstrip(": ")
+        what = f"{final.exc[:300]}: {final.msg[:300]}".rstrip(": ")
         return _fail("crash", f"crash: importing the code raised {what}", n, started, head)
-    stopped = final.get("stopped")
-    if stopped == "output_limit":
+    if final.stopped == STOP_OUTPUT_LIMIT:
         return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
-    if stopped == "channel":
+    if final.stopped == STOP_CHANNEL:
         msg = "crash: the code wrote to or broke the runner's result channel"
         return _fail("crash", msg, n, started, head)
-    if stopped == "died":
-        where = "after the last call" if final.get("at") == "end" else (
-            f"on {fn}({_input_text(problem, final.get('i'))})")
-        msg = f"crash: the process ended {where} ({_text(final.get('how'))})"
+    if final.stopped == STOP_DIED:
+        on = f"on {fn}({_input_text(problem, final.index)})"
+        where = "after the last call" if final.at == "end" else on
+        msg = f"crash: the process ended {where} ({final.how[:300]})"
         return _fail("crash", msg, n, started, head)
     return None
 
 
 def judge(problem: Problem, records: list[Any], started: float) -> CheckResult:
-    """Turn the runner's records into a verdict."""
+    """Turn the runner's records (JSON objects, see `parse_records`) into a verdict: each is read
+    into its typed form (`runner.protocol`), the last as the final record."""
     n = len(problem.inputs)
     fn = problem.function
     if any(not isinstance(r, dict) for r in records):
         return _fail("crash", "crash: a result record is not an object", n, started)
-    final = records[-1] if records else None
-    if final is None or not ("done" in final or "stage" in final):
+    final = FinalRecord.read(records[-1]) if records else None
+    if final is None:
         return _fail("crash", f"crash: the process ended before reporting ({fn})", n, started)
     decided = _final_verdict(problem, final, n, started)
     if decided is not None:
         return decided
-    head = _text(final.get("output_head"), 400)
+    head = final.output_head[:400]
     results: list[Outcome | None] = [None] * n
     seen: set[int] = set()
-    for rec in records[:-1]:
-        i = rec.get("i")
-        if not isinstance(i, int) or not 0 <= i < n or i in seen:
+    for reply in map(ReplyRecord.read, records[:-1]):
+        i = reply.index
+        if i is None or not 0 <= i < n or i in seen:
             return _fail("crash", "crash: the result channel was tampered with", n, started, head)
         seen.add(i)
-        if rec.get("timeout"):
+        if reply.timeout:
             results[i] = None
-        elif rec.get("ok"):
-            results[i] = Outcome(ok=True, value=decode(rec["v"]))
+        elif reply.ok:
+            results[i] = Outcome(ok=True, value=decode(reply.value))
         else:
-            results[i] = Outcome(ok=False, error=str(rec.get("exc")))
-    if final.get("stopped") not in (None, "timeout"):
-        msg = f"crash: the check stopped early ({_text(final.get('stopped'))})"
+            results[i] = Outcome(ok=False, error=reply.exc)
+    if final.stopped not in (None, STOP_TIMEOUT):
+        msg = f"crash: the check stopped early ({final.stopped[:300] if final.stopped else ''})"
         return _fail("crash", msg, n, started, head)
-    if final.get("stopped") != "timeout" and len(seen) != n:
+    if final.stopped != STOP_TIMEOUT and len(seen) != n:
         return _fail("crash", "crash: results are missing for some inputs", n, started, head)
     verdict = compare(problem, results)
     verdict.output_head = head
     verdict.seconds = time.monotonic() - started
+    return verdict
+
+
+@runtime_checkable
+class Scratch(Protocol):
+    """A provider that names the writable places the runner must empty around every check."""
+
+    @property
+    def scratch_dirs(self) -> tuple[str, ...]: ...
+
+
+@runtime_checkable
+class WarmRunner(Protocol):
+    """A provider with a long-lived runner per trial (`roundtrip-docker`): one job line per
+    check goes to it instead of one exec of the runner."""
+
+    @property
+    def warm_runner(self) -> bool: ...
+
+    async def run_warm(self, job: str, *, until: str, timeout: int) -> ExecResult[str]: ...
+
+
+@runtime_checkable
+class Renewable(Protocol):
+    """A provider that can replace its sandbox by a fresh one mid-trial (`roundtrip-docker`):
+    what the host does when the runner cannot prove the writable places empty."""
+
+    async def renew(self, why: str) -> None: ...
+def screened_verdict(code: str, n: int, started: float) -> CheckResult | None:
+    """`tampering` when the static screen finds a construct that only serves to reach the
+    runner (nothing is sent to the sandbox), else None."""
+    found = first_finding(code)
+    if found is None:
+        return None
+    verdict = _fail("tampering", f"tampering: static screen: {found}", n, started)
+    verdict.decided_by = "screen"
     return verdict
 
 
@@ -315,12 +361,12 @@ def _encoded_inputs(problem: Problem) -> list[Any]:
 def scratch_places(env: SandboxEnvironment) -> list[str]:
     """The writable places of `env` that the runner empties around every check.
 
-    A sandbox tells them with a `scratch_dirs` attribute (the Docker provider: its work dir,
-    /tmp, /dev/shm, /dev/mqueue). Any other sandbox gets none: the runner then only removes
-    its own per-check directories (never the host's /tmp under the local sandbox).
+    A provider tells them by being `Scratch` (the Docker provider: its work dir, /tmp, /dev/shm,
+    /dev/mqueue). Any other sandbox gets none: the runner then only removes its own per-check
+    directories (never the host's /tmp under the local sandbox).
     """
-    dirs = getattr(_provider(env), "scratch_dirs", None)
-    return [str(d) for d in dirs or ()]
+    provider = _provider(env)
+    return [str(d) for d in provider.scratch_dirs] if isinstance(provider, Scratch) else []
 
 
 async def run_check(
@@ -331,13 +377,20 @@ async def run_check(
     call_timeout: float = CALL_TIMEOUT,
     check_timeout: float = CHECK_TIMEOUT,
     output_cap: int = OUTPUT_CAP,
+    screen: bool = True,
 ) -> CheckResult:
-    """Check one candidate against every input of `problem` in `env` (see the module doc)."""
+    """Check one candidate against every input of `problem` in `env` (see the module doc).
+
+    `screen=False` skips the static screen (`screen.py`), for tests of the runner's own defences."""
     started = time.monotonic()
     try:
         compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
     except Exception as exc:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, ...
         return _fail("syntax", f"syntax: {exc}", len(problem.inputs), started)
+    if screen:
+        screened = screened_verdict(code, len(problem.inputs), started)
+        if screened is not None:
+            return screened
     nonce = secrets.token_hex(16)
     scratch = scratch_places(env)
     job = {
@@ -358,11 +411,12 @@ async def run_check(
     try:
         result = await _send(env, provider, job, timeout)
         final = _last_record(result.stdout, nonce)
-        if final.get("stage") == "slate":  # the last check's leftovers could not be removed
-            note = await _renew(provider, final.get("left"))
+        if final is not None and final.stage == STAGE_SLATE:  # the last check left what stays
+            note = await _renew(provider, final.left)
             job["scratch"] = scratch_places(env)  # the fresh sandbox's own places
             result = await _send(env, provider, job, timeout)
-            if _last_record(result.stdout, nonce).get("stage") == "slate":
+            again = _last_record(result.stdout, nonce)
+            if again is not None and again.stage == STAGE_SLATE:
                 raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
     except TimeoutError:
         msg = f"timeout: the check ran past {check_timeout:g}s and was killed"
@@ -386,33 +440,31 @@ async def run_check(
 
 async def _send(
     env: SandboxEnvironment, provider: SandboxEnvironment, job: dict[str, Any], timeout: int
-) -> Any:
+) -> ExecResult[str]:
     """One job to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else one exec."""
-    if getattr(provider, "warm_runner", False):
-        run_warm = provider.run_warm  # type: ignore[attr-defined]
-        return await run_warm(json.dumps(job), until=f"{job['nonce']} END", timeout=timeout)
+    if isinstance(provider, WarmRunner) and provider.warm_runner:
+        return await provider.run_warm(json.dumps(job), until=f"{job['nonce']} END", timeout=timeout)
     return await env.exec(
         ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout, timeout_retry=False
     )
 
 
-def _last_record(stdout: str, nonce: str) -> dict[str, Any]:
-    """The runner's final record, or {} when there is none (the judge says what that means)."""
+def _last_record(stdout: str, nonce: str) -> FinalRecord | None:
+    """The runner's final record, or None when there is none (the judge says what that means)."""
     records = parse_records(stdout, nonce)
-    return records[-1] if records and isinstance(records[-1], dict) else {}
+    return FinalRecord.read(records[-1]) if records and isinstance(records[-1], dict) else None
 
 
-async def _renew(provider: SandboxEnvironment, left: Any) -> str:
+async def _renew(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:
     """Replace the sandbox whose writable places could not be shown empty; the note for the log.
 
     Not the candidate's fault (it has not run): the check is made again in a fresh sandbox. A
     sandbox that cannot be renewed is an error of the eval, not a verdict on the code."""
-    what = ", ".join(str(x)[:120] for x in left[:5]) if isinstance(left, list) else "?"
+    what = ", ".join(x[:120] for x in left[:5]) or "?"
     note = f"the last check left what could not be removed ({what}); checked in a fresh sandbox"
-    renew = getattr(provider, "renew", None)
-    if renew is None:
+    if not isinstance(provider, Renewable):
         raise RuntimeError(f"the sandbox could not be emptied after a check and cannot be renewed: {what}")
-    await renew(note)
+    await provider.renew(note)
     _note(note)
     return note
 

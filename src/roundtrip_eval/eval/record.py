@@ -67,6 +67,7 @@ class CheckRecord(_Stored):
     output_head: str = ""
     seconds: float = 0.0
     sandbox_note: str = ""  # set when the check ran in a fresh sandbox, and why
+    decided_by: str = "runner"  # "screen": the host's static screen, nothing was run
 
 
 class Evidence(_Stored):

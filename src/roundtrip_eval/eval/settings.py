@@ -153,6 +153,12 @@ class TrialSettings(BaseModel):
         description="seconds one whole check (every input, one exec) may take; "
         "the sandbox kills what is left",
     )
+    static_screen: bool = Field(
+        True,
+        description="read each candidate's syntax tree on the host first: constructs that only "
+        "serve to reach the trusted runner are `tampering` before anything runs "
+        "(docs/static_screen.md); `false` leaves everything to the runner (to test it end to end)",
+    )
 
     @field_validator("sandbox")
     @classmethod

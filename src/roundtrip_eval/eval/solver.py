@@ -201,6 +201,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
             problem,
             call_timeout=settings.call_timeout,
             check_timeout=settings.check_timeout,
+            screen=settings.static_screen,
         )
         return FResult(
             extracted.code, extracted.rule, out.completion, _usage(out), passed=check.passed,

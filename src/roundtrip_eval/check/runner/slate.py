@@ -1,16 +1,18 @@
-# inspect-evals-lint: ignore-file[host_code_execution] -- runs inside the sandbox, with the runner
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
 """The clean slate: empty the sandbox's writable places after a check, and prove they are empty.
 
-Standard library only, and no import from this package: the sandbox receives this file's code
-joined in front of the runner's (`runner.source()`), so every name here is a global of the
-runner there. What a candidate leaves behind is hostile: directories of mode 000 (they must be
-opened, so their own mode is restored, never their parent's, which may be a root-owned /tmp),
+A part of the runner (runner side): standard library only and free of imports from the other
+parts; its names start with `slate_`/`SLATE_`, since every part's names share the joined
+program's one namespace. What a candidate leaves behind is hostile: directories of mode 000
+(they must be opened, so their own mode is restored, never their parent's, a root-owned /tmp),
 chains of directories deeper than any recursion or `PATH_MAX` allows, and System V IPC objects.
 So removal uses an explicit stack of names and one directory descriptor at a time (`*at` calls
 relative to it, `..` to climb back: every process of the check is dead by then, so nothing can
 move a directory under it), and the result is not hoped for but checked: `slate_clean` returns
 what is still there, and an empty list is the proof.
 """
+
+from __future__ import annotations
 
 import contextlib
 import os

@@ -1,0 +1,264 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
+"""The typed codec (values <-> JSON with type tags) and the sealed writer the candidate side uses."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .protocol import MAX_DEPTH, MAX_VALUE_BYTES, TOO_LARGE
+
+
+def _seal(fn: Any) -> Any:
+    """Bind `fn` to itself as its `_self` default, so that it can recurse without a global.
+
+    A sealed function reads no module global, builtin or closure cell: everything it uses is a
+    positional default (an immutable tuple that only `object.__setattr__` can replace, which the
+    candidate process's audit hook refuses for runner functions).
+    """
+    names = fn.__code__.co_varnames[: fn.__code__.co_argcount]
+    defaults = list(fn.__defaults__)
+    offset = len(names) - len(defaults)
+    defaults[names.index("_self") - offset] = fn
+    fn.__defaults__ = tuple(defaults)
+    return fn
+
+
+class _TooLarge(Exception):
+    """The encoded value grew past the size limit."""
+
+
+
+try:  # the C escaper json.dumps uses; the pure-Python one gives the same text
+    from _json import encode_basestring_ascii as _ESCAPE
+except ImportError:  # pragma: no cover - CPython always has _json
+    from json.encoder import py_encode_basestring_ascii as _ESCAPE
+
+
+def _enc(
+    value: Any, depth: int = 0, budget: list[int] | None = None, _self: Any = None,
+    _type: Any = type, _str: Any = str, _repr: Any = repr, _sorted: Any = sorted,
+    _len: Any = len, _bool: Any = bool, _int: Any = int, _float: Any = float, _list: Any = list,
+    _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
+    _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
+    _max_depth: int = MAX_DEPTH,
+) -> Any:  # fmt: skip
+    """`encode`, sealed; with `budget` ([bytes left]) it raises `_TooLarge` early."""
+    if budget is not None:
+        budget[0] -= 8
+        if budget[0] < 0:
+            raise _too_large()
+    if depth > _max_depth:
+        return ["opaque", _type(value).__name__, "<too deep>"]
+    t = _type(value)
+    if value is None:
+        return ["none"]
+    if t is _bool:
+        return ["bool", value]
+    if t is _int:
+        text = _str(value)
+    elif t is _float:
+        text = _repr(value)
+    elif t is _str:
+        text = value
+    elif t is _bytes:
+        text = value.hex()
+    else:
+        text = None
+    if text is not None:
+        if budget is not None:
+            budget[0] -= _len(text)
+            if budget[0] < 0:
+                raise _too_large()
+        return [t.__name__, text]
+    if t is _list or t is _tuple:
+        items = []
+        for v in value:
+            items.append(_self(v, depth + 1, budget))
+        return [t.__name__, items]
+    if t is _dict:
+        pairs = []
+        for k, v in value.items():
+            pairs.append([_self(k, depth + 1, budget), _self(v, depth + 1, budget)])
+        return ["dict", pairs]
+    if t is _set or t is _frozenset:
+        items = []
+        for v in value:
+            items.append(_self(v, depth + 1, budget))
+        return [t.__name__, _sorted(items, key=_repr)]
+    try:
+        text = _repr(value)[:200]
+    except _base:  # a hostile __repr__ must not break the runner
+        text = "<unrepresentable>"
+    if _type(text) is not _str:
+        text = "<unrepresentable>"
+    name = t.__name__
+    return ["opaque", name if _type(name) is _str else "?", text]
+
+
+_seal(_enc)
+
+
+def encode(value: Any, depth: int = 0) -> Any:
+    """Encode a Python value as JSON with type tags that keep int/float/bool/str/... apart."""
+    return _enc(value, depth)
+
+
+def _dumps(
+    obj: Any, _self: Any = None, _type: Any = type, _str: Any = str, _list: Any = list,
+    _tuple: Any = tuple, _bool: Any = bool, _int: Any = int, _esc: Any = _ESCAPE,
+    _join: Any = ", ".join, _error: Any = TypeError, _dict: Any = dict,
+) -> str:  # fmt: skip
+    """`json.dumps` of what `_enc` returns, and of the candidate side's messages (dicts with
+    str keys), with the same text; sealed, so the candidate side builds no JSON by hand."""
+    t = _type(obj)
+    if t is _str:
+        return _esc(obj)
+    if t is _list or t is _tuple:
+        parts = []
+        for item in obj:
+            parts.append(_self(item))
+        return "[" + _join(parts) + "]"
+    if t is _dict:
+        parts = []
+        for key, item in obj.items():
+            if _type(key) is not _str:
+                raise _error("not a message")
+            parts.append(_esc(key) + ": " + _self(item))
+        return "{" + _join(parts) + "}"
+    if t is _bool:
+        return "true" if obj else "false"
+    if t is _int:
+        return _str(obj)
+    if obj is None:
+        return "null"
+    raise _error("not an encoded value")
+
+
+_seal(_dumps)
+
+
+def _encode_value(
+    value: Any, _enc: Any = _enc, _dumps: Any = _dumps, _len: Any = len, _type: Any = type,
+    _str: Any = str, _too_large: Any = _TooLarge, _limit: int = MAX_VALUE_BYTES,
+    _marker: str = TOO_LARGE,
+) -> Any:  # fmt: skip
+    """`encode(value)`, or an opaque marker when its JSON text is over the size limit."""
+    try:
+        encoded = _enc(value, 0, [_limit])
+    except _too_large:
+        encoded = None
+    if encoded is None or _len(_dumps(encoded)) > _limit:
+        name = _type(value).__name__
+        return ["opaque", name if _type(name) is _str else "?", _marker]
+    return encoded
+
+
+def _encode_text(value: Any, _dumps: Any = _dumps, _encode_value: Any = _encode_value) -> str:
+    """The JSON text of `_encode_value(value)`."""
+    return _dumps(_encode_value(value))
+
+
+def _dec(
+    obj: Any, _self: Any = None, _bool: Any = bool, _int: Any = int, _float: Any = float,
+    _str: Any = str, _list: Any = list, _tuple: Any = tuple, _dict: Any = dict, _set: Any = set,
+    _frozenset: Any = frozenset, _bytes: Any = bytes, _opaque: Any = None,
+) -> Any:  # fmt: skip
+    """`decode`, sealed (the candidate process decodes each input right before the call)."""
+    tag = obj[0]
+    if tag == "none":
+        return None
+    if tag == "bool":
+        return _bool(obj[1])
+    if tag == "int":
+        return _int(obj[1])
+    if tag == "float":
+        return _float(obj[1])
+    if tag == "str":
+        return _str(obj[1])
+    if tag == "list" or tag == "tuple" or tag == "set" or tag == "frozenset":
+        items = []
+        for v in obj[1]:
+            items.append(_self(v))
+        if tag == "list":
+            return items
+        return _tuple(items) if tag == "tuple" else (_set(items) if tag == "set" else _frozenset(items))
+    if tag == "dict":
+        out = _dict()
+        for k, v in obj[1]:
+            out[_self(k)] = _self(v)
+        return out
+    if tag == "bytes":
+        return _bytes.fromhex(obj[1])
+    return _opaque(_str(obj[1]), _str(obj[2]))
+
+
+class Opaque:
+    """A value of a type the codec does not know; equal only to the same type and repr."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        self.type_name = type_name
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Opaque)
+            and other.type_name == self.type_name
+            and other.text == self.text
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.type_name, self.text))
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} {self.text}>"
+
+
+_dec.__defaults__ = (*_dec.__defaults__[:-1], Opaque)  # type: ignore[index]
+_seal(_dec)
+
+
+def decode(obj: Any) -> Any:
+    """Inverse of `encode`."""
+    return _dec(obj)
+
+
+def typed_equal(a: Any, b: Any) -> bool:
+    """Equality that also requires identical types, recursively (1 != 1.0 != True != '1')."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(typed_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        if len(a) != len(b) or list(map(type, a)) != list(map(type, b)):
+            return False
+        return all(k in b and typed_equal(v, b[k]) for k, v in a.items())
+    return bool(a == b)
+
+
+def valid_encoding(obj: Any, depth: int = 0) -> bool:
+    """Whether `obj` has the shape `encode` produces (checked before anything decodes it)."""
+    if depth > MAX_DEPTH + 2 or not isinstance(obj, list) or not obj or not isinstance(obj[0], str):
+        return False
+    tag, rest = obj[0], obj[1:]
+    if tag == "none":
+        return not rest
+    if tag == "bool":
+        return len(rest) == 1 and isinstance(rest[0], bool)
+    if tag in ("int", "float", "str", "bytes"):
+        return len(rest) == 1 and isinstance(rest[0], str)
+    if tag in ("list", "tuple", "set", "frozenset"):
+        return (len(rest) == 1 and isinstance(rest[0], list)
+                and all(valid_encoding(v, depth + 1) for v in rest[0]))  # fmt: skip
+    if tag == "dict":
+        return len(rest) == 1 and isinstance(rest[0], list) and all(
+            isinstance(p, list) and len(p) == 2
+            and valid_encoding(p[0], depth + 1) and valid_encoding(p[1], depth + 1)
+            for p in rest[0]
+        )
+    if tag == "opaque":
+        return len(rest) == 2 and all(isinstance(x, str) for x in rest)
+    return False
+

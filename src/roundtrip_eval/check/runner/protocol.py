@@ -1,0 +1,183 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
+"""What the runner's parts and the host agree on: limits, descriptors, event names, message
+and record keys, and the refusals of the candidate process's audit hook.
+
+Stdlib-only and free of imports, like every part of the runner (see `runner/__init__.py`); the
+host reads the records into typed values with these names (`check/host.py`).
+"""
+
+from __future__ import annotations
+
+MAX_DEPTH = 50
+CHECK_DIR_PREFIX = ".rt-check-"
+MAX_VALUE_BYTES = 4096
+"""An encoded return value larger than this is sent as an opaque "too large" marker: it still
+fails type-exactly against C0 (the largest expected value in tasks/ encodes to 650 bytes), but
+150 huge values can no longer overflow the sandbox's output cap and hide the verdict."""
+HEAD_BYTES = 400
+MAX_LINE = 64 * 1024
+"""Longest line the runner accepts on its reply pipe; a longer one is garbage (a crash)."""
+SEND_EVENT = "roundtrip.send"
+CHANNEL_FD = 3  # the candidate process's end of the reply pipe
+JOB_FD = 4  # the candidate process's end of the job pipe (its program, then its job)
+EXE_FD = 5  # the exec-only interpreter the candidate process execs (closed by the exec)
+TOO_LARGE = f"<too large: more than {MAX_VALUE_BYTES} bytes>"
+
+# -- messages on the reply pipe (candidate process -> runner), each a signed JSON object
+K_KIND = "k"  # one of the MSG_* below
+MSG_STAGE, MSG_REPLY, MSG_TAMPER, MSG_BROKEN = "stage", "reply", "tamper", "broken"
+K_WHAT = "what"  # of a tamper or broken message: one line
+
+# -- keys shared by messages and the records the runner writes to the host
+K_STAGE = "stage"
+STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE = "syntax", "import", "signature"
+STAGE_READY, STAGE_DONE, STAGE_RUNNER = "ready", "done", "runner"
+STAGE_SLATE = "slate"  # a final record only: the places were not empty, the candidate did not run
+K_INDEX, K_OK, K_VALUE, K_TIMEOUT = "i", "ok", "v", "timeout"
+K_EXC, K_MSG = "exc", "msg"  # an exception: its type name and text
+K_ERROR, K_DEFINED = "error", "defined"  # a signature stage: "missing" or "arity"; names defined
+ERROR_MISSING, ERROR_ARITY = "missing", "arity"
+
+# -- keys of the final record only
+K_DONE = "done"  # inputs answered before the check ended
+K_STOPPED = "stopped"  # why the check ended early: one of the STOP_* below
+STOP_CHANNEL, STOP_TAMPERING, STOP_BROKEN = "channel", "tampering", "broken"
+STOP_OUTPUT_LIMIT, STOP_TIMEOUT, STOP_DIED = "output_limit", "timeout", "died"
+K_AT = "at"  # where a stop happened: "import", "call" or "end"
+K_DIED = "died"  # how the process ended while importing the code
+K_HOW = "how"  # how the process ended during the calls
+K_TAMPERING = "tampering"  # [one line]: what the code did
+K_BROKEN = "broken"  # one line: what the code broke
+K_UNPROTECTED = "unprotected"  # why part of the confinement could not be set up
+K_LEFT = "left"  # of a slate record: what could not be removed (a few paths and a count)
+K_OUTPUT_BYTES, K_OUTPUT_HEAD = "output_bytes", "output_head"
+
+# -- the audit hook's refusals. A refusal ends the candidate process at once with the exit
+# status REFUSAL_STATUS + its index, which the runner observes from outside (a redirected
+# descriptor cannot hide it) and scores as tampering naming it.
+REFUSALS = (
+    "called gc.get_objects() (introspection of the garbage collector)",
+    "called gc.get_referrers() (introspection of the garbage collector)",
+    "called gc.get_referents() (introspection of the garbage collector)",
+    "called sys._current_frames() (introspection of the runner's frames)",
+    "called sys._current_exceptions() (introspection of frames)",
+    "set a tracing hook (sys.settrace)",
+    "set a profiling hook (sys.setprofile)",
+    "added an audit hook (sys.addaudithook)",
+    "built a code object by hand (code.__new__ / code.replace)",
+    "started a subinterpreter",
+    "used ctypes (a raw-memory primitive)",
+    "imported ctypes (no raw-memory primitive may enter the candidate process)",
+    "read the code of the checker's audit hook",
+    "replaced the code or defaults of a runner function",
+    "imported CPython internals the checker refuses (_testcapi, ...)",
+    "opened a process's memory (/proc/.../mem)",
+    "sent a result from a thread of its own",
+    "sent a result through the runner's channel from its own code",
+)
+REFUSAL_STATUS = 200
+BLOCKED_EVENTS = {
+    "gc.get_objects": 0, "gc.get_referrers": 1, "gc.get_referents": 2,
+    "sys._current_frames": 3, "sys._current_exceptions": 4, "sys.settrace": 5,
+    "sys.setprofile": 6, "sys.addaudithook": 7, "code.__new__": 8,
+    "cpython.PyInterpreterState_New": 9,
+}  # fmt: skip
+"""Events the hook refuses whoever raises them (code.__new__: except types.coroutine's flag)."""
+R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS = 10, 11, 12, 13, 14
+R_PROC_MEM, R_THREAD_SEND, R_OWN_SEND = 15, 16, 17
+BLOCKED_IMPORTS = frozenset({
+    "_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testsinglephase",
+    "_testimportmultiple", "_testclinic", "_ctypes_test", "_xxsubinterpreters",
+    "_xxinterpchannels", "_xxtestfuzz",
+})  # fmt: skip
+RELIED_ON = (("os", "write"), ("os", "read"), ("os", "_exit"), ("sys", "audit"),
+             ("sys", "_getframe"), ("sys", "addaudithook"), ("sys", "settrace"),
+             ("sys", "setprofile"), ("gc", "get_objects"), ("gc", "get_referrers"),
+             ("gc", "get_referents"))  # fmt: skip
+"""Standard-library functions the runner relies on or guards; rebinding one is tampering."""
+
+
+def refusal(status: int) -> str | None:
+    """What a candidate process's exit status says it was refused, or None."""
+    index = status - REFUSAL_STATUS
+    return REFUSALS[index] if 0 <= index < len(REFUSALS) else None
+
+
+# -- host only: the join stops here ------------------------------------------------------------
+# (`runner.part_source` cuts a part at this line.) The sandbox's programs write records and never
+# read them, so neither carries the types below, nor imports `dataclasses` for them.
+from dataclasses import dataclass  # noqa: E402
+
+
+def _text(value: object) -> str:
+    """A record's text field as the host shows it: str, int or float as text; anything else ""."""
+    return str(value) if isinstance(value, str | int | float) else ""
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(_text(v) for v in value) if isinstance(value, list | tuple) else ()
+
+
+@dataclass(frozen=True)
+class ReplyRecord:
+    """One input's record: what the candidate's function returned or raised, or that it timed out."""
+
+    index: int | None  # None when the record names no input (the host refuses it)
+    ok: bool = False
+    value: object = None  # the encoded value (`codec.encode`) when `ok`
+    exc: str = ""  # the exception's type name when not `ok`
+    timeout: bool = False
+
+    @classmethod
+    def read(cls, record: dict[str, object]) -> ReplyRecord:
+        """Raises `KeyError` when an answered record carries no value (a record the host cannot read)."""
+        i = record.get(K_INDEX)
+        ok = bool(record.get(K_OK))
+        return cls(
+            index=i if isinstance(i, int) else None, ok=ok,
+            value=record[K_VALUE] if ok and not record.get(K_TIMEOUT) else None,
+            exc=str(record.get(K_EXC)), timeout=bool(record.get(K_TIMEOUT)),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FinalRecord:
+    """The check's last record: how it ended (`stage` before the calls, or `done` and `stopped`)."""
+
+    stage: str | None = None  # STAGE_*; None once the calls were reached
+    done: int | None = None  # inputs answered
+    stopped: str | None = None  # STOP_*: why the check ended early
+    at: str = ""  # where it stopped
+    index: int | None = None  # the input it stopped on
+    timeout: bool = False  # the import ran out of time
+    died: str = ""  # how the process ended while importing
+    how: str = ""  # how the process ended during the calls
+    tampering: tuple[str, ...] = ()
+    broken: str = ""
+    exc: str = ""
+    msg: str = ""
+    error: str = ""  # of a signature stage: ERROR_MISSING or ERROR_ARITY
+    defined: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()  # of a slate stage: what could not be removed
+    unprotected: str = ""
+    output_head: str = ""
+    output_bytes: int = 0
+
+    @classmethod
+    def read(cls, record: dict[str, object]) -> FinalRecord | None:
+        """None when the record is no final record (it names neither a stage nor `done`)."""
+        if K_DONE not in record and K_STAGE not in record:
+            return None
+        stage, done, stopped = record.get(K_STAGE), record.get(K_DONE), record.get(K_STOPPED)
+        i, size = record.get(K_INDEX), record.get(K_OUTPUT_BYTES)
+        return cls(
+            stage=None if stage is None else _text(stage), done=done if isinstance(done, int) else None,
+            stopped=None if stopped is None else _text(stopped), at=_text(record.get(K_AT)),
+            index=i if isinstance(i, int) else None, timeout=bool(record.get(K_TIMEOUT)),
+            died=_text(record.get(K_DIED)), how=_text(record.get(K_HOW)),
+            tampering=_texts(record.get(K_TAMPERING)), broken=_text(record.get(K_BROKEN)),
+            exc=_text(record.get(K_EXC)), msg=_text(record.get(K_MSG)), error=_text(record.get(K_ERROR)),
+            defined=_texts(record.get(K_DEFINED)), left=_texts(record.get(K_LEFT)),
+            unprotected=_text(record.get(K_UNPROTECTED)), output_head=_text(record.get(K_OUTPUT_HEAD)),
+            output_bytes=size if isinstance(size, int) else 0,
+        )  # fmt: skip

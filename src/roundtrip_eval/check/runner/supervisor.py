@@ -1,0 +1,584 @@
+# inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
+"""The runner side: fork the candidate process, read its signed messages, emit records, clean up."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+from typing import Any
+
+from .codec import valid_encoding
+from .confine import (
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_DUMPABLE,
+    _confine_and_exec,
+    _exec_only_interpreter,
+    _libc,
+    _prctl,
+    _seccomp_filter,
+)
+from .protocol import (
+    CHECK_DIR_PREFIX,
+    ERROR_ARITY,
+    ERROR_MISSING,
+    HEAD_BYTES,
+    K_AT,
+    K_BROKEN,
+    K_DEFINED,
+    K_DIED,
+    K_DONE,
+    K_ERROR,
+    K_EXC,
+    K_HOW,
+    K_INDEX,
+    K_KIND,
+    K_LEFT,
+    K_MSG,
+    K_OK,
+    K_OUTPUT_BYTES,
+    K_OUTPUT_HEAD,
+    K_STAGE,
+    K_STOPPED,
+    K_TAMPERING,
+    K_TIMEOUT,
+    K_UNPROTECTED,
+    K_VALUE,
+    K_WHAT,
+    MAX_LINE,
+    MSG_BROKEN,
+    MSG_REPLY,
+    MSG_STAGE,
+    MSG_TAMPER,
+    STAGE_DONE,
+    STAGE_IMPORT,
+    STAGE_READY,
+    STAGE_RUNNER,
+    STAGE_SIGNATURE,
+    STAGE_SLATE,
+    STAGE_SYNTAX,
+    STOP_BROKEN,
+    STOP_CHANNEL,
+    STOP_DIED,
+    STOP_OUTPUT_LIMIT,
+    STOP_TAMPERING,
+    STOP_TIMEOUT,
+    refusal,
+)  # fmt: skip
+from .slate import slate_clean
+
+CANDIDATE_PROGRAM = ""
+"""The candidate side's program text; the joined runner defines it (see `runner.source`)."""
+
+
+class _Link:
+    """The runner's view of the candidate process: its reply pipe, its output and its exit."""
+
+    def __init__(self, pid: int, chan: int, out: int, cap: int, beat: Any = None) -> None:
+        self.pid, self.chan, self.out, self.cap = pid, chan, out, cap
+        self.beat, self.last_beat = beat, time.monotonic()
+        self.buffer = bytearray()
+        self.head = bytearray()
+        self.output_bytes = 0
+        self.status: int | None = None  # wait status once the candidate process has exited
+        self.chan_open = self.out_open = True
+        os.set_blocking(chan, False)
+        os.set_blocking(out, False)
+        try:
+            self.pidfd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):  # pragma: no cover - kernel < 5.3
+            self.pidfd = None
+
+    def _read_output(self) -> None:
+        while self.out_open:
+            try:
+                data = os.read(self.out, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self.out_open = False
+                return
+            self.output_bytes += len(data)
+            if len(self.head) < HEAD_BYTES:
+                self.head += data[: HEAD_BYTES - len(self.head)]
+            if self.output_bytes > self.cap:
+                return
+
+    def _read_channel(self) -> None:
+        while self.chan_open and len(self.buffer) <= MAX_LINE:
+            try:
+                data = os.read(self.chan, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self.chan_open = False
+                return
+            self.buffer += data
+
+    def _poll_exit(self) -> None:
+        if self.status is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0
+            if pid:
+                self.status = status
+
+    def next(self, deadline: float) -> tuple[str, bytes]:
+        """The next line on the reply pipe, or why there is none:
+        "timeout", "output_limit", "garbage" (an over-long line), "exit".
+
+        The candidate process's exit alone is not the end: a process it started may still hold
+        the pipe with lines on their way (a relay), so "exit" waits for the pipe to close, or
+        for the deadline once the candidate process is gone."""
+        import select
+
+        while True:
+            end = self.buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self.buffer[:end])
+                del self.buffer[: end + 1]
+                return "line", line
+            if len(self.buffer) > MAX_LINE:
+                return "garbage", b""
+            if self.output_bytes > self.cap:
+                return "output_limit", b""
+            if not self.chan_open:
+                self._poll_exit()
+                self._read_output()
+                return "exit", b""
+            left = deadline - time.monotonic()
+            if left <= 0:
+                if self.status is not None:
+                    self._read_output()
+                    return "exit", b""
+                return "timeout", b""
+            watch = [fd for fd, live in ((self.chan, self.chan_open), (self.out, self.out_open)) if live]
+            if self.pidfd is not None and self.status is None:
+                watch.append(self.pidfd)
+            polling = self.pidfd is None and self.status is None
+            wait = min(left, 0.05 if polling else left, 1.0 if self.beat else left)
+            ready, _, _ = select.select(watch, [], [], wait)
+            if self.beat is not None and time.monotonic() - self.last_beat >= 1.0:
+                self.beat()  # a warm runner tells the host it is alive
+                self.last_beat = time.monotonic()
+            if self.out in ready:
+                self._read_output()
+            if self.chan in ready:
+                self._read_channel()
+            if self.status is None and (polling or self.pidfd in ready):
+                self._poll_exit()
+                if self.status is not None and self.chan_open:
+                    # gone: what it wrote is in the pipe; the rest may only come from another
+                    # process holding the pipe, so give that until a short grace at most
+                    self._read_channel()
+                    deadline = min(deadline, time.monotonic() + 0.5)
+
+    def wait_exit(self, deadline: float) -> None:
+        """Wait (reading its output) until the candidate process has exited, or the deadline."""
+        import select
+
+        while self.status is None and time.monotonic() < deadline:
+            watch = [self.out] if self.out_open else []
+            if self.pidfd is not None:
+                watch.append(self.pidfd)
+            ready, _, _ = select.select(watch, [], [], min(0.05, max(0.0, deadline - time.monotonic())))
+            if self.out in ready:
+                self._read_output()
+            self._poll_exit()
+
+    def refused(self) -> str | None:
+        """What the audit hook refused, if it ended the candidate process (its exit status)."""
+        self._poll_exit()
+        if self.status is None or not os.WIFEXITED(self.status):
+            return None
+        return refusal(os.WEXITSTATUS(self.status))
+
+    def died(self) -> str:
+        """How the candidate process ended, in a few words."""
+        self._poll_exit()
+        if self.status is None:
+            return "closed its result channel"
+        if os.WIFSIGNALED(self.status):
+            number = os.WTERMSIG(self.status)
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                name = f"signal {number}"
+            hint = " (the memory limit?)" if number == signal.SIGKILL else ""
+            return f"killed by {name}{hint}"
+        return f"exited with status {os.waitstatus_to_exitcode(self.status)}"
+
+
+def _children() -> list[int]:
+    """This process's children (with the subreaper flag: every process the candidate started)."""
+    pids: list[int] = []
+    with contextlib.suppress(OSError):
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children") as fh:
+                pids += [int(p) for p in fh.read().split()]
+        return pids
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if fh.read().rsplit(")", 1)[1].split()[1] == me:
+                        pids.append(int(entry))
+            except (OSError, IndexError):
+                continue
+    return pids
+
+
+def _kill_all(pid: int) -> None:
+    """Kill the candidate process and everything it started, then reap them."""
+    for target in (-pid, pid):
+        with contextlib.suppress(OSError):
+            os.kill(target, signal.SIGKILL)
+    for _ in range(200):
+        children = _children()
+        for child in children:
+            for target in (child, -child):
+                with contextlib.suppress(OSError):
+                    os.kill(target, signal.SIGKILL)
+        while True:
+            try:
+                reaped, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if not reaped:
+                break
+        if not children:
+            return
+        time.sleep(0.001)
+
+
+def _clean_slate(job: dict[str, Any], workdir: str, check_dir: str | None, libc: Any) -> list[str]:
+    """Leave nothing for the next check: empty the host's scratch places (and this user's System V
+    IPC objects), or our own check dirs; what is still there (`slate`), [] when proven empty."""
+    scratch = [str(d) for d in job.get("scratch") or []]
+    if scratch:
+        return slate_clean(scratch, libc, bool(job.get("clean_ipc")))
+    try:
+        dirs = [os.path.join(workdir, e) for e in os.listdir(workdir) if e.startswith(CHECK_DIR_PREFIX)]
+    except OSError:
+        dirs = []
+    if check_dir is not None and check_dir not in dirs and os.path.isdir(check_dir):
+        dirs.append(check_dir)
+    left = slate_clean(dirs)
+    for directory in dirs:
+        with contextlib.suppress(OSError):
+            os.rmdir(directory)
+    return left
+
+
+class _Unclean(Exception):
+    """The writable places could not be shown empty before a check; `left` says what stayed."""
+
+    def __init__(self, left: list[str]) -> None:
+        super().__init__()
+        self.left = left
+
+
+class _Stopped(Exception):
+    """The check ended early; `record` is the final record."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__()
+        self.record = record
+
+
+def _tampering(what: str) -> _Stopped:
+    return _Stopped({K_STOPPED: STOP_TAMPERING, K_TAMPERING: [what[:300]]})
+
+
+def _verify(line: bytes, key: bytes) -> tuple[dict[str, Any], bytes]:
+    """The message in one signed line, and its text; `_Stopped` if the line is garbage or forged.
+
+    (A plain comparison of the signature is enough: the first wrong one ends the check, so
+    there is no second guess to time.)"""
+    from _blake2 import blake2b
+
+    mac, _, payload = line.partition(b" ")
+    if len(mac) != 32 or mac.strip(b"0123456789abcdef"):
+        raise _Stopped({K_STOPPED: STOP_CHANNEL})
+    if mac != blake2b(payload, key=key, digest_size=16).hexdigest().encode():
+        raise _tampering("rewrote or forged a message on the runner's channel (its signature is wrong)")
+    try:
+        message = json.loads(payload.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise _Stopped({K_STOPPED: STOP_CHANNEL}) from None
+    if not isinstance(message, dict) or not isinstance(message.get(K_KIND), str):
+        raise _Stopped({K_STOPPED: STOP_CHANNEL})
+    if message[K_KIND] == MSG_TAMPER:
+        raise _tampering(str(message.get(K_WHAT)))
+    if message[K_KIND] == MSG_BROKEN:
+        raise _Stopped({K_STOPPED: STOP_BROKEN, K_BROKEN: str(message.get(K_WHAT))[:300]})
+    return message, payload
+
+
+def _stage_record(message: dict[str, Any]) -> dict[str, Any]:
+    """The final record for a stage message that ends the check (syntax, import, signature)."""
+    record: dict[str, Any] = {K_STAGE: str(message.get(K_STAGE))}
+    for key in (K_EXC, K_MSG, K_ERROR):
+        if isinstance(message.get(key), str):
+            record[key] = message[key][:300]
+    defined = message.get(K_DEFINED)
+    if isinstance(defined, list):
+        record[K_DEFINED] = [str(d)[:100] for d in defined[:10]]
+    return record
+
+
+def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
+    """Read the candidate process's messages and emit one record per input; the final record.
+
+    The per-import and per-call limits are alarms in the candidate process (they stop Python
+    code, as they always did); the runner's own hard limit is the check's time limit, a little
+    before the host's, so that the runner, not the host, stops a candidate stuck in C code or
+    deaf to the alarm, and stays alive for the next check. Whenever the candidate process has
+    ended, and once more after its last message, its exit status is read: a refusal of its
+    audit hook ends the check as tampering, whatever the channel said or did not say."""
+    n = len(job["inputs"])
+    check_timeout = float(job.get("check_timeout", 30.0))
+    deadline = time.monotonic() + check_timeout - min(1.0, 0.1 * check_timeout)
+    kind, line = link.next(deadline)
+    if kind != "line" or not line.startswith(b"HELLO "):
+        how = link.died() if kind == "exit" else kind
+        return {K_STAGE: STAGE_RUNNER, K_MSG: f"the candidate process did not start ({how})"}
+    parts = line.split(b" ", 2)
+    key = bytes.fromhex(parts[1].decode())
+    unprotected = parts[2].decode(errors="replace") if len(parts) > 2 else ""
+    extra = {K_UNPROTECTED: unprotected} if unprotected else {}
+    raw = [b""]  # the text of the last message, forwarded as the record of a reply
+
+    def message(stage: str, i: int) -> dict[str, Any]:
+        kind, line = link.next(deadline)
+        if kind == "line":
+            found, raw[0] = _verify(line, key)
+            return found
+        if kind == "exit":  # the pipe can close a moment before the exit status is there
+            link.wait_exit(min(deadline, time.monotonic() + 1.0))
+        refused = link.refused()
+        if refused is not None:
+            raise _tampering(refused)
+        if kind == "garbage":
+            raise _Stopped({K_STOPPED: STOP_CHANNEL})
+        if kind == "output_limit":
+            raise _Stopped({K_STOPPED: STOP_OUTPUT_LIMIT, K_AT: stage})
+        if kind == "timeout":
+            raise _Stopped({K_STOPPED: STOP_TIMEOUT, K_AT: stage})
+        raise _Stopped({K_STOPPED: STOP_DIED, K_HOW: link.died(), K_AT: stage, K_INDEX: i})
+
+    done = 0
+    try:
+        ready = message("import", -1)
+        stages = (STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY)
+        if ready.get(K_KIND) != MSG_STAGE or ready.get(K_STAGE) not in stages:
+            raise _Stopped({K_STOPPED: STOP_CHANNEL})
+        if ready[K_STAGE] != STAGE_READY:
+            if ready[K_STAGE] == STAGE_SIGNATURE and ready.get(K_ERROR) not in (ERROR_MISSING, ERROR_ARITY):
+                raise _Stopped({K_STOPPED: STOP_CHANNEL})
+            link.wait_exit(min(deadline, time.monotonic() + 2.0))
+            refused = link.refused()
+            if refused is not None:
+                raise _tampering(refused)
+            return {**_stage_record(ready), **extra}
+        for i in range(n):
+            try:
+                reply = message("call", i)
+            except _Stopped as stop:
+                if stop.record.get(K_STOPPED) == STOP_TIMEOUT:
+                    emit(json.dumps({K_INDEX: i, K_TIMEOUT: True}).encode())
+                raise
+            if reply.get(K_KIND) != MSG_REPLY or reply.get(K_INDEX) != i:
+                raise _Stopped({K_STOPPED: STOP_CHANNEL})
+            if reply.get(K_TIMEOUT) is True:
+                emit(json.dumps({K_INDEX: i, K_TIMEOUT: True}).encode())
+                raise _Stopped({K_STOPPED: STOP_TIMEOUT})
+            if reply.get(K_OK) is True:
+                if not valid_encoding(reply.get(K_VALUE)):
+                    raise _Stopped({K_STOPPED: STOP_CHANNEL})
+            elif not (isinstance(reply.get(K_EXC), str) and isinstance(reply.get(K_MSG), str)):
+                raise _Stopped({K_STOPPED: STOP_CHANNEL})
+            emit(raw[0])  # the signed text itself: {"k": "reply", "i", "ok", "v" | "exc", "msg"}
+            done = i + 1
+        end = message("end", n)
+        if end.get(K_KIND) != MSG_STAGE or end.get(K_STAGE) != STAGE_DONE:
+            raise _Stopped({K_STOPPED: STOP_CHANNEL})
+        link.wait_exit(min(deadline, time.monotonic() + 2.0))
+        refused = link.refused()
+        if refused is not None:
+            raise _tampering(refused)
+    except _Stopped as stop:
+        record = stop.record
+        if record.get(K_AT) == "import":
+            if record[K_STOPPED] == STOP_DIED:
+                return {K_STAGE: STAGE_IMPORT, K_DIED: record[K_HOW], **extra}
+            if record[K_STOPPED] == STOP_TIMEOUT:
+                return {K_STAGE: STAGE_IMPORT, K_TIMEOUT: True, **extra}
+            if record[K_STOPPED] == STOP_OUTPUT_LIMIT:
+                return {K_STAGE: STAGE_IMPORT, K_STOPPED: STOP_OUTPUT_LIMIT, **extra}
+        if record.get(K_STOPPED) != STOP_DIED:
+            record.pop(K_AT, None)
+        return {K_DONE: done, **record, **extra}
+    return {K_DONE: n, **extra}
+
+
+def _program_bytes(text: str) -> bytes:
+    """The candidate side as its fresh interpreter reads it: `<size>\\n` and its bytecode
+    (runner and candidate process run the same interpreter), compiled once per runner."""
+    import marshal
+
+    code = marshal.dumps(compile(text, "<roundtrip-candidate>", "exec", dont_inherit=True))
+    return f"{len(code)}\n".encode() + code
+
+
+def _spawn(seccomp: bytes | None, libc: Any, exe: int | None, program: bytes) -> tuple[int, int, int, int]:
+    """Start the next candidate process, before its job exists: (pid, job_w, chan_r, out_r).
+
+    It is forked, confined and exec'd into a fresh interpreter (`confine._confine_and_exec`),
+    which reads the candidate side's bytecode first: the exec's cost is paid here, between
+    checks, not when the job comes."""
+    job_r, job_w = os.pipe()
+    chan_r, chan_w = os.pipe()
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        _confine_and_exec(job_r, chan_w, out_w, seccomp, libc, exe)
+    for fd in (job_r, chan_w, out_w):
+        os.close(fd)
+    _send_all(job_w, program)
+    return pid, job_w, chan_r, out_r
+
+
+def _send_all(fd: int, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _freeze(obj: Any) -> Any:
+    """Lists to tuples, recursively: the candidate cannot edit an input it can see."""
+    if isinstance(obj, list):
+        return tuple(_freeze(x) for x in obj)
+    return obj
+
+
+def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str, libc: Any,
+             beat: Any = None) -> tuple[list[bytes], str | None]:  # fmt: skip
+    """One check on a spawned candidate process: its records (JSON, the final one last), its check dir."""
+    import marshal
+
+    pid, job_w, chan_r, out_r = spawned
+    records: list[bytes] = []
+    workdir = os.path.abspath(job.get("workdir") or ".")
+    check_dir = None
+    link = _Link(pid, chan_r, out_r, int(job.get("output_cap", 1 << 20)), beat)
+    try:
+        left = _clean_slate(job, workdir, None, libc)
+        if left:  # not proven empty: the candidate does not run; the host renews the sandbox
+            os.close(job_w)
+            raise _Unclean(left)
+        check_dir = os.path.join(workdir, CHECK_DIR_PREFIX + nonce[:12])
+        try:
+            os.mkdir(check_dir)
+        except OSError:
+            check_dir = workdir
+        nice = 5 if job.get("scratch") else 0  # a sandbox of the runner's own: it must win the CPU
+        _send_all(job_w, marshal.dumps({
+            "code": str(job["code"]), "function": str(job["function"]),
+            "inputs": _freeze(job["inputs"]), "workdir": check_dir, "nice": nice,
+            "call_timeout": float(job.get("call_timeout", 2.0)),
+            "import_timeout": float(job.get("import_timeout", 5.0)),
+        }))  # fmt: skip
+        os.close(job_w)
+        final = _check(link, job, records.append)
+    except _Unclean as unclean:
+        final = {K_STAGE: STAGE_SLATE, K_LEFT: unclean.left}
+    finally:
+        _kill_all(pid)
+    link._read_output()
+    for fd in (chan_r, out_r) + ((link.pidfd,) if link.pidfd is not None else ()):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    final[K_OUTPUT_BYTES] = link.output_bytes
+    final[K_OUTPUT_HEAD] = bytes(link.head).decode("utf-8", "replace")
+    records.append(json.dumps(final).encode())
+    return records, (check_dir if check_dir != workdir else None)
+
+
+def _write(data: bytes) -> None:
+    while data:
+        data = data[os.write(1, data) :]
+
+
+def _framed(nonce: str, records: list[bytes]) -> bytes:
+    prefix = nonce.encode() + b" "
+    return b"".join(prefix + r + b"\n" for r in records)
+
+
+def _main() -> None:
+    """One check (exec per check): start the candidate process first, then read the job."""
+    libc = _libc()
+    _prctl(libc, PR_SET_CHILD_SUBREAPER, 1)
+    _prctl(libc, PR_SET_DUMPABLE, 0)
+    seccomp = _seccomp_filter(os.getpid(), os.getpgid(0))
+    spawned = _spawn(seccomp, libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM))
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    job = json.loads(sys.stdin.buffer.read())
+    nonce = str(job.pop("nonce"))
+    records, check_dir = _run_one(spawned, job, nonce, libc)
+    _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
+    _write(_framed(nonce, records))
+    os._exit(0)
+
+
+def _serve() -> None:
+    """The warm runner: one per trial container, one job line per check on stdin.
+
+    Each check gets a candidate process started before its job is read (the next one is
+    started as soon as a check ends), so the runner's stdin, stdout and the job never reach it.
+    After the check's records it writes `<nonce> END`; while a check runs, `<nonce> .` every
+    second.
+    """
+    libc = _libc()
+    _prctl(libc, PR_SET_CHILD_SUBREAPER, 1)
+    _prctl(libc, PR_SET_DUMPABLE, 0)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    seccomp = _seccomp_filter(os.getpid(), os.getpgid(0))
+    exe, program = _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM)
+    spawned = _spawn(seccomp, libc, exe, program)
+    _write(f"READY {os.getpid()}\n".encode())
+    pending = b""
+    while True:
+        while b"\n" not in pending:
+            data = os.read(0, 1 << 20)
+            if not data:
+                _kill_all(spawned[0])
+                os._exit(0)
+            pending += data
+        line, pending = pending.split(b"\n", 1)
+        nonce = "?"
+        try:
+            job = json.loads(line)
+            nonce = str(job.pop("nonce"))
+            beat = f"{nonce} .\n".encode()
+            records, check_dir = _run_one(spawned, job, nonce, libc, lambda beat=beat: _write(beat))
+        except Exception as exc:  # noqa: BLE001 - a fault of ours: report it, keep serving
+            _kill_all(spawned[0])
+            job, check_dir = {}, None
+            failed = {K_STAGE: STAGE_RUNNER, K_MSG: f"the runner failed: {type(exc).__name__}: {exc}"[:300]}
+            records = [json.dumps(failed).encode()]
+        _write(_framed(nonce, records) + f"{nonce} END\n".encode())
+        with contextlib.suppress(Exception):  # what stays is found, and reported, before the next check
+            _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
+        del job, records, line
+        spawned = _spawn(seccomp, libc, exe, program)

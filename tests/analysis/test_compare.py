@@ -15,7 +15,8 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from replay_scripts import surviving, trial, write
 
-from roundtrip_eval.analysis.compare import CompareError, compare_sources, rows
+from roundtrip_eval.analysis.compare import CompareError, Side, compare, compare_sources, rows, side
+from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.cli import main
 from roundtrip_eval.eval.tasks import roundtrip
 from roundtrip_eval.problems.load import load_problem
@@ -78,6 +79,12 @@ def test_unshared_problems_are_pooled_and_say_so(sides: tuple[Path, Path], tmp_p
     c = compare_sources(sides[0], other, n_boot=500)
     assert not c.paired and [r["problems"] for r in rows(c)] == ["pooled (no shared problems)"]
     assert (c.pooled.known_n, c.pooled.novel_n) == (8, 4)
+
+
+def test_one_shared_problem_is_named_not_pooled(sides: tuple[Path, Path]) -> None:
+    b = [t for t in side("B", load_rows(sides[1], progress=False)[0]).trials if t["problem"] == "fizzbuzz"]
+    c = compare(side("A", load_rows(sides[0], progress=False)[0]), Side("B", 1, b), n_boot=200)
+    assert [r["problems"] for r in rows(c)] == ["fizzbuzz (the one shared problem)"]
 
 
 def test_different_n_is_refused_in_one_line(sides: tuple[Path, Path], tmp_path: Path) -> None:

@@ -96,7 +96,12 @@ def compare(
 
 
 def pooled_label(c: Comparison) -> str:
-    return f"pooled ({len(c.problems)} shared problems)" if c.paired else "pooled (no shared problems)"
+    """The first row's label: what it pools (one shared problem is named: nothing is pooled)."""
+    if not c.paired:
+        return "pooled (no shared problems)"
+    if len(c.problems) == 1:
+        return f"{c.problems[0]} (the one shared problem)"
+    return f"pooled ({len(c.problems)} shared problems)"
 
 
 def labelled(c: Comparison) -> list[tuple[str, Gap]]:

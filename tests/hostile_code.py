@@ -163,10 +163,11 @@ TAMPERING = {
 }
 
 # The next check of every trial: a correct fizzbuzz that fails at import if it finds anything
-# an earlier check left in a writable place, a process other than PID 1 and its own runner, a
-# descriptor beyond its own, or a System V IPC object.
+# an earlier check left in a writable place, a process other than PID 1, its own runner and the
+# runner's zygote, a descriptor beyond its own, or a System V IPC object.
 PROBE = '''
 import os
+import sys
 
 def _leftovers():
     found = []
@@ -178,8 +179,9 @@ def _leftovers():
             continue
         found += [place + "/" + name for name in names if not (place == "/work" and name == here)]
     me, runner = os.getpid(), os.getppid()
+    zygote = getattr(sys.modules["__main__"], "ZYGOTE", [])  # the runner's own: forks each check
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) not in (1, me, runner):
+        if entry.isdigit() and int(entry) not in (1, me, runner, *zygote):
             try:
                 with open("/proc/%s/cmdline" % entry, "rb") as fh:
                     found.append("process %s: %r" % (entry, fh.read()[:60]))

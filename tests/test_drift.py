@@ -137,19 +137,26 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
 ) -> None:
     bad = fenced(ZERO)
     good = fenced(FIZZ)
-    # trial 1: f slipped (regenerating from the same spec passes) -> "f"
-    f_slip = trial("x", [FIZZ, ZERO]) + [good, spec(9), good] * 2
-    # trial 2: the spec lost the 0 case (from the spec it fails, fresh g->f passes) -> "g"
-    g_lost = trial("x", [ZERO]) + [bad, spec(9), good] * 2
+    # probes in order: F (k f-tries from the failing spec), E (k from the earlier spec, cycle >= 2),
+    # then G (k g->f pairs) at cycle 1 or when F = 0 and E <= 1/2 (docs/blame_rule.md)
+    # trial 1: f slipped at cycle 2 (F and E pass) -> "f"
+    f_slip = trial("x", [FIZZ, ZERO]) + [good] * 2 + [good] * 2
+    # trial 2: the spec lost the 0 case at cycle 1 (F fails alike, fresh g->f passes) -> "g"
+    g_lost = trial("x", [ZERO]) + [bad] * 2 + [spec(9), good] * 2
     log = run(tmp_path, {("fizzbuzz", 1): f_slip, ("fizzbuzz", 2): g_lost}, epochs=2, cycles=3,
               blame=2)
     by_epoch = {s.epoch: s for s in log.samples or []}
     assert by_epoch[1].scores["blame"].value == "f"
     assert by_epoch[2].scores["blame"].value == "g"
+    assert by_epoch[1].store["blame"]["earlier_pass_rate"] == 1.0
+    assert by_epoch[1].store["blame"]["fresh"] is None  # E decided: G was not run
     result = by_epoch[2].store["blame"]
-    assert result["cycle"] == 1 and result["k"] == 2
+    assert result["cycle"] == 1 and result["k"] == 2 and result["earlier"] is None
     assert [r["passed"] for r in result["from_spec"]] == [False, False]
     assert [r["passed"] for r in result["fresh"]] == [True, True]
+    assert result["from_spec"][0]["headline"] == result["failing_headline"]
+    explanation = by_epoch[2].scores["blame"].explanation or ""
+    assert explanation.startswith("cycle 1: g: f passed 0/2 from the failing spec, 2/2 from fresh g->f")
     spans = [e.name for e in by_epoch[1].events if e.event == "span_begin"]
     assert "blame" in spans
     assert log.results is not None
@@ -166,18 +173,11 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     labels.write_text("trial,label,second_label,reason\nfizzbuzz/1,f,f,x\nfizzbuzz/2,f,g,y\n")
     assert validation.score(tmp_path / "logs", labels) == 0
     scored = capsys.readouterr().out
-    assert "agreement: 1/2 = 50.0%" in scored
-    assert "second reader agrees with the first on 1/2; the verdict agrees with the second on 2/2" in scored
-
-
-
-def test_blame_verdict_rules() -> None:
-    from roundtrip_eval.eval.solver import blame_verdict
-
-    assert blame_verdict(1.0, 0.0) == "f"
-    assert blame_verdict(0.0, 1.0) == "g"
-    assert blame_verdict(0.0, 0.0) == "both"
-    assert blame_verdict(0.5, 1.0) == "unclear"
+    assert "## first reader vs second reader: agree on 1/2 = 50.0%" in scored
+    assert "## first reader vs rule: agreement 1/2 = 50.0%" in scored
+    assert "## second reader vs rule: agreement 2/2 = 100.0%" in scored
+    assert "precision (where the rule answers g/f/both): 1/2 = 50.0% [95% CI" in scored
+    assert "coverage (share where it answers): 2/2 = 100.0%" in scored
 
 
 def test_spec_and_code_models_are_separate_roles(tmp_path: Path) -> None:

@@ -47,3 +47,28 @@ def test_unknown_keys_are_kept_and_missing_ones_read_as_unset() -> None:
     assert cycle.stored() == {"cycle": 1, "passed": True, "later_key": [1]}
     assert cycle.consistent is None and trial.cycles_survived() == 1 and trial.first_failure() is None
     assert Trial.read(None).cycles == [] and Trial.read({}).blame is None
+
+
+BLAMED = sorted(p.with_name(p.name.removesuffix(".blame.jsonl") + ".eval")
+                for p in (ROOT / "studies" / "data" / "own_logs").rglob("*.blame.jsonl"))
+
+
+@pytest.mark.parametrize("path", BLAMED or [None])
+def test_blame_records_of_both_rules_read_through_the_model_unchanged(path: Path | None) -> None:
+    """A `-T blame=k` record of the old rule (in a log) and the written rule's records (in the
+    `.blame.jsonl` beside it, when `roundtrip-eval blame` ran) load as `Blame`, key for key."""
+    from roundtrip_eval.analysis.blame_logs import read_verdicts
+
+    if path is None:
+        pytest.skip("no committed log in this checkout")
+    log = read_eval_log(str(path), resolve_attachments=True)
+    records = [s.store["blame"] for s in log.samples or [] if (s.store or {}).get("blame")]
+    for record in records:
+        blame = Trial.read({"blame": record}).blame
+        assert blame is not None and blame.stored() == record
+    written = [w for w in read_verdicts(path).values() if w.verdict != "none"]
+    for line in written:
+        blame = line.record()
+        assert blame is not None and blame.rule is not None and blame.reason is not None
+        assert blame.verdict in ("f", "g", "both", "unclear")
+    assert records and written, "the committed blamed log holds old-rule records and new verdicts"

@@ -3,6 +3,7 @@
 import dis
 import json
 import math
+import types
 
 import pytest
 
@@ -81,6 +82,45 @@ def test_sealed_functions_read_no_global_builtin_or_cell(fn: object) -> None:
     assert not code.co_freevars and not code.co_cellvars
     nested = [c for c in code.co_consts if hasattr(c, "co_code")]
     assert not nested, f"{fn.__name__} defines nested code (a comprehension or lambda reads cells)"
+
+
+def _reachable_from_defaults(root: object, stop: tuple[object, ...]) -> set[object]:
+    """Every function reachable from `root` through defaults (tuples and lists included),
+    not descending into `stop`."""
+    found: set[object] = set()
+    todo: list[object] = [root]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, (tuple, list)):
+            todo.extend(obj)
+        elif isinstance(obj, types.FunctionType) and obj not in found and obj not in stop:
+            found.add(obj)
+            todo.extend(obj.__defaults__ or ())
+            todo.extend((obj.__kwdefaults__ or {}).values())
+    return found
+
+
+def test_every_function_run_after_the_hook_is_sealed() -> None:
+    # after `_install_hook` the candidate may rebind any global or builtin: every runner
+    # function the trusted frames can still call must be one the bytecode test covers
+    reachable = _reachable_from_defaults(candidate._candidate_main, candidate.BEFORE_HOOK)
+    unsealed = {f.__name__ for f in reachable} - {f.__name__ for f in candidate.SEALED}  # type: ignore[attr-defined]
+    assert not unsealed, f"called after the hook but not sealed: {sorted(unsealed)}"
+    assert candidate._candidate_main in candidate.SEALED
+    assert candidate._loop in reachable and candidate._install_hook not in reachable
+    # the signal handler is installed before the hook and runs inside the loop's frames
+    assert candidate._on_alarm in candidate.SEALED
+
+
+def test_the_reachability_walk_finds_an_unsealed_function() -> None:
+    # the walk above can fail: a sealed-looking function whose default is a plain one
+    def plain() -> None:
+        return None
+
+    def outer(_f: object = plain) -> None:
+        return None
+
+    assert plain in _reachable_from_defaults(outer, ())
 
 
 @pytest.mark.parametrize("value", VALUES, ids=repr)

@@ -162,7 +162,8 @@ def _ours(docker_client: Any) -> set[str]:
 
 def _two_cycles(tmp_path: Path, docker_client: Any, first: str) -> dict[str, Any]:
     """Cycle 1 runs `first`, cycle 2 the correct function, in one trial of the real task; the
-    record of cycle 1."""
+    record of cycle 1. The static screen is off: these are the runtime's routes (the screen's own
+    tests are tests/test_screen.py)."""
     from inspect_ai import eval as inspect_eval
     from replay_scripts import trial, write
 
@@ -171,7 +172,7 @@ def _two_cycles(tmp_path: Path, docker_client: Any, first: str) -> dict[str, Any
     before = _ours(docker_client)
     script = write(tmp_path / "replay.jsonl", {("fizzbuzz", "*"): trial("fizzbuzz", [first, CORRECT])})
     [log] = inspect_eval(
-        fizzbuzz(sandbox="roundtrip-docker", epochs=1, cycles=2),
+        fizzbuzz(sandbox="roundtrip-docker", epochs=1, cycles=2, static_screen=False),
         model=f"replay/{script}", log_dir=str(tmp_path / "logs"), display="none",
     )  # fmt: skip
     assert log.status == "success", log.error
@@ -196,8 +197,8 @@ async def _then_the_probe(code: str, docker_client: Any) -> Any:
     env = envs["default"]
     fizz = load_problem("fizzbuzz")
     try:
-        verdict = await run_check(env, code, fizz, call_timeout=0.5, check_timeout=6.0)
-        probe = await run_check(env, hc.PROBE, fizz, call_timeout=0.5, check_timeout=6.0)
+        verdict = await run_check(env, code, fizz, call_timeout=0.5, check_timeout=6.0, screen=False)
+        probe = await run_check(env, hc.PROBE, fizz, call_timeout=0.5, check_timeout=6.0, screen=False)
         assert probe.passed, f"the next normal check: {probe.detail} | {probe.output_head}"
         warm = env.as_type(RoundtripDockerSandbox)._warm
         assert (warm.starts, warm.restarts) == (1, 0), "the warm runner was replaced"

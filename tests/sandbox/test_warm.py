@@ -46,6 +46,59 @@ async def test_checks_share_one_runner_and_each_candidate_a_fresh_process(docker
     assert docker_sandbox._warm.starts == 1 and docker_sandbox._warm.restarts == 0
 
 
+SIGNALS_THE_ZYGOTE = """
+import os, signal
+_me, _runner = os.getpid(), os.getppid()
+_zygotes, _refused = [], []
+for _entry in os.listdir("/proc"):
+    if _entry.isdigit() and int(_entry) != _me:
+        try:
+            _fields = open(f"/proc/{_entry}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(_fields[1]) == _runner and int(_fields[3]) == int(_entry):  # a session leader
+            _zygotes.append(int(_entry))  # the runner's other child: the zygote
+for _pid in _zygotes:
+    for _target in (_pid, -_pid):
+        try:
+            os.kill(_target, signal.SIGKILL)
+        except PermissionError:
+            _refused.append(_target)
+print(len(_zygotes), len(_refused))
+""" + FIZZ.reference
+
+
+@docker
+async def test_the_candidate_cannot_signal_the_zygote(docker_sandbox: Any) -> None:
+    # one zygote per warm runner forks every candidate process; seccomp keeps them off it
+    first = await run_check(docker_sandbox, SIGNALS_THE_ZYGOTE, FIZZ)
+    assert first.passed, first.detail
+    assert first.output_head.split() == ["1", "2"], first.output_head  # found it; both kills refused
+    second = await run_check(docker_sandbox, SIGNALS_THE_ZYGOTE, FIZZ)
+    assert second.passed and second.output_head.split() == ["1", "2"], second.output_head
+    assert docker_sandbox._warm.restarts == 0
+
+
+PRINTS_THE_ZYGOTE = "import sys\nprint(*sys.modules['__main__'].ZYGOTE)\n" + FIZZ.reference
+
+
+@docker
+async def test_a_dead_zygote_is_started_again_by_the_same_runner(docker_sandbox: Any) -> None:
+    first = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ, screen=False)  # a runner probe
+    assert first.passed, first.detail
+    zygote = int(first.output_head)
+    box = docker_sandbox._box
+    argv = ["/bin/sh", "-c", f"kill -KILL {zygote}"]
+    killer = box.client.api.exec_create(box.name, argv, user="65534:65534")
+    assert box.client.api.exec_start(killer["Id"]) == b""
+    # the next candidate process was forked already; the one after it needs a new zygote
+    for _ in range(2):
+        verdict = await run_check(docker_sandbox, PRINTS_THE_ZYGOTE, FIZZ, screen=False)
+        assert verdict.passed, verdict.detail
+    assert int(verdict.output_head) != zygote
+    assert docker_sandbox._warm.restarts == 0  # the runner itself lived on
+
+
 RUNNER_PARENT = (
     "import os\n"
     "print(open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1])\n"

@@ -129,7 +129,7 @@ CYCLE_MEANING: dict[str, str] = {
     "check_output_head": "the first bytes the code printed during the check",
     "check_seconds": "seconds the check took",
     "check_sandbox_note": "set when the check ran in a fresh sandbox, and why",
-    "check_decided_by": "`runner`, or `screen` when the host's static screen decided and nothing ran",
+    "check_decided_by": "who decided the verdict: `runner` (the check ran) or `screen` (nothing ran)",
     "g_input_tokens": "g's input tokens",
     "g_output_tokens": "g's output tokens",
     "f_input_tokens": "f's input tokens",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from roundtrip_eval.analysis.blame_logs import attach_verdicts
 from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.export import find_export, load_export
 from roundtrip_eval.analysis.rows import is_roundtrip_log, log_rows
@@ -61,6 +62,7 @@ def read_rows(root: Path, progress: bool = True) -> tuple[list[Row], list[Row], 
                     skipped.append((path, "not a roundtrip-eval log (no per-cycle history)"))
                 else:
                     t, c = log_rows(log, source)
+                    attach_verdicts(t, path)  # `roundtrip-eval blame` wrote them beside the log
                     trials.extend(t)
                     cycles.extend(c)
             bar.advance()

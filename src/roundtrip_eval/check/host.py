@@ -95,11 +95,17 @@ def _describe(outcome: Outcome) -> str:
 
 
 def _types_match(a: Any, b: Any) -> bool:
-    """True when two values have the same type structure (used to tell return_type apart)."""
+    """True when two values have the same type structure (used to tell return_type apart).
+
+    The members of a set and the keys of a dict have no partner to pair with: `b` matches
+    when each of its member (key) types is one that `a` holds (`{1.0}` for `{1}` does not;
+    `{3}` for `{1, 2}` does, a wrong value). An empty `a` tells nothing."""
     if type(a) is not type(b):
         return False
     if isinstance(a, list | tuple):
         return all(_types_match(x, y) for x, y in zip(a, b, strict=False))
+    if isinstance(a, set | frozenset | dict) and a and not {type(x) for x in b} <= {type(x) for x in a}:
+        return False
     if isinstance(a, dict):
         return all(_types_match(v, b[k]) for k, v in a.items() if k in b)
     return True

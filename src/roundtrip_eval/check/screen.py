@@ -147,6 +147,8 @@ ATTRIBUTES = {
     "co_code": "code_surgery",
     "_co_code_adaptive": "code_surgery",
     "from_address": "raw_memory",
+    "ctypes": "raw_memory",  # a module's `ctypes` attribute (multiprocessing.sharedctypes.ctypes)
+    "_ctypes": "raw_memory",
     "addaudithook": "hooks",
     "settrace": "hooks",
     "setprofile": "hooks",
@@ -289,6 +291,8 @@ class _Screen:
                 full = f"{node.module}.{alias.name}"
                 if full in QUALIFIED:
                     yield Finding(QUALIFIED[full], full, line)
+                elif alias.name in ("ctypes", "_ctypes") and node.module.split(".")[0] != "ctypes":
+                    yield Finding("raw_memory", full, line)  # ctypes as another module's attribute
         elif isinstance(node, ast.Attribute):
             yield from self._attribute(node, line)
         elif isinstance(node, ast.Call):

@@ -11,7 +11,12 @@ So a top-level statement is **set-up** when it binds or changes a name the targe
 target itself, and every module global read by something needed, transitively (read from the
 symbol table, so a parameter `n` is not the global `n`). "Changes" covers `X[k] = v`, `X.a = v`,
 `X.append(...)`, passing `X` to a call, and calling a module function that assigns or changes
-`X` (through `global X`, or the same forms inside it). Set-up stays whatever it calls.
+`X` (through `global X`, the same forms inside it, or the same forms on a local alias of `X`:
+`t = X; t[i] = v`). A function that reaches globals by name (`globals()[...]`, `vars()`,
+`exec`, `sys.modules`, `__dict__`) may change any of them: a top-level call of it is set-up,
+since its effect cannot be ruled out (a demo kept by mistake runs in the sandbox, its output is
+captured; one dropped by mistake fails a correct function). Set-up stays whatever it calls,
+unless it calls a module function that reads input or starts a test runner.
 
 Everything else stays too, unless it is a **demo**: it runs a main block (`if __name__ ...`),
 asserts, prints, reads input, exits, starts a test runner, or uses the module's own functions or
@@ -29,9 +34,12 @@ from dataclasses import dataclass, field
 
 _OUTPUT_CALLS = frozenset({"print", "pprint"})
 _STOPPING_CALLS = frozenset({"input", "exit", "quit", "breakpoint", "help"})
-_STOPPING_ATTRIBUTES = frozenset(
-    {("unittest", "main"), ("doctest", "testmod"), ("pytest", "main"), ("sys", "exit"), ("os", "_exit")}
-)
+_BLOCKING_CALLS = frozenset({"input", "breakpoint", "help"})
+_TEST_RUNNERS = frozenset({("unittest", "main"), ("doctest", "testmod"), ("pytest", "main")})
+_STOPPING_ATTRIBUTES = _TEST_RUNNERS | {("sys", "exit"), ("os", "_exit")}
+_BY_NAME = frozenset({"globals", "vars", "exec", "eval", "__import__"})
+ANY = "*"
+"""The effect of a function that reaches module globals by name: it may change any of them."""
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -136,8 +144,52 @@ class _Scopes:
         return found
 
 
+def _aliases(nodes: list[ast.AST]) -> dict[str, set[str]]:
+    """Local names bound to (a part of) another name: `t = T`, `row = T[i]`, `for row in T`,
+    `with T as t`, `(t := T.rows)`, each mapped to the names it may stand for, transitively."""
+    bound: dict[str, set[str]] = {}
+    for node in nodes:
+        pairs: list[tuple[ast.AST, ast.AST | None]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(target, node.value) for target in node.targets]
+        elif isinstance(node, ast.AnnAssign | ast.NamedExpr):
+            pairs = [(node.target, node.value)]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            pairs = [(node.target, node.iter)]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            pairs = [(node.optional_vars, node.context_expr)]
+        for target, value in pairs:
+            source = _root(value) if value is not None else None
+            if source is None:
+                continue
+            for part in ast.walk(target):
+                if isinstance(part, ast.Name):
+                    bound.setdefault(part.id, set()).add(source)
+    grown = True
+    while grown:
+        grown = False
+        for sources in bound.values():
+            extra = set().union(*(bound.get(s, set()) for s in sources)) - sources
+            if extra:
+                sources |= extra
+                grown = True
+    return bound
+
+
+def _reaches_globals_by_name(nodes: list[ast.AST]) -> bool:
+    """Whether the code reaches module globals by name, where no symbol table can follow:
+    `globals()[...]`, `vars()`, `exec`/`eval`, `sys.modules`, an object's `__dict__`."""
+    for node in nodes:
+        if isinstance(node, ast.Name) and node.id in _BY_NAME:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in ("modules", "__dict__"):
+            return True
+    return False
+
+
 def _effects(tree: ast.Module, scopes: _Scopes) -> dict[str, set[str]]:
-    """For each module function or class: the globals that calling it may bind or change."""
+    """For each module function or class: the globals that calling it may bind or change
+    (`ANY` when it reaches globals by name, so that no statement calling it is a demo)."""
     own: dict[str, set[str]] = {}
     calls: dict[str, set[str]] = {}
     for node in tree.body:
@@ -145,9 +197,13 @@ def _effects(tree: ast.Module, scopes: _Scopes) -> dict[str, set[str]]:
             continue
         inner = list(ast.walk(node))
         changed, _passed = _changed_roots(iter(inner))
+        aliases = _aliases(inner)
+        changed |= set().union(*(aliases.get(name, set()) for name in changed))
         own[node.name] = scopes.globals_assigned(node) | {
             name for name in changed if scopes.is_global_in(node, name)
         }
+        if _reaches_globals_by_name(inner):
+            own[node.name].add(ANY)
         calls[node.name] = _direct_calls(iter(inner))
     grown = True
     while grown:  # a function that calls another has its effects too
@@ -218,6 +274,36 @@ def _stops(node: ast.stmt) -> bool:
     return False
 
 
+def _blocking_functions(tree: ast.Module) -> set[str]:
+    """Module functions and classes that read input or start a test runner, directly or through
+    another of them: a statement calling one is never kept as set-up (it would block the import)."""
+    direct: dict[str, set[str]] = {}
+    blocking: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, _DEFINITIONS):
+            inner = list(ast.walk(node))
+            direct[node.name] = _direct_calls(iter(inner))
+            if any(_is_blocking_call(n) for n in inner):
+                blocking.add(node.name)
+    grown = True
+    while grown:
+        grown = False
+        for name, called in direct.items():
+            if name not in blocking and called & blocking:
+                blocking.add(name)
+                grown = True
+    return blocking
+
+
+def _is_blocking_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id in _BLOCKING_CALLS
+    return isinstance(func, ast.Attribute) and (_root(func.value), func.attr) in _TEST_RUNNERS
+
+
 def _is_demo(stmt: _Statement, own_names: set[str]) -> bool:
     """A statement nothing needs that only exercises or shows the code."""
     node = stmt.node
@@ -244,6 +330,7 @@ def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:
     statements = [_statement(node, scopes, effects, own_names) for node in tree.body]
     # calling a module's function (`bisect.bisect_right(...)`) does not set the module up
     modules = set().union(*(s.binds for s in statements if isinstance(s.node, ast.Import | ast.ImportFrom)))
+    blocking = _blocking_functions(tree)
     needed = {function}
     kept: set[int] = set()
     grown = True
@@ -251,7 +338,8 @@ def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:
         grown = False
         for i, stmt in enumerate(statements):
             touched = stmt.binds | (stmt.changes - modules)
-            if i not in kept and touched & needed and not _stops(stmt.node):
+            if (i not in kept and (touched & needed or ANY in touched)
+                    and not _stops(stmt.node) and not stmt.calls & blocking):  # fmt: skip
                 kept.add(i)
                 needed |= stmt.reads
                 grown = True

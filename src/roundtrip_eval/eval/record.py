@@ -67,7 +67,7 @@ class CheckRecord(_Stored):
     output_head: str = ""
     seconds: float = 0.0
     sandbox_note: str = ""  # set when the check ran in a fresh sandbox, and why
-    decided_by: str = "runner"  # "screen": the host's static screen, nothing was run
+    decided_by: str = "runner"  # "screen": the host's static screen decided, nothing was run
 
 
 class Evidence(_Stored):
@@ -125,20 +125,34 @@ class Attempt(_Stored):
     detail: str | None = None
     extraction_rule: str | None = None
     code: str | None = None
-    spec: str | None = None
+    spec: str | None = None  # set on a fresh g->f try: the spec g wrote (None: g gave none)
+    headline: str | None = None  # how it failed, comparable across tries (eval/blame.py)
 
 
 class Blame(_Stored):
-    """Who broke the chain at its first failing cycle (`-T blame=k`); `verdict` is f/g/both/unclear."""
+    """Who broke the chain at its first failing cycle (`-T blame=k`, `roundtrip-eval blame`).
+
+    `verdict` is f/g/both/unclear, decided by `rule` (eval/blame.py, docs/blame_rule.md) for the
+    `reason` it gives. Probes: F (`from_spec`, f on the failing spec), E (`earlier`, f on the spec
+    before it; None at cycle 1) and G (`fresh`, g->f from the last passing code; None where F and
+    E decided). Records written before that rule have no `rule`, `reason` or `earlier`, and always
+    a `fresh` list: they load as they are.
+    """
 
     cycle: int
     k: int
     model: str
     from_spec_pass_rate: float
-    fresh_pass_rate: float
+    fresh_pass_rate: float | None = None
     verdict: str
+    rule: str | None = None
+    reason: str | None = None
+    failing_headline: str | None = None
+    earlier_pass_rate: float | None = None
+    reused_tries: int = 0
     from_spec: list[Attempt] = Field(default_factory=list)
-    fresh: list[Attempt] = Field(default_factory=list)
+    earlier: list[Attempt] | None = None
+    fresh: list[Attempt] | None = None
 
 
 class Trial(BaseModel):

@@ -21,6 +21,7 @@ from inspect_ai.solver import TaskState
 from inspect_ai.util import store
 
 from roundtrip_eval.eval import peers
+from roundtrip_eval.eval.blame import describe, shown_verdict
 from roundtrip_eval.eval.drift import CATEGORIES
 from roundtrip_eval.eval.metrics import (
     consistency_curve,
@@ -34,7 +35,7 @@ from roundtrip_eval.eval.metrics import (
 from roundtrip_eval.eval.record import Cycle, Trial, leading_run
 
 DRIFT_CATEGORIES = CATEGORIES
-BLAME_VERDICTS = ("none", "f", "g", "both", "unclear")
+BLAME_VERDICTS = ("none", "f", "g", "both", "unclear", "unattributed")
 
 History = Sequence[Cycle]
 
@@ -261,22 +262,16 @@ def curves(cycles: int = 10) -> Scorer:
 
 @scorer(metrics=[frequency(categories=list(BLAME_VERDICTS))])
 def blame() -> Scorer:
-    """Who broke the chain at its first failing cycle: f, g, both, unclear (none: no blame run)."""
+    """Who broke the chain at its first failing cycle (docs/blame_rule.md): f, g, both,
+    unclear (none: no failure, a spec_failure, or no blame run)."""
 
     async def score(state: TaskState, target: Target) -> Score:
         result = trial().blame
         if result is None:
-            return Score(value="none", explanation="no failing cycle, or blame not requested")
+            why = "no failing cycle to probe (none, or a spec_failure), or blame not requested"
+            return Score(value="none", explanation=why)
         return Score(
-            value=result.verdict,
-            explanation=(
-                f"cycle {result.cycle}: {result.from_spec_pass_rate:.0%} of {result.k} "
-                f"regenerations from the failing spec passed; {result.fresh_pass_rate:.0%} "
-                "of fresh g->f from the last passing code passed (a reliability probe: with a small "
-                "model as its own judge it agreed with blind readers on 7 of 22 real failures, "
-                "docs/drift_validation.md)"
-            ),
-            metadata=result.stored(),
+            value=shown_verdict(result.verdict), explanation=describe(result), metadata=result.stored()
         )
 
     return score

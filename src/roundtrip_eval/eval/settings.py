@@ -109,8 +109,10 @@ class TrialSettings(BaseModel):
         0,
         ge=0,
         strict=True,
-        description="k > 0: at the first failing cycle, regenerate f from the failing spec k times "
-        "and g -> f from the last passing code k times, and report `f` / `g` / `both` / `unclear`",
+        description="k > 0: probe the first failing cycle by the rule of docs/blame_rule.md (f k times "
+        "from the failing spec and k times from the last spec whose code passed; g -> f k times where "
+        "those cannot decide) and report `f` / `g` / `both` / `unclear`; `roundtrip-eval blame` does "
+        "the same for a log run without it",
     )
     judge_model: str | None = Field(
         None,

@@ -18,14 +18,13 @@ from inspect_ai.util import sandbox, span, store
 
 from roundtrip_eval._inspect_private import eval_generate_config
 from roundtrip_eval.check.host import compare, run_check
-from roundtrip_eval.eval import drift
+from roundtrip_eval.eval import blame, drift
 from roundtrip_eval.eval.extract import extract_code, extract_spec, spec_leak
 from roundtrip_eval.eval.prompts import load_user_templates, render_f, render_g
 from roundtrip_eval.eval.record import (
     BLAME_KEY,
     CYCLES_KEY,
     Attempt,
-    Blame,
     CheckRecord,
     Cycle,
     Evidence,
@@ -96,26 +95,15 @@ class FResult:
     check: CheckRecord | None = None
 
 
-def blame_verdict(from_spec_rate: float, fresh_rate: float) -> str:
-    """f: the spec was fine (most regenerations from it pass). g: it lost information (they
-    fail while fresh g->f passes). both: neither passes. unclear: a tie."""
-    if from_spec_rate > 0.5:
-        return "f"
-    if from_spec_rate < 0.5 and fresh_rate > 0.5:
-        return "g"
-    if from_spec_rate < 0.5 and fresh_rate < 0.5:
-        return "both"
-    return "unclear"
-
-
 @solver
 def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
     """Run up to `settings.cycles` round trips on the sample's problem, checking every code.
 
     With `stop_on_failure=False` the chain goes on from the failing code (when there is
     code), so recoveries and self-consistency can be measured; survival still counts from
-    the first failure. With `blame=k`, the first failing cycle is replayed k times from its
-    spec (f only) and k times from the last passing code (g then f) to tell who broke it.
+    the first failure. With `blame=k`, the first failing cycle is probed by the rule of
+    `eval/blame.py` (docs/blame_rule.md) to tell who broke it. A sample carrying a logged trial
+    (`LOGGED_KEY`, from `roundtrip-eval blame`) runs no cycles: only the probes of its failure.
     """
 
     templates = load_user_templates(settings.prompts) if settings.prompts else None
@@ -157,6 +145,10 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         )
         under_test = get_model()
         models = (role_model(SPEC_ROLE, under_test), role_model(CODE_ROLE, under_test))
+        if blame.LOGGED_KEY in meta:
+            logged = blame.Logged.model_validate(meta[blame.LOGGED_KEY])
+            await run_blame(problem, logged.cycles, logged.epoch, models, logged.known)
+            return state
         history: list[Cycle] = []
         previous = Previous(
             problem.reference, None, compare(problem, list(problem.expected)).behaviour
@@ -174,16 +166,7 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
                 break
             previous = Previous(record.code, record.spec, record.behaviour)
         if settings.blame > 0:
-            # blame needs a spec to regenerate from: not an empty one, nor one that is the code
-            failure = next(
-                (r for r in history if not r.passed and r.spec and not r.spec_leak), None
-            )
-            if failure is not None and failure.spec is not None:
-                async with span("blame"):
-                    result = await run_blame(
-                        problem, history, failure.cycle, failure.spec, state.epoch, models
-                    )
-                store().set(BLAME_KEY, result.stored())
+            await run_blame(problem, history, state.epoch, models)
         return state
 
     async def attempt(problem: Problem, spec: str, seed_f: int, model: Model) -> FResult:
@@ -284,49 +267,35 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
     async def run_blame(
         problem: Problem,
         history: list[Cycle],
-        cycle: int,
-        failing_spec: str,
         epoch: int,
         models: tuple[Model, Model],
-    ) -> Blame:
+        known: dict[str, Attempt] | None = None,
+    ) -> None:
+        """Probe the first failing cycle (eval/blame.py) and store the verdict; the first failure
+        of a spec_failure has no spec to regenerate from and is not probed. `known`: tries a
+        logged blame record already made with the same model, not made again."""
+        cycle, _why = blame.probe_target(history)
+        if cycle is None:
+            return
         spec_model, code_model = models
         if settings.judge_model:
             spec_model = code_model = get_model(settings.judge_model)
-        last_code = history[cycle - 2].code if cycle >= 2 else problem.reference
-        assert last_code is not None  # a cycle the chain went on from had code
-        from_spec: list[Attempt] = []
-        fresh: list[Attempt] = []
-        for j in range(settings.blame):
-            seed_f = derive_seed(settings.seed, epoch, cycle, f"blame_f{j}")
-            from_spec.append(_brief(await attempt(problem, failing_spec, seed_f, code_model), None))
-            seed_g = derive_seed(settings.seed, epoch, cycle, f"blame_g{j}")
-            g_out = await generate_step(spec_model, g_prompt(problem, last_code), seed_g, infra_retries)
+
+        async def f_try(spec: str, seed: int) -> FResult:
+            return await attempt(problem, spec, seed, code_model)
+
+        async def g_write(code: str, seed: int) -> str | None:
+            g_out = await generate_step(spec_model, g_prompt(problem, code), seed, infra_retries)
             spec = extract_spec(g_out.completion).code
-            seed_gf = derive_seed(settings.seed, epoch, cycle, f"blame_gf{j}")
-            if spec is None or spec_leak(spec, problem.function, last_code) is not None:
-                fresh.append(Attempt(passed=False, category="spec_failure", detail=None,
-                                     extraction_rule=None, code=None, spec=spec))  # fmt: skip
-            else:
-                fresh.append(_brief(await attempt(problem, spec, seed_gf, code_model), spec))
-        spec_rate = sum(r.passed for r in from_spec) / settings.blame
-        fresh_rate = sum(r.passed for r in fresh) / settings.blame
-        return Blame(
-            cycle=cycle,
-            k=settings.blame,
-            model=(settings.judge_model or "same as the run"),
-            from_spec_pass_rate=spec_rate,
-            fresh_pass_rate=fresh_rate,
-            verdict=blame_verdict(spec_rate, fresh_rate),
-            from_spec=from_spec,
-            fresh=fresh,
-        )
+            return None if spec is None or spec_leak(spec, problem.function, code) else spec
+
+        async with span("blame"):
+            result = await blame.run_probes(
+                history, cycle, problem.reference, settings.blame, f_try, g_write,
+                lambda step: derive_seed(settings.seed, epoch, cycle, step),
+                settings.judge_model or "same as the run", known,
+            )  # fmt: skip
+        store().set(BLAME_KEY, result.stored())
 
     return solve
 
-
-def _brief(result: FResult, spec: str | None) -> Attempt:
-    """A blame try as the log keeps it: the verdict and the code, not the replies."""
-    return Attempt(
-        passed=result.passed, category=result.category, detail=result.detail,
-        extraction_rule=result.extraction_rule, code=result.code, spec=spec,
-    )  # fmt: skip

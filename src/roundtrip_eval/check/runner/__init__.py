@@ -78,11 +78,11 @@ def _joined(parts: tuple[str, ...]) -> str:
 
 @functools.cache
 def candidate_source() -> str:
-    """The candidate side as one program (it calls `_candidate_main` last), with the text of
+    """The candidate side as one program (it calls `_zygote` last), with the text of
     `sharedctypes.py` as `SHAREDCTYPES_SOURCE` (the module it serves, not a part)."""
     with open(os.path.join(os.path.dirname(__file__), "sharedctypes.py"), encoding="utf-8") as fh:
         served = f"\nSHAREDCTYPES_SOURCE = {fh.read()!r}\n"
-    return HEADER + _joined(CANDIDATE_PARTS) + served + "\n_candidate_main()\n"
+    return HEADER + _joined(CANDIDATE_PARTS) + served + "\n_zygote()\n"
 
 
 @functools.cache

@@ -1,11 +1,13 @@
 # inspect-evals-lint: ignore-file[host_code_execution] -- a part of the runner, which runs inside the sandbox
-"""The candidate side: the program the candidate process runs after its `execve`.
+"""The candidate side: the program the zygote runs after its `execve`, and each candidate
+process it forks.
 
-A fresh interpreter (`python3 -I -S`, see `supervisor._spawn`) runs this program: it reads its
-job, installs the audit hook, then imports the candidate and calls its function on each input
-in the sealed `_loop`. Only the interpreter's start-up modules and the few this part imports
-(`os`, `gc`, `_signal`, `_thread`, `_blake2`, `_json`, `types`) are loaded before the candidate's
-code: nothing the runner used for its own set-up (ctypes in particular) is in this process.
+A fresh interpreter (`python3 -I -S`, see `supervisor._Zygote`) loads this program and waits
+(`_zygote`); per check it forks a candidate process that reads its job, installs the audit hook,
+then imports the candidate and calls its function on each input in the sealed `_loop`. Only the
+interpreter's start-up modules and the few this part imports (`os`, `gc`, `_signal`, `_thread`,
+`_blake2`, `_json`, `_socket`, `types`) are loaded before the candidate's code: nothing the
+runner used for its own set-up (ctypes in particular) is in this process.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import gc
 import os
 import sys
 import types
-from typing import Any, NoReturn
+from typing import Any
 
-from .codec import _dec, _dumps, _encode_text, _encode_value
+from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping
 from .protocol import (
+    BIND_EVENT,
     BLOCKED_EVENTS,
     BLOCKED_IMPORTS,
     CHANNEL_FD,
@@ -48,6 +51,7 @@ from .protocol import (
     R_OWN_SEND,
     R_PROC_MEM,
     R_RUNNER_CODE,
+    R_SECOND_LOOP,
     R_THREAD_SEND,
     REFUSAL_STATUS,
     RELIED_ON,
@@ -57,6 +61,7 @@ from .protocol import (
     STAGE_READY,
     STAGE_SIGNATURE,
     STAGE_SYNTAX,
+    ZYGOTE_FD,
 )  # fmt: skip
 
 
@@ -71,20 +76,29 @@ def _on_alarm(signum: int, frame: Any, _exc: Any = _CallTimeout) -> None:
 def _changed(
     current: Any, snapshot: Any, _type: Any = type, _str: Any = str, _list: Any = list,
     _dict: Any = dict,
-) -> tuple[list[str], list[str]]:  # fmt: skip
-    """Names of `snapshot` ((name, object) pairs) rebound or missing in the dict `current`."""
+) -> tuple[list[str], list[str], list[str]]:  # fmt: skip
+    """Names of `snapshot` ((name, object) pairs) rebound or missing in the dict `current`, and
+    names `current` holds that `snapshot` does not (a key that is not exactly a str counts:
+    a str subclass equal to a name shadows it)."""
     now = _dict()
+    added: list[str] = []
     for k, v in _list(current.items()):
         if _type(k) is _str:
             now[k] = v
+        else:
+            added.append("<a key that is not a str>")
     replaced: list[str] = []
     missing: list[str] = []
     for k, v in snapshot:
         if k not in now:
             missing.append(k)
-        elif now[k] is not v:
+            continue
+        if now[k] is not v:
             replaced.append(k)
-    return replaced, missing
+        del now[k]
+    for k in now:
+        added.append(k)
+    return replaced, missing, added
 
 
 def _integrity(
@@ -98,16 +112,18 @@ def _integrity(
     `broken` (scored crash). A rebound runner global or relied-on standard-library function is
     `tamper` (scored tampering).
     """
-    replaced, missing = _changed(builtins_dict, builtins_snap)
+    replaced, missing, _ = _changed(builtins_dict, builtins_snap)
     if replaced or missing:
         return {_kind: _broken, _what: "replaced builtins: " + _join(_sorted(replaced + missing)[:5])}
-    replaced, missing = _changed(globals_dict, globals_snap)
+    replaced, missing, added = _changed(globals_dict, globals_snap)
     if missing:
         return {_kind: _broken, _what: "deleted the runner's globals: " + _join(_sorted(missing)[:5])}
     if replaced:
         return {_kind: _tamper, _what: "replaced the runner's " + _join(_sorted(replaced)[:5])}
+    if added:  # a new name in the runner's namespace shadows a builtin for the runner's code
+        return {_kind: _tamper, _what: "added to the runner's globals: " + _join(_sorted(added)[:5])}
     for label, module_dict, snap in relied_snap:
-        replaced, missing = _changed(module_dict, snap)
+        replaced, missing, _ = _changed(module_dict, snap)
         if replaced or missing:
             return {_kind: _tamper, _what: "replaced " + label + "." + _join(_sorted(replaced + missing)[:5])}
     return None
@@ -170,6 +186,7 @@ def _loop(
     _keys: Any = (K_KIND, K_STAGE, K_INDEX, K_OK, K_VALUE, K_EXC, K_MSG, K_TIMEOUT, K_ERROR, K_DEFINED),
     _words: Any = (MSG_STAGE, MSG_REPLY, STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY,
                    STAGE_DONE, ERROR_MISSING, ERROR_ARITY),
+    _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
@@ -180,105 +197,114 @@ def _loop(
     alarm, as in a plain Python runner (it stops Python code, not a long C call; the runner's
     check deadline is the hard limit).
     """
-    kind, stage, index, ok, value_k, exc_k, msg_k, timeout_k, error_k, defined_k = _keys
-    stage_msg, reply_msg, syntax, import_, signature, ready, done, missing, arity = _words
-    import_timeout, call_timeout = limits
+    _audit(_bind)  # before any candidate code runs: the hook signs for this frame and no other
+    kind, what_k, broken = _keys[0], _last[0], _last[1]
     try:
-        compiled = _compile(code, "candidate.py", "exec")
-    except _base as exc:
-        name, text = _describe(exc, 300)
-        _audit(_send, _dumps({kind: stage_msg, stage: syntax, exc_k: name, msg_k: text}))
-        return
-    module = _module_type("candidate")
-    namespace = module.__dict__
-    namespace["__file__"] = "candidate.py"
-    _modules["candidate"] = module
-    failed = None
-    try:
-        _setitimer(_real, import_timeout)
-        _exec(compiled, namespace)
-        _setitimer(_real, 0)
-    except _call_timeout:
-        _audit(_send, _dumps({kind: stage_msg, stage: import_, timeout_k: True}))
-        return
-    except _base as exc:
-        _setitimer(_real, 0)
-        name, text = _describe(exc, 300)
-        failed = {kind: stage_msg, stage: import_, exc_k: name, msg_k: text}
-    try:
-        _flush_out()
-        _flush_err()
-    except _base:
-        pass
-    stop = _integrity(*state)
-    if stop is not None:
-        _audit(_send, _dumps(stop))
-        return
-    if failed is not None:
-        _audit(_send, _dumps(failed))
-        return
-    func = namespace.get(function)
-    if func is None or not _callable(func):
-        names = []
-        for k, v in _tuple(namespace.items()):
-            if _type(k) is _str and k[:2] != "__" and _callable(v):
-                names.append(k)
-        _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: missing,
-                              defined_k: _sorted(names)[:10]}))  # fmt: skip
-        return
-    sig: Any = None
-    arities = []
-    for frozen in inputs:
-        n = _len(frozen[1])
-        if n in arities:  # binding depends only on how many arguments
-            continue
-        arities.append(n)
-        why = _arity(func, n)
-        if why is None and sig is None:
-            try:
-                sig = _import("inspect").signature(func)
-            except _base:
-                break
-        if why is None:
-            try:
-                sig.bind(*_dec(frozen))
-                why = ""
-            except _type_error as exc:
-                why = _describe(exc, 200)[1]
-            except _base:
-                break
-        if why:
-            _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: arity,
-                                  exc_k: "TypeError", msg_k: why[:200]}))  # fmt: skip
-            return
-    _audit(_send, _dumps({kind: stage_msg, stage: ready}))
-    for i in _range(_len(inputs)):
-        args = _dec(inputs[i])
+        kind, stage, index, ok, value_k, exc_k, msg_k, timeout_k, error_k, defined_k = _keys
+        stage_msg, reply_msg, syntax, import_, signature, ready, done, missing, arity = _words
+        import_timeout, call_timeout = limits
         try:
-            _setitimer(_real, call_timeout)
-            value = func(*args)
+            compiled = _compile(code, "candidate.py", "exec")
+        except _base as exc:
+            name, text = _describe(exc, 300)
+            _audit(_send, _dumps({kind: stage_msg, stage: syntax, exc_k: name, msg_k: text}))
+            return
+        module = _module_type("candidate")
+        namespace = module.__dict__
+        namespace["__file__"] = "candidate.py"
+        _modules["candidate"] = module
+        failed = None
+        try:
+            _setitimer(_real, import_timeout)
+            _exec(compiled, namespace)
             _setitimer(_real, 0)
-            reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
         except _call_timeout:
-            _audit(_send, _dumps({kind: reply_msg, index: i, timeout_k: True}))
+            _audit(_send, _dumps({kind: stage_msg, stage: import_, timeout_k: True}))
             return
         except _base as exc:
             _setitimer(_real, 0)
-            name, why = _describe(exc, 200)
-            reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
+            name, text = _describe(exc, 300)
+            failed = {kind: stage_msg, stage: import_, exc_k: name, msg_k: text}
         try:
             _flush_out()
             _flush_err()
         except _base:
             pass
-        _audit(_send, _dumps(reply))
-    stop = _integrity(*state)
-    _audit(_send, _dumps({kind: stage_msg, stage: done} if stop is None else stop))
+        stop = _integrity(*state)
+        if stop is not None:
+            _audit(_send, _dumps(stop))
+            return
+        if failed is not None:
+            _audit(_send, _dumps(failed))
+            return
+        func = namespace.get(function)
+        if func is None or not _callable(func):
+            names = []
+            for k, v in _tuple(namespace.items()):
+                if _type(k) is _str and k[:2] != "__" and _callable(v):
+                    names.append(k)
+            _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: missing,
+                                  defined_k: _sorted(names)[:10]}))  # fmt: skip
+            return
+        sig: Any = None
+        arities = []
+        for frozen in inputs:
+            n = _len(frozen[1])
+            if n in arities:  # binding depends only on how many arguments
+                continue
+            arities.append(n)
+            why = _arity(func, n)
+            if why is None and sig is None:
+                try:
+                    sig = _import("inspect").signature(func)
+                except _base:
+                    break
+            if why is None:
+                try:
+                    sig.bind(*_dec(frozen))
+                    why = ""
+                except _type_error as exc:
+                    why = _describe(exc, 200)[1]
+                except _base:
+                    break
+            if why:
+                _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: arity,
+                                      exc_k: "TypeError", msg_k: why[:200]}))  # fmt: skip
+                return
+        _audit(_send, _dumps({kind: stage_msg, stage: ready}))
+        for i in _range(_len(inputs)):
+            args = _dec(inputs[i])
+            try:
+                _setitimer(_real, call_timeout)
+                value = func(*args)
+                _setitimer(_real, 0)
+                reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
+            except _call_timeout:
+                _audit(_send, _dumps({kind: reply_msg, index: i, timeout_k: True}))
+                return
+            except _base as exc:
+                _setitimer(_real, 0)
+                name, why = _describe(exc, 200)
+                reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
+            try:
+                _flush_out()
+                _flush_err()
+            except _base:
+                pass
+            _audit(_send, _dumps(reply))
+        stop = _integrity(*state)
+        _audit(_send, _dumps({kind: stage_msg, stage: done} if stop is None else stop))
+    except _base:  # nothing escapes the loop: its caller must never run code of the candidate's
+        try:
+            _setitimer(_real, 0)
+            stop = _integrity(*state)
+            if stop is None:
+                stop = {kind: broken, what_k: "the runner's loop stopped: the candidate's objects raised"}
+            _audit(_send, _dumps(stop))
+        except _base:
+            pass
 
 
-SEALED = (_dumps, _dec, _encode_value, _encode_text, _changed, _integrity, _describe_exc, _arity,
-          _on_alarm, _loop)  # fmt: skip
-"""The functions the candidate process runs after the candidate's code is loaded."""
 
 
 # The audit hook, compiled in the candidate process with the per-check key as a constant of its
@@ -291,16 +317,26 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _blocked_imports=None, _frame_type=None, _function_type=None, _hook_globals=None,
          _runner_globals=None, _fn_attrs=None, _getframe=None, _ident=None, _main=None,
          _loop_code=None, _caller=None, _write=None, _fd=None, _lock=None, _mac=None,
-         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None):
+         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None, _bound=None,
+         _bind=None):
     if _type(event) is not _str:
         return
     what = -1
-    if event == _send:
+    if event == _send or event == _bind:
         if _ident() != _main:
             what = _r[6]
         else:
             f = _getframe(1)  # raised by the runner's loop, called by the runner's own frame
-            if f.f_back is _caller and f.f_code is _loop_code and _len(args) == 1 and _type(args[0]) is _str:
+            if f.f_back is not _caller or f.f_code is not _loop_code:
+                what = _r[7]
+            elif event == _bind:  # the loop's first act, before any candidate code has run
+                if _bound:
+                    _exit(_status + _r[8])
+                _bound.append(f)
+                return
+            elif not _bound or _bound[0] is not f:  # one-shot: only the loop frame bound first
+                what = _r[8]
+            elif _len(args) == 1 and _type(args[0]) is _str:
                 data = args[0].encode("utf-8", "replace")
                 line = _mac(data, key=__KEY__, digest_size=16).hexdigest().encode() + b" " + data + b"\\n"
                 _lock.acquire()
@@ -310,7 +346,8 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                 finally:
                     _lock.release()
                 return
-            what = _r[7]
+            else:
+                what = _r[7]
     elif event in _blocked:
         what = _blocked[event]
         if event == "code.__new__" and _len(args) == 9:  # types.coroutine marks a generator
@@ -387,6 +424,17 @@ class _SharedValues:
 _KEY_PLACEHOLDER = b"roundtrip-key-placeholder-3f9c1a7e5d2b4c6a8e0f"
 
 
+_HOOK_TEMPLATE: list[Any] = []
+
+
+def _hook_template() -> Any:
+    """The hook's code with a placeholder key, compiled once per zygote (before any fork)."""
+    if not _HOOK_TEMPLATE:
+        module = compile(_HOOK_SOURCE.replace("__KEY__", repr(_KEY_PLACEHOLDER)), "<roundtrip-hook>", "exec")
+        _HOOK_TEMPLATE.append(next(c for c in module.co_consts if isinstance(c, types.CodeType)))
+    return _HOOK_TEMPLATE[0]
+
+
 def _install_hook(caller: Any, unprotected: str) -> None:
     """Create the per-check key, tell the runner, and install the signing audit hook.
 
@@ -396,25 +444,24 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     from _blake2 import blake2b
 
     key = os.urandom(32)
-    module = compile(_HOOK_SOURCE.replace("__KEY__", repr(_KEY_PLACEHOLDER)), "<roundtrip-hook>", "exec")
-    template = next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    template = _hook_template()
     code = template.replace(co_consts=tuple(key if c == _KEY_PLACEHOLDER else c for c in template.co_consts))
     hook_globals: dict[str, Any] = {"__builtins__": {}}
-    defaults = (
+    defaults: tuple[Any, ...] = (
         type, str, bytes, len, SEND_EVENT, dict(BLOCKED_EVENTS), BLOCKED_IMPORTS,
         types.FrameType, types.FunctionType, hook_globals, globals(),
         frozenset({"__code__", "__defaults__", "__kwdefaults__"}), sys._getframe,
         _thread.get_ident, _thread.get_ident(), _loop.__code__, caller, os.write, CHANNEL_FD,
         _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
         (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
-         R_THREAD_SEND, R_OWN_SEND),
-        types.coroutine.__code__, types.CodeType,
+         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP),
+        types.coroutine.__code__, types.CodeType, [], BIND_EVENT,
     )  # fmt: skip
     hook = types.FunctionType(code, hook_globals, "hook", defaults)
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
     while hello:
         hello = hello[os.write(CHANNEL_FD, hello) :]
-    del key, code, module, template
+    del key, code, template
     sys.addaudithook(hook)
 
 
@@ -429,42 +476,146 @@ def _read_job() -> Any:
     return marshal.loads(data)
 
 
-def _candidate_main() -> NoReturn:
-    """The candidate process, after its execve: wait for the job, then check it. Never returns."""
-    try:
-        unprotected = sys.argv[1] if len(sys.argv) > 1 else ""
-        job = _read_job()
-        os.chdir(job["workdir"])
-        if job["nice"]:  # below the runner: it wins the CPU over a fork bomb
-            try:  # noqa: SIM105 - contextlib is not loaded in this process, and need not be
-                os.nice(job["nice"])
-            except OSError:
-                pass
-        inputs, code, function = job["inputs"], job["code"], job["function"]
-        limits = (job["import_timeout"], job["call_timeout"])
-        _signal.signal(_signal.SIGALRM, _on_alarm)
-        sys.meta_path.insert(0, _SharedValues)
-        del job
-        import builtins
-
-        modules = {"os": os, "sys": sys, "gc": gc}
-        relied: dict[str, list[tuple[str, Any]]] = {}
-        for mod, name in RELIED_ON:
-            relied.setdefault(mod, []).append((name, getattr(modules[mod], name)))
-        state = (
-            builtins.__dict__, tuple(builtins.__dict__.items()),
-            globals(), tuple((k, v) for k, v in globals().items() if isinstance(k, str)),
-            tuple((m, modules[m].__dict__, tuple(pairs)) for m, pairs in relied.items()),
-        )
-        del modules, relied
-        _install_hook(sys._getframe(), unprotected)  # this frame calls the loop: only it may send
-        del unprotected
-        _loop(code, function, inputs, state, limits)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException as exc:  # noqa: BLE001 - the runner reports the missing messages
-        try:  # noqa: SIM105
-            os.write(2, f"roundtrip runner: the candidate process stopped: {type(exc).__name__}\n".encode())
-        except BaseException:  # noqa: BLE001, S110
+def _prepare() -> tuple[Any, ...]:
+    """Wait for the job and take the snapshots `_integrity` compares with, before the hook:
+    (code, function, inputs, state, limits, unprotected)."""
+    unprotected = sys.argv[1] if len(sys.argv) > 1 else ""
+    job = _read_job()
+    os.chdir(job["workdir"])
+    if job["nice"]:  # below the runner: it wins the CPU over a fork bomb
+        try:  # noqa: SIM105 - contextlib is not loaded in this process, and need not be
+            os.nice(job["nice"])
+        except OSError:
             pass
+    inputs, code, function = job["inputs"], job["code"], job["function"]
+    limits = (job["import_timeout"], job["call_timeout"])
+    _signal.signal(_signal.SIGALRM, _on_alarm)
+    sys.meta_path.insert(0, _SharedValues)
+    import builtins
+
+    modules = {"os": os, "sys": sys, "gc": gc}
+    relied: dict[str, list[tuple[str, Any]]] = {}
+    for mod, name in RELIED_ON:
+        relied.setdefault(mod, []).append((name, getattr(modules[mod], name)))
+    state = (
+        builtins.__dict__, tuple(builtins.__dict__.items()),
+        globals(), tuple((k, v) for k, v in globals().items() if isinstance(k, str)),
+        tuple((m, modules[m].__dict__, tuple(pairs)) for m, pairs in relied.items()),
+    )
+    return code, function, inputs, state, limits, unprotected
+
+
+def _candidate_main(
+    _prepare: Any = _prepare, _install: Any = _install_hook, _loop: Any = _loop,
+    _getframe: Any = sys._getframe, _write: Any = os.write, _exit: Any = os._exit,
+    _base: Any = BaseException,
+    _stopped: bytes = b"roundtrip runner: the candidate process stopped before its loop\n",
+) -> None:  # fmt: skip
+    """The candidate process, after its execve: wait for the job, then check it. Never returns
+    (it ends in `os._exit`).
+
+    Sealed like the loop: once the hook is installed the candidate's code may rebind any
+    global, builtin or attribute, and this frame (the only one the hook lets call the loop)
+    must call nothing the candidate chose. `_loop` lets nothing escape; this `try` is for
+    the set-up before it.
+    """
+    try:
+        code, function, inputs, state, limits, unprotected = _prepare()
+        _install(_getframe(), unprotected)  # this frame calls the loop: only it may send
+        _loop(code, function, inputs, state, limits)
+    except _base:  # noqa: BLE001 - the runner reports the missing messages
+        try:  # noqa: SIM105
+            _write(2, _stopped)
+        except _base:  # noqa: BLE001, S110
+            pass
+    _exit(0)
+
+
+SEALED = (_dumps, _enc, _stdlib_mapping, _dec, _encode_value, _encode_text, _changed, _integrity,
+          _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
+"""The functions the candidate process runs after its audit hook is installed (a test checks
+their bytecode reads no global, builtin or cell, and that every function reachable from
+`_candidate_main`'s defaults after `BEFORE_HOOK` is here)."""
+
+BEFORE_HOOK = (_prepare, _install_hook)
+"""What `_candidate_main` calls before the hook exists (`_install_hook` installs it last)."""
+
+
+def _received_fds(ancillary: Any) -> list[int]:
+    """The descriptors in a `recvmsg` ancillary list (SCM_RIGHTS), without importing `array`."""
+    import _socket
+
+    fds: list[int] = []
+    for level, kind, data in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            usable = len(data) - len(data) % 4
+            fds += [int.from_bytes(data[i : i + 4], sys.byteorder) for i in range(0, usable, 4)]
+    return fds
+
+
+def _become_candidate(job_r: int, chan_w: int, out_w: int) -> None:
+    """In the forked candidate process: its own session, only descriptors 0-4, then the check."""
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        wanted = {0: null, 1: out_w, 2: out_w, CHANNEL_FD: chan_w, JOB_FD: job_r}
+        high = {target: os.dup2(fd, 100 + target) for target, fd in wanted.items()}
+        for target, fd in high.items():
+            os.dup2(fd, target)
+        os.closerange(JOB_FD + 1, 1 << 20)
+    except BaseException:  # noqa: BLE001 - the runner reports the missing messages
+        os._exit(127)
+    _candidate_main()
     os._exit(0)
+
+
+ZYGOTE: list[int] = []
+"""The zygote's pid, once it runs (readable by the candidate, like every runner global: a probe
+of leftover processes tells the runner's own zygote apart with it)."""
+
+
+def _zygote() -> None:
+    """The confined, exec'd interpreter that never runs candidate code: it forks one candidate
+    process per check (so a check costs a fork, not an exec and an interpreter start).
+
+    The runner sends the check's three pipe ends (job read, reply write, output write) on the
+    control socket (`ZYGOTE_FD`); the zygote forks a short-lived middle process that forks the
+    candidate process and exits at once, so the candidate process is reparented to the runner
+    (a child subreaper) and the runner reads its exit status itself; the zygote then answers
+    with the candidate process's pid. The zygote reads no job, imports nothing of the
+    candidate's, and keeps only its socket: what each candidate process starts from is what
+    the first one did."""
+    import _socket
+
+    os.close(JOB_FD)  # the program has been read
+    ZYGOTE.append(os.getpid())
+    _hook_template()
+    ctl = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, ZYGOTE_FD)
+    while True:
+        try:
+            data, ancillary, _, _ = ctl.recvmsg(16, _socket.CMSG_SPACE(3 * 4))
+        except OSError:
+            os._exit(0)
+        fds = _received_fds(ancillary)
+        if not data or len(fds) != 3:
+            os._exit(0)
+        report_r, report_w = os.pipe()
+        middle = os.fork()
+        if middle == 0:
+            try:
+                os.close(report_r)
+                ctl.close()
+                pid = os.fork()
+                if pid == 0:
+                    os.close(report_w)
+                    _become_candidate(*fds)
+                os.write(report_w, pid.to_bytes(8, "little"))
+            finally:
+                os._exit(0)
+        os.close(report_w)
+        for fd in fds:
+            os.close(fd)
+        pid_bytes = os.read(report_r, 8)
+        os.close(report_r)
+        os.waitpid(middle, 0)  # the candidate process is the runner's child from here on
+        ctl.sendall(pid_bytes if len(pid_bytes) == 8 else (0).to_bytes(8, "little"))

@@ -24,6 +24,10 @@ def _seal(fn: Any) -> Any:
     return fn
 
 
+STDLIB_MAPPINGS = ("Counter", "OrderedDict", "defaultdict")
+"""The standard library's dict subclasses, encoded as dicts of their items (docs/scoring.md)."""
+
+
 class _TooLarge(Exception):
     """The encoded value grew past the size limit."""
 
@@ -35,13 +39,31 @@ except ImportError:  # pragma: no cover - CPython always has _json
     from json.encoder import py_encode_basestring_ascii as _ESCAPE
 
 
+def _stdlib_mapping(
+    t: Any, _type: Any = type, _str: Any = str, _dict: Any = dict, _issubclass: Any = issubclass,
+    _base: Any = BaseException, _names: Any = STDLIB_MAPPINGS,
+) -> bool:  # fmt: skip
+    """Whether `t` is one of the standard library's dict subclasses (`STDLIB_MAPPINGS`).
+
+    A class that only claims the module and name is harmless: its value is read from the dict
+    storage (`dict.items`), so it can only report the items it holds, as a dict would."""
+    try:
+        name, module = t.__name__, t.__module__
+        return (  # each test is a bool (the types are checked first): no `bool` global
+            _type(name) is _str and _type(module) is _str and module == "collections"
+            and name in _names and _issubclass(t, _dict)
+        )  # fmt: skip
+    except _base:  # a hostile metaclass
+        return False
+
+
 def _enc(
     value: Any, depth: int = 0, budget: list[int] | None = None, _self: Any = None,
     _type: Any = type, _str: Any = str, _repr: Any = repr, _sorted: Any = sorted,
     _len: Any = len, _bool: Any = bool, _int: Any = int, _float: Any = float, _list: Any = list,
     _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
     _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
-    _max_depth: int = MAX_DEPTH,
+    _max_depth: int = MAX_DEPTH, _is_mapping: Any = None,
 ) -> Any:  # fmt: skip
     """`encode`, sealed; with `budget` ([bytes left]) it raises `_TooLarge` early."""
     if budget is not None:
@@ -76,9 +98,10 @@ def _enc(
         for v in value:
             items.append(_self(v, depth + 1, budget))
         return [t.__name__, items]
-    if t is _dict:
+    if t is _dict or (t is not _set and t is not _frozenset and _is_mapping(t)):
+        # Counter, OrderedDict and defaultdict are encoded as the dict of their items
         pairs = []
-        for k, v in value.items():
+        for k, v in _dict.items(value):  # the storage itself, whatever the class overrides
             pairs.append([_self(k, depth + 1, budget), _self(v, depth + 1, budget)])
         return ["dict", pairs]
     if t is _set or t is _frozenset:
@@ -96,6 +119,7 @@ def _enc(
     return ["opaque", name if _type(name) is _str else "?", text]
 
 
+_enc.__defaults__ = (*_enc.__defaults__[:-1], _stdlib_mapping)  # type: ignore[index]
 _seal(_enc)
 
 
@@ -224,7 +248,9 @@ def decode(obj: Any) -> Any:
 
 
 def typed_equal(a: Any, b: Any) -> bool:
-    """Equality that also requires identical types, recursively (1 != 1.0 != True != '1')."""
+    """Equality that also requires identical types, recursively (1 != 1.0 != True != '1'),
+    inside sets, frozensets and dict keys too; every NaN equals every NaN, and 0.0 equals -0.0
+    (docs/scoring.md)."""
     if type(a) is not type(b):
         return False
     if isinstance(a, float):
@@ -232,10 +258,33 @@ def typed_equal(a: Any, b: Any) -> bool:
     if isinstance(a, list | tuple):
         return len(a) == len(b) and all(typed_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
-        if len(a) != len(b) or list(map(type, a)) != list(map(type, b)):
+        if len(a) != len(b):
             return False
-        return all(k in b and typed_equal(v, b[k]) for k, v in a.items())
+        theirs = {_typed_key(k): v for k, v in b.items()}
+        return all(
+            (key := _typed_key(k)) in theirs and typed_equal(v, theirs[key]) for k, v in a.items()
+        )
+    if isinstance(a, set | frozenset):
+        return len(a) == len(b) and _typed_key(a) == _typed_key(b)
     return bool(a == b)
+
+
+def _typed_key(value: Any) -> Any:
+    """A hashable key that two values share exactly when `typed_equal` holds between them
+    (the type goes into the key, NaN is one key, -0.0 is 0.0's), for set members and dict keys."""
+    t = type(value)
+    if t is float:
+        return (t, "nan") if math.isnan(value) else (t, value + 0.0)
+    if t is list or t is tuple:
+        return (t, tuple(_typed_key(v) for v in value))
+    if t is set or t is frozenset:  # members sorted by repr: NaNs may repeat, so not a frozenset
+        return (t, tuple(sorted((_typed_key(v) for v in value), key=repr)))
+    if t is dict:
+        items = ((_typed_key(k), _typed_key(v)) for k, v in value.items())
+        return (t, tuple(sorted(items, key=repr)))
+    if t is Opaque:
+        return (t, value.type_name, value.text)
+    return (t, value)
 
 
 def valid_encoding(obj: Any, depth: int = 0) -> bool:

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from .protocol import CHANNEL_FD, EXE_FD, JOB_FD
+from .protocol import EXE_FD, JOB_FD, ZYGOTE_FD
 
 # prctl options and seccomp constants (linux/prctl.h, linux/seccomp.h, linux/filter.h)
 PR_SET_DUMPABLE, PR_SET_SECCOMP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 4, 22, 36, 38
@@ -44,9 +44,10 @@ PID_SYSCALLS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo
 
 
 def _seccomp_program(
-    parent: int, parent_group: int, machine: str | None = None
+    parent: int, parent_group: int, machine: str | None = None, zygote: int | None = None
 ) -> list[tuple[int, int, int, int]] | None:
-    """A BPF filter that keeps the candidate process (and all it starts) off the runner."""
+    """A BPF filter that keeps the candidate process (and all it starts) off the runner, and
+    off the zygote (`zygote`: its pid, which is also its process group)."""
     table = SYSCALLS.get(machine or os.uname().machine)
     if table is None:
         return None
@@ -57,10 +58,12 @@ def _seccomp_program(
         prog += [(jge, 0, 1, 0x40000000), (ret, 0, 0, SECCOMP_KILL)]
     for name in DENIED_SYSCALLS:
         prog += [(jeq, 0, 1, nr[name]), (ret, 0, 0, SECCOMP_EPERM)]
-    targets = sorted({parent & 0xFFFFFFFF, 0xFFFFFFFF, (-parent_group) & 0xFFFFFFFF})
+    targets = {parent & 0xFFFFFFFF, 0xFFFFFFFF, (-parent_group) & 0xFFFFFFFF}
+    if zygote is not None:
+        targets |= {zygote & 0xFFFFFFFF, (-zygote) & 0xFFFFFFFF}
     for name in PID_SYSCALLS:
         block = [(ld_abs, 0, 0, 16)]  # the low word of the first argument (a pid)
-        for target in targets:
+        for target in sorted(targets):
             block += [(jeq, 0, 1, target), (ret, 0, 0, SECCOMP_EPERM)]
         block.append((ret, 0, 0, SECCOMP_ALLOW))
         prog += [(jeq, 0, len(block), nr[name]), *block]
@@ -83,11 +86,11 @@ def _prctl(libc: Any, option: int, value: int) -> bool:
     return libc is not None and libc.prctl(option, value, 0, 0, 0) == 0
 
 
-def _seccomp_filter(parent: int, parent_group: int) -> bytes | None:
-    """The filter as the kernel reads it (`struct sock_filter[]`); built once per runner."""
+def _seccomp_filter(parent: int, parent_group: int, zygote: int | None = None) -> bytes | None:
+    """The filter as the kernel reads it (`struct sock_filter[]`); built once per zygote."""
     import struct
 
-    prog = _seccomp_program(parent, parent_group)
+    prog = _seccomp_program(parent, parent_group, zygote=zygote)
     return None if prog is None else b"".join(struct.pack("HBBI", *ins) for ins in prog)
 
 
@@ -178,21 +181,24 @@ it in `__main__`; the job itself follows on the same pipe when the runner has on
 
 
 def _confine_and_exec(
-    job_r: int, chan_w: int, out_w: int, seccomp: bytes | None, libc: Any, exe: int | None
+    program_r: int, control: int, runner: tuple[int, int], libc: Any, exe: int | None
 ) -> NoReturn:
-    """The forked candidate process: confine it, then exec a fresh interpreter. Never returns.
+    """The forked zygote: confine it, then exec a fresh interpreter. Never returns.
 
     The set-up uses ctypes (prctl, seccomp) in this copy of the runner; the exec replaces the
-    whole address space, so the candidate's interpreter starts with none of it. What the exec
-    keeps: the seccomp filter and no_new_privs, the session, oom_score_adj, nice, the
-    descriptors 0-4 (JOB_FD is read for the program, then the job)."""
+    whole address space, so the zygote's interpreter, and every candidate process it forks,
+    starts with none of it. What the exec keeps: the seccomp filter (which also keeps them off
+    the zygote, `runner` is the runner's (pid, group)) and no_new_privs, the session,
+    oom_score_adj, the descriptors 0-4 (JOB_FD is read for the program; ZYGOTE_FD is the
+    control socket)."""
     try:
         os.setsid()
+        seccomp = _seccomp_filter(runner[0], runner[1], os.getpid())
         null = os.open(os.devnull, os.O_RDWR)
-        wanted = {0: null, 1: out_w, 2: out_w, CHANNEL_FD: chan_w, JOB_FD: job_r}
+        wanted = {0: null, 1: null, 2: null, ZYGOTE_FD: control, JOB_FD: program_r}
         if exe is not None:
             wanted[EXE_FD] = exe
-        _place_fds(wanted, frozenset({0, 1, 2, CHANNEL_FD, JOB_FD}))
+        _place_fds(wanted, frozenset({0, 1, 2, ZYGOTE_FD, JOB_FD}))
         with contextlib.suppress(OSError), open("/proc/self/oom_score_adj", "w") as fh:
             fh.write("1000")  # the OOM killer's first choice
         _prctl(libc, PR_SET_DUMPABLE, 0)  # until the exec
@@ -208,6 +214,6 @@ def _confine_and_exec(
                   [*argv, "; ".join(filter(None, unprotected))], dict(os.environ))  # fmt: skip
     except BaseException as exc:  # noqa: BLE001 - the runner reports the missing messages
         with contextlib.suppress(BaseException):
-            why = f"roundtrip runner: the candidate process did not start: {type(exc).__name__}\n"
+            why = f"roundtrip runner: the zygote did not start: {type(exc).__name__}\n"
             os.write(2, why.encode())
     os._exit(127)

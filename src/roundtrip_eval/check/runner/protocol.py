@@ -18,9 +18,11 @@ HEAD_BYTES = 400
 MAX_LINE = 64 * 1024
 """Longest line the runner accepts on its reply pipe; a longer one is garbage (a crash)."""
 SEND_EVENT = "roundtrip.send"
+BIND_EVENT = "roundtrip.bind"  # the loop's first act: the hook signs for that loop frame only
 CHANNEL_FD = 3  # the candidate process's end of the reply pipe
 JOB_FD = 4  # the candidate process's end of the job pipe (its program, then its job)
-EXE_FD = 5  # the exec-only interpreter the candidate process execs (closed by the exec)
+EXE_FD = 5  # the exec-only interpreter the zygote execs (closed by the exec)
+ZYGOTE_FD = 3  # the zygote's control socket (the candidate process's CHANNEL_FD is a pipe)
 TOO_LARGE = f"<too large: more than {MAX_VALUE_BYTES} bytes>"
 
 # -- messages on the reply pipe (candidate process -> runner), each a signed JSON object
@@ -74,6 +76,7 @@ REFUSALS = (
     "opened a process's memory (/proc/.../mem)",
     "sent a result from a thread of its own",
     "sent a result through the runner's channel from its own code",
+    "sent a result from a second run of the runner's loop (signing binds to the first)",
 )
 REFUSAL_STATUS = 200
 BLOCKED_EVENTS = {
@@ -84,7 +87,7 @@ BLOCKED_EVENTS = {
 }  # fmt: skip
 """Events the hook refuses whoever raises them (code.__new__: except types.coroutine's flag)."""
 R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS = 10, 11, 12, 13, 14
-R_PROC_MEM, R_THREAD_SEND, R_OWN_SEND = 15, 16, 17
+R_PROC_MEM, R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP = 15, 16, 17, 18
 BLOCKED_IMPORTS = frozenset({
     "_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testsinglephase",
     "_testimportmultiple", "_testclinic", "_ctypes_test", "_xxsubinterpreters",

@@ -311,3 +311,13 @@ class SynchronizedString(SynchronizedArray):
     def raw(self, value: bytes) -> None:
         with self._lock:
             self._obj.raw = value
+
+
+def __getattr__(name: str) -> Any:
+    """The real module's `ctypes` attribute (`multiprocessing.sharedctypes.ctypes`): asking for it
+    is asking for ctypes, so it is refused as an import of ctypes would be (the audit hook ends
+    the candidate process, `tampering`), not answered with an AttributeError a candidate could
+    mistake for a crash of its own."""
+    if name in ("ctypes", "_ctypes"):
+        import ctypes  # noqa: F401 - refused in the candidate process: the process ends here
+    raise AttributeError(f"module 'multiprocessing.sharedctypes' has no attribute {name!r}")

@@ -19,7 +19,6 @@ from .confine import (
     _exec_only_interpreter,
     _libc,
     _prctl,
-    _seccomp_filter,
 )
 from .protocol import (
     CHECK_DIR_PREFIX,
@@ -243,7 +242,7 @@ def _kill_all(pid: int) -> None:
         with contextlib.suppress(OSError):
             os.kill(target, signal.SIGKILL)
     for _ in range(200):
-        children = _children()
+        children = [child for child in _children() if child not in _KEEP]
         for child in children:
             for target in (child, -child):
                 with contextlib.suppress(OSError):
@@ -255,6 +254,7 @@ def _kill_all(pid: int) -> None:
                 return
             if not reaped:
                 break
+            _KEEP.discard(reaped)  # a zygote that died: `_Zygote.spawn` starts another
         if not children:
             return
         time.sleep(0.001)
@@ -397,6 +397,8 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
                 if stop.record.get(K_STOPPED) == STOP_TIMEOUT:
                     emit(json.dumps({K_INDEX: i, K_TIMEOUT: True}).encode())
                 raise
+            if reply.get(K_KIND) == MSG_STAGE and reply.get(K_STAGE) == STAGE_READY:
+                raise _tampering("signed a second 'ready' (the runner's loop ran twice)")
             if reply.get(K_KIND) != MSG_REPLY or reply.get(K_INDEX) != i:
                 raise _Stopped({K_STOPPED: STOP_CHANNEL})
             if reply.get(K_TIMEOUT) is True:
@@ -416,6 +418,9 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
         refused = link.refused()
         if refused is not None:
             raise _tampering(refused)
+        link._read_channel()
+        if link.buffer:  # "done" is the last line a check has: more is a second sender
+            raise _tampering("sent a line after 'done' (the runner's loop ran twice)")
     except _Stopped as stop:
         record = stop.record
         if record.get(K_AT) == "import":
@@ -440,22 +445,86 @@ def _program_bytes(text: str) -> bytes:
     return f"{len(code)}\n".encode() + code
 
 
-def _spawn(seccomp: bytes | None, libc: Any, exe: int | None, program: bytes) -> tuple[int, int, int, int]:
-    """Start the next candidate process, before its job exists: (pid, job_w, chan_r, out_r).
+class _Zygote:
+    """The runner's handle on its zygote: one confined, exec'd interpreter that forks a candidate
+    process per check (`candidate._zygote`). Started again whenever it is gone."""
 
-    It is forked, confined and exec'd into a fresh interpreter (`confine._confine_and_exec`),
-    which reads the candidate side's bytecode first: the exec's cost is paid here, between
-    checks, not when the job comes."""
-    job_r, job_w = os.pipe()
-    chan_r, chan_w = os.pipe()
-    out_r, out_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        _confine_and_exec(job_r, chan_w, out_w, seccomp, libc, exe)
-    for fd in (job_r, chan_w, out_w):
-        os.close(fd)
-    _send_all(job_w, program)
-    return pid, job_w, chan_r, out_r
+    def __init__(self, libc: Any, exe: int | None, program: bytes) -> None:
+        self.libc, self.exe, self.program = libc, exe, program
+        self.runner = (os.getpid(), os.getpgid(0))
+        self.pid = 0
+        self.sock: Any = None
+
+    def _start(self) -> None:
+        import socket
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        program_r, program_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _confine_and_exec(program_r, theirs.fileno(), self.runner, self.libc, self.exe)
+        theirs.close()
+        os.close(program_r)
+        _send_all(program_w, self.program)
+        os.close(program_w)
+        self.pid, self.sock = pid, ours
+        _KEEP.add(pid)
+
+    def stop(self) -> None:
+        """Kill the zygote (the candidate processes are the runner's children, not its)."""
+        if self.pid:
+            if self.pid in _KEEP:  # not reaped yet (else the pid may be someone else's by now)
+                _KEEP.discard(self.pid)
+                with contextlib.suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
+                with contextlib.suppress(OSError):
+                    os.waitpid(self.pid, 0)
+            self.sock.close()
+            self.pid = 0
+
+    def _fork(self, fds: tuple[int, int, int]) -> int:
+        """Ask the zygote for a candidate process holding `fds`; its pid, or 0."""
+        import array
+        import select
+        import socket
+
+        try:
+            self.sock.sendmsg([b"f"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+            got = b""
+            while len(got) < 8:
+                ready, _, _ = select.select([self.sock], [], [], 10.0)
+                chunk = self.sock.recv(8 - len(got)) if ready else b""
+                if not chunk:
+                    return 0
+                got += chunk
+        except OSError:
+            return 0
+        return int.from_bytes(got, "little")
+
+    def spawn(self) -> tuple[int, int, int, int]:
+        """Start the next candidate process, before its job exists: (pid, job_w, chan_r, out_r)."""
+        job_r, job_w = os.pipe()
+        chan_r, chan_w = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            pid = 0
+            for _ in range(2):  # a zygote that died (or was killed by the OOM killer): a new one
+                if not self.pid:
+                    self._start()
+                pid = self._fork((job_r, chan_w, out_w))
+                if pid:
+                    break
+                self.stop()
+            if not pid:
+                raise RuntimeError("the zygote could not start a candidate process")
+        finally:
+            for fd in (job_r, chan_w, out_w):
+                os.close(fd)
+        return pid, job_w, chan_r, out_r
+
+
+_KEEP: set[int] = set()
+"""The runner's own children that `_kill_all` leaves alone: its zygote."""
 
 
 def _send_all(fd: int, data: bytes) -> None:
@@ -530,12 +599,13 @@ def _main() -> None:
     libc = _libc()
     _prctl(libc, PR_SET_CHILD_SUBREAPER, 1)
     _prctl(libc, PR_SET_DUMPABLE, 0)
-    seccomp = _seccomp_filter(os.getpid(), os.getpgid(0))
-    spawned = _spawn(seccomp, libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM))
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    zygote = _Zygote(libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM))
+    spawned = zygote.spawn()
     job = json.loads(sys.stdin.buffer.read())
     nonce = str(job.pop("nonce"))
     records, check_dir = _run_one(spawned, job, nonce, libc)
+    zygote.stop()
     _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
     _write(_framed(nonce, records))
     os._exit(0)
@@ -553,16 +623,17 @@ def _serve() -> None:
     _prctl(libc, PR_SET_CHILD_SUBREAPER, 1)
     _prctl(libc, PR_SET_DUMPABLE, 0)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    seccomp = _seccomp_filter(os.getpid(), os.getpgid(0))
-    exe, program = _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM)
-    spawned = _spawn(seccomp, libc, exe, program)
+    zygote = _Zygote(libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM))
+    spawned: tuple[int, int, int, int] | None = zygote.spawn()
     _write(f"READY {os.getpid()}\n".encode())
     pending = b""
     while True:
         while b"\n" not in pending:
             data = os.read(0, 1 << 20)
             if not data:
-                _kill_all(spawned[0])
+                if spawned is not None:
+                    _kill_all(spawned[0])
+                zygote.stop()
                 os._exit(0)
             pending += data
         line, pending = pending.split(b"\n", 1)
@@ -571,9 +642,12 @@ def _serve() -> None:
             job = json.loads(line)
             nonce = str(job.pop("nonce"))
             beat = f"{nonce} .\n".encode()
+            if spawned is None:
+                spawned = zygote.spawn()
             records, check_dir = _run_one(spawned, job, nonce, libc, lambda beat=beat: _write(beat))
         except Exception as exc:  # noqa: BLE001 - a fault of ours: report it, keep serving
-            _kill_all(spawned[0])
+            if spawned is not None:
+                _kill_all(spawned[0])
             job, check_dir = {}, None
             failed = {K_STAGE: STAGE_RUNNER, K_MSG: f"the runner failed: {type(exc).__name__}: {exc}"[:300]}
             records = [json.dumps(failed).encode()]
@@ -581,4 +655,6 @@ def _serve() -> None:
         with contextlib.suppress(Exception):  # what stays is found, and reported, before the next check
             _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
         del job, records, line
-        spawned = _spawn(seccomp, libc, exe, program)
+        spawned = None
+        with contextlib.suppress(Exception):  # else the next check starts one, or reports why not
+            spawned = zygote.spawn()

@@ -124,12 +124,12 @@ def test_change_measures_and_consistency(tmp_path: Path) -> None:
     assert [c["consistent"] for c in history] == [True, True, False, True, False]
     assert [c["passed"] for c in history] == [True, True, False, False, True]
     consistency = sample.scores["consistency"].value
-    assert consistency["cycles_consistent"] == 2 and consistency["consistent@2"] == 1
+    assert consistency["cycles_consistent"] == 2 and sample.scores["curves"].value["consistent@2"] == 1
     assert consistency["recoveries"] == 1 and consistency["failures_followed"] == 2
     assert sample.scores["survival"].value["cycles_survived"] == 2
     stab = sample.scores["stability"].value
     assert stab["fixed_point_rate"] == pytest.approx(3 / 5)
-    assert stab["similarity@1"] == 1.0
+    assert sample.scores["curves"].value["similarity@1"] == 1.0 and "similarity@1" not in stab
 
 
 def test_blame_reports_f_or_g_with_regenerations_logged(

@@ -103,9 +103,12 @@ def test_a_scripted_run_by_hand_and_by_the_code(scripted: EvalLog) -> None:
     by_the_code = peers.peer_metrics(histories, cycles=4)
     assert in_the_log == pytest.approx(by_hand) and by_the_code == pytest.approx(by_hand)
     assert [peers.sustained_loops(h) for h in histories] == [4, 2, 0, 3]
-    # the `peers` scorer's per-trial values carry the runs the metrics count
-    values = [s.scores["peers"].value for s in sorted(scripted.samples or [], key=lambda s: s.epoch)]
+    # the `peers` scorer's per-trial metadata carries the runs the metrics count; its value only
+    # the number no other scorer shows (strong_run), so the samples grid shows each number once
+    scores = [s.scores["peers"] for s in sorted(scripted.samples or [], key=lambda s: s.epoch)]
+    values = [s.metadata or {} for s in scores]
     assert [v["loops"] for v in values] == [4, 2, 0, 3] and {v["max_loops"] for v in values} == {4}
+    assert [set(s.value) for s in scores] == [{"strong_run"}] * 4  # type: ignore[arg-type]
 
 
 def test_sc_n_at_other_lengths_by_hand(scripted: EvalLog) -> None:

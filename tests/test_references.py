@@ -40,6 +40,7 @@ EXTERNAL = {
 WRITTEN = {
     # `roundtrip-eval report` and `rescore-upstream` pages
     "summary.md", "survival.md", "gap.md", "drift.md", "blame.md", "comparison.md", "headline.md",
+    "compare.md",
     "factors.md", "published_check.md", "configurations.md", "models.md",
     # what a study's command prints into, in its usage line
     "cases.md", "rows.md", "selfcheck.md",

@@ -6,6 +6,7 @@ answers its first request by dying. Without the watch the eval retried the dead 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -17,7 +18,14 @@ import pytest
 from inspect_ai import eval as inspect_eval
 
 from roundtrip_eval import fizzbuzz
-from roundtrip_eval.eval.server_watch import ModelServerGone, loopback_address, watched
+from roundtrip_eval.eval.server_watch import (
+    ModelServerDown,
+    ModelServerGone,
+    down_message,
+    loopback_address,
+    require_server,
+    watched,
+)
 
 # Accepts connections and reads one HTTP request, then the whole process dies mid-reply.
 DYING_SERVER = """
@@ -142,3 +150,41 @@ def test_an_eval_on_a_server_that_dies_errors_in_seconds_with_one_line(
     ]
     assert any("refuses connections" in e and "eval-retry" in e for e in errors), errors
     assert seconds < 60, seconds
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_dead_server_stops_the_eval_before_any_trial_in_one_line(tmp_path: Path) -> None:
+    """Like the engine check: no trial starts, no log is written, one line says where and what."""
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    with pytest.raises(ModelServerDown) as refused:
+        inspect_eval(
+            "roundtrip_eval/fizzbuzz", model="ollama/qwen2.5-coder-0.5b", model_base_url=url,
+            task_args={"sandbox": "local"}, log_dir=str(tmp_path / "logs"), display="none",
+        )  # fmt: skip
+    assert str(refused.value) == down_message("ollama/qwen2.5-coder-0.5b", url)
+    assert "\n" not in str(refused.value) and "roundtrip-eval model serve" in str(refused.value)
+    assert not (tmp_path / "logs").exists() or not list((tmp_path / "logs").iterdir())
+
+
+@pytest.mark.slow
+def test_the_cli_prints_only_that_line(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    inspect_cli = Path(sys.executable).parent / "inspect"
+    run = subprocess.run(
+        [str(inspect_cli), "eval", "roundtrip_eval/fizzbuzz", "--model", "ollama/qwen2.5-coder-0.5b",
+         "-T", "sandbox=local", "--log-dir", str(tmp_path / "logs")],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "OLLAMA_BASE_URL": url, "COLUMNS": "1000"},
+    )  # fmt: skip
+    assert run.returncode != 0
+    lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
+    assert lines == [down_message("ollama/qwen2.5-coder-0.5b", url)], lines
+
+
+def test_outside_an_eval_nothing_is_probed() -> None:
+    require_server()  # no active model: building a task in Python checks nothing

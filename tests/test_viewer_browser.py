@@ -172,3 +172,31 @@ def test_c0_in_the_sample_header_keeps_its_indentation(page: Any, screenshots: P
     lines = code.inner_text().splitlines()
     assert lines[0] == "def fizzbuzz(n):" and lines[1] == "    if n % 15 == 0:"
     assert "```" not in code.inner_text()
+
+
+def test_the_samples_grid_shows_each_number_once_headline_first(page: Any, viewer: str) -> None:
+    """Score columns: survived and cycles_survived first, drift third, no column twice."""
+    page.goto(viewer, wait_until="networkidle")
+    page.get_by_text(FAILED).first.wait_for(timeout=30_000)
+    cells = page.locator("[role=columnheader]").all_inner_texts()
+    headers = [h.strip().lower() for h in cells if h.strip()]
+    scores = headers[headers.index("survived"):]
+    assert scores[:3] == ["survived", "cycles_survived", "drift"], scores
+    assert len(scores) == len(set(scores)), scores  # every number once
+    assert sum(h.startswith("survival@") for h in scores) == 3 and "loops" not in scores
+
+
+def test_a_cycle_span_holds_its_verdict(page: Any, viewer: str, screenshots: Path) -> None:
+    page.goto(viewer, wait_until="networkidle")
+    page.get_by_text(FAILED).first.click()
+    page.get_by_role("tab", name="Transcript").first.click()
+    verdict = page.get_by_text("cycle 2: failed").first
+    verdict.wait_for(timeout=30_000)
+    verdict.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "viewer_verdict.png"))
+    body = page.inner_text("body")
+    assert "ROUNDTRIP: CYCLE 2" in body.upper() and "CYCLE 2: CYCLE 2" not in body.upper()
+    span = body[body.upper().index("ROUNDTRIP: CYCLE 2"):]
+    assert span.index("cycle 2: failed (return_type)") < len(span)
+    table = span[span.index("Smallest failing inputs"):]
+    assert re.search(r"\(1,\)\s+1 \(int\)\s+'1' \(str\)", table), table[:300]

@@ -26,6 +26,9 @@ PRIVATE_NAMES: dict[str, tuple[str, ...]] = {
     "inspect_ai._util.registry": ("registry_find",),
     "inspect_ai.util._sandbox.registry": ("registry_has_sandboxenv", "registry_find_sandboxenv"),
     "inspect_ai.util._sandbox.environment": ("RootAccess",),
+    "inspect_ai._eval.task.constants": ("TASK_ALL_PARAMS_ATTR",),
+    "inspect_ai.model._generate_config": ("active_generate_config",),
+    "inspect_ai.model._model": ("active_model",),
 }
 """Every private Inspect name this module imports, by the module Inspect keeps it in."""
 
@@ -131,3 +134,31 @@ def find_sandboxenv(name: str) -> Any:
             "run with the Inspect version pinned in pyproject.toml"
         ) from None
     return registry_find_sandboxenv(name)
+
+
+try:  # the attribute Inspect logs as `eval.task_args` (every parameter, defaults included)
+    from inspect_ai._eval.task.constants import TASK_ALL_PARAMS_ATTR
+except ImportError:  # pragma: no cover - private API moved: the log's task args then go uncorrected
+    TASK_ALL_PARAMS_ATTR = "__task_all_params__"
+
+
+def eval_generate_config() -> dict[str, Any]:
+    """The generation options the running eval was given (`--temperature`, `eval(max_tokens=)`).
+
+    Inspect holds them in a context variable while it resolves and starts tasks; empty outside
+    an eval, and when Inspect moved it (the log then keeps the task's own values).
+    """
+    try:
+        from inspect_ai.model._generate_config import active_generate_config
+    except ImportError:  # pragma: no cover - private API moved
+        return {}
+    return active_generate_config().model_dump(exclude_none=True)
+
+
+def eval_model() -> Any:
+    """The model the eval is building a task for (`--model`); None outside an eval."""
+    try:
+        from inspect_ai.model._model import active_model
+    except ImportError:  # pragma: no cover - private API moved: the server is then checked later
+        return None
+    return active_model()

@@ -128,9 +128,9 @@ def test_drift_counts_in_category_order_and_extraction_counts_cycles() -> None:
 def test_degradation_names_the_configuration_only_when_there_are_several() -> None:
     one = degradation_rows([trial("k1", 1, "survived", 3), trial("k1", 2, "failed", 1)])
     assert [(r["model"], r["cycle"], r["survival_rate"]) for r in one] == [
-        ("m", 1, 100.0),
-        ("m", 2, 50.0),
-        ("m", 3, 50.0),
+        ("m", 1, 1.0),
+        ("m", 2, 0.5),
+        ("m", 3, 0.5),
     ]
     two = degradation_rows([trial("k1", 1, "survived", 3), trial("k1", 1, "failed", 0, config_key="c2")])
     assert sorted({r["model"] for r in two}) == ["m [cfg #c1]", "m [cfg #c2]"]

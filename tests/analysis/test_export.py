@@ -122,12 +122,12 @@ def test_degradation_csv_has_the_study_shape(logdir: Path, tmp_path: Path) -> No
     assert table[0] == ["model", "task", "language", "cycle", "survival_rate"]
     got = {(r[1], int(r[3])): float(r[4]) for r in table[1:]}
     assert got == {
-        (FB, 1): 80.0,
-        (FB, 2): 40.0,
-        (FB, 3): 40.0,
-        (SV, 1): 75.0,
-        (SV, 2): 75.0,
-        (SV, 3): 50.0,
+        (FB, 1): 0.8,
+        (FB, 2): 0.4,
+        (FB, 3): 0.4,
+        (SV, 1): 0.75,
+        (SV, 2): 0.75,
+        (SV, 3): 0.5,
     }
     assert all(r[2] == "en" for r in table[1:])
 
@@ -199,7 +199,7 @@ def test_export_writes_a_dataset_card(fmt: str, logdir: Path, tmp_path: Path) ->
         assert all(kind in {"string", "int64", "float64", "bool", "json"} for kind, _ in documented.values())
         assert not [c for c, (_, meaning) in documented.items() if "not documented" in meaning or not meaning]
     assert schema_rows(body, f"trials.{fmt}")["epoch"][0] == "int64"
-    assert schema_rows(body, f"trials.{fmt}")["language"][0] == "json"
+    assert schema_rows(body, f"trials.{fmt}")["language"][0] == "string"  # a plain value, not JSON
     assert "survival_rate" in schema_rows(body, "degradation.csv")
 
 
@@ -245,3 +245,12 @@ def test_every_column_has_a_meaning() -> None:
 
     assert set(TRIAL_MEANING) == set(TRIAL_TYPES)
     assert set(CYCLE_MEANING) == set(CYCLE_TYPES)
+
+
+def test_settings_are_plain_values_in_csv(logdir: Path, tmp_path: Path) -> None:
+    """`en`, `3`, `false` in the cells, not the JSON text `"en"` (issue 31: tidy data)."""
+    assert main(["export", str(logdir), "-o", str(tmp_path), "--format", "csv", "-q"]) == 0
+    with (tmp_path / "trials.csv").open() as fh:
+        first = next(csv.DictReader(fh))
+    assert (first["language"], first["spec_format"], first["cycles"]) == ("en", "pseudocode", "3")
+    assert (first["temperature"], first["mask_names"], first["variant"]) == ("0.7", "false", "")

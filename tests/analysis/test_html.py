@@ -228,9 +228,11 @@ def test_report_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> 
     _, requested = open_in_chromium(control.as_uri(), tmp_path, "--dump-dom")
     assert sorted(requested) == ["http://example.invalid/x.png", "https://cdn.example.invalid/a.css"]
 
-    dom, requested = open_in_chromium(page.as_uri(), tmp_path, "--dump-dom")
-    assert requested == []
-    assert dom.count("<svg") == 2 and dom.count("<circle") == 8  # two panels, cycles 0..3 each
+    for offline in (page, page.parent / "survival_curves.html"):  # every page report writes
+        dom, requested = open_in_chromium(offline.as_uri(), tmp_path, "--dump-dom")
+        assert requested == [], offline.name
+        assert dom.count("<svg") == 2 and dom.count("<circle") == 8  # two panels, cycles 0..3 each
+    dom, _ = open_in_chromium(page.as_uri(), tmp_path, "--dump-dom")
     assert re.search(r"<td>2/5 = 40\.0% \[11\.8%, 76\.9%\]</td>", dom)
 
     keep = os.environ.get("ROUNDTRIP_SCREENSHOTS")  # CI keeps the screenshots

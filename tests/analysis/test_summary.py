@@ -1,46 +1,67 @@
-"""`roundtrip-eval summary`: the metrics Inspect computed into a log, in the terminal.
+"""`roundtrip-eval summary`: every run under a folder, per problem and pooled (labelled).
 
 On the scripted run (scripted_logs.py): 10 trials, 1 infrastructure error, so 9 scored.
-survival@1 = fizzbuzz 4/5 (only e4 failed at 1) + separate_vowels 3/4 = 7/9; survival@2 =
-2 + 3 = 5/9 (fizzbuzz e2 failed at 2, e5 was censored after 1); survival@3 = 2 + 2 = 4/9.
+survival@1 = fizzbuzz 4/5 (only e4 failed at 1) + separate_vowels 3/4 = 7/9; survival@3 =
+2 + 2 = 4/9 (fizzbuzz e2 failed at 2, e5 was censored after 1).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from inspect_ai import eval as inspect_eval
+from replay_scripts import surviving, write
 
-from roundtrip_eval.analysis.summary import latest_log
 from roundtrip_eval.cli import main
+from roundtrip_eval.eval.tasks import fizzbuzz
+
+SV = "separate_vowels_and_consonants"
 
 
-def test_summary_prints_survival_at_k_and_drift(logdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def table(out: str) -> dict[str, list[str]]:
+    """Rows of the printed tables by their first cell (the problem, or `pooled (...)`)."""
+    rows = {}
+    for line in out.splitlines():
+        if line.startswith("  ") and not line.strip().startswith("problem"):
+            label = line[2:].split("  ")[0].strip()
+            rows[label] = line[2 + len(label) :].split()
+    return rows
+
+
+def test_each_problem_and_the_pooled_row(logdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["summary", str(logdir)]) == 0
     out = capsys.readouterr().out
-    lines = [line.split() for line in out.splitlines()]
-    assert lines[0][:1] == ["roundtrip_eval/roundtrip"] and lines[0][-2:] == ["status", "success"]
-    assert "cycles=3 language=en spec_format=pseudocode sandbox=local" in out
-    rows = {line[0]: line[1:] for line in lines[2:] if line and line[0].startswith("survival@")}
-    assert rows["survival@1"] == ["0.778", "(7/9", "trials)"]
-    assert rows["survival@2"] == ["0.556", "(5/9", "trials)"]
-    assert rows["survival@3"] == rows["survival@N"] == ["0.444", "(4/9", "trials)"]
-    # drift of the 9 scored trials: none 5 (the censored one included), semantic 2, 1 each else
-    assert "drift: semantic          0.222" in out and "drift: return_type       0.111" in out
+    assert out.splitlines()[0] == f"{logdir}: 1 log(s), 1 run(s) (model x configuration x problem set)"
+    assert "en/pseudocode/tolerant N=3" in out and "problem" in out and "survival@3" in out
+    rows = table(out)
+    assert rows["fizzbuzz"][:7] == ["5", "4/5", "=", "0.80", "2/5", "=", "0.40"]
+    assert rows[SV][:9] == ["4", "+1", "err", "3/4", "=", "0.75", "2/4", "=", "0.50"]
+    pooled = rows["pooled (2 problems)"]
+    assert pooled[:9] == ["9", "+1", "err", "7/9", "=", "0.78", "4/9", "=", "0.44"]
+    assert "semantic 2" in " ".join(pooled)  # the first failures, pooled
     assert "1 trial(s) hit an infrastructure error and were not scored" in out
-    assert out.rstrip().splitlines()[-1].startswith(f"log: {logdir}")
 
 
-def test_the_newest_log_of_a_folder_is_summarised(logdir: Path, tmp_path: Path) -> None:
-    [log] = sorted(logdir.glob("*.eval"))
-    old, new = tmp_path / "a_old.eval", tmp_path / "b_new.eval"
-    shutil.copy(log, new)
-    shutil.copy(log, old)  # copied last, but dated older
-    os.utime(old, (1_000_000_000, 1_000_000_000))
-    assert latest_log(tmp_path) == new
-    assert latest_log(old) == old
+def test_every_run_of_a_folder_gets_its_block(
+    logdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for log in logdir.glob("*.eval"):
+        shutil.copy(log, tmp_path / log.name)
+    script = write(tmp_path / "replay.jsonl", {("fizzbuzz", "*"): surviving("fizzbuzz", 2)})
+    inspect_eval(
+        fizzbuzz(sandbox="local", cycles=2, epochs=2, spec_format="prose"), model=f"replay/{script}",
+        log_dir=str(tmp_path / "prose"), display="none",
+    )  # fmt: skip
+    assert main(["summary", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == f"{tmp_path}: 2 log(s), 2 run(s) (model x configuration x problem set)"
+    blocks = out.split("\n\n")[1:]
+    assert len(blocks) == 2 and any("en/prose/tolerant N=2" in b for b in blocks)
+    [prose] = [b for b in blocks if "en/prose/tolerant N=2" in b]
+    assert table(prose)["fizzbuzz"][:7] == ["2", "2/2", "=", "1.00", "2/2", "=", "1.00"]
+    assert "pooled" not in prose  # one problem: nothing to pool
 
 
 def test_a_folder_without_logs_fails_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

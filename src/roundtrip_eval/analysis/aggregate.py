@@ -260,7 +260,8 @@ def extraction_table(trials: Iterable[Row], cycles: Iterable[Row]) -> list[Row]:
 
 
 def degradation_rows(trials: Iterable[Row]) -> list[Row]:
-    """The study's `degradation_data.csv` shape: model, task, language, cycle, survival_rate (%).
+    """The study's `degradation_data.csv` shape: model, task, language, cycle, survival_rate, the
+    rate a fraction in [0, 1] like every other rate we write (the study's own file is in percent).
 
     When one (model, task, language) has several configurations, the model label gets the
     configuration appended, so no row stands for pooled configurations.
@@ -282,7 +283,7 @@ def degradation_rows(trials: Iterable[Row]) -> list[Row]:
                     "task": row["problem"],
                     "language": row["language"],
                     "cycle": row["cycle"],
-                    "survival_rate": None if rate is None else 100.0 * rate,
+                    "survival_rate": rate,
                 }
             )
         )

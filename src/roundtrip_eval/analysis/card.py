@@ -155,7 +155,7 @@ DEGRADATION_COLUMNS = [
     ("task", "string", "the problem"),
     ("language", "string", "prompt language"),
     ("cycle", "int64", "the cycle, 1..N"),
-    ("survival_rate", "float64", "percent of scored trials known to pass cycles 1..cycle"),
+    ("survival_rate", "float64", "fraction (0-1) of scored trials known to pass cycles 1..cycle"),
 ]
 
 
@@ -267,8 +267,8 @@ def dataset_card(
         "|---|---|---|",
         f"| `{files['trials']}` | `trials` | one per trial ({len(trials)}) |",
         f"| `{files['cycles']}` | `cycles` | one per cycle ({len(cycles)}) |",
-        "| `degradation.csv` | | per model, problem, language and cycle: survival in percent, "
-        "the original study's published shape |",
+        "| `degradation.csv` | | per model, problem, language and cycle: survival as a fraction, "
+        "in the original study's published columns (its own file is in percent) |",
         "",
         "Join cycles to trials on (`eval_id`, `sample_id`, `epoch`). Trials with status `error` "
         "failed for infrastructure reasons and must not count in survival; `censored` trials "
@@ -287,7 +287,12 @@ def dataset_card(
         "",
         "Types: `string`, `int64`, `float64`, `bool`; `json` is any JSON value (the value itself in "
         "jsonl, its JSON text in csv and parquet). Columns ending in `_json` hold JSON text in "
-        "every format.",
+        "every format. Settings are plain values (`en`, `3`, `true`), never JSON text. One scale "
+        "everywhere: every rate and every survival is a fraction in [0, 1], never a percent.",
+        "",
+        "As pandas dataframes, with column names that do not change with N (`survival_at_n`, "
+        "curves in long format with the cycle as a value): `roundtrip_eval.analysis.frames` "
+        "(`runs_df` over the logs, `trials_df`, `cycles_df`, `curves_df` over this folder).",
         "",
         f"### `{files['trials']}`",
         "",

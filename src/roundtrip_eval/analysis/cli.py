@@ -20,17 +20,32 @@ def _fail(message: str) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from roundtrip_eval.analysis.compare import CompareError
     from roundtrip_eval.analysis.extra import MissingExtraError
     from roundtrip_eval.analysis.read import LogReadError
     from roundtrip_eval.analysis.report import run_report
 
     try:
+        other = Path(args.compare) if args.compare else None
         files = run_report(
-            Path(args.logdir), Path(args.output), progress=not args.quiet, seed=args.seed, echo=print
-        )
-    except (LogReadError, FileNotFoundError, MissingExtraError) as exc:
+            Path(args.logdir), Path(args.output), progress=not args.quiet, seed=args.seed, echo=print,
+            compare_with=other,
+        )  # fmt: skip
+    except (LogReadError, FileNotFoundError, MissingExtraError, CompareError) as exc:
         return _fail(str(exc))
     print(f"wrote {len(files)} files to {args.output} (start with summary.md)")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from roundtrip_eval.analysis.compare import CompareError, compare_sources, markdown
+    from roundtrip_eval.analysis.read import LogReadError
+
+    try:
+        comparison = compare_sources(Path(args.a), Path(args.b), seed=args.seed)
+    except (LogReadError, FileNotFoundError, CompareError) as exc:
+        return _fail(str(exc))
+    print(markdown(comparison), end="")
     return 0
 
 
@@ -85,9 +100,29 @@ def register_cli(subparsers: Any) -> None:
     )
     report.add_argument("logdir", help="folder of Inspect logs, or an export folder")
     report.add_argument("-o", "--output", required=True, help="folder to write the report into")
-    report.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    report.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    report.add_argument(
+        "--compare",
+        metavar="OTHER",
+        help="logs (or an export) to compare LOGDIR with: compare.md and, in index.html, both "
+        "curves on one panel and the table of `roundtrip-eval compare LOGDIR OTHER`",
+    )
     report.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     report.set_defaults(func=_report)
+
+    cmp = subparsers.add_parser(
+        "compare",
+        help="two runs or groups of runs side by side: survival@N, mean cycles, A - B with a "
+        "bootstrap interval and Fisher's p, paired by problem",
+        description="Compare the trials under A with those under B (each a log, a folder of "
+        "logs or an export folder): survival@N and mean cycles survived per side, A minus B with "
+        "a seeded 95% bootstrap interval and Fisher's exact p; over the problems both ran "
+        "(pooled, labelled, and per problem), else pooled over everything.",
+    )
+    cmp.add_argument("a", help="side A: a log, a folder of logs or an export folder")
+    cmp.add_argument("b", help="side B: the same kinds")
+    cmp.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    cmp.set_defaults(func=_compare)
 
     exp = subparsers.add_parser(
         "export",
@@ -96,7 +131,7 @@ def register_cli(subparsers: Any) -> None:
     )
     exp.add_argument("logdir", help="folder of Inspect logs (.eval/.json, recursive)")
     exp.add_argument("-o", "--output", required=True, help="folder to write into")
-    exp.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    exp.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl", help="file format")
     exp.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     exp.set_defaults(func=_export)
 
@@ -117,7 +152,7 @@ def register_cli(subparsers: Any) -> None:
     )
     rescore.add_argument("--limit", type=int, default=None, help="rescore only the first N trials")
     rescore.add_argument(
-        "--max-sandboxes", type=int, default=8, help="containers checking in parallel (default 8)"
+        "--max-sandboxes", type=int, default=8, help="containers checking in parallel"
     )
     rescore.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     rescore.set_defaults(func=_rescore)

@@ -41,6 +41,21 @@ CONFIG_COLUMNS = (
 )
 """Settings shown as their own columns (all settings are also in `settings_json`)."""
 
+CONFIG_TYPES: dict[str, str] = {
+    "language": "str",
+    "spec_format": "str",
+    "extraction": "str",
+    "cycles": "int",
+    "temperature": "float",
+    "max_tokens": "int",
+    "prompt_set_version": "str",
+    "sandbox": "str",
+    "stop_on_failure": "bool",
+    "mask_names": "bool",
+    "variant": "str",
+}
+"""Each setting column's type: plain values in every format (`en`, not the JSON text `"en"`)."""
+
 NOT_CONFIG = frozenset({"seed", "problems", "epochs", "upstream_trials"})
 """Settings that do not define a configuration: runs differing only in these are replicates
 (another base seed, another set of problems in the same suite, more epochs, other replayed
@@ -72,7 +87,7 @@ TRIAL_TYPES: dict[str, str] = {
     "epoch": "int",
     "config_key": "str",
     "config": "str",
-    **{c: "json" for c in CONFIG_COLUMNS},
+    **{c: CONFIG_TYPES[c] for c in CONFIG_COLUMNS},
     "base_seed": "int",
     "settings_json": "str",
     "generation_json": "str",

@@ -149,7 +149,7 @@ def load_export(folder: Path) -> tuple[list[Row], list[Row]]:
 
 
 def write_degradation(rows: Sequence[Row], path: Path) -> Path:
-    """`model,task,language,cycle,survival_rate` (percent), like the study's published CSV."""
+    """`model,task,language,cycle,survival_rate` (a fraction in [0, 1]), the study's columns."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)

@@ -7,7 +7,6 @@ and need matplotlib (the `analysis` extra), imported only in `plot_curves`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,12 +17,6 @@ from roundtrip_eval.analysis.columns import Row
 from roundtrip_eval.analysis.extra import require
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-VEGA_EMBED = [
-    "https://cdn.jsdelivr.net/npm/vega@5",
-    "https://cdn.jsdelivr.net/npm/vega-lite@5",
-    "https://cdn.jsdelivr.net/npm/vega-embed@6",
-]
-
 
 def _panel(row: Row) -> str:
     return f"{row['problem']} | {row['config']} #{row['config_key']}"
@@ -129,30 +122,6 @@ def vega_lite_spec(points: Sequence[Row]) -> dict[str, Any]:
             ],
         },
     }
-
-
-def vega_html(spec: dict[str, Any], title: str) -> str:
-    scripts = "\n".join(f'    <script src="{url}"></script>' for url in VEGA_EMBED)
-    payload = json.dumps(spec).replace("</", "<\\/")
-    return f"""<!doctype html>
-<html>
-  <head>
-    <meta charset="utf-8">
-    <title>{title}</title>
-{scripts}
-  </head>
-  <body>
-    <h1>{title}</h1>
-    <p>Survival@k per cycle with Wilson 95% bands. The same spec stands alone in
-    <code>survival_curves.vl.json</code>.</p>
-    <div id="chart"></div>
-    <script>
-      const spec = {payload};
-      vegaEmbed("#chart", spec, {{"actions": true}});
-    </script>
-  </body>
-</html>
-"""
 
 
 def slug(text: str) -> str:

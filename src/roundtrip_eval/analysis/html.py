@@ -20,6 +20,7 @@ from typing import Any
 
 from roundtrip_eval.analysis.aggregate import Report
 from roundtrip_eval.analysis.columns import Row
+from roundtrip_eval.analysis.compare import COMPARE_COLUMNS, Comparison, preamble, rows
 from roundtrip_eval.analysis.tables import GAP_COLUMNS, SURVIVAL_COLUMNS, Columns, counts_pivot, html_table
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -183,6 +184,26 @@ def curves_html(points: Sequence[Row]) -> str:
     return '<div class="panels">\n' + "\n".join(figures) + "\n</div>"
 
 
+def curves_page(points: Sequence[Row], title: str) -> str:
+    """`survival_curves.html`: the curves alone, as offline as index.html (same SVG, same CSP)."""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<title>{_e(title)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<h1>{_e(title)}</h1>
+<p class="note">Survival@k per cycle with Wilson 95% bands. The same chart as a Vega-Lite spec,
+data inline: <code>survival_curves.vl.json</code>; every number: <code>curves.csv</code>.</p>
+{curves_html(points)}
+</body>
+</html>
+"""
+
+
 # --- the page -----------------------------------------------------------------------------
 
 
@@ -222,11 +243,18 @@ def counts_html(rows: Sequence[Row]) -> str:
     return html_table(pivot, columns)
 
 
+def comparison_html(c: Comparison, points: Sequence[Row]) -> str:
+    """The report's comparison section: what A and B are, both curves on one panel, the table."""
+    said = "".join(f"<li>{_e(line)}</li>" for line in preamble(c))
+    return f'<ul class="note">{said}</ul>\n{curves_html(points)}\n' + html_table(rows(c), COMPARE_COLUMNS)
+
+
 def report_page(
     report: Report,
     points: Sequence[Row],
     source: str,
     warnings: Sequence[str] = (),
+    comparison: str = "",
     configurations: Sequence[Row] = (),
     peers: Sequence[Row] | None = None,
     peer_columns: Columns = (),
@@ -239,6 +267,7 @@ def report_page(
     sections: list[tuple[str, str, str]] = [
         ("curves", "Survival curves", curves_html(points)),
         ("survival", "Survival", html_table(report.survival, SURVIVAL_COLUMNS)),
+        *([("compare", "Comparison: A vs B", comparison)] if comparison else []),
         (
             "gap",
             "Known vs novel",

@@ -7,7 +7,7 @@ the same rows first and every number is computed from rows (aggregate.py).
 Writes into OUTDIR:
   survival_curves.png            every group's survival curve, one panel per problem x config
   survival_curves.vl.json        the same as a standalone Vega-Lite spec (data inline)
-  survival_curves.html           a page embedding that spec (vega-embed from a CDN)
+  survival_curves.html           the curves alone as inline SVG: opens offline, no script
   curves/<group>.png             one figure per model x problem x configuration
   survival.csv / survival.md     survival@1, survival@N (Wilson 95%), mean cycles, hazard
   curves.csv                     per group and cycle: at risk, failures, censored, survival
@@ -16,7 +16,7 @@ Writes into OUTDIR:
   blame.csv / blame.md           g-or-f blame, when a `blame` score exists
   extraction.csv                 extraction rules that fired
   peers.csv                      EvaLoop's ASL and IdentityChain's SC_n / SSC_n per group
-  degradation.csv                the study's per-cycle survival shape (percent)
+  degradation.csv                the study's per-cycle survival shape (fractions, 0-1)
   configurations.csv             each configuration: label, key, what ran under it, its settings
   results.md                     the README's results table (results_table.py)
   summary.md                     what was read and the tables above, in one page
@@ -37,15 +37,19 @@ from roundtrip_eval.analysis.aggregate import (
     Report,
     build_report,
     clean,
+    curve_table,
     group_by,
     newest_copies,
     scored,
+    survival_table,
 )
 from roundtrip_eval.analysis.columns import Row
+from roundtrip_eval.analysis.compare import Comparison, compare_sources, curve_trials
+from roundtrip_eval.analysis.compare import markdown as comparison_markdown
 from roundtrip_eval.analysis.export import write_degradation
 from roundtrip_eval.analysis.extra import require
-from roundtrip_eval.analysis.figures import curve_points, plot_curves, vega_html, vega_lite_spec
-from roundtrip_eval.analysis.html import report_page
+from roundtrip_eval.analysis.figures import curve_points, plot_curves, vega_lite_spec
+from roundtrip_eval.analysis.html import comparison_html, curves_page, report_page
 from roundtrip_eval.analysis.read import load_rows
 from roundtrip_eval.analysis.results_table import RESULTS_FILE, results_markdown
 from roundtrip_eval.analysis.rows import config_of
@@ -67,7 +71,7 @@ from roundtrip_eval.eval.record import Cycle
 
 
 FILE_NOTES = {
-    "survival_curves.html": "interactive Vega-Lite page; it loads Vega from a CDN, so it needs the network",
+    "survival_curves.html": "the curves alone, inline SVG; opens offline",
     "survival_curves.vl.json": "the curves as a Vega-Lite spec, data inline",
     "summary.md": "this page's numbers as Markdown",
     "results.md": "the README's results table: one row per model, language and problem",
@@ -209,7 +213,7 @@ def summary_markdown(
         "",
         "![survival curves](survival_curves.png)",
         "",
-        "Interactive: [survival_curves.html](survival_curves.html) "
+        "The curves alone: [survival_curves.html](survival_curves.html) "
         "(Vega-Lite spec: `survival_curves.vl.json`). Per-cycle numbers: `curves.csv`.",
         "",
         markdown_table(report.survival, SURVIVAL_COLUMNS),
@@ -241,6 +245,7 @@ def write_report(
     figures: bool = True,
     trials: Sequence[Row] = (),
     cycles: Sequence[Row] = (),
+    comparison: Comparison | None = None,
 ) -> dict[str, Path]:
     """Write every report file into `out`; returns {name: path}.
 
@@ -280,7 +285,7 @@ def write_report(
     files["survival_curves.vl.json"] = out / "survival_curves.vl.json"
     files["survival_curves.vl.json"].write_text(json.dumps(spec, indent=1), encoding="utf-8")
     files["survival_curves.html"] = out / "survival_curves.html"
-    files["survival_curves.html"].write_text(vega_html(spec, "Round-trip survival"), encoding="utf-8")
+    files["survival_curves.html"].write_text(curves_page(points, "Round-trip survival"), encoding="utf-8")
     files["configurations.csv"] = write_csv(
         [{**c, "settings": json.dumps(c["settings"], sort_keys=True)} for c in configurations],
         out / "configurations.csv",
@@ -288,11 +293,19 @@ def write_report(
     if figures:
         for path in plot_curves(points, out):
             files[path.relative_to(out).as_posix()] = path
+    compared = ""
+    if comparison is not None:
+        files["compare.md"] = out / "compare.md"
+        files["compare.md"].write_text(comparison_markdown(comparison), encoding="utf-8")
+        overlay = curve_trials(comparison)
+        both = Report(survival_table(overlay), curve_table(overlay), [], [], [], [], [])
+        compared = comparison_html(comparison, curve_points(both))
     page = report_page(
         report,
         points,
         source,
         warnings,
+        comparison=compared,
         configurations=configurations,
         peers=peer_table or None,
         peer_columns=PEER_COLUMNS,
@@ -323,12 +336,16 @@ def run_report(
     progress: bool = True,
     seed: int = 0,
     echo: Callable[[str], None] | None = None,
+    compare_with: Path | None = None,
 ) -> dict[str, Path]:
     """Load rows from `source`, build the report and write it to `out`.
 
     The figures need matplotlib (the `analysis` extra): that is checked once the source has
-    given rows (so a wrong folder is still named first) and before anything is written.
+    given rows (so a wrong folder is still named first) and before anything is written. With
+    `compare_with`, the report also compares `source` (A) with it (B): compare.md and a section
+    of index.html (`compare.py`, the same numbers as `roundtrip-eval compare`).
     """
+    comparison = compare_sources(source, compare_with, seed=seed) if compare_with else None
     trials, cycles, warnings = load_rows(source, progress=progress)
     require("matplotlib", "`roundtrip-eval report` (its figures)")
     trials = newest_copies(trials)
@@ -336,4 +353,6 @@ def run_report(
     if echo is not None:
         for line in headline_lines(report):
             echo(line)
-    return write_report(report, out, source.name or str(source), warnings, trials=trials, cycles=cycles)
+    return write_report(
+        report, out, source.name or str(source), warnings, trials=trials, cycles=cycles, comparison=comparison
+    )

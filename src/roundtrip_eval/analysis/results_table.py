@@ -88,7 +88,7 @@ def register_cli(subparsers: Any) -> None:
         "results-table",
         help="the README's results table (Markdown) from a `roundtrip-eval report` folder",
         description="Print one row per model x language x problem: survival@1 and survival@N "
-        "with Wilson 95%% intervals, mean cycles survived, and first-failure drift categories.",
+        "with Wilson 95% intervals, mean cycles survived, and first-failure drift categories.",
     )
     parser.add_argument("report", help="a folder written by `roundtrip-eval report`")
     parser.set_defaults(func=_run)

@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from roundtrip_eval import __version__
 from roundtrip_eval.cli import shell
 from roundtrip_eval.cli.shell import Subcommand
 
@@ -20,7 +21,7 @@ SUBCOMMANDS = (
     Subcommand("roundtrip_eval.sandbox.cli", ("sandbox",)),
     Subcommand("roundtrip_eval.local_model.cli", ("model",)),
     Subcommand("roundtrip_eval.cli.problems", ("problems",)),
-    Subcommand("roundtrip_eval.analysis.cli", ("summary", "report", "export", "rescore-upstream")),
+    Subcommand("roundtrip_eval.analysis.cli", ("summary", "compare", "report", "export", "rescore-upstream")),
     Subcommand("roundtrip_eval.analysis.blame_cli", ("blame",)),
 )
 """The user commands, by the module that registers them."""
@@ -28,7 +29,9 @@ SUBCOMMANDS = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The `roundtrip-eval` parser, every user subcommand registered."""
-    return shell.build_parser("roundtrip-eval", "Tools around the roundtrip-eval Inspect tasks.", SUBCOMMANDS)
+    return shell.build_parser(
+        "roundtrip-eval", "Tools around the roundtrip-eval Inspect tasks.", SUBCOMMANDS, __version__
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

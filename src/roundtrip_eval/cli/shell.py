@@ -14,6 +14,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "analysis": ("matplotlib", "pandas", "pyarrow"),
@@ -55,9 +56,51 @@ def _missing_extra(prog: str, command: str, module: str, extra: str) -> Callable
     return fail
 
 
-def build_parser(prog: str, description: str, subcommands: Sequence[Subcommand]) -> argparse.ArgumentParser:
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless the help already names one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or any(default is skipped for skipped in (None, False, argparse.SUPPRESS))
+            or not (action.option_strings or action.nargs in ("?", "*"))
+        ):
+            return action.help
+        return f"{text} (default: %(default)s)".strip()
+
+
+class _Subcommands(argparse._SubParsersAction):
+    """Subcommands whose `--help` opens with their one-line help when they give no description."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if kwargs.get("help") and not kwargs.get("description"):
+            text = str(kwargs["help"]).replace("%%", "%")
+            kwargs["description"] = text[:1].upper() + text[1:] + "."
+        return super().add_parser(name, **kwargs)
+
+
+class HelpParser(argparse.ArgumentParser):
+    """An ArgumentParser whose subcommands (nested ones included) show a description and their
+    defaults the same way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", DefaultsFormatter)
+        super().__init__(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("action", _Subcommands)
+        return super().add_subparsers(**kwargs)
+
+
+def build_parser(
+    prog: str, description: str, subcommands: Sequence[Subcommand], version: str | None = None
+) -> argparse.ArgumentParser:
     """The parser with every subcommand; an import error other than a missing extra propagates."""
-    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser = HelpParser(prog=prog, description=description)
+    if version is not None:
+        parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     sub = parser.add_subparsers(dest="command", required=True)
     for entry in subcommands:
         try:

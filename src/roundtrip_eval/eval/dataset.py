@@ -10,6 +10,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 
 from roundtrip_eval.problems.evalplus import SOURCES, load_evalplus_problem, task_ids
 from roundtrip_eval.problems.load import Problem, list_problems, load_problem, variants_of
+from roundtrip_eval.problems.names import unknown_names
 
 
 def problem_sample(name: str, variant: str | None = None, masked: bool = False) -> Sample:
@@ -87,7 +88,7 @@ def resolve_problems(problems: str | list[str] | None) -> list[str]:
     known = set(list_problems())
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"unknown problem(s) {unknown}; known: {sorted(known)}")
+        raise ValueError(unknown_names("problem", unknown, known))
     return names
 
 
@@ -104,7 +105,7 @@ def pair_problems(pairs: str | list[str] | None) -> list[str]:
         chosen = [p.strip() for p in (pairs.split(",") if isinstance(pairs, str) else pairs)]
         unknown = [p for p in chosen if p not in by_pair]
         if unknown:
-            raise ValueError(f"unknown pair(s) {unknown}; known: {sorted(by_pair)}")
+            raise ValueError(unknown_names("pair", unknown, by_pair))
     return [name for pair in chosen for name in sorted(by_pair[pair])]
 
 

@@ -24,12 +24,17 @@ from roundtrip_eval.stats.gap import pair_gaps
 
 
 def _value(score: SampleScore, key: str | None) -> Value | None:
+    """`key` of a dict score's value, else of its metadata (numbers kept out of the samples grid)."""
     value = score.score.value
     if key is None:
         return value
     if not isinstance(value, dict):
         raise TypeError(f"metric reads key {key!r} of a dict score; got {type(value).__name__}")
-    return value.get(key)
+    if key in value:
+        return value[key]
+    meta = score.score.metadata or {}
+    found = meta.get(key)
+    return found if isinstance(found, int | float | str | bool) else None
 
 
 def _floats(scores: Sequence[SampleScore], key: str | None) -> list[float]:
@@ -84,8 +89,12 @@ def curve_keys(scores: Sequence[SampleScore], prefix: str) -> list[str]:
 
 
 def _curve(prefix: str) -> Metric:
+    """Each `<prefix>@k` over the trials with a number there; a k no trial has (similarity at a
+    cycle no trial reached) is left out rather than shown as `nan`."""
+
     def compute(scores: list[SampleScore]) -> dict[str, float]:
-        return {key: _mean(_floats(scores, key)) for key in curve_keys(scores, prefix)}
+        found = {key: _floats(scores, key) for key in curve_keys(scores, prefix)}
+        return {key: _mean(values) for key, values in found.items() if values}
 
     return compute
 

@@ -100,12 +100,13 @@ def outcome_line(history: History, cycles: int) -> str:
 )
 def survival(cycles: int = 10) -> Scorer:
     """survival@N (`mean`, `stderr`) and mean cycles survived (`cycles_survived`); each trial's
-    value also holds its survival@1..N (the `curves` scorer averages them), its answer the outcome."""
+    value is `survived` and `cycles_survived` (its survival@1..N are the `curves` scorer's: every
+    number once in the viewer's samples grid), its answer the outcome."""
 
     async def score(state: TaskState, target: Target) -> Score:
         history = trial().cycles
         return Score(
-            value=survival_value(history, cycles),
+            value=own(survival_value(history, cycles)),
             answer=outcome_line(history, cycles),
             explanation=_explain(history, cycles),
             metadata={
@@ -165,10 +166,11 @@ def stability_value(history: History, cycles: int) -> dict[str, float | None]:
     ]
 )
 def stability(cycles: int = 10) -> Scorer:
-    """Attraction to the canonical solution: fixed points, similarity to C0, spec leaks."""
+    """Attraction to the canonical solution: fixed points and spec leaks (similarity to C0 at
+    each cycle is the `curves` scorer's)."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        return Score(value=stability_value(trial().cycles, cycles))
+        return Score(value=own(stability_value(trial().cycles, cycles)))
 
     return score
 
@@ -199,7 +201,7 @@ def consistency(cycles: int = 10) -> Scorer:
     recoveries (fail -> pass); the recovery rate is recoveries / failures_followed."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        return Score(value=consistency_value(trial().cycles, cycles))
+        return Score(value=own(consistency_value(trial().cycles, cycles)))
 
     return score
 
@@ -221,12 +223,20 @@ def peer_comparison(cycles: int = 10) -> Scorer:
     over N loops) and IdentityChain's SC_n / SSC_n (n = min(5, N)); docs/peer_metrics.md."""
 
     async def score(state: TaskState, target: Target) -> Score:
-        return Score(value=peers_value(trial().cycles, cycles))
+        runs = peers_value(trial().cycles, cycles)
+        # `loops` and `consistent_run` are survival's and consistency's numbers again, `max_loops`
+        # is N: the metric reads them from the metadata, the samples grid shows strong_run once
+        return Score(value={"strong_run": runs["strong_run"]}, metadata=runs)
 
     return score
 
 
 CURVE_PREFIXES = ("survival", "consistent", "similarity")
+
+
+def own(value: dict[str, Any]) -> dict[str, Any]:
+    """A scorer's value without the per-cycle keys, which only the `curves` scorer shows."""
+    return {k: v for k, v in value.items() if "@" not in k}
 
 
 def curves_value(history: History, cycles: int) -> dict[str, float | None]:

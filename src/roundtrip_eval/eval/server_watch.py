@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import anyio
 
+from roundtrip_eval._inspect_private import OneLineError, eval_model
+
 T = TypeVar("T")
 
 # A refused connection this many polls in a row, this far apart, means the server is gone.
@@ -62,6 +64,31 @@ def gone_message(model: str, base_url: str) -> str:
         "started); start it again (`roundtrip-eval model serve`, and see its log), then "
         "`inspect eval-retry` the log to resume: completed cycles are kept"
     )
+
+
+class ModelServerDown(OneLineError):
+    """The loopback model server refuses connections before the first trial: one line."""
+
+
+def down_message(model: str, base_url: str) -> str:
+    return (
+        f"the model server for {model} at {base_url} refuses connections: start it "
+        "(`roundtrip-eval model serve` for the embedded model, `ollama serve` for Ollama) or point "
+        "the provider's base URL (e.g. OLLAMA_BASE_URL) at a running one"
+    )
+
+
+def require_server() -> None:
+    """Before any trial, as the sandbox checks its engine: a local server that is not running
+    stops the run in one line, instead of every trial's traceback after the sandbox started.
+
+    Checks the model the eval builds the task for; nothing outside an eval or for a remote URL.
+    """
+    model = eval_model()
+    base_url = getattr(getattr(model, "api", None), "base_url", None)
+    address = loopback_address(base_url)
+    if address is not None and not accepts(*address):
+        raise ModelServerDown(down_message(str(model), str(base_url)))
 
 
 async def watched(call: Callable[[], Awaitable[T]], model: str, base_url: str | None,

@@ -21,6 +21,7 @@ from pydantic.config import JsonDict
 from roundtrip_eval._inspect_private import OneLineError, sandbox_providers
 from roundtrip_eval.check.host import CALL_TIMEOUT, CHECK_TIMEOUT
 from roundtrip_eval.eval.prompts import STYLES
+from roundtrip_eval.problems.names import closest
 
 Language = Literal["en", "ja"]
 """The prompt languages (`roundtrip_eval.eval.prompts.LANGUAGES`; a test keeps the two equal)."""
@@ -271,7 +272,9 @@ class TrialSettings(BaseModel):
             name = str(first["loc"][0]) if first["loc"] else "?"
             if first["type"] == "extra_forbidden":
                 names = [*selectors, *cls.model_fields]
-                reason = f"{task} has no such parameter (it takes {', '.join(names)})"
+                near = closest(name, names)
+                hint = f"did you mean {near}? " if near else ""
+                reason = f"{task} has no such parameter ({hint}it takes {', '.join(names)})"
             elif first["type"] == "value_error":
                 reason = str(first["ctx"]["error"])
             else:

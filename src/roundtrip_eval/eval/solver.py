@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from inspect_ai.log import transcript
 from inspect_ai.model import ChatMessageUser, GenerateConfig, Model, ModelOutput, get_model, model_roles
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import sandbox, span, store
 
+from roundtrip_eval._inspect_private import eval_generate_config
 from roundtrip_eval.check.host import compare, run_check
 from roundtrip_eval.eval import blame, drift
 from roundtrip_eval.eval.dataset import sample_problem
@@ -33,9 +35,12 @@ from roundtrip_eval.eval.record import (
 from roundtrip_eval.eval.seeds import derive_seed
 from roundtrip_eval.eval.server_watch import watched
 from roundtrip_eval.eval.settings import TrialSettings
+from roundtrip_eval.eval.verdict import verdict_markdown
 from roundtrip_eval.problems.load import Problem
 
 SPEC_ROLE = "spec"
+CYCLE_SPAN = "roundtrip"
+"""The span type of a cycle (its name is `cycle <i>`)."""
 CODE_ROLE = "code"
 
 
@@ -122,11 +127,16 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         Not `get_model(role=..., default=under_test)` for an unbound role: that returns a
         role-tagged copy, which is no longer Inspect's active model, and Inspect then leaves the
         task's generation config (temperature, max_tokens) out of its calls. A bound role model
-        gets the task's temperature and max_tokens explicitly, for the same reason.
+        gets the temperature and max_tokens in force explicitly, for the same reason: the task's,
+        or Inspect's `--temperature` / `--max-tokens` when given (eval/in_force.py).
         """
         if role not in model_roles():
             return under_test
-        config = GenerateConfig(temperature=settings.temperature, max_tokens=settings.max_tokens)
+        given = eval_generate_config()
+        config = GenerateConfig(
+            temperature=given.get("temperature", settings.temperature),
+            max_tokens=given.get("max_tokens", settings.max_tokens),
+        )
         return get_model(role=role, default=under_test, config=config)
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
@@ -144,9 +154,12 @@ def roundtrip_solver(settings: TrialSettings, infra_retries: int = 2) -> Solver:
         )
         for cycle in range(1, settings.cycles + 1):
             seeds = {step: derive_seed(settings.seed, state.epoch, cycle, step) for step in ("g", "f")}
-            async with span(f"cycle {cycle}"):
+            # the viewer heads a span "<type>: <name>" ("ROUNDTRIP: CYCLE 3") and lists it in the
+            # outline by name ("cycle 3"); without a type Inspect repeats the name as the type
+            async with span(f"cycle {cycle}", type=CYCLE_SPAN):
                 given = start_prompt(problem) if cycle == 1 and settings.start == "prompt" else None
                 record = await run_cycle(problem, cycle, previous, seeds, models, given)
+                transcript().info(verdict_markdown(record), source="check")  # the verdict, in its span
             history.append(record)
             store().set(CYCLES_KEY, Trial.stored_cycles(history))
             if record.code is None or (settings.stop_on_failure and not record.passed):

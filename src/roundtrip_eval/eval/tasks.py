@@ -31,6 +31,7 @@ from roundtrip_eval.eval.dataset import (
     resolve_problems,
     select_problems,
 )
+from roundtrip_eval.eval.in_force import SettingsTask
 from roundtrip_eval.eval.prompts import LEAK_WARNING, load_user_templates, prompt_set_version
 from roundtrip_eval.eval.scorers import blame as blame_scorer
 from roundtrip_eval.eval.scorers import (
@@ -42,6 +43,7 @@ from roundtrip_eval.eval.scorers import (
     stability,
     survival,
 )
+from roundtrip_eval.eval.server_watch import require_server
 from roundtrip_eval.eval.settings import SettingError, TrialSettings, args_docstring, shown
 from roundtrip_eval.eval.solver import CODE_ROLE, SPEC_ROLE, roundtrip_solver
 from roundtrip_eval.problems.load import variants_of
@@ -119,6 +121,7 @@ def trial_task(
             "-T start=prompt refused: these problems have no natural-language prompt "
             "(roundtrip_eval/mbpp_plus and roundtrip_eval/humaneval_plus do)"
         )
+    require_server()
     scorers = [survival(settings.cycles), drift(), stability(settings.cycles), consistency(settings.cycles)]
     scorers += [peer_comparison(settings.cycles), curves(settings.cycles)]
     if settings.blame > 0:
@@ -129,7 +132,8 @@ def trial_task(
         for role, model in ((SPEC_ROLE, settings.spec_model), (CODE_ROLE, settings.code_model))
         if model
     }
-    return Task(
+    return SettingsTask(
+        settings=settings,
         dataset=dataset
         or problems_dataset(problems, name=name, variant=settings.variant, masked=settings.mask_names),
         solver=roundtrip_solver(settings),

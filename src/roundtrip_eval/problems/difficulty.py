@@ -181,6 +181,6 @@ def register_cli(subparsers: Any) -> None:
         "difficulty",
         help="the twin pairs' measured difficulty (AST nodes, complexity) as a Markdown table",
         description="Print, per known/novel twin pair, both members' AST node counts and "
-        "cyclomatic complexities with their relative gaps (matched when both are within 25%%).",
+        "cyclomatic complexities with their relative gaps (matched when both are within 25%).",
     )
     parser.set_defaults(func=_print_table)

@@ -20,6 +20,7 @@ from typing import Any
 
 from roundtrip_eval.check.runner import encode
 from roundtrip_eval.problems import validate as rules
+from roundtrip_eval.problems.names import unknown_names
 from roundtrip_eval.problems.validate import (  # noqa: F401 - re-exported for callers
     FAMILIARITIES,
     MIN_INPUTS,
@@ -130,8 +131,7 @@ def load_problem(name: str, variant: str | None = None, masked: bool = False) ->
     """Load the shipped problem `tasks/<name>/` (see `load_problem_folder`)."""
     folder = problems_root() / name
     if not (folder / "task.toml").is_file():
-        known = ", ".join(list_problems())
-        raise ProblemError(f"unknown problem '{name}': no {folder / 'task.toml'}; known: {known}")
+        raise ProblemError(f"{unknown_names('problem', [name], list_problems())} (no {folder / 'task.toml'})")
     return load_problem_folder(folder, variant, masked)
 
 

@@ -1,0 +1,120 @@
+"""The log records the settings that ran, whichever way they were given (issue 31, part 1).
+
+Each route runs a real two-trial eval of fizzbuzz (replayed code, one cycle, local sandbox) and
+reads back the log: its task args, its metadata, Inspect's own config, `evals_df` and our
+export's settings must all name 2 epochs, temperature 0.3 and 200 tokens, and the log must hold
+2 trials. The routes: `-T`, Inspect's `--epochs/--temperature/--max-tokens` (also against a
+different `-T epochs`), `eval_set()`, and Python `eval()` on a task name and on a task object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from copy import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from inspect_ai import eval as inspect_eval
+from inspect_ai import eval_set
+from inspect_ai.analysis import evals_df
+from inspect_ai.log import read_eval_log
+from replay_scripts import surviving, write
+
+from roundtrip_eval.analysis.read import read_rows
+from roundtrip_eval.eval.tasks import fizzbuzz
+
+RAN = {"epochs": 2, "temperature": 0.3, "max_tokens": 200}
+LOCAL = {"cycles": 1, "sandbox": "local"}
+QUIET: dict[str, Any] = {"display": "none"}
+
+
+def replay_model(tmp_path: Path) -> str:
+    return f"replay/{write(tmp_path / 'replay.jsonl', {('fizzbuzz', '*'): surviving('fizzbuzz', 1)})}"
+
+
+def assert_log_records_what_ran(log_dir: Path) -> None:
+    """Every place a reader finds a setting says what ran: 2 epochs, T=0.3, 200 tokens."""
+    [path] = [p for p in log_dir.iterdir() if p.suffix == ".eval"]
+    log = read_eval_log(str(path))
+    assert log.status == "success"
+    assert len(log.samples or []) == RAN["epochs"]  # what ran
+    assert log.eval.config.epochs == RAN["epochs"]
+    assert (log.plan.config.temperature, log.plan.config.max_tokens) == (0.3, 200)
+    meta = log.eval.metadata or {}
+    for name, value in RAN.items():
+        assert log.eval.task_args[name] == value, ("task_args", name)
+        assert meta[name] == value, ("metadata", name)
+    frame = evals_df(str(path), quiet=True)
+    for name, value in RAN.items():
+        assert frame[f"task_arg_{name}"].iloc[0] == value, ("evals_df", name)
+    trials, _cycles, _errors = read_rows(log_dir, progress=False)
+    assert {(t["temperature"], t["max_tokens"]) for t in trials} == {(0.3, 200)}
+    assert {json.loads(t["settings_json"])["epochs"] for t in trials} == {2}
+
+
+def run_cli(tmp_path: Path, *args: str) -> None:
+    inspect_cli = Path(sys.executable).parent / "inspect"
+    run = subprocess.run(
+        [str(inspect_cli), "eval", "roundtrip_eval/fizzbuzz", "--model", replay_model(tmp_path),
+         "-T", "cycles=1", "-T", "sandbox=local", *args,
+         "--log-dir", str(tmp_path / "logs"), "--display", "none"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "400"}, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.slow
+def test_task_arguments_route(tmp_path: Path) -> None:
+    run_cli(tmp_path, "-T", "epochs=2", "-T", "temperature=0.3", "-T", "max_tokens=200")
+    assert_log_records_what_ran(tmp_path / "logs")
+
+
+@pytest.mark.slow
+def test_inspect_flags_route_wins_over_task_arguments(tmp_path: Path) -> None:
+    """`--epochs 2` beside `-T epochs=5`: Inspect runs 2, so the log says 2 everywhere."""
+    run_cli(tmp_path, "-T", "epochs=5", "--epochs", "2", "--temperature", "0.3", "--max-tokens", "200")
+    assert_log_records_what_ran(tmp_path / "logs")
+    [path] = (tmp_path / "logs").iterdir()
+    assert read_eval_log(str(path), header_only=True).eval.task_args_passed["epochs"] == 5
+
+
+def test_eval_set_route(tmp_path: Path) -> None:
+    ok, _logs = eval_set(
+        "roundtrip_eval/fizzbuzz", log_dir=str(tmp_path / "logs"), model=replay_model(tmp_path),
+        task_args=LOCAL, epochs=2, temperature=0.3, max_tokens=200, retry_attempts=0, **QUIET,
+    )  # fmt: skip
+    assert ok
+    assert_log_records_what_ran(tmp_path / "logs")
+
+
+def test_python_eval_on_a_task_name(tmp_path: Path) -> None:
+    inspect_eval(
+        "roundtrip_eval/fizzbuzz", model=replay_model(tmp_path), task_args=LOCAL,
+        log_dir=str(tmp_path / "logs"), epochs=2, temperature=0.3, max_tokens=200, **QUIET,
+    )  # fmt: skip
+    assert_log_records_what_ran(tmp_path / "logs")
+
+
+def test_python_eval_on_a_task_object_leaves_the_object_as_built(tmp_path: Path) -> None:
+    task = fizzbuzz(**LOCAL)
+    inspect_eval(
+        task, model=replay_model(tmp_path), log_dir=str(tmp_path / "logs"),
+        epochs=2, temperature=0.3, max_tokens=200, **QUIET,
+    )  # fmt: skip
+    assert_log_records_what_ran(tmp_path / "logs")
+    # the overrides belong to that run: the object keeps its own settings for the next one
+    assert (task.metadata or {})["epochs"] == 30 and task.epochs == 30
+    assert task.settings.temperature == 0.7 and task.config.temperature == 0.7
+
+
+def test_a_run_copy_records_an_epochs_override_without_touching_the_task() -> None:
+    task = fizzbuzz(cycles=2)
+    run = copy(task)
+    run.epochs = 3
+    assert run.settings.epochs == 3 and (run.metadata or {})["epochs"] == 3
+    assert task.settings.epochs == 30 and (task.metadata or {})["epochs"] == 30
+    assert run.settings.cycles == 2 and (run.metadata or {})["cycles"] == 2

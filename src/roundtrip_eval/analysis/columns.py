@@ -53,6 +53,9 @@ CONFIG_TYPES: dict[str, str] = {
     "stop_on_failure": "bool",
     "mask_names": "bool",
     "variant": "str",
+    "compare": "str",
+    "start": "str",
+    "attach_assert": "bool",
 }
 """Each setting column's type: plain values in every format (`en`, not the JSON text `"en"`)."""
 

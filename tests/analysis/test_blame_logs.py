@@ -43,9 +43,14 @@ def failed_log(tmp_path: Path) -> Path:
 
 
 def test_blame_command_writes_resumes_and_report_reads(failed_log: Path, tmp_path: Path) -> None:
+    """The probe task's last solver, `_append_to`, writes each verdict line as its trial ends:
+    the lines below are its output (and what the resume reads)."""
     counts = blame_logs(failed_log, k=3, display="none", probe_log_dir=tmp_path / "probes")
     assert counts == {"probed": 2, "already": 0, "skipped": 1, "errors": 0, "logs": 1}
     [log_path] = failed_log.glob("*.eval")
+    written = [json.loads(line) for line in verdicts_path(log_path).read_text().splitlines()]
+    assert {(w["epoch"], w["model"].startswith("replay/"), w["k"]) for w in written if "rule" in w} == {
+        (1, True, 3), (2, True, 3)}, "one line per probed trial, from _append_to"
     verdicts = read_verdicts(log_path)
     assert {key: r.verdict for key, r in verdicts.items()} == {
         ("fizzbuzz", 1): "f", ("fizzbuzz", 2): "g", ("fizzbuzz", 3): "none"}

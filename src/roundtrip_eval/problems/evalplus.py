@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.check.runner.codec import STDLIB_MAPPINGS
+from roundtrip_eval.check.runner.codec import STDLIB_MAPPINGS, exception_name
 from roundtrip_eval.problems.load import Outcome, Problem
 from roundtrip_eval.problems.validate import ProblemError, bad_value, fit_signature, raised
 
@@ -264,7 +264,7 @@ def run_reference(func: Callable[..., Any], args: tuple[Any, ...], not_none: boo
     except _ReferenceTimeout:
         return Outcome(ok=False, error="Timeout")
     except Exception as exc:  # noqa: BLE001 - an exception is an outcome like any other
-        return Outcome(ok=False, error=type(exc).__name__)
+        return Outcome(ok=False, error=exception_name(exc, str(getattr(func, "__module__", ""))))
     return Outcome(ok=True, value=(value is not None) if not_none else as_carried(value))
 
 

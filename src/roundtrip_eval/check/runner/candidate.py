@@ -20,7 +20,7 @@ import sys
 import types
 from typing import Any
 
-from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping
+from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping, exception_name
 from .protocol import (
     BIND_EVENT,
     BLOCKED_EVENTS,
@@ -131,10 +131,12 @@ def _integrity(
 
 def _describe_exc(
     exc: Any, limit: int, _type: Any = type, _str: Any = str, _base: Any = BaseException,
+    _name: Any = exception_name,
 ) -> tuple[str, str]:  # fmt: skip
-    """(type name, text) of an exception the candidate raised (its __str__ may be hostile)."""
+    """(type name, text) of an exception the candidate raised (its class and __str__ may be
+    hostile); the name by `codec.exception_name`, the rule C0's expected outcomes use."""
     try:
-        name = _type(exc).__name__
+        name = _name(exc, "candidate")
         msg = _str(exc)[:limit]
     except _base:
         name, msg = "?", "<unrepresentable>"
@@ -532,7 +534,7 @@ def _candidate_main(
 
 
 SEALED = (_dumps, _enc, _stdlib_mapping, _dec, _encode_value, _encode_text, _changed, _integrity,
-          _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
+          exception_name, _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
 """The functions the candidate process runs after its audit hook is installed (a test checks
 their bytecode reads no global, builtin or cell, and that every function reachable from
 `_candidate_main`'s defaults after `BEFORE_HOOK` is here)."""

@@ -88,3 +88,9 @@ def test_next_cycle_is_not_scored_for_the_clean_up(tmp_path: Path) -> None:
     cycles = log.samples[0].store["cycles"]
     assert cycles[0]["passed"], cycles[0]["detail"]  # the candidate itself is correct
     assert [c["passed"] for c in cycles] == [True, True, True], [c["detail"] for c in cycles]
+    # fx2: the clean-up is cycle 1's (bounded, heartbeating; a fresh sandbox past the bound), so
+    # the next cycles neither wait for it nor run in a renewed sandbox of their own
+    notes = [c["check"]["sandbox_note"] for c in cycles]
+    assert notes[1:] == ["", ""], notes
+    assert notes[0] == "" or "the trial goes on in a fresh sandbox" in notes[0], notes
+    print("cycle 1's sandbox note:", notes[0] or "(none: emptied in time)")

@@ -15,14 +15,19 @@ symbol table, so a parameter `n` is not the global `n`). "Changes" covers `X[k] 
 `t = X; t[i] = v`). A function that reaches globals by name (`globals()[...]`, `vars()`,
 `exec`, `sys.modules`, `__dict__`) may change any of them: a top-level call of it is set-up,
 since its effect cannot be ruled out (a demo kept by mistake runs in the sandbox, its output is
-captured; one dropped by mistake fails a correct function). Set-up stays whatever it calls,
-unless it calls a module function that reads input or starts a test runner.
+captured; one dropped by mistake fails a correct function). A statement "calls" a module
+function or class when it calls it by name, passes it to a call (`map(_register, ...)` may call
+it), or calls a method of it or of a module name bound from it (`Rules.add(...)`, `r.add(...)`
+after `r = Rules()`: the class's effects), anywhere it runs at import, the inside of its
+comprehensions included. Set-up stays whatever it calls, unless it calls a module function that
+reads input or starts a test runner.
 
 Everything else stays too, unless it is a **demo**: it runs a main block (`if __name__ ...`),
 asserts, prints, reads input, exits, starts a test runner, or uses the module's own functions or
 classes while nothing needs its result. Definitions and imports always stay. A statement that
 reads input, exits or starts a test runner is a demo even when it binds a needed name: importing
-it could only block or stop.
+it could only block or stop; an exit inside an `except` handler does not count (`try: from math
+import gcd / except ImportError: sys.exit(...)` is set-up: it exits only when the import failed).
 """
 
 from __future__ import annotations

@@ -150,11 +150,15 @@ def _arity(
     _repr: Any = repr, _len: Any = len, _range: Any = range,
 ) -> str | None:  # fmt: skip
     """Why a plain function cannot take `n` positional arguments (inspect's words), "" if it
-    can, None if it is not a plain function (then `inspect.signature` decides)."""
+    can, None if `inspect.signature` decides: it is not a plain function, or its own parameters
+    take any count (`*args`) and it says it stands for another (`__wrapped__`, `__signature__`).
+
+    A plain function is judged by its own code, the object the loop calls: `inspect.signature`
+    would follow `__wrapped__` (set by `functools.wraps`) to the inner function, whose
+    parameters a wrapper like `def wrapper(n): return func(n, TABLE)` does not share. Only a
+    wrapper that passes its arguments on (`*args`) is judged by what it wraps, so that a
+    genuine mismatch behind it is still a `signature` verdict."""
     if _type(func) is not _function_type:
-        return None
-    attrs = func.__dict__
-    if "__wrapped__" in attrs or "__signature__" in attrs:
         return None
     code = func.__code__
     pos, names = code.co_argcount, code.co_varnames
@@ -171,6 +175,9 @@ def _arity(
         if name not in kwdefaults:
             first = i == 0 and n == pos and not varargs  # inspect meets it in its positional pass
             return "missing a required" + (" keyword-only" if first else "") + " argument: " + _repr(name)
+    attrs = func.__dict__
+    if varargs and ("__wrapped__" in attrs or "__signature__" in attrs):
+        return None  # it passes its arguments on: what it stands for decides
     return ""
 
 

@@ -15,6 +15,10 @@ MAX_VALUE_BYTES = 4096
 fails type-exactly against C0 (the largest expected value in tasks/ encodes to 650 bytes), but
 150 huge values can no longer overflow the sandbox's output cap and hide the verdict."""
 HEAD_BYTES = 400
+SLATE_SECONDS = 5.0
+"""How long the runner may spend emptying the writable places before a check, and again after
+it (heartbeating meanwhile); what stays after that is reported (`K_LEFT`) and the host goes on
+in a fresh container. The host's limit for one check adds both to the check's own."""
 MAX_LINE = 64 * 1024
 """Longest line the runner accepts on its reply pipe; a longer one is garbage (a crash)."""
 SEND_EVENT = "roundtrip.send"
@@ -51,7 +55,8 @@ K_HOW = "how"  # how the process ended during the calls
 K_TAMPERING = "tampering"  # [one line]: what the code did
 K_BROKEN = "broken"  # one line: what the code broke
 K_UNPROTECTED = "unprotected"  # why part of the confinement could not be set up
-K_LEFT = "left"  # of a slate record: what could not be removed (a few paths and a count)
+K_LEFT = "left"  # what could not be removed (a few paths and a count): of a slate record, before
+# the check (the candidate did not run); of any other final record, after it (the verdict stands)
 K_OUTPUT_BYTES, K_OUTPUT_HEAD = "output_bytes", "output_head"
 
 # -- the audit hook's refusals. A refusal ends the candidate process at once with the exit

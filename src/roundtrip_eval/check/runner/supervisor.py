@@ -73,6 +73,14 @@ CANDIDATE_PROGRAM = ""
 """The candidate side's program text; the joined runner defines it (see `runner.source`)."""
 
 
+def _unpack(packed: str) -> str:
+    """The candidate side's program from the base64 of its zlib-compressed text (`runner.source`)."""
+    import binascii
+    import zlib
+
+    return zlib.decompress(binascii.a2b_base64(packed)).decode("utf-8")
+
+
 class _Link:
     """The runner's view of the candidate process: its reply pipe, its output and its exit."""
 
@@ -452,8 +460,8 @@ class _Zygote:
     """The runner's handle on its zygote: one confined, exec'd interpreter that forks a candidate
     process per check (`candidate._zygote`). Started again whenever it is gone."""
 
-    def __init__(self, libc: Any, exe: int | None, program: bytes) -> None:
-        self.libc, self.exe, self.program = libc, exe, program
+    def __init__(self, libc: Any, exe: int | None, program: bytes, preload: bool = False) -> None:
+        self.libc, self.exe, self.program, self.preload = libc, exe, program, preload
         self.runner = (os.getpid(), os.getpgid(0))
         self.pid = 0
         self.sock: Any = None
@@ -465,7 +473,7 @@ class _Zygote:
         program_r, program_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _confine_and_exec(program_r, theirs.fileno(), self.runner, self.libc, self.exe)
+            _confine_and_exec(program_r, theirs.fileno(), self.runner, self.libc, self.exe, self.preload)
         theirs.close()
         os.close(program_r)
         _send_all(program_w, self.program)
@@ -639,7 +647,8 @@ def _serve() -> None:
     _prctl(libc, PR_SET_CHILD_SUBREAPER, 1)
     _prctl(libc, PR_SET_DUMPABLE, 0)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    zygote = _Zygote(libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM))
+    # one zygote serves every check: it imports the common modules once (protocol.PRELOAD)
+    zygote = _Zygote(libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM), preload=True)
     spawned: tuple[int, int, int, int] | None = zygote.spawn()
     _write(f"READY {os.getpid()}\n".encode())
     pending = b""

@@ -2,8 +2,8 @@
 
 Why a study: the comparison is one pre-registered experiment (docs/evalooop_live_plan.md), not a
 feature of the package. `subset` prints the pre-registered draw of MBPP+ task ids;
-`control` checks their loop-1 code of each subset task with our harness (EvalPlus mode), which
-separates disagreements of harness from those of model; `compare` reads the run's logs, their
+`control` checks their every recorded function on the subset with our harness (EvalPlus mode),
+which separates disagreements of harness from those of model; `compare` reads the run's logs, their
 trace and the control, and writes the tables of docs/evalooop_live.md.
 
     python -m studies.evalooop_live subset ../shared/peer-data/evalplus
@@ -15,6 +15,7 @@ trace and the control, and writes the tables of docs/evalooop_live.md.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import math
 import sys
@@ -88,16 +89,23 @@ def our_trials(log_dir: Path, max_loops: int = MAX_LOOPS) -> tuple[dict[str, Our
             f"expected evalplus, prompt, {max_loops}): run them with -T preset=evalooop"
         )
     best: dict[str, dict[str, Any]] = {}
+    unfinished: dict[str, str] = {}
+    copies = 0
     for trial in sorted(trials, key=lambda t: str(t.get("created") or "")):
         task = str(trial["problem"])
         if trial["status"] in ("error", "censored"):
-            notes.append(
-                f"{task}: a trial left out ({trial['status']}: {trial.get('error') or 'no verdict'})"
-            )
-            continue
-        if task in best:
-            notes.append(f"{task}: an earlier complete trial replaced by a later one")
-        best[task] = trial
+            unfinished[task] = f"{trial['status']}: {trial.get('error') or 'no verdict'}"
+        elif task in best and best[task]["cycles_survived"] != trial["cycles_survived"]:
+            notes.append(f"{task}: two complete trials differ ({best[task]['cycles_survived']} and "
+                         f"{trial['cycles_survived']} loops); the later is used")  # fmt: skip
+            best[task] = trial
+        else:
+            copies += task in best
+            best[task] = trial
+    notes += [f"{task}: no complete trial ({why})" for task, why in unfinished.items() if task not in best]
+    if copies:
+        notes.append(f"{copies} trial(s) found in more than one log (an eval-set's retry copies the "
+                     "samples it already had): counted once")  # fmt: skip
     keys = {(t["eval_id"], t["sample_id"]) for t in best.values()}
     by_trial: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in cycles:
@@ -227,7 +235,7 @@ class TaskRow:
     ours: OurTrial
     theirs: TracedTask
     same_loop1_code: bool
-    control: bool | None  # their loop-1 code under our harness (EvalPlus mode), when checked
+    control: Control | None  # their recorded loops: (their verdict, our harness's), when checked
     their_leaks: int
 
     @property
@@ -242,20 +250,40 @@ class TaskRow:
             return "harness limit (pre-registered)"
         if self.control is None:
             return "unclassified: no harness control"
-        if self.control != self.theirs.loop1_passed:
-            return "harness: their code gets another verdict here"
+        theirs, ours = self.control[1]
+        if theirs != ours:
+            return "harness: their loop-1 code gets another verdict here"
         return "weights/server: the harness agrees on their code"
+
+    def harness_differs(self) -> list[int]:
+        """Their recorded loops where our harness gives another verdict on their code."""
+        return sorted(loop for loop, (theirs, ours) in (self.control or {}).items() if theirs != ours)
+
+    def control_text(self) -> str:
+        if self.control is None:
+            return ""
+        differs = self.harness_differs()
+        n = len(self.control)
+        return (
+            f"all {n} agree" if not differs else f"differs at loop(s) {', '.join(map(str, differs))} of {n}"
+        )
 
 
 def same_code(a: str | None, b: str) -> bool:
-    return a is not None and a.strip() == b.strip()
+    """The same program: equal ASTs (layout and comments aside, names not), else equal text."""
+    if a is None:
+        return False
+    try:
+        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
+    except (SyntaxError, ValueError, RecursionError):
+        return a.strip() == b.strip()
 
 
 def task_rows(
     ours: dict[str, OurTrial],
     theirs: dict[str, TracedTask],
     subset: Sequence[str],
-    control: dict[str, bool] | None = None,
+    control: dict[str, Control] | None = None,
 ) -> list[TaskRow]:
     """One row per subset task that has our complete trial (dataset order)."""
     outside = sorted(set(ours) - set(subset))
@@ -310,6 +338,10 @@ def summary(rows: Sequence[TaskRow]) -> dict[str, Any]:
             share(sum(k >= MAX_LOOPS for k in theirs), n),
         ),
         "same_code": sum(r.same_loop1_code for r in rows),
+        "control": (
+            f"{sum(not r.harness_differs() for r in rows if r.control is not None)} of "
+            f"{sum(r.control is not None for r in rows)} tasks"
+        ),  # fmt: skip
         "leaks": (
             sum(r.ours.leaks for r in rows),
             sum(max(k - 1, 0) for k in ours),
@@ -360,17 +392,18 @@ def markdown(rows: Sequence[TaskRow], subset_size: int, notes: Sequence[str] = (
             f"| McNemar exact p (ours pass/theirs fail {t[True, False]} vs {t[False, True]}) | "
             f"{s['mcnemar_p']:.3g} |",
             f"| loops sustained exactly equal | {_pct(s['equal_loops'])} (Wilson) |",
-            f"| loop-1 code identical to theirs | {s['same_code']} of {s['n']} |", "",
+            f"| loop-1 code the same program as theirs (equal AST) | {s['same_code']} of {s['n']} |",
+            f"| our harness gives their verdict on their every recorded loop | {s['control']} |", "",
             "| loops sustained: ours \\ theirs | 0 | 1-9 | 10 |", "|---|---|---|---|",
             *[f"| **{x}** | {c[x, '0']} | {c[x, '1-9']} | {c[x, '10']} |" for x in ("0", "1-9", "10")], "",
         ]  # fmt: skip
     lines += ["### Every task", "",
-              "| task | ours | theirs | our first failure | loop-1 code same | harness on their loop 1 "
+              "| task | ours | theirs | our first failure | loop-1 code same | our harness on their trace "
               "| loop-1 disagreement |",
               "|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
         fail = f"loop {r.ours.first_failure}: {r.ours.category}" if r.ours.first_failure else "none"
-        control = "" if r.control is None else ("pass" if r.control else "fail")
+        control = r.control_text()
         name = f"{r.task_id}{' (limited)' if r.limited else ''}"
         lines.append(f"| {name} | {r.ours.sustained} | {r.theirs.sustained} | {fail} | "
                      f"{'yes' if r.same_loop1_code else 'no'} | {control} | {r.why()} |")  # fmt: skip
@@ -379,42 +412,55 @@ def markdown(rows: Sequence[TaskRow], subset_size: int, notes: Sequence[str] = (
     return "\n".join(lines) + "\n"
 
 
-def read_control(path: Path) -> dict[str, bool]:
-    """The harness control's verdicts (`control` writes them): task -> passed."""
+Control = dict[int, tuple[bool, bool]]
+"""One task's harness control: loop -> (their verdict, our harness's verdict on their code)."""
+
+
+def read_control(path: Path) -> dict[str, Control]:
+    """The harness control (`control` writes it): task -> its recorded loops' two verdicts."""
+    found: dict[str, Control] = {}
     with path.open(encoding="utf-8") as stream:
-        return {row["task_id"]: row["harness_passed"] == "True" for row in csv.DictReader(stream)}
+        for row in csv.DictReader(stream):
+            verdicts = (row["their_passed"] == "True", row["harness_passed"] == "True")
+            found.setdefault(row["task_id"], {})[int(row["loop"])] = verdicts
+    return found
 
 
 async def harness_control(
     peer_data: Path, tasks: Sequence[str], theirs: dict[str, TracedTask], out: Path
-) -> dict[str, bool]:
-    """Their loop-1 code of each task, checked by our harness in EvalPlus mode (the run's sandbox
-    and default limits), written to `out` as CSV: which disagreements are of harness, not model."""
+) -> None:
+    """Every recorded function of their trace on these tasks (each distinct code once), checked
+    by our harness in EvalPlus mode with the run's sandbox and default limits, written to `out`
+    as CSV: whether our harness gives their verdict on their code separates disagreements of
+    harness from disagreements of model."""
     from roundtrip_eval.problems.evalplus import load_evalplus_problem
     from roundtrip_eval.sandbox import RoundtripDockerSandbox
 
-    verdicts: dict[str, bool] = {}
     await RoundtripDockerSandbox.task_init(CONTROL_TASK, None)
     envs = await RoundtripDockerSandbox.sample_init(CONTROL_TASK, None, {})
     try:
         with out.open("w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream)
-            writer.writerow(["task_id", "their_loop1_passed", "harness_passed", "category", "detail"])
+            writer.writerow(["task_id", "loop", "their_passed", "harness_passed", "category", "detail"])
             for i, task in enumerate(tasks, 1):
                 problem = load_evalplus_problem("mbpp_plus", task, str(peer_data / "evalplus"))
-                check = await run_check(
-                    envs["default"], theirs[task].codes[0], problem, compare_mode="evalplus"
-                )
-                verdicts[task] = check.passed
-                writer.writerow(
-                    [task, theirs[task].loop1_passed, check.passed, check.category, check.detail[:300]]
-                )
+                traced = theirs[task]
+                seen: dict[str, Any] = {}
+                for loop, code in enumerate(traced.codes, 1):
+                    if code not in seen:
+                        seen[code] = await run_check(envs["default"], code, problem, compare_mode="evalplus")
+                    check = seen[code]
+                    writer.writerow([task, loop, loop <= traced.sustained, check.passed, check.category,
+                                     check.detail[:300]])  # fmt: skip
                 stream.flush()
-                print(f"control {i}/{len(tasks)} {task}: {check.passed}", file=sys.stderr, flush=True)
+                print(
+                    f"control {i}/{len(tasks)} {task}: {len(seen)} distinct code(s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         await RoundtripDockerSandbox.sample_cleanup(CONTROL_TASK, None, envs, False)
         await RoundtripDockerSandbox.task_cleanup(CONTROL_TASK, None, True)
-    return verdicts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -423,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     subset = commands.add_parser("subset", help="print the pre-registered draw of MBPP+ task ids")
     subset.add_argument("dataset", help="EvalPlus's MbppPlus.jsonl.gz or a folder holding it")
     helps = {"compare": "the tables: our run's logs against their trace",
-             "control": "their loop-1 code of every subset task, checked by our harness"}  # fmt: skip
+             "control": "their every recorded function on the subset, checked by our harness"}  # fmt: skip
     for name, text in helps.items():
         command = commands.add_parser(name, help=text)
         command.add_argument("--peer-data", type=Path, default=Path("../shared/peer-data"))

@@ -25,6 +25,7 @@ from studies.evalooop_live import (
     mcnemar_exact,
     our_trials,
     read_subset,
+    same_code,
     summary,
     task_rows,
 )
@@ -123,8 +124,11 @@ def test_the_comparison_of_a_scripted_run_gives_the_figures_known_in_advance(
     assert ours["Mbpp/8"].leaks == 8 and ours["Mbpp/9"].leaks == 0 and not notes  # loops 3..10 leaked
     assert ours["Mbpp/10"].category is not None and ours["Mbpp/8"].loop1_code == GOOD
     theirs = read_trace(_trace(tmp_path, {"10": ["Mbpp/8"], "0": ["Mbpp/9", "Mbpp/10"]}))
-    rows = task_rows(ours, theirs, ["Mbpp/8", "Mbpp/9", "Mbpp/10"], control={"Mbpp/9": False})
+    control = {"Mbpp/9": {1: (False, False)}, "Mbpp/8": {1: (True, True), 2: (True, False)}}
+    rows = task_rows(ours, theirs, ["Mbpp/8", "Mbpp/9", "Mbpp/10"], control=control)
     assert [r.why() for r in rows] == ["", "weights/server: the harness agrees on their code", ""]
+    assert rows[0].harness_differs() == [2] and rows[0].control_text() == "differs at loop(s) 2 of 2"
+    assert rows[1].control_text() == "all 1 agree" and rows[2].control_text() == ""
     s = summary(rows)
     assert s["table"] == {(True, True): 1, (True, False): 1, (False, True): 0, (False, False): 1}
     assert s["agreement"].value == pytest.approx(2 / 3)
@@ -133,6 +137,7 @@ def test_the_comparison_of_a_scripted_run_gives_the_figures_known_in_advance(
     assert s["boot"]["asl_theirs"].value == pytest.approx(100 / 30)
     assert s["equal_loops"].value == pytest.approx(2 / 3) and s["same_code"] == 2
     assert s["pass10"][0].value == pytest.approx(1 / 3) and s["classes"]["1-9", "0"] == 1
+    assert s["control"] == "1 of 2 tasks"
     text = markdown(rows, subset_size=4)
     assert "**interim**: 3 of 4 tasks complete" in text and "| Mbpp/9 | 1 | 0 | loop 2: " in text
 
@@ -169,6 +174,12 @@ def test_a_malformed_trace_is_refused_in_one_line(tmp_path: Path, content: str, 
     path.write_text(content)
     with pytest.raises(TraceError, match=message):
         read_trace(path)
+
+
+def test_the_same_program_is_equal_asts_layout_and_comments_aside() -> None:
+    assert same_code("def f(x):\n    # one\n    return x+1", "def f(x):\n    return x + 1\n")
+    assert not same_code("def f(y):\n    return y + 1", "def f(x):\n    return x + 1")
+    assert not same_code(None, "def f(): pass") and same_code("def f(:", " def f(:")
 
 
 def test_their_summary_is_unwrapped_as_our_spec() -> None:

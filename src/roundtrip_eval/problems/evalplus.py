@@ -60,8 +60,14 @@ NOT_NONE_FUNCTIONS = frozenset({"check_str", "text_match_three", "text_starta_en
 """MBPP+ functions whose reference returns a `re.Match` or None: EvalPlus's expected output is
 `out is not None` (its `MBPP_OUTPUT_NOT_NONE_TASKS`), and so is ours."""
 
+SET_EQ_FUNCTIONS = frozenset({"similar_elements", "find_char_long", "common_in_nested_lists",
+    "extract_singly", "larg_nnum", "intersection_array", "find_dissimilar", "Diff"})  # fmt: skip
+"""MBPP+ functions (Mbpp/2, 7, 111, 140, 232, 249, 579, 769) whose output EvalPlus compares as
+`set(out) == set(exp)` (its `MBPP_OUTPUT_SET_EQ_TASKS`): order and duplicates do not count."""
+
 ORACLES = {("mbpp", "are_equivalent"): "are_equivalent", ("mbpp", "sum_div"): "sum_div",
-           ("humaneval", "find_zero"): "find_zero"}  # fmt: skip
+           ("humaneval", "find_zero"): "find_zero",
+           **{("mbpp", name): "set_eq" for name in SET_EQ_FUNCTIONS}}  # fmt: skip
 """The special oracles EvalPlus applies by entry point (see `check.compare`)."""
 
 REQUIRED = {"task_id": str, "prompt": str, "entry_point": str, "canonical_solution": str,

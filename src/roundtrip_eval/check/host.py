@@ -513,13 +513,14 @@ async def _renew(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:
 
 
 async def _renew_after(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:
-    """Replace the sandbox this check left what could not be removed in `SLATE_SECONDS`; the note.
+    """Replace the sandbox this check left what could not be removed in time (files past
+    `SLATE_SECONDS`, processes not proven gone in `REAP_SECONDS`); the note.
 
     The verdict stands (what a check leaves is not its function's result), and the cost of the
     fresh sandbox falls on this check, not on the next one. A sandbox that cannot be renewed is
     emptied again before the next check, which then proves it empty or refuses to run."""
     what = ", ".join(x[:120] for x in left[:5]) or "?"
-    note = f"the check left what could not be removed in {SLATE_SECONDS:g}s ({what})"
+    note = f"the check left what could not be removed in time ({what})"
     if isinstance(provider, Renewable):
         note += "; the trial goes on in a fresh sandbox"
         await provider.renew(note)

@@ -670,7 +670,7 @@ def _zygote() -> None:
     """The confined, exec'd interpreter that never runs candidate code: it forks one candidate
     process per check (so a check costs a fork, not an exec and an interpreter start).
 
-    The runner sends the check's three pipe ends (job read, reply write, output write) on the
+    The runner sends the check's three descriptors (job read, reply socket, output write) on the
     control socket (`ZYGOTE_FD`); the zygote forks a short-lived middle process that forks the
     candidate process and exits at once, so the candidate process is reparented to the runner
     (a child subreaper) and the runner reads its exit status itself; the zygote then answers

@@ -417,7 +417,7 @@ def _free_names(tree: ast.Module, function: str) -> set[str]:
     table, so a parameter `n` is not a global), and the target when the module reads it before
     its first binding of it (`f = cache(f)`)."""
     try:
-        top = symtable.symtable(ast.unparse(tree), "block.py", "exec")
+        top = symtable.symtable(ast.unparse(tree), "<candidate>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     bound = _top_bindings(tree)

@@ -138,3 +138,51 @@ def test_a_main_block_with_an_else_stays() -> None:
         "else:\n    T.append(1)\n"
     )
     assert "T.append(1)" in _tolerant(code)
+
+
+# --- red10: only what runs at import counts as stopping it
+
+
+@pytest.mark.parametrize(
+    ("code", "kept"),
+    [
+        ("T = []\ndef main():\n    input()\n\ndef fizzbuzz(n):\n    return T\n\n"
+         "if __name__ == '__main__':\n    main()\nelse:\n    T.append(1)\n", "T.append(1)"),
+        ("T = []\ndef main():\n    input()\n\ndef fizzbuzz(n):\n    return T\n\n"
+         "if __name__ != '__main__':\n    T.append(1)\nelse:\n    main()\n", "T.append(1)"),
+        ("import sys\ntry:\n    from functools import cache\n    sys.setrecursionlimit(5000)\n"
+         "except ImportError:\n    input('no cache')\n\n@cache\ndef fizzbuzz(n):\n    return n\n",
+         "from functools import cache"),
+        ("import sys\nstop = lambda: sys.exit(1)\n\ndef fizzbuzz(n):\n    return stop\n", "stop = lambda"),
+        ("class F:\n    def __call__(self, n):\n        return n\n\n    def ask(self):\n"
+         "        return self(int(input()))\n\nfizzbuzz = F()\n", "fizzbuzz = F()"),
+        ("class Base:\n    def play(self):\n        input()\n\nclass F(Base):\n"
+         "    def __call__(self, n):\n        return n\n\nfizzbuzz = F()\n", "fizzbuzz = F()"),
+    ],
+    ids=["else-of-a-main-block", "not-main-block", "try-binding-with-input-in-handler",
+         "exit-in-a-lambda-body", "prompt-in-an-uncalled-method", "prompt-in-a-base-class-method"],
+)
+def test_a_stop_that_import_does_not_run_keeps_the_statement(code: str, kept: str) -> None:
+    assert kept in _tolerant(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "gone"),
+    [
+        ("class F:\n    def __init__(self):\n        self.k = self.ask()\n\n    def ask(self):\n"
+         "        return int(input())\n\n    def __call__(self, n):\n        return n\n\n"
+         "fizzbuzz = F()\n", "fizzbuzz = F()"),
+        ("class Base:\n    def __init__(self):\n        input()\n\nclass F(Base):\n"
+         "    def __call__(self, n):\n        return n\n\nfizzbuzz = F()\n", "fizzbuzz = F()"),
+        ("import sys\ndef fizzbuzz(n):\n    return n\n\nif len(sys.argv) > 1:\n"
+         "    sys.exit(fizzbuzz(int(sys.argv[1])))\n", "sys.exit"),
+        ("T = 0\ndef fizzbuzz(n):\n    return T\n\nif input('go? ') == 'y':\n    T = 1\n", "input("),
+        ("import sys\nVERBOSE = False\ndef fizzbuzz(n):\n    return n\n\nif sys.argv[1:]:\n"
+         "    VERBOSE = True\n    sys.exit(0)\n", "sys.exit(0)"),
+    ],
+    ids=["constructor-reads-input-through-a-method", "inherited-constructor-reads-input",
+         "exit-in-a-branch-binding-nothing", "input-in-the-condition", "branch-binding-an-unread-name"],
+)
+def test_a_stop_that_import_may_run_still_goes(code: str, gone: str) -> None:
+    # the first two would make a correct fizzbuzz wait for input at import; they are demos
+    assert gone not in _tolerant(code)

@@ -350,3 +350,30 @@ def test_an_earlier_draft_of_the_target_is_not_joined() -> None:
     # a parameter named like an earlier block's global is not a need
     reply = "```python\nn = 15\n```\n```python\n" + FIZZ + "```"
     assert extract_code(reply, "fizzbuzz").rule == "fence:target_of_2"
+
+
+# --- red10: a signature stub (`def f(n): ...`) restates nothing -------------------------------
+STUB = 'def fizzbuzz(n: int) -> int | str:\n    """FizzBuzz of n."""\n    ...\n'
+
+
+def test_a_real_body_wins_over_a_later_stub_but_a_lone_stub_is_still_the_code() -> None:
+    recap = f"```python\n{FIZZ}```\nSignature:\n```python\n{STUB}```\n"
+    assert extract_code(recap, "fizzbuzz").code == FIZZ
+    assert extract_code(f"```python\n{STUB}```\n", "fizzbuzz").code == STUB  # the check says what it is
+    wrapped = f"```python\n{FIZZ}```\n```python\n{STUB}fizzbuzz = cache(fizzbuzz)\n```\n"
+    assert "cache(fizzbuzz)" in (extract_code(wrapped, "fizzbuzz").code or "")  # not a stub only
+
+
+def test_a_full_function_needing_salvage_wins_over_a_stub_that_parses() -> None:
+    reply = f"```python\n{FIZZ}This returns the word.\n```\n```python\n{STUB}```\n"
+    found = extract_code(reply, "fizzbuzz")
+    assert found.code == FIZZ, found
+
+
+def test_a_spec_with_a_stub_is_not_a_leak_but_one_with_a_body_is() -> None:
+    from roundtrip_eval.eval.extract import spec_leak
+
+    assert spec_leak(f"Returns Fizz for multiples of 3.\n```python\n{STUB}```", "fizzbuzz") is None
+    assert spec_leak("```python\ndef fizzbuzz(n):\n    pass\n```", "fizzbuzz") is None
+    body = "```python\ndef fizzbuzz(n):\n    '''FizzBuzz.'''\n    return n\n```"
+    assert spec_leak(body, "fizzbuzz") == "it is Python code defining fizzbuzz()"

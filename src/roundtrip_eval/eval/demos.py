@@ -19,10 +19,16 @@ So the rule is positive: a top-level statement is removed only when it is **a de
    calls or names the target or a pure module function, or calls `print`/`pprint`; `for`,
    `while`, `if` and `try` count when every statement inside is such a part, so
    `for i in range(1, 16): print(f(i))` goes;
-3. a statement that reads input, exits or starts a test runner, directly or through a module
-   function that does (`main()` reading `input()`), even when it binds a needed name: importing
-   it could only block or stop. An exit inside an `except` handler does not count
+3. a statement that reads input, exits or starts a test runner *when the module is imported*,
+   directly or through a module function that does (`main()` reading `input()`), even when it
+   binds a needed name: importing it could only block or stop. Only what runs at import counts:
+   not a function's or lambda's body (it runs when called), not the `__main__` branch of
+   `if __name__ == ...`, not a class's methods other than its constructor (`f = F()` runs
+   `F.__init__`, never an interactive `F.play()`), and not an exit inside an `except` handler
    (`try: import numpy / except ImportError: sys.exit(...)` runs it only when the import failed).
+   When the stop sits in a branch that may not run (an `if`, `try` or `match` branch:
+   `if sys.version_info >= (3, 9): from functools import cache / else: sys.exit(...)`), the
+   statement is removed only if nothing kept reads a name it binds, as for rule 2.
 
 *Pure* parts call nothing but the target, `print`/`pprint`, builtins that only compute from their
 arguments (`len`, `range`, `str`, `sorted`, ... listed in `PURE_BUILTINS`, not rebound by the
@@ -189,8 +195,16 @@ def _module_bindings(top: symtable.SymbolTable) -> set[str]:
 
 
 def _stored_names(node: ast.AST) -> set[str]:
-    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    return names | {h.name for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) and h.name}
+    """Names a statement binds: stores, `except ... as` names, imports, definitions inside it."""
+    names: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            names.add(n.id)
+        elif isinstance(n, (ast.ExceptHandler, *_DEFINITIONS)) and n.name:
+            names.add(n.name)
+        elif isinstance(n, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in n.names}
+    return names
 
 
 def _loaded_names(node: ast.AST) -> set[str]:
@@ -231,33 +245,73 @@ def _evaluated_at_definition(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.
 
 def _is_main_block(node: ast.stmt) -> bool:
     """`if __name__ == "__main__":` (either order) without an `else`."""
-    if not isinstance(node, ast.If) or node.orelse:
-        return False
-    test = node.test
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
-        return False
+    return isinstance(node, ast.If) and not node.orelse and _main_guard(node.test) is True
+
+
+def _stops(node: ast.stmt, blocking: set[str]) -> str | None:
+    """Whether `node` reads input, exits or starts a test runner (itself or through a module
+    function or class that does) when the module is imported: "always" when such a call runs
+    whatever the branches taken, "maybe" when it sits in a branch of an `if`/`try`/`match` that
+    may not run, else None. An exit in an `except` handler does not count; input or a test
+    runner there does. What does not run at import is not looked at: a function or lambda body
+    (only its decorators and defaults run), the `__main__` branch of `if __name__ == ...`."""
+    found: str | None = None
+    for call, branch, handled in _run_at_import(node):
+        called = isinstance(call.func, ast.Name) and call.func.id in blocking
+        if not (_is_blocking_call(call) or called or (not handled and _is_exit(call))):
+            continue
+        if not branch:
+            return "always"
+        found = "maybe"
+    return found
+
+
+def _is_exit(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in _STOPPING_CALLS
+    return isinstance(func, ast.Attribute) and (_dotted_root(func.value), func.attr) in _STOPPING_ATTRIBUTES
+
+
+def _run_at_import(node: ast.AST) -> Iterable[tuple[ast.Call, bool, bool]]:
+    """(call, inside a branch that may not run, inside an `except` handler) for every call of
+    a top-level statement that importing the module can run."""
+    todo: list[tuple[ast.AST, bool, bool]] = [(node, False, False)]
+    while todo:
+        current, branch, handled = todo.pop()
+        if isinstance(current, ast.Call):
+            yield current, branch, handled
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):  # its body runs when called
+            todo += [(part, branch, handled) for part in _evaluated_at_definition(current)]
+        elif isinstance(current, ast.Lambda):
+            todo += [(d, branch, handled) for d in [*current.args.defaults, *current.args.kw_defaults] if d]
+        elif isinstance(current, ast.If):
+            todo.append((current.test, branch, handled))
+            main = _main_guard(current.test)
+            todo += [(s, True, handled) for s in current.body if main is not True]
+            todo += [(s, True, handled) for s in current.orelse if main is not False]
+        elif isinstance(current, ast.Try | ast.TryStar):
+            todo += [(s, True, handled) for s in [*current.body, *current.orelse]]
+            todo += [(h, True, True) for h in current.handlers]
+            todo += [(s, branch, handled) for s in current.finalbody]
+        elif isinstance(current, ast.Match):
+            todo.append((current.subject, branch, handled))
+            todo += [(case, True, handled) for case in current.cases]
+        else:
+            todo += [(child, branch, handled) for child in ast.iter_child_nodes(current)]
+
+
+def _main_guard(test: ast.expr) -> bool | None:
+    """True for `__name__ == "__main__"` (either order), False for `!=`, else None: the runner
+    imports the module under another name, so the `__main__` branch never runs there."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    if not isinstance(test.ops[0], ast.Eq | ast.NotEq):
+        return None
     sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
-    return sides == {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}
-
-
-def _stops(node: ast.stmt, blocking: set[str]) -> bool:
-    """Reads input, exits, or starts a test runner (itself or through a module function that
-    reads input or starts one): never run at import. An exit in an `except` handler does not
-    count; input or a test runner there does."""
-    handled = {id(n) for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) for n in ast.walk(h)}
-    for inner in ast.walk(node):
-        if not isinstance(inner, ast.Call):
-            continue
-        if _is_blocking_call(inner) or (isinstance(inner.func, ast.Name) and inner.func.id in blocking):
-            return True
-        if id(inner) in handled:
-            continue
-        func = inner.func
-        if isinstance(func, ast.Name) and func.id in _STOPPING_CALLS:
-            return True
-        if isinstance(func, ast.Attribute) and (_dotted_root(func.value), func.attr) in _STOPPING_ATTRIBUTES:
-            return True
-    return False
+    if sides != {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}:
+        return None
+    return isinstance(test.ops[0], ast.Eq)
 
 
 def _called_name(node: ast.AST) -> str | None:
@@ -280,15 +334,22 @@ def _is_blocking_call(node: ast.AST) -> bool:
     return isinstance(func, ast.Attribute) and (_dotted_root(func.value), func.attr) in _TEST_RUNNERS
 
 
+_CONSTRUCTION = ("__new__", "__init__", "__post_init__")
+
+
 def _blocking_functions(tree: ast.Module) -> set[str]:
-    """Module functions and classes that read input or start a test runner, directly or through
-    another of them: a statement calling one would block the import."""
+    """Module functions and classes whose call reads input or starts a test runner, directly or
+    through another of them: a statement calling one would block the import. Calling a class runs
+    its constructor (and the methods that calls on `self`/`cls`), not its other methods: a class
+    with an interactive `play()` is made without reading anything."""
     calls: dict[str, set[str]] = {}
     blocking: set[str] = set()
     for node in tree.body:
         if isinstance(node, _DEFINITIONS):
-            inner = list(ast.walk(node))
+            inner = [n for part in _run_when_called(node) for n in ast.walk(part)]
             calls[node.name] = {name for n in inner if (name := _called_name(n))}
+            if isinstance(node, ast.ClassDef) and _inherits_construction(node, inner):
+                calls[node.name] |= {b.id for b in node.bases if isinstance(b, ast.Name)}
             if any(_is_blocking_call(n) for n in inner):
                 blocking.add(node.name)
     grown = True
@@ -301,18 +362,48 @@ def _blocking_functions(tree: ast.Module) -> set[str]:
     return blocking
 
 
+def _run_when_called(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.AST]:
+    """What calling a module function (its body) or class (its constructor methods, and the
+    methods they call as `self.m(...)` or `cls.m(...)`) can run."""
+    if not isinstance(node, ast.ClassDef):
+        return list(node.body)
+    methods = {m.name: m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)}
+    todo = [name for name in _CONSTRUCTION if name in methods]
+    reached: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        for inner in ast.walk(methods[name]):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                owner = _dotted_root(inner.func.value)
+                if owner in ("self", "cls") and inner.func.attr in methods:
+                    todo.append(inner.func.attr)
+    return [methods[name] for name in sorted(reached)]
+
+
+def _inherits_construction(node: ast.ClassDef, run: list[ast.AST]) -> bool:
+    """Whether making an instance can run a base class's constructor: the class defines none of
+    its own, or what it runs calls `super()`."""
+    own = any(isinstance(m, _DEFINITIONS) and m.name in _CONSTRUCTION for m in node.body)
+    return not own or any(_called_name(n) == "super" for n in run)
+
+
 def _demos(tree: ast.Module, top: symtable.SymbolTable, function: str) -> list[ast.stmt]:
     """The top-level statements to remove, by the rule of the module docstring."""
     purity = _Purity(tree, top, function)
     blocking = _blocking_functions(tree)
     removed: list[ast.stmt] = []
-    shown: list[ast.stmt] = []  # pure statements showing the code: removed unless a name they bind is read
+    shown: list[ast.stmt] = []  # removed unless a name they bind is read: pure statements showing
+    # the code, and statements that may stop only in a branch (`if ...: import x / else: sys.exit()`)
     for node in tree.body:
         if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)):
             continue
-        if _is_main_block(node) or _stops(node, blocking):
+        stops = _stops(node, blocking)
+        if _is_main_block(node) or stops == "always":
             removed.append(node)
-        elif purity.shows_the_code(node) and purity.is_pure(node):
+        elif stops == "maybe" or (purity.shows_the_code(node) and purity.is_pure(node)):
             shown.append(node)
     read = _read_by_definitions(tree, top) | {function}
     kept = [n for n in tree.body if n not in removed and n not in shown and not isinstance(n, _DEFINITIONS)]

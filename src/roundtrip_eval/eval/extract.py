@@ -25,6 +25,7 @@ import symtable
 import textwrap
 import tokenize
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from roundtrip_eval.eval.demos import demo_lines
 
@@ -102,10 +103,28 @@ def _parse(code: str) -> ast.Module | None:
 
 
 def defines(tree: ast.Module, function: str) -> bool:
-    return any(
-        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function
-        for node in tree.body
-    )
+    """Whether the module defines `function` at top level with a real body (not a stub)."""
+    return any(_is_def_of(node, function) and not is_stub(node) for node in tree.body)
+
+
+def _is_def_of(node: ast.stmt, function: str) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function
+
+
+def is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A signature without behaviour: a body of only `...`, `pass` and/or a docstring
+    (`def f(n: int) -> str: ...`), as specs give it and replies restate it "for reference"."""
+    return all(
+        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                    and (s.value.value is Ellipsis or isinstance(s.value.value, str)))
+        for s in node.body
+    )  # fmt: skip
+
+
+def only_stubs(tree: ast.Module, function: str) -> bool:
+    """Whether every top-level binding of `function` is a stub: the block restates a signature."""
+    bindings = [n for n in tree.body if function in _top_bindings(ast.Module([n], []))]
+    return bool(bindings) and all(_is_def_of(n, function) and is_stub(n) for n in bindings)
 
 
 def binds(tree: ast.Module, function: str) -> bool:
@@ -313,9 +332,18 @@ def _find_code(reply: str, function: str) -> Extraction:
     blocks = fenced_blocks(text)
     # 1. fenced blocks that parse and define the target function; the last one wins
     #    (models restate a corrected version after a draft), with the earlier blocks it needs.
+    #    A signature stub restates nothing: a block with a real body wins over any stub.
     parsed = [(block, _normalise(block.text)) for block in blocks]
     trees = [_parse(code) for _, code in parsed]
     hits = [i for i, tree in enumerate(trees) if tree is not None and binds(tree, function)]
+    real = [i for i in hits if not only_stubs(trees[i] or ast.Module([], []), function)]
+    if hits and not real:  # only signature stubs parse: the full function may need salvage
+        for block in reversed(blocks):
+            salvaged = _salvage(block.text, function)
+            tree = _parse(salvaged) if salvaged else None
+            if salvaged and tree is not None and not only_stubs(tree, function):
+                return Extraction(salvaged, prefix + "fence:salvaged")
+    hits = real or hits  # a stub restates nothing: the last block with a real body wins
     if hits:
         block, code = parsed[hits[-1]]
         joined = _needed_blocks(trees, hits[-1], function)

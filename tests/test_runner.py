@@ -253,10 +253,19 @@ def test_every_send_of_the_loop_is_an_armed_send_site() -> None:
     source = inspect.getsource(candidate._loop).split('"""')[2]  # the body, without the docstring
     sends = source.count("_audit(_send")
     assert sends == source.count("_audit(_send, out)")  # the message is always the local `out`
-    sites = candidate._send_sites(candidate._loop.__code__)
+    sites = candidate._call_sites(candidate._loop.__code__, "f_code")
     assert len(sites) == sends == source.count("me.f_code  # noqa: B018")
     by_offset = {i.offset: i for i in dis.get_instructions(candidate._loop.__code__)}
     for arm, calls in sites.items():
         assert by_offset[arm].opname == "LOAD_ATTR" and by_offset[arm].argval == "f_code"
         assert calls and all(by_offset[c].opname in ("PRECALL", "CALL") for c in calls)
         assert by_offset[calls[-1]].opname == "CALL" and by_offset[calls[-1]].arg == 2  # (_send, out)
+
+
+def test_the_coroutine_flag_is_allowed_only_at_types_coroutines_own_replace() -> None:
+    # the one code.__new__ the hook lets through is types.coroutine's `co.replace(...)`, and
+    # only while that frame is at that call (a C callable it runs elsewhere is refused)
+    _, _, replace = candidate._hook_template()
+    by_offset = {i.offset: i for i in dis.get_instructions(types.coroutine.__code__)}
+    assert replace and all(by_offset[off].opname in ("PRECALL", "CALL") for off in replace)
+    assert "replace" in {i.argval for i in dis.get_instructions(types.coroutine.__code__)}

@@ -407,7 +407,11 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
         what = "__BLOCKED__".__getitem__(event)
         if event == "code.__new__" and _len(args) == 9:  # types.coroutine marks a generator
             f = _getframe(1)
-            co = f.f_locals.get("co") if f.f_code is _coroutine_code else None
+            # only at its own `co.replace(...)`: not a C callable it runs elsewhere (a signal
+            # handler at one of its calls); what is built must be that code with the flag added
+            co = None
+            if f.f_code is _coroutine_code and "__REPLACE__".__contains__(f.f_lasti):
+                co = f.f_locals.get("co")
             if (_type(co) is _code_type and co.co_flags & 0x20 and args[8] == co.co_flags | 0x100
                     and args[0] == co.co_code):
                 return
@@ -570,41 +574,45 @@ def _guard_imp() -> None:
 _HOOK_TEMPLATE: list[Any] = []
 
 
-def _send_sites(code: Any) -> dict[int, tuple[int, ...]]:
-    """Where `_loop` arms the hook and sends: {offset of each `me.f_code` read: offsets of the
-    call instructions (3.11: PRECALL and CALL; f_lasti is one or the other, whether or not the
-    interpreter specialised the call) of the `_audit(_send, out)` that follows it}."""
+def _call_sites(code: Any, attribute: str) -> dict[int, tuple[int, ...]]:
+    """Where `code` reads `attribute` (LOAD_ATTR or LOAD_METHOD) and then calls: {offset of the
+    read: offsets of the call instructions that follow it, up to the first CALL (3.11: PRECALL
+    and CALL; f_lasti is one or the other, whether or not the interpreter specialised the
+    call)}. For `_loop` and "f_code": where it arms the hook, and the send that follows."""
     import opcode
 
     raw, names = code.co_code, code.co_names
-    attr, ext = opcode.opmap["LOAD_ATTR"], opcode.EXTENDED_ARG
+    reads = {opcode.opmap[n] for n in ("LOAD_ATTR", "LOAD_METHOD") if n in opcode.opmap}
+    ext = opcode.EXTENDED_ARG
     precall, call = opcode.opmap.get("PRECALL", -1), opcode.opmap["CALL"]
     shift = 1 if sys.version_info >= (3, 12) else 0  # 3.12's LOAD_ATTR keeps a flag in bit 0
     sites: dict[int, tuple[int, ...]] = {}
-    arm, arg = -1, 0
+    read, arg = -1, 0
     for off in range(0, len(raw), 2):
         op, oparg = raw[off], raw[off + 1] | arg
         arg = (oparg << 8) if op == ext else 0
-        if op == attr and names[oparg >> shift] == "f_code":
-            arm = off
-            sites[arm] = ()
-        elif arm >= 0 and op in (precall, call):
-            sites[arm] += (off,)
+        if op in reads and names[oparg >> shift] == attribute:
+            read = off
+            sites[read] = ()
+        elif read >= 0 and op in (precall, call):
+            sites[read] += (off,)
             if op == call:
-                arm = -1
+                read = -1
     if not sites or any(not calls for calls in sites.values()):
-        raise RuntimeError("the loop's send sites could not be found")
+        raise RuntimeError(f"no call after a read of {attribute} in {code.co_name}")
     return sites
 
 
-def _hook_template() -> tuple[Any, dict[int, tuple[int, ...]]]:
-    """The hook's code with a placeholder key, and the loop's send sites, computed once per
-    zygote (before any fork)."""
+def _hook_template() -> tuple[Any, dict[int, tuple[int, ...]], tuple[int, ...]]:
+    """The hook's code with a placeholder key, the loop's send sites, and the call instructions
+    of `types.coroutine`'s `co.replace(...)`, computed once per zygote (before any fork)."""
     if not _HOOK_TEMPLATE:
         module = compile(_HOOK_SOURCE.replace("__KEY__", repr(_KEY_PLACEHOLDER)), "<roundtrip-hook>", "exec")
         _HOOK_TEMPLATE.append(next(c for c in module.co_consts if isinstance(c, types.CodeType)))
-        _HOOK_TEMPLATE.append(_send_sites(_loop.__code__))
-    return _HOOK_TEMPLATE[0], _HOOK_TEMPLATE[1]
+        _HOOK_TEMPLATE.append(_call_sites(_loop.__code__, "f_code"))
+        replace = _call_sites(types.coroutine.__code__, "replace")
+        _HOOK_TEMPLATE.append(tuple(off for calls in replace.values() for off in calls))
+    return _HOOK_TEMPLATE[0], _HOOK_TEMPLATE[1], _HOOK_TEMPLATE[2]
 
 
 def _install_hook(caller: Any, unprotected: str) -> None:
@@ -620,9 +628,10 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     from _blake2 import blake2b
 
     key = os.urandom(32)
-    template, sites = _hook_template()
+    template, sites, replace = _hook_template()
     constants = {
         "__STATE__": [None, -1, False], "__SITES__": sites, "__BLOCKED__": dict(BLOCKED_EVENTS),
+        "__REPLACE__": replace,
     }  # fmt: skip
     code = template.replace(co_consts=tuple(
         key if c == _KEY_PLACEHOLDER else constants.get(c, c) if type(c) is str else c

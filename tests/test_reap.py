@@ -212,3 +212,22 @@ async def test_sigkill_is_not_called_the_memory_limit_and_the_reply_channel_is_n
     assert not killed.passed and killed.detail.endswith("(killed by SIGKILL)"), killed.detail
     reopened = await run_check(docker_sandbox, REOPEN, FIZZ)
     assert reopened.passed, reopened.detail
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sched_getaffinity is Linux's")
+def test_a_changed_priority_is_found_and_named() -> None:
+    # red9: a check that renices the runner, the zygote or init leaves no clean slate; the
+    # runner compares their scheduling before and after each check
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        before = reap.reap_scheduling({child.pid, os.getpid()})
+        assert before[child.pid] and before[os.getpid()]
+        assert reap.reap_rescheduled(before) == ""
+        os.setpriority(os.PRIO_PROCESS, child.pid, min(19, before[child.pid][0] + 3))  # type: ignore[operator]
+        changed = reap.reap_rescheduled(before)
+        assert f"pid {child.pid}" in changed and f"pid {os.getpid()}" not in changed
+    finally:
+        child.kill()
+        child.wait()
+    assert reap.reap_scheduling({child.pid})[child.pid] == ()  # gone: nothing to read
+    assert reap.reap_rescheduled(before) == ""  # and nothing it carries on to the next check

@@ -38,6 +38,7 @@ from roundtrip_eval.check.runner.protocol import (
     STOP_DIED,
     STOP_OUTPUT_LIMIT,
     STOP_TIMEOUT,
+    STOP_UNENCODABLE,
     FinalRecord,
     ReplyRecord,
 )
@@ -289,6 +290,11 @@ def _final_verdict(problem: Problem, final: FinalRecord, n: int, started: float)
         return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
     if final.stopped == STOP_CHANNEL:
         msg = "crash: the code wrote to or broke the runner's result channel"
+        return _fail("crash", msg, n, started, head)
+    if final.stopped == STOP_UNENCODABLE:
+        what = f"{final.exc[:300]}: {final.msg[:300]}".rstrip(": ")
+        on = f"{fn}({_input_text(problem, final.index)})"
+        msg = f"crash: the value {on} returned could not be encoded ({what})"
         return _fail("crash", msg, n, started, head)
     if final.stopped == STOP_DIED:
         on = f"on {fn}({_input_text(problem, final.index)})"

@@ -179,3 +179,27 @@ def reap_all(keep: set[int], own_container: bool, seconds: float = REAP_SECONDS)
         if time.monotonic() >= deadline:
             return reap_unknown(keep, own_container) or ""
         time.sleep(0.001)
+
+
+def reap_scheduling(pids: Iterable[int]) -> dict[int, tuple[object, ...]]:
+    """How each of `pids` is scheduled: (nice, policy, CPUs), or () where it cannot be read
+    (gone, or not ours to read). The seccomp filter keeps a candidate off every process's
+    scheduling but its own; this is the proof, compared before and after a check."""
+    seen: dict[int, tuple[object, ...]] = {}
+    for pid in sorted(set(pids)):
+        try:
+            seen[pid] = (os.getpriority(os.PRIO_PROCESS, pid), os.sched_getscheduler(pid),
+                         tuple(sorted(os.sched_getaffinity(pid))))  # fmt: skip
+        except (OSError, AttributeError):
+            seen[pid] = ()
+    return seen
+
+
+def reap_rescheduled(before: dict[int, tuple[object, ...]]) -> str:
+    """What a check changed in the scheduling of the processes `before` describes (nice,
+    policy, CPUs), or "" (a process that ended is no change): a runner that no longer wins the
+    CPU over a fork bomb is not a clean slate, and the host goes on in a fresh container."""
+    after = reap_scheduling(before)
+    changed = [f"pid {pid}: {before[pid]} -> {after[pid]}" for pid in before
+               if after[pid] != before[pid] and after[pid]]  # fmt: skip
+    return "" if not changed else "scheduling changed (nice, policy, CPUs): " + "; ".join(changed[:4])

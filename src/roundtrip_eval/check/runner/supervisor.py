@@ -52,6 +52,7 @@ from .protocol import (
     MSG_REPLY,
     MSG_STAGE,
     MSG_TAMPER,
+    MSG_UNENCODABLE,
     SLATE_SECONDS,
     STAGE_DONE,
     STAGE_IMPORT,
@@ -65,9 +66,10 @@ from .protocol import (
     STOP_DIED,
     STOP_TAMPERING,
     STOP_TIMEOUT,
+    STOP_UNENCODABLE,
     refusal,
 )  # fmt: skip
-from .reap import reap_all, reap_oom_kills, reap_unknown
+from .reap import reap_all, reap_ancestors, reap_oom_kills, reap_rescheduled, reap_scheduling, reap_unknown
 from .slate import SlateClock, slate_clean
 
 CANDIDATE_PROGRAM = ""
@@ -384,6 +386,15 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
                 raise
             if reply.get(K_KIND) == MSG_STAGE and reply.get(K_STAGE) == STAGE_READY:
                 raise _tampering("signed a second 'ready' (the runner's loop ran twice)")
+            if reply.get(K_KIND) == MSG_UNENCODABLE and reply.get(K_INDEX) == i:
+                if not (isinstance(reply.get(K_EXC), str) and isinstance(reply.get(K_MSG), str)):
+                    raise _Stopped({K_STOPPED: STOP_CHANNEL})
+                link.wait_exit(min(deadline, time.monotonic() + 2.0))
+                refused = link.refused()
+                if refused is not None:
+                    raise _tampering(refused)
+                raise _Stopped({K_STOPPED: STOP_UNENCODABLE, K_INDEX: i,
+                                K_EXC: reply[K_EXC], K_MSG: reply[K_MSG]})  # fmt: skip
             if reply.get(K_KIND) != MSG_REPLY or reply.get(K_INDEX) != i:
                 raise _Stopped({K_STOPPED: STOP_CHANNEL})
             if reply.get(K_TIMEOUT) is True:
@@ -549,6 +560,7 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
     ran = False
     own = bool(job.get("scratch"))  # the sandbox is the runner's alone (`roundtrip-docker`)
     gone = ""
+    scheduling: dict[int, tuple[object, ...]] = {}
     try:
         left = _clean_slate(job, workdir, None, libc, beat)
         stray = reap_unknown(_KEEP | {pid}, own)  # no process of an earlier check: proven
@@ -563,6 +575,7 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
         except OSError:
             check_dir = workdir
         nice = 5 if job.get("scratch") else 0  # a sandbox of the runner's own: it must win the CPU
+        scheduling = reap_scheduling({1, os.getpid(), *reap_ancestors(os.getpid()), *_KEEP})
         _send_all(job_w, marshal.dumps({
             "code": str(job["code"]), "function": str(job["function"]),
             "inputs": _freeze(job["inputs"]), "workdir": check_dir, "nice": nice,
@@ -595,6 +608,10 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
             left = [f"(the clean-up failed: {type(exc).__name__})"]
         if left:
             final[K_LEFT] = left
+    if scheduling:  # the seccomp filter keeps a candidate off them: this is the proof
+        rescheduled = reap_rescheduled(scheduling)
+        if rescheduled:
+            final[K_LEFT] = [*final.get(K_LEFT, []), rescheduled]
     records.append(json.dumps(final).encode())
     return records
 

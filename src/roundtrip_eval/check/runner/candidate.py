@@ -2,7 +2,7 @@
 """The candidate side: the program the zygote runs after its `execve`, and each candidate
 process it forks.
 
-A fresh interpreter (`python3 -I -S`, see `supervisor._Zygote`) loads this program and waits
+A fresh interpreter (`python3 -P -s -S`, see `confine.ISOLATED`) loads this program and waits
 (`_zygote`); per check it forks a candidate process that reads its job, installs the audit hook,
 then imports the candidate and calls its function on each input in the sealed `_loop`. Only the
 interpreter's start-up modules and the few this part imports (`os`, `gc`, `_signal`, `_thread`,
@@ -20,7 +20,16 @@ import sys
 import types
 from typing import Any
 
-from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping, exception_name
+from .codec import (
+    CHECK_BUDGET,
+    _dec,
+    _dumps,
+    _enc,
+    _encode_text,
+    _encode_value,
+    _stdlib_mapping,
+    exception_name,
+)
 from .protocol import (
     BIND_EVENT,
     BLOCKED_EVENTS,
@@ -200,7 +209,7 @@ def _loop(
     _keys: Any = (K_KIND, K_STAGE, K_INDEX, K_OK, K_VALUE, K_EXC, K_MSG, K_TIMEOUT, K_ERROR, K_DEFINED),
     _words: Any = (MSG_STAGE, MSG_REPLY, STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY,
                    STAGE_DONE, ERROR_MISSING, ERROR_ARITY),
-    _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT,
+    _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT, _budget: Any = CHECK_BUDGET,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
@@ -286,13 +295,15 @@ def _loop(
                                       exc_k: "TypeError", msg_k: why[:200]}))  # fmt: skip
                 return
         _audit(_send, _dumps({kind: stage_msg, stage: ready}))
+        budget = _budget  # what encoding the values may still cost (`_encode_value`)
         for i in _range(_len(inputs)):
             args = _dec(inputs[i])
             try:
                 _setitimer(_real, call_timeout)
                 value = func(*args)
                 _setitimer(_real, 0)
-                reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
+                encoded, budget = _encode_value(value, budget)
+                reply = {kind: reply_msg, index: i, ok: True, value_k: encoded}
             except _call_timeout:
                 _audit(_send, _dumps({kind: reply_msg, index: i, timeout_k: True}))
                 return

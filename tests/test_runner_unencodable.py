@@ -50,3 +50,12 @@ async def test_an_unencodable_value_is_a_crash_not_a_raise(docker_sandbox: Any, 
     after = await run_check(docker_sandbox, CORRECT, problem)
     assert after.passed, after.detail
 
+
+async def test_a_huge_int_is_a_value_not_a_crash(docker_sandbox: Any) -> None:
+    # 10 ** 5000 is past str()'s digit limit: hex-encoded, it is a wrong int (fizzbuzz(1) is 1);
+    # the detail shows it in decimal, or in hex where this process keeps the limit
+    code = "def fizzbuzz(n):\n    return 10 ** 5000\n"
+    verdict = await run_check(docker_sandbox, code, load_problem("fizzbuzz"))
+    assert not verdict.passed
+    assert verdict.category == "semantic", verdict.detail
+    assert '["int", "0x' in verdict.detail or "got 1000000000" in verdict.detail, verdict.detail

@@ -5,8 +5,10 @@ Inspect's `local` sandbox; the hostile suite runs against Docker in test_hostile
 """
 
 import json
+import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,6 +17,8 @@ from inspect_ai.util._sandbox.local import LocalSandboxEnvironment
 
 from roundtrip_eval.check.host import compare, judge, mismatch_kind, parse_records, run_check, scratch_places
 from roundtrip_eval.check.runner import encode
+from roundtrip_eval.check.runner.codec import Digest
+from roundtrip_eval.problems.evalplus import problem_from_row
 from roundtrip_eval.problems.load import Outcome, load_problem
 
 FIZZ = load_problem("fizzbuzz")
@@ -62,6 +66,30 @@ def test_compare_reports_the_smallest_failing_input_and_counts() -> None:
     assert verdict.failures[0]["input"] in ("(0,)", "(3,)")
     assert verdict.detail.startswith("return_type: fizzbuzz(")
     assert f"{len(wrong)}/{len(FIZZ.inputs)} inputs differ" in verdict.detail
+
+
+def test_a_value_past_the_decimal_digit_limit_is_described_not_a_host_crash() -> None:
+    # repr(10 ** 5000) raises ValueError (Python's 4,300-digit limit; the runner sends it in hex).
+    # Loading EvalPlus problems lifts the limit for the process, so the test sets it itself
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)
+    try:
+        for huge in (10**5000, [1, (10**5000,)]):
+            verdict = compare(FIZZ, outcomes([huge] * len(FIZZ.inputs)))
+            assert not verdict.passed and '["int", "0x' in verdict.detail, verdict.detail
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
+def test_a_digest_is_categorised_as_the_value_sent_whole_would_be() -> None:
+    # past the check's inline bytes a value travels as a digest: an int where fizzbuzz expects
+    # "Fizz" is still a wrong value of a type C0 returns (semantic), a float still a type change
+    fizz = next(i for i, o in enumerate(FIZZ.expected) if o.value == "Fizz")
+    exp = FIZZ.expected[fizz]
+    for value, kind in ((10**5000, "semantic"), (0.5, "return_type")):
+        whole = mismatch_kind(exp, Outcome(ok=True, value=value), frozenset({int, str}))
+        digest = Digest(type(value).__name__, "0" * 64, 9000)
+        assert whole == mismatch_kind(exp, Outcome(ok=True, value=digest), frozenset({int, str})) == kind
 
 
 def test_behaviour_hash_tracks_outcomes() -> None:
@@ -141,6 +169,58 @@ async def test_huge_return_values_are_a_type_change_not_an_output_overflow() -> 
     verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=2.0)
     assert verdict.category == "return_type", verdict.detail
     assert "(list)" in verdict.detail
+
+
+async def test_a_candidate_returning_a_huge_value_for_every_input_gets_its_verdict_quickly() -> None:
+    # values too long to send go as digests, and the encoding a check may cost is bounded
+    # (`protocol.CHECK_LIMITS`): 150 values of 3 million items are not 450 million items to encode
+    code = "HUGE = list(range(3_000_000))\ndef fizzbuzz(n):\n    return HUGE\n"
+    started = time.monotonic()
+    verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=2.0)
+    assert verdict.category == "return_type", verdict.detail
+    assert time.monotonic() - started < 25, verdict.seconds
+
+
+BIG_VALUES = (
+    "def big(n):\n"
+    "    if n == 0:\n        return 18 * 10 ** 9874\n"  # HumanEval+ 83: an int of 9,876 digits
+    "    if n == 1:\n        return ' '.join(str(i) for i in range(1_000_000))\n"  # HumanEval+ 15
+    "    if n == 2:\n        return [[i, str(i)] for i in range(20_000)]\n"  # Mbpp/462's size: a digest
+    "    return list(range(n, n + 1_000))\n"  # about 6 KB: over the old 4,096-byte limit, inline now
+)
+
+
+async def test_values_too_long_for_the_old_limit_pass_against_themselves_and_a_change_fails() -> None:
+    # MBPP+ 251/462/589/603/745 and HumanEval+ 14/15/83/96/106/123/139 failed their own inputs:
+    # their values arrived as a "too large" marker (or raised ValueError for a long int)
+    namespace: dict[str, Any] = {}
+    exec(BIG_VALUES, namespace)  # our own literal
+    inputs = ((0,), (1,), (2,), (3,), (4,))
+    expected = tuple(Outcome(ok=True, value=namespace["big"](*args)) for args in inputs)
+    problem = replace(FIZZ, name="big", function="big", reference=BIG_VALUES, inputs=inputs,
+                      expected=expected, probe_classes=(("cases",),) * 5, n_cases=5)  # fmt: skip
+    for mode in ("typed", "evalplus"):
+        verdict = await run_check(LocalSandboxEnvironment(), BIG_VALUES, problem, compare_mode=mode)
+        assert verdict.passed, verdict.detail
+    changed = BIG_VALUES.replace("range(1_000_000))", "range(1_000_001))")
+    verdict = await run_check(LocalSandboxEnvironment(), changed, problem)
+    assert (verdict.category, verdict.n_failed) == ("semantic", 1), verdict.detail
+    assert "got <str of 6,888," in verdict.detail and "encoded bytes, digest" in verdict.detail
+
+
+async def test_a_set_of_strings_is_iterated_in_the_same_order_by_c0_and_the_candidate() -> None:
+    # MBPP+ 2, 579, 769 build a tuple from a set of strings: its order follows the hash seed, and
+    # C0 on the host and the candidate in the sandbox ran with different random seeds
+    words = [f"w{i}x{i * 7919 % 101}" for i in range(40)]
+    source = "def shuffle(words, more):\n    return tuple(set(words) | set(more))\n"
+    row = {"task_id": "Mbpp/579", "prompt": '"""\nShuffle.\nassert shuffle(1) == 1\n"""\n',
+           "entry_point": "shuffle", "canonical_solution": source, "atol": 0,
+           "base_input": [[words, ["a", "b"]], [words[:20], words[20:]]], "plus_input": []}  # fmt: skip
+    problem = problem_from_row("mbpp_plus", row)
+    assert type(problem.expected[0].value) is tuple and len(problem.expected[0].value) == 42
+    for _ in range(3):  # a fresh candidate process each time: the same seed each time
+        verdict = await run_check(LocalSandboxEnvironment(), source, problem)
+        assert verdict.passed, verdict.detail
 
 
 # ------------------------------------------------------------------ issue 11: the host is robust

@@ -26,6 +26,7 @@ from inspect_ai.util import ExecResult, OutputLimitExceededError, SandboxEnviron
 from roundtrip_eval.check import runner
 from roundtrip_eval.check.compare import MODES, evalplus_passes
 from roundtrip_eval.check.runner import decode, encode, typed_equal
+from roundtrip_eval.check.runner.codec import Digest, digest_of
 from roundtrip_eval.check.runner.protocol import (
     ERROR_MISSING,
     SLATE_SECONDS,
@@ -88,7 +89,13 @@ class CheckResult:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    """`repr`, cut to `limit`; a value whose repr raises (an int past Python's 4,300-digit limit
+    on decimal text, alone or inside a container) is shown by its typed encoding, which writes
+    such an int in hex, so a candidate returning one gets its own verdict, not a host crash."""
+    try:
+        text = repr(value)
+    except ValueError:
+        text = json.dumps(encode(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -127,6 +134,11 @@ def mismatch_kind(
     """
     if expected.ok and actual.ok:
         exp, act = expected.value, actual.value
+        if isinstance(act, Digest):  # not C0's encoding (`resolve_digests` let an equal one through)
+            # as for a value sent whole: a type C0 returns here or elsewhere is a wrong value
+            # (what it would be after a conversion cannot be known from a digest)
+            names = {t.__name__ for t in reference_types or ()} | {type(exp).__name__}
+            return "semantic" if act.type_name in names else "return_type"
         if typed_equal(exp, act):
             return None
         if _types_match(exp, act):
@@ -162,6 +174,33 @@ def not_none(outcome: Outcome | None) -> Outcome | None:
     return Outcome(ok=True, value=outcome.value is not None)
 
 
+_DIGESTS: dict[tuple[int, int], tuple[Any, str]] = {}
+
+
+def _expected_digest(problem: Problem, i: int) -> str:
+    """`digest_of` C0's value on input `i`, computed once per problem object."""
+    key = (id(problem.expected), i)
+    cached = _DIGESTS.get(key)
+    if cached is None or cached[0] is not problem.expected:
+        cached = (problem.expected, digest_of(problem.expected[i].value))
+        _DIGESTS[key] = cached
+    return cached[1]
+
+
+def resolve_digests(problem: Problem, actual: list[Outcome | None]) -> list[Outcome | None]:
+    """Each value the runner sent as a digest (too long to send: `runner.DIGEST_TAG`) replaced by
+    C0's own value when the digests agree: equal encodings are the same typed value, so both
+    comparison modes then see it as equal. A digest that differs stays, and fails."""
+    resolved = list(actual)
+    for i, act in enumerate(actual):
+        if act is None or not act.ok or not isinstance(act.value, Digest):
+            continue
+        exp = problem.expected[i]
+        if exp.ok and act.value.digest == _expected_digest(problem, i):
+            resolved[i] = exp
+    return resolved
+
+
 def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed") -> CheckResult:
     """Pure comparison of outcomes (None = not reached because of a timeout) with C0's.
 
@@ -170,6 +209,7 @@ def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed")
     """
     if mode not in MODES:
         raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
+    actual = resolve_digests(problem, actual)
     if problem.metadata.get("oracle") == "not_none":
         actual = [not_none(a) for a in actual]
     failures: list[tuple[int, str]] = []

@@ -212,6 +212,7 @@ def _loop(
     _words: Any = (MSG_STAGE, MSG_REPLY, STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY,
                    STAGE_DONE, ERROR_MISSING, ERROR_ARITY, MSG_UNENCODABLE),
     _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT, _budget: Any = CHECK_BUDGET,
+    _loader: Any = types.SimpleNamespace,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
@@ -243,6 +244,9 @@ def _loop(
         module = _module_type("candidate")
         namespace = module.__dict__
         namespace["__file__"] = "candidate.py"
+        # its source, findable as a file-run program's is (`inspect.getsource`, tracebacks):
+        # `linecache` asks the module's loader; this one holds only the candidate's own text
+        namespace["__loader__"] = _loader(get_source={"candidate": code}.get)
         _modules["candidate"] = module
         failed = None
         try:

@@ -141,6 +141,11 @@ async def test_control_wrong_function_fails(docker_sandbox) -> None:
     assert not result.passed and result.category == "semantic", result.detail
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 28, round 6): a CPython memory bug in the candidate's own process reads the "
+    "key; docs/threat_model.md, 'What is not guaranteed'. Strict: the day it holds, this must be unmarked",
+)
 async def test_bufferedreader_uaf_forged_replies_are_not_a_pass(docker_sandbox) -> None:
     """Screen on (the default): the verdict must say tampering, never pass."""
     result = await run_check(docker_sandbox, FORGE, load_problem("fizzbuzz"))
@@ -148,6 +153,11 @@ async def test_bufferedreader_uaf_forged_replies_are_not_a_pass(docker_sandbox) 
     assert result.category == "tampering", result.detail
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 28, round 6): a CPython memory bug in the candidate's own process reads the "
+    "key; docs/threat_model.md, 'What is not guaranteed'. Strict: the day it holds, this must be unmarked",
+)
 async def test_bufferedreader_uaf_forged_replies_unscreened_are_tampering(docker_sandbox) -> None:
     """Screen off: the runner alone must hold."""
     result = await run_check(docker_sandbox, FORGE, load_problem("fizzbuzz"), screen=False)

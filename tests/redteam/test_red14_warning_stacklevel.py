@@ -43,6 +43,7 @@ async def test_warning_for_caller_passes(docker_sandbox, category: str) -> None:
 async def test_module_level_warning_for_importer_passes(docker_sandbox) -> None:
     # the same registry, written into the globals of whoever imports the module (the runner)
     code = "import warnings\n\nwarnings.warn('fizzbuzz: old module', DeprecationWarning, stacklevel=2)\n"
-    code += BODY.replace('        warnings.warn("fizzbuzz of a negative number", {category}stacklevel=2)\n', "        pass\n")
+    inner = '        warnings.warn("fizzbuzz of a negative number", {category}stacklevel=2)\n'
+    code += BODY.replace(inner, "        pass\n")
     verdict = await run_check(docker_sandbox, code, load_problem("fizzbuzz"))
     assert verdict.passed, verdict.detail

@@ -741,6 +741,10 @@ def _prepare() -> tuple[Any, ...]:
             pass
     inputs, code, function = job["inputs"], job["code"], job["function"]
     limits = (job["import_timeout"], job["call_timeout"])
+    # the candidate is a program run as a file with no arguments (`python candidate.py`, as its
+    # __file__ says): the zygote's own words (`-c`, `preload`, the unprotected list) are not its
+    # command line (an argparse at import would exit 2 on them)
+    sys.argv = ["candidate.py"]
     _signal.signal(_signal.SIGALRM, _on_alarm)
     sys.meta_path.insert(0, _SharedValues)
     import builtins

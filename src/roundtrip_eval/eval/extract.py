@@ -350,7 +350,9 @@ def _salvage(text: str, function: str) -> str | None:
     after = range(anchor + 1, len(lines))
     block_end = next((i for i in after if lines[i].strip() and _indent(lines[i]) <= own), len(lines))
     last = block_end
-    while last < len(lines) and (_code_like(lines[last], base) or _opener(lines, last, block_end) is not None):
+    while last < len(lines) and (
+        _code_like(lines[last], base) or _opener(lines, last, block_end) is not None
+    ):
         last += 1
     starts = [i for i in range(first, anchor + 1) if lines[i].strip() and _indent(lines[i]) == base]
     starts = starts[:MAX_SALVAGE_STARTS]

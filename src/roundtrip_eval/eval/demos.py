@@ -744,8 +744,9 @@ def _demos(tree: ast.Module, top: symtable.SymbolTable, function: str) -> list[a
     maybe: list[ast.stmt] = []  # statements that may stop only in a branch (`if ...: import x /
     # else: sys.exit()`): removed unless a name they bind is read
     rest: list[ast.stmt] = []
+    shared = _sharing_a_line(tree.body)
     for node in tree.body:
-        if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)):
+        if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)) or id(node) in shared:
             continue
         stops = _stops(node, blocking)
         if _is_main_block(node) or stops == "always":
@@ -781,6 +782,20 @@ def _demos(tree: ast.Module, top: symtable.SymbolTable, function: str) -> list[a
                 bound_by_kept |= _stored_names(node) - {function}  # calling the target is a demo
                 grown = True
     return removed + shown
+
+
+def _sharing_a_line(body: list[ast.stmt]) -> set[int]:
+    """ids of the top-level statements that share a physical line with another (`A; print(f(3))`).
+
+    Removal deletes whole lines, so such a demo is kept, and counts as kept (what it reads is
+    read): deleting its line would delete the statement beside it (a correct program's table,
+    or a wrong program's rebinding), and keeping a demo runs it as the program as written does.
+    """
+    owners: dict[int, list[int]] = {}
+    for node in body:
+        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+            owners.setdefault(line, []).append(id(node))
+    return {owner for ids in owners.values() if len(ids) > 1 for owner in ids}
 
 
 def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:

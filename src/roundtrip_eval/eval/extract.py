@@ -308,6 +308,22 @@ def _code_like(line: str, base: int) -> bool:
     return not line.strip() or _indent(line) > base or _STATEMENT_START.match(line.strip()) is not None
 
 
+_CLOSER = re.compile(r"\s*[)\]}]")
+
+
+def _opener(lines: list[str], closer: int, lo: int) -> int | None:
+    """The line (from `lo` on) that starts the statement whose brackets line `closer` closes
+    (`}` ending a multi-line table, `)` a parenthesised import): the nearest line above it from
+    which the lines up to `closer` parse, or None when `closer` closes nothing."""
+    if not _CLOSER.match(lines[closer]):
+        return None
+    for start in range(closer - 1, lo - 1, -1):
+        head = lines[start].lstrip()  # inside brackets indentation means nothing: only here
+        if head and _parse("\n".join([head, *lines[start + 1 : closer + 1]])) is not None:
+            return start
+    return None
+
+
 def _salvage(text: str, function: str) -> str | None:
     """Find the target in loose text: the run of code lines around the line that binds it
     (the class a method or a callable instance needs, the set-up above it), then the longest
@@ -322,14 +338,21 @@ def _salvage(text: str, function: str) -> str | None:
         return None
     base = own = _indent(lines[anchor])
     first = anchor
-    while first > 0 and _code_like(lines[first - 1], base):
-        first -= 1
+    while first > 0:
+        if _code_like(lines[first - 1], base):
+            first -= 1
+        elif (opener := _opener(lines, first - 1, 0)) is not None:  # a whole bracketed statement
+            first = opener
+        else:
+            break
         if lines[first].strip():
             base = min(base, _indent(lines[first]))
     after = range(anchor + 1, len(lines))
     block_end = next((i for i in after if lines[i].strip() and _indent(lines[i]) <= own), len(lines))
     last = block_end
-    while last < len(lines) and _code_like(lines[last], base):
+    while last < len(lines) and (
+        _code_like(lines[last], base) or _opener(lines, last, block_end) is not None
+    ):
         last += 1
     starts = [i for i in range(first, anchor + 1) if lines[i].strip() and _indent(lines[i]) == base]
     starts = starts[:MAX_SALVAGE_STARTS]

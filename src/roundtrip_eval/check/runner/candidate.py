@@ -741,10 +741,20 @@ def _prepare() -> tuple[Any, ...]:
             pass
     inputs, code, function = job["inputs"], job["code"], job["function"]
     limits = (job["import_timeout"], job["call_timeout"])
+    # the candidate is a program run as a file with no arguments (`python candidate.py`, as its
+    # __file__ says): the zygote's own words (`-c`, `preload`, the unprotected list) are not its
+    # command line (an argparse at import would exit 2 on them)
+    sys.argv = ["candidate.py"]
     _signal.signal(_signal.SIGALRM, _on_alarm)
     sys.meta_path.insert(0, _SharedValues)
     import builtins
 
+    # `warnings.warn(..., stacklevel=2)` in the candidate's function (or module) names its caller,
+    # the runner's loop, and CPython keeps its once-registry in that caller's module globals,
+    # creating `__warningregistry__` there: the runner's globals hold one before the snapshot, so
+    # a warning adds no name (and the registry, a name the runner never reads, rebound is still
+    # tampering like any other runner global)
+    globals().setdefault("__warningregistry__", {})
     modules = {"os": os, "sys": sys, "gc": gc}
     relied: dict[str, list[tuple[str, Any]]] = {}
     for mod, name in RELIED_ON:

@@ -29,7 +29,9 @@ from .codec import (
     _enc,
     _encode_text,
     _encode_value,
+    _message,
     _stdlib_mapping,
+    _value_text,
     exception_name,
 )
 from .protocol import (
@@ -99,28 +101,28 @@ def _on_alarm(signum: int, frame: Any, _exc: Any = _CallTimeout) -> None:
 def _changed(
     current: Any, snapshot: Any, _type: Any = type, _str: Any = str, _list: Any = list,
     _dict: Any = dict,
-) -> tuple[list[str], list[str], list[str]]:  # fmt: skip
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:  # fmt: skip
     """Names of `snapshot` ((name, object) pairs) rebound or missing in the dict `current`, and
     names `current` holds that `snapshot` does not (a key that is not exactly a str counts:
-    a str subclass equal to a name shadows it)."""
+    a str subclass equal to a name shadows it). Tuples: what it found is never edited later."""
     now = _dict()
-    added: list[str] = []
+    added: tuple[str, ...] = ()
     for k, v in _list(current.items()):
         if _type(k) is _str:
             now[k] = v
         else:
-            added.append("<a key that is not a str>")
-    replaced: list[str] = []
-    missing: list[str] = []
+            added += ("<a key that is not a str>",)
+    replaced: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
     for k, v in snapshot:
         if k not in now:
-            missing.append(k)
+            missing += (k,)
             continue
         if now[k] is not v:
-            replaced.append(k)
+            replaced += (k,)
         del now[k]
     for k in now:
-        added.append(k)
+        added += (k,)
     return replaced, missing, added
 
 
@@ -128,8 +130,9 @@ def _integrity(
     builtins_dict: Any, builtins_snap: Any, globals_dict: Any, globals_snap: Any,
     relied_snap: Any, _changed: Any = _changed, _sorted: Any = sorted, _join: Any = ", ".join,
     _kind: str = K_KIND, _what: str = K_WHAT, _broken: str = MSG_BROKEN, _tamper: str = MSG_TAMPER,
-) -> dict[str, str] | None:  # fmt: skip
-    """The message that stops the check if the candidate broke or rebound what the runner uses.
+) -> tuple[str, str, str, str] | None:  # fmt: skip
+    """The message (`_message` pairs, a tuple) that stops the check if the candidate broke or
+    rebound what the runner uses.
 
     Replaced or deleted builtins, or deleted runner globals, break every call in the process:
     `broken` (scored crash). A rebound runner global or relied-on standard-library function is
@@ -137,18 +140,18 @@ def _integrity(
     """
     replaced, missing, _ = _changed(builtins_dict, builtins_snap)
     if replaced or missing:
-        return {_kind: _broken, _what: "replaced builtins: " + _join(_sorted(replaced + missing)[:5])}
+        return (_kind, _broken, _what, "replaced builtins: " + _join(_sorted(replaced + missing)[:5]))
     replaced, missing, added = _changed(globals_dict, globals_snap)
     if missing:
-        return {_kind: _broken, _what: "deleted the runner's globals: " + _join(_sorted(missing)[:5])}
+        return (_kind, _broken, _what, "deleted the runner's globals: " + _join(_sorted(missing)[:5]))
     if replaced:
-        return {_kind: _tamper, _what: "replaced the runner's " + _join(_sorted(replaced)[:5])}
+        return (_kind, _tamper, _what, "replaced the runner's " + _join(_sorted(replaced)[:5]))
     if added:  # a new name in the runner's namespace shadows a builtin for the runner's code
-        return {_kind: _tamper, _what: "added to the runner's globals: " + _join(_sorted(added)[:5])}
+        return (_kind, _tamper, _what, "added to the runner's globals: " + _join(_sorted(added)[:5]))
     for label, module_dict, snap in relied_snap:
         replaced, missing, _ = _changed(module_dict, snap)
         if replaced or missing:
-            return {_kind: _tamper, _what: "replaced " + label + "." + _join(_sorted(replaced + missing)[:5])}
+            return (_kind, _tamper, _what, "replaced " + label + "." + _join(_sorted(replaced + missing)[:5]))
     return None
 
 
@@ -209,7 +212,7 @@ def _loop(
     _setitimer: Any = _signal.setitimer, _real: int = _signal.ITIMER_REAL,
     _call_timeout: Any = _CallTimeout, _audit: Any = sys.audit, _compile: Any = compile, _exec: Any = exec,
     _module_type: Any = types.ModuleType, _modules: Any = sys.modules, _import: Any = __import__,
-    _encode_value: Any = _encode_value, _dec: Any = _dec, _dumps: Any = _dumps,
+    _value_text: Any = _value_text, _dec: Any = _dec, _message: Any = _message,
     _integrity: Any = _integrity, _describe: Any = _describe_exc, _arity: Any = _arity,
     _flush_out: Any = sys.stdout.flush, _flush_err: Any = sys.stderr.flush, _type: Any = type,
     _str: Any = str, _len: Any = len, _range: Any = range, _callable: Any = callable,
@@ -220,11 +223,12 @@ def _loop(
                    STAGE_DONE, ERROR_MISSING, ERROR_ARITY, MSG_UNENCODABLE),
     _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT, _budget: Any = CHECK_BUDGET,
     _loader: Any = types.SimpleNamespace, _monotonic: Any = time.monotonic,
+    _gc_disable: Any = gc.disable, _gc_enable: Any = gc.enable, _gc_isenabled: Any = gc.isenabled,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
-    Every message is a dict (keys from `protocol`) written by the sealed `_dumps` into the local
-    `out`, and leaves by the same two statements, `me.f_code` then `_audit(_send, out)`: reading
+    Every message is JSON text (keys from `protocol`) written by the sealed `_message` from a
+    tuple of pairs into the local `out` (a str), and leaves by the same two statements, `me.f_code` then `_audit(_send, out)`: reading
     its own frame's code *arms* the audit hook (an audited read, `object.__getattr__`), and the
     hook signs only the send that follows, made by this frame's own next call instruction (see
     `_HOOK_SOURCE`: what a C callable run by this frame sends is refused). Sealed (see
@@ -247,7 +251,7 @@ def _loop(
             compiled = _compile(code, "candidate.py", "exec")
         except _base as exc:
             name, text = _describe(exc, 300)
-            out = _dumps({kind: stage_msg, stage: syntax, exc_k: name, msg_k: text})
+            out = _message((kind, stage_msg, stage, syntax, exc_k, name, msg_k, text))
             me.f_code  # noqa: B018 - arms the hook for the next line's send
             _audit(_send, out)
             return
@@ -267,14 +271,14 @@ def _loop(
             if _monotonic() - started > import_timeout:  # the alarm ignored, or caught
                 raise _call_timeout()
         except _call_timeout:
-            out = _dumps({kind: stage_msg, stage: import_, timeout_k: True})
+            out = _message((kind, stage_msg, stage, import_, timeout_k, True))
             me.f_code  # noqa: B018
             _audit(_send, out)
             return
         except _base as exc:
             _setitimer(_real, 0)
             name, text = _describe(exc, 300)
-            failed = {kind: stage_msg, stage: import_, exc_k: name, msg_k: text}
+            failed = (kind, stage_msg, stage, import_, exc_k, name, msg_k, text)
         try:
             _flush_out()
             _flush_err()
@@ -282,7 +286,7 @@ def _loop(
             pass
         stop = _integrity(*state)
         if stop is not None or failed is not None:
-            out = _dumps(failed if stop is None else stop)
+            out = _message(failed if stop is None else stop)
             me.f_code  # noqa: B018
             _audit(_send, out)
             return
@@ -292,8 +296,8 @@ def _loop(
             for k, v in _tuple(namespace.items()):
                 if _type(k) is _str and k[:2] != "__" and _callable(v):
                     names.append(k)
-            out = _dumps({kind: stage_msg, stage: signature, error_k: missing,
-                          defined_k: _sorted(names)[:10]})  # fmt: skip
+            out = _message((kind, stage_msg, stage, signature, error_k, missing,
+                            defined_k, _tuple(_sorted(names)[:10])))  # fmt: skip
             me.f_code  # noqa: B018
             _audit(_send, out)
             return
@@ -319,18 +323,18 @@ def _loop(
                 except _base:
                     break
             if why:
-                out = _dumps({kind: stage_msg, stage: signature, error_k: arity, exc_k: "TypeError",
-                              msg_k: why[:200]})  # fmt: skip
+                out = _message((kind, stage_msg, stage, signature, error_k, arity, exc_k, "TypeError",
+                                msg_k, why[:200]))  # fmt: skip
                 me.f_code  # noqa: B018
                 _audit(_send, out)
                 return
-        out = _dumps({kind: stage_msg, stage: ready})
+        out = _message((kind, stage_msg, stage, ready))
         me.f_code  # noqa: B018
         _audit(_send, out)
         budget = _budget  # what encoding the values may still cost (`_encode_value`)
         for i in _range(_len(inputs)):
             args = _dec(inputs[i])
-            value = reply = None
+            value = out = None
             late = False
             started = _monotonic()
             try:
@@ -342,32 +346,42 @@ def _loop(
             except _base as exc:
                 _setitimer(_real, 0)
                 name, why = _describe(exc, 200)
-                reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
-            if late or _monotonic() - started > call_timeout:  # returned or raised past the limit
-                out = _dumps({kind: reply_msg, index: i, timeout_k: True})
-                me.f_code  # noqa: B018
-                _audit(_send, out)
-                return
-            if reply is None:  # encoding is not the function: what it raises is no outcome of it
+                out = _message((kind, reply_msg, index, i, ok, False, exc_k, name, msg_k, why))
+            # From the return to the signed send the collector is off (no finalizer of the
+            # candidate's runs on the loop's path; the hook leaves it off, this loop restores
+            # it after the send), and every message is a str from the moment it is built: code
+            # of the candidate's that runs anyway (an opaque value's repr, the flush, a thread)
+            # finds nothing mutable whose change would reach the signed text
+            collecting = _gc_isenabled()
+            _gc_disable()
+            if not late and out is None:  # encoding is not the function: what it raises is no outcome of it
                 try:
-                    encoded, budget = _encode_value(value, budget)
-                    reply = {kind: reply_msg, index: i, ok: True, value_k: encoded}
+                    encoded, budget = _value_text(value, budget)
+                    out = _message((kind, reply_msg, index, i, ok, True), (value_k, encoded))
+                except _call_timeout:
+                    late = True
                 except _base as exc:
                     name, why = _describe(exc, 200)
-                    out = _dumps({kind: unencodable, index: i, exc_k: name, msg_k: why})
-                    me.f_code  # noqa: B018
-                    _audit(_send, out)
-                    return
+                    out = _message((kind, unencodable, index, i, exc_k, name, msg_k, why))
+            value = None
             try:
                 _flush_out()
                 _flush_err()
             except _base:
                 pass
-            out = _dumps(reply)
+            # the clock judges the call through its encoding and the flush: work slipped in
+            # there (a repr, a replaced flush) is the call's time
+            if late or _monotonic() - started > call_timeout:  # returned or raised past the limit
+                out = _message((kind, reply_msg, index, i, timeout_k, True))
+                me.f_code  # noqa: B018 - arms the hook for the next line's send
+                _audit(_send, out)
+                return
             me.f_code  # noqa: B018
             _audit(_send, out)
+            if collecting:
+                _gc_enable()
         stop = _integrity(*state)
-        out = _dumps({kind: stage_msg, stage: done} if stop is None else stop)
+        out = _message((kind, stage_msg, stage, done) if stop is None else stop)
         me.f_code  # noqa: B018
         _audit(_send, out)
     except _base:  # nothing escapes the loop: its caller must never run code of the candidate's
@@ -375,8 +389,8 @@ def _loop(
             _setitimer(_real, 0)
             stop = _integrity(*state)
             if stop is None:
-                stop = {kind: broken, what_k: "the runner's loop stopped: the candidate's objects raised"}
-            out = _dumps(stop)
+                stop = (kind, broken, what_k, "the runner's loop stopped: the candidate's objects raised")
+            out = _message(stop)
             me.f_code  # noqa: B018
             _audit(_send, out)
         except _base:
@@ -793,7 +807,8 @@ def _candidate_main(
     _exit(0)
 
 
-SEALED = (_dumps, _enc, _stdlib_mapping, _dec, _encode_value, _encode_text, _changed, _integrity,
+SEALED = (_dumps, _enc, _stdlib_mapping, _dec, _encode_value, _encode_text, _value_text, _message,
+          _changed, _integrity,
           exception_name, _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
 """The functions the candidate process runs after its audit hook is installed (a test checks
 their bytecode reads no global, builtin or cell, and that every function reachable from

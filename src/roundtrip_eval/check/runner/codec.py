@@ -40,6 +40,13 @@ STDLIB_MAPPINGS = ("Counter", "OrderedDict", "defaultdict")
 """The standard library's dict subclasses, encoded as dicts of their items (docs/scoring.md)."""
 
 
+_TYPE_NAME = type.__dict__["__name__"].__get__
+"""A class's own `__name__` read at the C level: a metaclass `__name__` property (candidate
+code, run between the function's return and the signed send) is never called."""
+_TYPE_MODULE = type.__dict__["__module__"].__get__
+"""A class's `__module__` read the same way (the class's own dict, no metaclass property)."""
+
+
 class _TooLarge(Exception):
     """The encoded value grew past its size or item limit."""
 
@@ -90,17 +97,20 @@ def exception_name(
 
 def _stdlib_mapping(
     t: Any, _type: Any = type, _str: Any = str, _dict: Any = dict, _issubclass: Any = issubclass,
-    _base: Any = BaseException, _names: Any = STDLIB_MAPPINGS,
+    _base: Any = BaseException, _names: Any = STDLIB_MAPPINGS, _name_of: Any = _TYPE_NAME,
+    _module_of: Any = _TYPE_MODULE,
 ) -> bool:  # fmt: skip
     """Whether `t` is one of the standard library's dict subclasses (`STDLIB_MAPPINGS`).
 
     A class that only claims the module and name is harmless: its value is read from the dict
     storage (`dict.items`), so it can only report the items it holds, as a dict would."""
     try:
-        name, module = t.__name__, t.__module__
+        if not _issubclass(t, _dict):  # C-level reads only: no metaclass code runs here
+            return False
+        name, module = _name_of(t), _module_of(t)
         return (  # each test is a bool (the types are checked first): no `bool` global
             _type(name) is _str and _type(module) is _str and module == "collections"
-            and name in _names and _issubclass(t, _dict)
+            and name in _names
         )  # fmt: skip
     except _base:  # a hostile metaclass
         return False
@@ -113,7 +123,7 @@ def _enc(
     _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
     _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
     _max_depth: int = MAX_DEPTH, _complex: Any = complex, _hex: Any = hex,
-    _hex_bits: int = HEX_INT_BITS, _is_mapping: Any = None,
+    _hex_bits: int = HEX_INT_BITS, _is_mapping: Any = None, _name_of: Any = _TYPE_NAME,
 ) -> Any:  # fmt: skip
     """`encode`, sealed; with `budget` ([bytes left, items left]) it raises `_TooLarge` early.
 
@@ -124,7 +134,7 @@ def _enc(
         if budget[0] < 0 or budget[1] < 0:
             raise _too_large()
     if depth > _max_depth:
-        return ["opaque", _type(value).__name__, "<too deep>"]
+        return ["opaque", _name_of(_type(value)), "<too deep>"]
     t = _type(value)
     if value is None:
         return ["none"]
@@ -170,11 +180,11 @@ def _enc(
         text = "<unrepresentable>"
     if _type(text) is not _str:
         text = "<unrepresentable>"
-    name = t.__name__
+    name = _name_of(t)  # the class's own name: a metaclass `__name__` is not called
     return ["opaque", name if _type(name) is _str else "?", text]
 
 
-_enc.__defaults__ = (*_enc.__defaults__[:-1], _stdlib_mapping)  # type: ignore[index]
+_enc.__defaults__ = (*_enc.__defaults__[:-2], _stdlib_mapping, _TYPE_NAME)  # type: ignore[index]
 _seal(_enc)
 
 
@@ -226,6 +236,7 @@ def _encode_value(
     _len: Any = len, _type: Any = type, _str: Any = str, _min: Any = min, _max: Any = max,
     _too_large: Any = _TooLarge, _inline: int = MAX_VALUE_BYTES, _limits: Any = VALUE_LIMITS,
     _hash: Any = _BLAKE2B, _tag: str = DIGEST_TAG, _marker: str = TOO_LARGE,
+    _name_of: Any = _TYPE_NAME,
 ) -> Any:  # fmt: skip
     """`(encoding, budget left)` of one returned value, the check's `budget` (`CHECK_BUDGET`)
     charged with what encoding it cost, even when it was cut off.
@@ -243,7 +254,7 @@ def _encode_value(
         encoded = None
     spent_bytes = _max(0, spent_bytes - (start[0] - _max(allow[0], 0)))
     spent_items = _max(0, spent_items - (start[1] - _max(allow[1], 0)))
-    name = _type(value).__name__
+    name = _name_of(_type(value))  # C-level: no metaclass code runs while `encoded` exists
     name = name if _type(name) is _str else "?"
     if encoded is None:
         return ["opaque", name, _marker], (inline, spent_bytes, spent_items)
@@ -253,6 +264,36 @@ def _encode_value(
         return encoded, (inline - size, spent_bytes, spent_items)
     digest = _hash(text.encode("ascii"), digest_size=32).hexdigest()
     return [_tag, name, digest, _str(size)], (inline, spent_bytes, spent_items)
+
+
+def _value_text(
+    value: Any, budget: Any, _encode_value: Any = _encode_value, _dumps: Any = _dumps,
+) -> tuple[str, Any]:  # fmt: skip
+    """`(JSON text of the encoding, budget left)`: the candidate side keeps only the text (a str,
+    immutable) once this returns, so nothing it runs later can edit what gets signed."""
+    encoded, left = _encode_value(value, budget)
+    return _dumps(encoded), left
+
+
+def _message(
+    pairs: Any, raw: Any = None, _dumps: Any = _dumps, _esc: Any = _ESCAPE, _len: Any = len,
+    _range: Any = range, _type: Any = type, _str: Any = str, _error: Any = TypeError,
+) -> str:  # fmt: skip
+    """The JSON text of a candidate-side message, `_dumps` of the dict of `pairs` (a tuple
+    `(key, value, key, value, ...)`) with `raw` (`(key, JSON text)` or None) last.
+
+    Built by str concatenation from immutable parts, with no dict or list of its own: a
+    finalizer, signal handler or thread of the candidate's that runs meanwhile finds no
+    mutable object whose change would reach the signed text."""
+    text = "{"
+    for j in _range(0, _len(pairs), 2):
+        key = pairs[j]
+        if _type(key) is not _str:
+            raise _error("not a message")
+        text += (", " if j else "") + _esc(key) + ": " + _dumps(pairs[j + 1])
+    if raw is not None:
+        text += (", " if _len(pairs) else "") + _esc(raw[0]) + ": " + raw[1]
+    return text + "}"
 
 
 def _encode_text(value: Any, _dumps: Any = _dumps, _encode_value: Any = _encode_value) -> str:

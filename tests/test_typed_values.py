@@ -58,7 +58,7 @@ def test_an_overridden_items_cannot_change_what_is_reported() -> None:
     assert decode(encode(Liar(a=1))) == {"a": 1}
 
 
-@pytest.mark.parametrize("fn", [codec._enc, codec._stdlib_mapping], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("fn", [codec._enc_json, codec._stdlib_mapping], ids=lambda f: f.__name__)
 def test_the_encoder_reads_no_global(fn: Any) -> None:
     reads = {i.opname for i in dis.get_instructions(fn.__code__)}
     assert not reads & {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "STORE_GLOBAL"}

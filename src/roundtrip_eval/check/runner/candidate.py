@@ -26,12 +26,11 @@ from .codec import (
     CHECK_BUDGET,
     _dec,
     _dumps,
-    _enc,
+    _enc_json,
     _encode_text,
     _encode_value,
     _message,
     _stdlib_mapping,
-    _value_text,
     exception_name,
 )
 from .protocol import (
@@ -212,7 +211,7 @@ def _loop(
     _setitimer: Any = _signal.setitimer, _real: int = _signal.ITIMER_REAL,
     _call_timeout: Any = _CallTimeout, _audit: Any = sys.audit, _compile: Any = compile, _exec: Any = exec,
     _module_type: Any = types.ModuleType, _modules: Any = sys.modules, _import: Any = __import__,
-    _value_text: Any = _value_text, _dec: Any = _dec, _message: Any = _message,
+    _encode_value: Any = _encode_value, _dec: Any = _dec, _message: Any = _message,
     _integrity: Any = _integrity, _describe: Any = _describe_exc, _arity: Any = _arity,
     _flush_out: Any = sys.stdout.flush, _flush_err: Any = sys.stderr.flush, _type: Any = type,
     _str: Any = str, _len: Any = len, _range: Any = range, _callable: Any = callable,
@@ -228,15 +227,18 @@ def _loop(
     """The candidate process's work: import the code, check the function, call it on each input.
 
     Every message is JSON text (keys from `protocol`) written by the sealed `_message` from a
-    tuple of pairs into the local `out` (a str), and leaves by the same two statements, `me.f_code` then `_audit(_send, out)`: reading
-    its own frame's code *arms* the audit hook (an audited read, `object.__getattr__`), and the
-    hook signs only the send that follows, made by this frame's own next call instruction (see
-    `_HOOK_SOURCE`: what a C callable run by this frame sends is refused). Sealed (see
+    tuple of pairs into the local `out` (a str), and leaves by the same two statements,
+    `me.f_code` then `_audit(_send, out)`: reading its own frame's code *arms* the audit hook
+    (an audited read, `object.__getattr__`), and the hook signs only the send that follows,
+    made by this frame's own next call instruction (see `_HOOK_SOURCE`: what a C callable run
+    by this frame sends is refused). From a call's return to its signed send no list or dict
+    of the message exists, so the signature covers what the function returned (see
+    docs/threat_model.md for what a thread can still do). Sealed (see
     `codec._seal`): it reads no global, builtin or cell, and `state` is the tuple of snapshots
     `_integrity` compares with. `limits` is (import timeout, call timeout): an alarm, as in a
     plain Python runner, stops Python code that runs too long; the loop also times the import
-    and each call itself (a monotonic clock, a default: nothing the candidate can rebind), so
-    one that returned or raised past its limit (the alarm ignored, or its exception caught) is
+    and each call itself (a monotonic clock, a default: nothing the candidate can rebind),
+    through the encoding of its outcome and the flush, so one that returned or raised past its limit (the alarm ignored, or its exception caught) is
     a timeout all the same. Neither is the guarantee: the runner times every message from its
     own side and kills a candidate process that is late (`supervisor._check`).
     """
@@ -356,7 +358,7 @@ def _loop(
             _gc_disable()
             if not late and out is None:  # encoding is not the function: what it raises is no outcome of it
                 try:
-                    encoded, budget = _value_text(value, budget)
+                    encoded, budget = _encode_value(value, budget)
                     out = _message((kind, reply_msg, index, i, ok, True), (value_k, encoded))
                 except _call_timeout:
                     late = True
@@ -807,7 +809,7 @@ def _candidate_main(
     _exit(0)
 
 
-SEALED = (_dumps, _enc, _stdlib_mapping, _dec, _encode_value, _encode_text, _value_text, _message,
+SEALED = (_dumps, _enc_json, _stdlib_mapping, _dec, _encode_value, _encode_text, _message,
           _changed, _integrity,
           exception_name, _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
 """The functions the candidate process runs after its audit hook is installed (a test checks

@@ -116,30 +116,42 @@ def _stdlib_mapping(
         return False
 
 
-def _enc(
-    value: Any, depth: int = 0, budget: list[int] | None = None, _self: Any = None,
-    _type: Any = type, _str: Any = str, _repr: Any = repr, _sorted: Any = sorted,
-    _len: Any = len, _bool: Any = bool, _int: Any = int, _float: Any = float, _list: Any = list,
-    _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
-    _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
-    _max_depth: int = MAX_DEPTH, _complex: Any = complex, _hex: Any = hex,
-    _hex_bits: int = HEX_INT_BITS, _is_mapping: Any = None, _name_of: Any = _TYPE_NAME,
-) -> Any:  # fmt: skip
-    """`encode`, sealed; with `budget` ([bytes left, items left]) it raises `_TooLarge` early.
+def _enc_json(
+    value: Any, depth: int = 0, left: Any = None, keyed: bool = False, _self: Any = None,
+    _type: Any = type, _str: Any = str, _repr: Any = repr, _sorted: Any = sorted, _len: Any = len,
+    _bool: Any = bool, _int: Any = int, _float: Any = float, _list: Any = list, _tuple: Any = tuple,
+    _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset, _bytes: Any = bytes,
+    _base: Any = BaseException, _too_large: Any = _TooLarge, _max_depth: int = MAX_DEPTH,
+    _complex: Any = complex, _hex: Any = hex, _hex_bits: int = HEX_INT_BITS, _esc: Any = _ESCAPE,
+    _is_mapping: Any = None, _name_of: Any = _TYPE_NAME,
+) -> tuple[str, str, Any]:  # fmt: skip
+    """`(JSON text of encode(value), its sort key, budget left)`, sealed: the encoder the
+    candidate side runs, and `encode`'s.
 
+    `left` is None or `(bytes left, items left)`, a tuple threaded through the recursion; past
+    it `_TooLarge(bytes, items)` is raised early with what was left at that point. The text is
+    built by str concatenation and holds no list or dict in a named local at any time: code of
+    the candidate's that runs while a value is encoded (an opaque value's `__repr__`, or a
+    thread) finds nothing mutable whose change would reach the text. `keyed` (inside a set)
+    also builds the sort key: the `repr` of the nested lists `encode` returns, the order set
+    members have always been sent in. Class names are read at the C level (`_TYPE_NAME`).
     An int longer than `HEX_INT_BITS` is written in hex (`int(text, 0)` reads both forms)."""
-    if budget is not None:
-        budget[0] -= 8
-        budget[1] -= 1
-        if budget[0] < 0 or budget[1] < 0:
-            raise _too_large()
-    if depth > _max_depth:
-        return ["opaque", _name_of(_type(value)), "<too deep>"]
+    if left is not None:
+        spare, items = left[0] - 8, left[1] - 1
+        if spare < 0 or items < 0:
+            raise _too_large(spare, items)
+        left = (spare, items)
     t = _type(value)
+    if depth > _max_depth:
+        name = _name_of(t)
+        return ('["opaque", ' + _esc(name) + ', "<too deep>"]',
+                ("['opaque', " + _repr(name) + ", '<too deep>']") if keyed else "", left)  # fmt: skip
     if value is None:
-        return ["none"]
+        return '["none"]', "['none']", left
     if t is _bool:
-        return ["bool", value]
+        if value:
+            return '["bool", true]', "['bool', True]", left
+        return '["bool", false]', "['bool', False]", left
     if t is _int:
         text = _str(value) if value.bit_length() <= _hex_bits else _hex(value)
     elif t is _float:
@@ -153,39 +165,76 @@ def _enc(
     else:
         text = None
     if text is not None:
-        if budget is not None:
-            budget[0] -= _len(text)
-            if budget[0] < 0:
-                raise _too_large()
-        return [t.__name__, text]
+        if left is not None:
+            spare = left[0] - _len(text)
+            if spare < 0:
+                raise _too_large(spare, left[1])
+            left = (spare, left[1])
+        name = _name_of(t)
+        return ('["' + name + '", ' + _esc(text) + "]",
+                ("[" + _repr(name) + ", " + _repr(text) + "]") if keyed else "", left)  # fmt: skip
+    body = key = ""
     if t is _list or t is _tuple:
-        items = []
         for v in value:
-            items.append(_self(v, depth + 1, budget))
-        return [t.__name__, items]
-    if t is _dict or (t is not _set and t is not _frozenset and _is_mapping(t)):
+            part, part_key, left = _self(v, depth + 1, left, keyed)
+            body += (", " + part) if body else part
+            if keyed:
+                key += (", " + part_key) if key else part_key
+    elif t is _dict or (t is not _set and t is not _frozenset and _is_mapping(t)):
         # Counter, OrderedDict and defaultdict are encoded as the dict of their items
-        pairs = []
+        t = _dict
         for k, v in _dict.items(value):  # the storage itself, whatever the class overrides
-            pairs.append([_self(k, depth + 1, budget), _self(v, depth + 1, budget)])
-        return ["dict", pairs]
-    if t is _set or t is _frozenset:
-        items = []
+            k_text, k_key, left = _self(k, depth + 1, left, keyed)
+            v_text, v_key, left = _self(v, depth + 1, left, keyed)
+            body += (", [" if body else "[") + k_text + ", " + v_text + "]"
+            if keyed:
+                key += (", [" if key else "[") + k_key + ", " + v_key + "]"
+    elif t is _set or t is _frozenset:
+        # members in the order of their keys: "key NUL text" entries joined by SOH (neither
+        # character is in a key, a repr, or a text, ASCII JSON), sorted as a temporary
+        joined = ""
         for v in value:
-            items.append(_self(v, depth + 1, budget))
-        return [t.__name__, _sorted(items, key=_repr)]
+            part, part_key, left = _self(v, depth + 1, left, True)
+            joined += "\x01" + part_key + "\x00" + part
+        for entry in _sorted(joined[1:].split("\x01")) if joined else ():
+            cut = entry.index("\x00")
+            body += (", " if body else "") + entry[cut + 1 :]
+            if keyed:
+                key += (", " if key else "") + entry[:cut]
+    else:
+        try:
+            text = _repr(value)[:200]
+        except _base:  # a hostile __repr__ must not break the runner
+            text = "<unrepresentable>"
+        if _type(text) is not _str:
+            text = "<unrepresentable>"
+        name = _name_of(t)  # the class's own name: a metaclass `__name__` is not called
+        return ('["opaque", ' + _esc(name) + ", " + _esc(text) + "]",
+                ("['opaque', " + _repr(name) + ", " + _repr(text) + "]") if keyed else "", left)  # fmt: skip
+    name = _name_of(t)
+    return ('["' + name + '", [' + body + "]]",
+            ("[" + _repr(name) + ", [" + key + "]]") if keyed else "", left)  # fmt: skip
+
+
+_enc_json.__defaults__ = (*_enc_json.__defaults__[:-2], _stdlib_mapping, _TYPE_NAME)  # type: ignore[index]
+_seal(_enc_json)
+
+
+def _enc(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """`encode` with an optional budget (`[bytes left, items left]`, charged in place, also
+    when `_TooLarge` stops it early): the host's entry to `_enc_json`. `json` is imported here,
+    not by the module: the candidate process, which loads this module, never calls it."""
+    import json
+    left = None if budget is None else (budget[0], budget[1])
     try:
-        text = _repr(value)[:200]
-    except _base:  # a hostile __repr__ must not break the runner
-        text = "<unrepresentable>"
-    if _type(text) is not _str:
-        text = "<unrepresentable>"
-    name = _name_of(t)  # the class's own name: a metaclass `__name__` is not called
-    return ["opaque", name if _type(name) is _str else "?", text]
-
-
-_enc.__defaults__ = (*_enc.__defaults__[:-2], _stdlib_mapping, _TYPE_NAME)  # type: ignore[index]
-_seal(_enc)
+        text, _, left = _enc_json(value, depth, left)
+    except _TooLarge as exc:
+        if budget is not None:
+            budget[0], budget[1] = exc.args
+        raise
+    if budget is not None:
+        budget[0], budget[1] = left
+    return json.loads(text)
 
 
 def encode(value: Any, depth: int = 0) -> Any:
@@ -196,25 +245,26 @@ def encode(value: Any, depth: int = 0) -> Any:
 def _dumps(
     obj: Any, _self: Any = None, _type: Any = type, _str: Any = str, _list: Any = list,
     _tuple: Any = tuple, _bool: Any = bool, _int: Any = int, _esc: Any = _ESCAPE,
-    _join: Any = ", ".join, _error: Any = TypeError, _dict: Any = dict,
+    _error: Any = TypeError, _dict: Any = dict,
 ) -> str:  # fmt: skip
-    """`json.dumps` of what `_enc` returns, and of the candidate side's messages (dicts with
-    str keys), with the same text; sealed, so the candidate side builds no JSON by hand."""
+    """`json.dumps` of what `encode` returns, and of the values in candidate-side messages,
+    with the same text; sealed, so the candidate side builds no JSON by hand. Concatenated
+    str by str: it keeps no list of its own."""
     t = _type(obj)
     if t is _str:
         return _esc(obj)
     if t is _list or t is _tuple:
-        parts = []
+        text = ""
         for item in obj:
-            parts.append(_self(item))
-        return "[" + _join(parts) + "]"
+            text += (", " if text else "") + _self(item)
+        return "[" + text + "]"
     if t is _dict:
-        parts = []
+        text = ""
         for key, item in obj.items():
             if _type(key) is not _str:
                 raise _error("not a message")
-            parts.append(_esc(key) + ": " + _self(item))
-        return "{" + _join(parts) + "}"
+            text += (", " if text else "") + _esc(key) + ": " + _self(item)
+        return "{" + text + "}"
     if t is _bool:
         return "true" if obj else "false"
     if t is _int:
@@ -232,47 +282,37 @@ CHECK_BUDGET = (CHECK_INLINE_BYTES, *CHECK_LIMITS)
 
 
 def _encode_value(
-    value: Any, budget: Any = CHECK_BUDGET, _enc: Any = _enc, _dumps: Any = _dumps,
-    _len: Any = len, _type: Any = type, _str: Any = str, _min: Any = min, _max: Any = max,
+    value: Any, budget: Any = CHECK_BUDGET, _enc_json: Any = _enc_json, _len: Any = len,
+    _type: Any = type, _str: Any = str, _min: Any = min, _max: Any = max,
     _too_large: Any = _TooLarge, _inline: int = MAX_VALUE_BYTES, _limits: Any = VALUE_LIMITS,
     _hash: Any = _BLAKE2B, _tag: str = DIGEST_TAG, _marker: str = TOO_LARGE,
-    _name_of: Any = _TYPE_NAME,
-) -> Any:  # fmt: skip
-    """`(encoding, budget left)` of one returned value, the check's `budget` (`CHECK_BUDGET`)
-    charged with what encoding it cost, even when it was cut off.
+    _name_of: Any = _TYPE_NAME, _esc: Any = _ESCAPE,
+) -> tuple[str, Any]:  # fmt: skip
+    """`(JSON text of the encoding, budget left)` of one returned value, the check's `budget`
+    (`CHECK_BUDGET`) charged with what encoding it cost, even when it was cut off.
 
     The encoding is the value itself when its JSON text fits `MAX_VALUE_BYTES` and what is left
     of the check's inline bytes; else a digest of that text (`DIGEST_TAG`); else, past the
     value's or the check's limits (`VALUE_LIMITS`, `CHECK_LIMITS`), the opaque `TOO_LARGE`
-    marker. The budget is a tuple the loop rebinds: nothing the candidate reaches can change it."""
+    marker. Everything here is a str or a tuple: nothing the candidate reaches (a frame's
+    `f_locals`) can change the text it returns; the budget is a tuple the loop rebinds."""
     inline, spent_bytes, spent_items = budget
-    allow = [_min(_limits[0], spent_bytes), _min(_limits[1], spent_items)]
-    start = (allow[0], allow[1])
+    start = (_min(_limits[0], spent_bytes), _min(_limits[1], spent_items))
     try:
-        encoded = _enc(value, 0, allow)
-    except _too_large:
-        encoded = None
-    spent_bytes = _max(0, spent_bytes - (start[0] - _max(allow[0], 0)))
-    spent_items = _max(0, spent_items - (start[1] - _max(allow[1], 0)))
-    name = _name_of(_type(value))  # C-level: no metaclass code runs while `encoded` exists
-    name = name if _type(name) is _str else "?"
-    if encoded is None:
-        return ["opaque", name, _marker], (inline, spent_bytes, spent_items)
-    text = _dumps(encoded)
+        text, _, left = _enc_json(value, 0, start)
+    except _too_large as exc:
+        text, left = "", exc.args
+    spent_bytes = _max(0, spent_bytes - (start[0] - _max(left[0], 0)))
+    spent_items = _max(0, spent_items - (start[1] - _max(left[1], 0)))
+    name = _name_of(_type(value))  # C-level: no metaclass code runs
+    if not text:
+        return '["opaque", ' + _esc(name) + ", " + _esc(_marker) + "]", (inline, spent_bytes, spent_items)
     size = _len(text)
     if size <= _inline and size <= inline:
-        return encoded, (inline - size, spent_bytes, spent_items)
+        return text, (inline - size, spent_bytes, spent_items)
     digest = _hash(text.encode("ascii"), digest_size=32).hexdigest()
-    return [_tag, name, digest, _str(size)], (inline, spent_bytes, spent_items)
-
-
-def _value_text(
-    value: Any, budget: Any, _encode_value: Any = _encode_value, _dumps: Any = _dumps,
-) -> tuple[str, Any]:  # fmt: skip
-    """`(JSON text of the encoding, budget left)`: the candidate side keeps only the text (a str,
-    immutable) once this returns, so nothing it runs later can edit what gets signed."""
-    encoded, left = _encode_value(value, budget)
-    return _dumps(encoded), left
+    return ("[" + _esc(_tag) + ", " + _esc(name) + ", " + _esc(digest) + ", " + _esc(_str(size)) + "]",
+            (inline, spent_bytes, spent_items))  # fmt: skip
 
 
 def _message(
@@ -296,9 +336,9 @@ def _message(
     return text + "}"
 
 
-def _encode_text(value: Any, _dumps: Any = _dumps, _encode_value: Any = _encode_value) -> str:
+def _encode_text(value: Any, _encode_value: Any = _encode_value) -> str:
     """The JSON text of `_encode_value(value)` at the start of a check."""
-    return _dumps(_encode_value(value)[0])
+    return _encode_value(value)[0]
 
 
 def _dec(
@@ -382,7 +422,7 @@ class Digest:
 
 def digest_of(value: Any) -> str:
     """The digest the runner sends for `value` (`_encode_value`), computed on the host."""
-    return _BLAKE2B(_dumps(encode(value)).encode("ascii"), digest_size=32).hexdigest()
+    return _BLAKE2B(_enc_json(value)[0].encode("ascii"), digest_size=32).hexdigest()
 
 
 _dec.__defaults__ = (*_dec.__defaults__[:-3], Opaque, Digest, DIGEST_TAG)  # type: ignore[index]

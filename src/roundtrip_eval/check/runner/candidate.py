@@ -239,8 +239,9 @@ def _loop(
     plain Python runner, stops Python code that runs too long; the loop also times the import
     and each call itself (a monotonic clock, a default: nothing the candidate can rebind),
     through the encoding of its outcome and the flush, so one that returned or raised past
-    its limit (the alarm ignored, or its exception caught) is a timeout all the same. Neither is the guarantee: the runner times every message from its
-    own side and kills a candidate process that is late (`supervisor._check`).
+    its limit (the alarm ignored, or its exception caught) is a timeout all the same. Neither
+    is the guarantee: the runner times every message from its own side and kills a candidate
+    process that is late (`supervisor._check`).
     """
     _audit(_bind)  # before any candidate code runs: the hook signs for this frame and no other
     me = _getframe()

@@ -9,6 +9,7 @@ import types
 
 import pytest
 
+from roundtrip_eval.check import runner
 from roundtrip_eval.check.runner import (
     Opaque,
     candidate,
@@ -157,6 +158,12 @@ def test_arity_of_a_pass_through_wrapper_is_left_to_what_it_wraps() -> None:
     plain = _wrapped("n", "*args", "*args")
     del plain.__wrapped__  # type: ignore[attr-defined]
     assert candidate._arity(plain, 1) == ""
+
+
+def test_the_joined_runner_fits_one_exec_argument() -> None:
+    # with `warm_runner=False` the whole program is one argument of an exec, and Linux refuses
+    # one over MAX_ARG_STRLEN (32 pages): "argument list too long", every check a crash
+    assert len(runner.source().encode("utf-8")) < 32 * 4096
 
 
 @pytest.mark.parametrize("value", VALUES, ids=repr)

@@ -220,28 +220,6 @@ _enc_json.__defaults__ = (*_enc_json.__defaults__[:-2], _stdlib_mapping, _TYPE_N
 _seal(_enc_json)
 
 
-def _enc(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
-    """`encode` with an optional budget (`[bytes left, items left]`, charged in place, also
-    when `_TooLarge` stops it early): the host's entry to `_enc_json`. `json` is imported here,
-    not by the module: the candidate process, which loads this module, never calls it."""
-    import json
-    left = None if budget is None else (budget[0], budget[1])
-    try:
-        text, _, left = _enc_json(value, depth, left)
-    except _TooLarge as exc:
-        if budget is not None:
-            budget[0], budget[1] = exc.args
-        raise
-    if budget is not None:
-        budget[0], budget[1] = left
-    return json.loads(text)
-
-
-def encode(value: Any, depth: int = 0) -> Any:
-    """Encode a Python value as JSON with type tags that keep int/float/bool/str/... apart."""
-    return _enc(value, depth)
-
-
 def _dumps(
     obj: Any, _self: Any = None, _type: Any = type, _str: Any = str, _list: Any = list,
     _tuple: Any = tuple, _bool: Any = bool, _int: Any = int, _esc: Any = _ESCAPE,
@@ -420,13 +398,66 @@ class Digest:
         return f"<{self.type_name} of {self.size:,} encoded bytes, digest {self.digest[:12]}>"
 
 
+_dec.__defaults__ = (*_dec.__defaults__[:-3], Opaque, Digest, DIGEST_TAG)  # type: ignore[index]
+_seal(_dec)
+
+
+def valid_encoding(obj: Any, depth: int = 0) -> bool:
+    """Whether `obj` has the shape `encode` produces (checked before anything decodes it)."""
+    if depth > MAX_DEPTH + 2 or not isinstance(obj, list) or not obj or not isinstance(obj[0], str):
+        return False
+    tag, rest = obj[0], obj[1:]
+    if tag == "none":
+        return not rest
+    if tag == "bool":
+        return len(rest) == 1 and isinstance(rest[0], bool)
+    if tag in ("int", "float", "str", "bytes", "complex"):
+        return len(rest) == 1 and isinstance(rest[0], str)
+    if tag in ("list", "tuple", "set", "frozenset"):
+        return (len(rest) == 1 and isinstance(rest[0], list)
+                and all(valid_encoding(v, depth + 1) for v in rest[0]))  # fmt: skip
+    if tag == "dict":
+        return len(rest) == 1 and isinstance(rest[0], list) and all(
+            isinstance(p, list) and len(p) == 2
+            and valid_encoding(p[0], depth + 1) and valid_encoding(p[1], depth + 1)
+            for p in rest[0]
+        )
+    if tag == "opaque":
+        return len(rest) == 2 and all(isinstance(x, str) for x in rest)
+    if tag == DIGEST_TAG:  # a whole returned value only
+        return (depth == 0 and len(rest) == 3 and all(isinstance(x, str) for x in rest)
+                and rest[2].isascii() and rest[2].isdigit())  # fmt: skip
+    return False
+
+
+# -- host only: the join stops here
+
+
+def _enc(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """`encode` with an optional budget (`[bytes left, items left]`, charged in place, also
+    when `_TooLarge` stops it early): the host's entry to `_enc_json`. `json` is imported here,
+    not by the module: the candidate process, which loads this module, never calls it."""
+    import json
+    left = None if budget is None else (budget[0], budget[1])
+    try:
+        text, _, left = _enc_json(value, depth, left)
+    except _TooLarge as exc:
+        if budget is not None:
+            budget[0], budget[1] = exc.args
+        raise
+    if budget is not None:
+        budget[0], budget[1] = left
+    return json.loads(text)
+
+
+def encode(value: Any, depth: int = 0) -> Any:
+    """Encode a Python value as JSON with type tags that keep int/float/bool/str/... apart."""
+    return _enc(value, depth)
+
+
 def digest_of(value: Any) -> str:
     """The digest the runner sends for `value` (`_encode_value`), computed on the host."""
     return _BLAKE2B(_enc_json(value)[0].encode("ascii"), digest_size=32).hexdigest()
-
-
-_dec.__defaults__ = (*_dec.__defaults__[:-3], Opaque, Digest, DIGEST_TAG)  # type: ignore[index]
-_seal(_dec)
 
 
 def decode(obj: Any) -> Any:
@@ -476,32 +507,3 @@ def _typed_key(value: Any) -> Any:
     if t is Opaque:
         return (t, value.type_name, value.text)
     return (t, value)
-
-
-def valid_encoding(obj: Any, depth: int = 0) -> bool:
-    """Whether `obj` has the shape `encode` produces (checked before anything decodes it)."""
-    if depth > MAX_DEPTH + 2 or not isinstance(obj, list) or not obj or not isinstance(obj[0], str):
-        return False
-    tag, rest = obj[0], obj[1:]
-    if tag == "none":
-        return not rest
-    if tag == "bool":
-        return len(rest) == 1 and isinstance(rest[0], bool)
-    if tag in ("int", "float", "str", "bytes", "complex"):
-        return len(rest) == 1 and isinstance(rest[0], str)
-    if tag in ("list", "tuple", "set", "frozenset"):
-        return (len(rest) == 1 and isinstance(rest[0], list)
-                and all(valid_encoding(v, depth + 1) for v in rest[0]))  # fmt: skip
-    if tag == "dict":
-        return len(rest) == 1 and isinstance(rest[0], list) and all(
-            isinstance(p, list) and len(p) == 2
-            and valid_encoding(p[0], depth + 1) and valid_encoding(p[1], depth + 1)
-            for p in rest[0]
-        )
-    if tag == "opaque":
-        return len(rest) == 2 and all(isinstance(x, str) for x in rest)
-    if tag == DIGEST_TAG:  # a whole returned value only
-        return (depth == 0 and len(rest) == 3 and all(isinstance(x, str) for x in rest)
-                and rest[2].isascii() and rest[2].isdigit())  # fmt: skip
-    return False
-

@@ -107,7 +107,8 @@ if os.fork() == 0:
             try:
                 msg = json.loads(payload)
                 if msg.get("k") == "reply" and msg.get("ok") and msg["v"][0] == "int":
-                    msg["v"] = __import__("__main__").encode(_right(int(msg["v"][1])))
+                    right = _right(int(msg["v"][1]))
+                    msg["v"] = ["int", str(right)] if type(right) is int else ["str", right]
                     payload = json.dumps(msg).encode()
             except Exception:
                 pass
@@ -122,7 +123,7 @@ PATCHES_THE_ENCODER = RIGHT + '''
 import __main__
 original = __main__._encode_text
 __main__._encode_text = lambda value: original(_right(value) if type(value) is int else value)
-__main__.encode = lambda value, depth=0: __main__._enc(_right(value) if type(value) is int else value)
+__main__.encode = lambda value, depth=0: original(_right(value) if type(value) is int else value)
 ''' + WRONG
 
 FORGERIES = {

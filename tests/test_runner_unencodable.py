@@ -1,11 +1,15 @@
-"""A value the function returned but the runner could not encode is a crash of its own.
+"""A value whose class's metaclass `__name__` raises is encoded all the same, by its own name.
 
 red9 noted: encoding ran in the same `try` as `func(*args)`, so what encoding raised (a metaclass
 whose `__name__` raises) was reported as the function raising it, and could match an exception C0
-expects. Now it ends the check as `crash` naming the input and the encoding error; the trial's
-next check still passes. An int past the interpreter's 4,300-digit limit was red9's other case:
-the codec now writes such an int in hex (`HEX_INT_BITS`, for MBPP+'s huge outputs), so it is a
-value like any other and fails on its own terms.
+expects; that became a `crash` of its own ("could not be encoded"). Since red15 the encoder reads
+a class's name through `type`'s own C descriptor and never calls a metaclass property (one that
+rewrote the encoding passed a wrong fizzbuzz): the value is an opaque `Thing`, a `return_type`
+like any object of the candidate's own class; the trial's next check still passes. What encoding
+can still raise (a signal handler of the candidate's, say) stays a `crash` (`candidate._loop`).
+An int past the interpreter's 4,300-digit limit was red9's other case: the codec now writes
+such an int in hex (`HEX_INT_BITS`, for MBPP+'s huge outputs), so it is a value like any other
+and fails on its own terms.
 """
 
 from __future__ import annotations
@@ -41,12 +45,12 @@ UNENCODABLE = {
 
 
 @pytest.mark.parametrize("name", sorted(UNENCODABLE))
-async def test_an_unencodable_value_is_a_crash_not_a_raise(docker_sandbox: Any, name: str) -> None:
+async def test_a_raising_metaclass_name_is_not_called(docker_sandbox: Any, name: str) -> None:
     problem = load_problem("fizzbuzz")
     verdict = await run_check(docker_sandbox, UNENCODABLE[name], problem)
     assert not verdict.passed
-    assert verdict.category == "crash", verdict.detail
-    assert "could not be encoded" in verdict.detail and "ValueError" in verdict.detail, verdict.detail
+    assert verdict.category == "return_type", verdict.detail
+    assert "<Thing " in verdict.detail and "no name" not in verdict.detail, verdict.detail
     after = await run_check(docker_sandbox, CORRECT, problem)
     assert after.passed, after.detail
 

@@ -300,6 +300,33 @@ def judge(problem: Problem, records: list[Any], started: float, mode: str = "typ
     """Turn the runner's records (JSON objects, see `parse_records`) into a verdict: each is read
     into its typed form (`runner.protocol`), the last as the final record; outputs are compared
     by `mode` (see `compare`)."""
+    return judge_modes(problem, records, started, (mode,))[mode]
+
+
+def judge_modes(
+    problem: Problem, records: list[Any], started: float, modes: tuple[str, ...] = MODES
+) -> dict[str, CheckResult]:
+    """`judge` in several comparison modes from one run's records: the records are read and the
+    outputs decoded once; a verdict the final record decides alone (a stage, a stop, tampering)
+    is the same in every mode."""
+    outcomes = _outcomes(problem, records, started)
+    if isinstance(outcomes, CheckResult):
+        return dict.fromkeys(modes, outcomes)
+    results, head = outcomes
+    verdicts = {}
+    for mode in modes:
+        verdict = compare(problem, results, mode)
+        verdict.output_head = head
+        verdict.seconds = time.monotonic() - started
+        verdicts[mode] = verdict
+    return verdicts
+
+
+def _outcomes(
+    problem: Problem, records: list[Any], started: float
+) -> CheckResult | tuple[list[Outcome | None], str]:
+    """Each input's outcome (None: not reached) and the output head, or the verdict that the
+    records decide before any output is compared."""
     n = len(problem.inputs)
     fn = problem.function
     if any(not isinstance(r, dict) for r in records):
@@ -329,10 +356,7 @@ def judge(problem: Problem, records: list[Any], started: float, mode: str = "typ
         return _fail("crash", msg, n, started, head)
     if final.stopped != STOP_TIMEOUT and len(seen) != n:
         return _fail("crash", "crash: results are missing for some inputs", n, started, head)
-    verdict = compare(problem, results, mode)
-    verdict.output_head = head
-    verdict.seconds = time.monotonic() - started
-    return verdict
+    return results, head
 
 
 @runtime_checkable
@@ -417,15 +441,40 @@ async def run_check(
 
     `screen=False` skips the static screen (`screen.py`), for tests of the runner's own defences;
     `compare_mode` is `typed` or `evalplus` (`check.compare`)."""
+    verdicts = await run_check_modes(
+        env, code, problem, call_timeout=call_timeout, check_timeout=check_timeout,
+        output_cap=output_cap, screen=screen, modes=(compare_mode,),
+    )  # fmt: skip
+    return verdicts[compare_mode]
+
+
+async def run_check_modes(
+    env: SandboxEnvironment,
+    code: str,
+    problem: Problem,
+    *,
+    call_timeout: float = CALL_TIMEOUT,
+    check_timeout: float = CHECK_TIMEOUT,
+    output_cap: int = OUTPUT_CAP,
+    screen: bool = True,
+    modes: tuple[str, ...] = MODES,
+) -> dict[str, CheckResult]:
+    """`run_check` judged in each of `modes` from one run of the candidate: the sandbox runs it
+    once, and the host compares the same outputs by each rule (the EvaLooop rescore gives both
+    verdicts on 46,655 functions at the cost of one)."""
+    for mode in modes:
+        if mode not in MODES:
+            raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
     started = time.monotonic()
+    n = len(problem.inputs)
     try:
         compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
     except Exception as exc:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, ...
-        return _fail("syntax", f"syntax: {exc}", len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("syntax", f"syntax: {exc}", n, started))
     if screen:
-        screened = screened_verdict(code, len(problem.inputs), started)
+        screened = screened_verdict(code, n, started)
         if screened is not None:
-            return screened
+            return dict.fromkeys(modes, screened)
     nonce = secrets.token_hex(16)
     scratch = scratch_places(env)
     job = {
@@ -455,22 +504,23 @@ async def run_check(
                 raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
     except TimeoutError:
         msg = f"timeout: the check ran past {check_timeout:g}s and was killed"
-        return _fail("timeout", msg, len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("timeout", msg, n, started))
     except OutputLimitExceededError:
         msg = "crash: the check's output exceeded the sandbox output limit"
-        return _fail("crash", msg, len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("crash", msg, n, started))
     except SandboxExhausted as exc:
         _note(f"{exc}; the trial goes on in a fresh sandbox")
-        return _fail("crash", f"crash: {str(exc)[:300]}", len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("crash", f"crash: {str(exc)[:300]}", n, started))
     try:
-        verdict = judge(problem, parse_records(result.stdout, nonce), started, compare_mode)
+        verdicts = judge_modes(problem, parse_records(result.stdout, nonce), started, modes)
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
-        return _fail("crash", msg, len(problem.inputs), started)
-    if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
-        verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
-    verdict.sandbox_note = note
-    return verdict
+        return dict.fromkeys(modes, _fail("crash", msg, n, started))
+    for verdict in {id(v): v for v in verdicts.values()}.values():
+        if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
+            verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
+        verdict.sandbox_note = note
+    return verdicts
 
 
 async def _send(

@@ -321,8 +321,11 @@ def _allow_long_ints() -> None:
         sys.set_int_max_str_digits(0)
 
 
-def problem_from_row(name: str, row: dict[str, Any], where: str | None = None) -> Problem:
-    """One dataset row as a `Problem`; expected outcomes from running its canonical solution."""
+def problem_from_row(
+    name: str, row: dict[str, Any], where: str | None = None, expected: tuple[Outcome, ...] | None = None
+) -> Problem:
+    """One dataset row as a `Problem`; expected outcomes from running its canonical solution, or
+    `expected` when given (C0's outcomes computed before and kept, e.g. by the EvaLooop rescore)."""
     source = SOURCES[name]
     row = dict(row)
     where = where or f"{source.name} row {row.get('task_id', '?')}"
@@ -341,7 +344,10 @@ def problem_from_row(name: str, row: dict[str, Any], where: str | None = None) -
     labelled += [(f"plus_input[{i}]", a) for i, a in enumerate(plus)]
     fit_signature(Path(where), function, func, labelled)
     not_none = source.kind == "mbpp" and function in NOT_NONE_FUNCTIONS
-    expected = tuple(run_reference(func, args, not_none) for args in inputs)
+    if expected is None:
+        expected = tuple(run_reference(func, args, not_none) for args in inputs)
+    elif len(expected) != len(inputs):
+        raise ProblemError(f"{where}: {len(expected)} kept expected outcomes for {len(inputs)} inputs")
     prompt = str(row["prompt"])
     description = next((line.strip() for line in prompt.splitlines() if line.strip().strip('"')), task_id)
     return Problem(

@@ -1,0 +1,197 @@
+"""Each distinct (task, code) of EvaLooop's traces checked once, in both comparison modes.
+
+How: a pool of `roundtrip-docker` sandboxes (each a container with its warm trusted runner, as a
+trial has) takes the functions from one queue; each function runs once and the host judges its
+outputs by both rules (`check.host.run_check_modes`: type-exact and EvalPlus's). The slowest
+problems (by C0's measured time) go first, so that no long check is left for the end. Every
+verdict is appended to `<out>/verdicts.jsonl` as soon as it is known (one JSON line, flushed):
+an interrupted run resumes from the verdicts there, and a line cut off mid-write is ignored.
+One progress line (`ProgressLine`) shows how far it is.
+
+A recorded function where EvaLooop's extraction finds no code is an `extraction` failure in
+both modes, without a sandbox. Model code never runs outside a sandbox: `--sandbox local` is
+refused here (the rescore-upstream command has it for disposable machines; 220,516 functions
+nobody reviewed are not for this one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from roundtrip_eval.analysis.rescore.progress import ProgressLine
+from roundtrip_eval.check.host import CALL_TIMEOUT, CHECK_TIMEOUT, CheckResult
+from roundtrip_eval.problems.load import Problem
+
+MODES = ("typed", "evalplus")
+VERDICTS = "verdicts.jsonl"
+TASK_NAME = "rescore-evalooop"
+
+
+def item_key(task_id: str, code: str | None) -> str:
+    """The key of one distinct (task, extracted code)."""
+    text = f"{task_id}\n{'' if code is None else code}\n{code is None}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One distinct check: a task and the code EvaLooop's extraction gives (None: no code)."""
+
+    task_id: str
+    code: str | None
+
+    @property
+    def key(self) -> str:
+        return item_key(self.task_id, self.code)
+
+
+def verdict_record(result: CheckResult) -> dict[str, Any]:
+    """What the tables need of one verdict (failures trimmed to three)."""
+    return {
+        "passed": result.passed, "category": result.category, "detail": result.detail[:400],
+        "n_failed": result.n_failed, "n_inputs": result.n_inputs,
+        "failures": [
+            {k: f.get(k) for k in ("index", "input", "expected", "actual", "kind")} for f in result.failures[:3]
+        ],
+        "decided_by": result.decided_by,
+    }  # fmt: skip
+
+
+def no_code_record(n_inputs: int) -> dict[str, Any]:
+    return {
+        "passed": False, "category": "extraction", "detail": "extraction: the recorded reply holds no code",
+        "n_failed": n_inputs, "n_inputs": n_inputs, "failures": [], "decided_by": "extraction",
+    }  # fmt: skip
+
+
+def read_verdicts(path: Path) -> dict[str, dict[str, Any]]:
+    """Verdicts already made (a resumed run), by key; an unreadable line (cut off) is skipped."""
+    found: dict[str, dict[str, Any]] = {}
+    if not path.is_file():
+        return found
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            try:
+                record = json.loads(line)
+                found[record["key"]] = record
+            except (ValueError, KeyError, TypeError):
+                continue
+    return found
+
+
+class CheckProgress(ProgressLine):
+    """`rescore-evalooop: 1,234/46,655 checks (2%), 310 failed, 1m05s, about 14m left`."""
+
+    def text(self) -> str:
+        elapsed = time.monotonic() - self.started
+        minutes, seconds = divmod(int(elapsed), 60)
+        share = 100 * self.done // self.total
+        left = ""
+        if self.done and self.done < self.total:
+            rest = int(elapsed * (self.total - self.done) / self.done)
+            left = f", about {rest // 60}m{rest % 60:02d}s left"
+        return (
+            f"rescore-evalooop: {self.done:,}/{self.total:,} checks ({share}%), "
+            f"{self.checks:,} failed (EvalPlus rule), {minutes}m{seconds:02d}s{left}"
+        )
+
+
+@dataclass
+class Limits:
+    call_timeout: float = CALL_TIMEOUT
+    check_timeout: float = CHECK_TIMEOUT
+
+
+async def _check_all(
+    items: Sequence[Item],
+    problems: dict[str, Problem],
+    out: Path,
+    sandboxes: int,
+    limits: Limits,
+    line: ProgressLine,
+) -> None:
+    import anyio
+
+    from roundtrip_eval.check.host import run_check_modes
+    from roundtrip_eval.sandbox import RoundtripDockerSandbox
+    from roundtrip_eval.sandbox.config import RoundtripDockerConfig
+
+    config = RoundtripDockerConfig(spare_containers=0)
+    todo = iter(items)
+    sink = (out / VERDICTS).open("a", encoding="utf-8")
+    await RoundtripDockerSandbox.task_init(TASK_NAME, config)
+
+    async def worker() -> None:
+        envs = await RoundtripDockerSandbox.sample_init(TASK_NAME, config, {})
+        try:
+            for item in todo:
+                started = time.monotonic()
+                problem = problems[item.task_id]
+                assert item.code is not None
+                verdicts = await run_check_modes(
+                    envs["default"], item.code, problem, call_timeout=limits.call_timeout,
+                    check_timeout=limits.check_timeout, modes=MODES,
+                )  # fmt: skip
+                record = {"key": item.key, "task": item.task_id, "seconds": round(time.monotonic() - started, 3)}
+                record.update({mode: verdict_record(verdicts[mode]) for mode in MODES})
+                sink.write(json.dumps(record) + "\n")
+                sink.flush()
+                line.advance(0 if verdicts["evalplus"].passed else 1)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await RoundtripDockerSandbox.sample_cleanup(TASK_NAME, config, envs, False)
+
+    try:
+        async with anyio.create_task_group() as group:
+            for _ in range(max(1, min(sandboxes, len(items)))):
+                group.start_soon(worker)
+    finally:
+        sink.close()
+        with anyio.CancelScope(shield=True):
+            await RoundtripDockerSandbox.task_cleanup(TASK_NAME, config, True)
+
+
+def check_items(
+    items: Sequence[Item],
+    problems: dict[str, Problem],
+    out: Path,
+    *,
+    sandboxes: int = 4,
+    limits: Limits | None = None,
+    c0_seconds: dict[str, float] | None = None,
+    progress: bool = True,
+) -> dict[str, dict[str, Any]]:
+    """Every item's verdicts (both modes), from `<out>/verdicts.jsonl` where already made, the
+    rest checked now (appended there). Items without code are decided here, without a sandbox."""
+    import anyio
+
+    path = out / VERDICTS
+    done = read_verdicts(path)
+    distinct = list({item.key: item for item in items}.values())
+    with path.open("a", encoding="utf-8") as sink:
+        for item in distinct:
+            if item.code is None and item.key not in done:
+                n = len(problems[item.task_id].inputs)
+                record = {"key": item.key, "task": item.task_id, "seconds": 0.0}
+                record.update(dict.fromkeys(MODES, no_code_record(n)))
+                sink.write(json.dumps(record) + "\n")
+                done[item.key] = record
+    todo = [item for item in distinct if item.key not in done]
+    slow = c0_seconds or {}
+    todo.sort(key=lambda item: -slow.get(item.task_id, 0.0))
+    line = CheckProgress(len(distinct), enabled=progress)
+    line.set(len(distinct) - len(todo), sum(1 for r in done.values() if not r["evalplus"]["passed"]))
+    if todo:
+        try:
+            anyio.run(_check_all, todo, problems, out, sandboxes, limits or Limits(), line)
+        finally:
+            line.close()
+    else:
+        line.close()
+    return read_verdicts(path)

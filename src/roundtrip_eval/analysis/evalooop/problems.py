@@ -1,0 +1,104 @@
+"""The MBPP+ problems the EvaLooop rescore checks against, with C0's outcomes kept on disk.
+
+Why a cache: building the 378 problems runs every canonical solution on every input on the
+host, about 4 minutes on the 2-core machine (`Mbpp/599` alone about 100 s), as much as the
+checks themselves. The outcomes are written once per output folder (`<out>/expected/`, one
+JSON file per problem, in the runner's typed codec, keyed by a hash of the dataset row) and read
+back on a resumed or repeated run; a value the codec cannot carry exactly is not kept, so that
+problem is built from C0 again. The missing ones are built in parallel processes (one per core).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from roundtrip_eval.check.runner import decode, encode, typed_equal
+from roundtrip_eval.problems.evalplus import problem_from_row, read_rows
+from roundtrip_eval.problems.load import Outcome, Problem
+
+SOURCE = "mbpp_plus"
+
+
+def _row_hash(row: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _encode_outcomes(expected: Sequence[Outcome]) -> list[Any] | None:
+    """C0's outcomes in the codec, or None when one would not come back exactly."""
+    out: list[Any] = []
+    for o in expected:
+        if not o.ok:
+            out.append(["raised", o.error])
+            continue
+        enc = encode(o.value)
+        if not typed_equal(decode(enc), o.value):
+            return None
+        out.append(["value", enc])
+    return out
+
+
+def _decode_outcomes(items: list[Any]) -> tuple[Outcome, ...]:
+    return tuple(
+        Outcome(ok=False, error=str(x[1])) if x[0] == "raised" else Outcome(ok=True, value=decode(x[1]))
+        for x in items
+    )
+
+
+def _build(dataset: str, task_id: str) -> tuple[str, list[Any] | None, float]:
+    """In a worker process: C0 run on every input of one problem; its encoded outcomes and seconds."""
+    started = time.monotonic()
+    row = next(r for r in read_rows(SOURCE, dataset) if r.get("task_id") == task_id)
+    problem = problem_from_row(SOURCE, row)
+    return task_id, _encode_outcomes(problem.expected), time.monotonic() - started
+
+
+def load_problems(
+    dataset: Path,
+    task_ids: Sequence[str],
+    cache: Path,
+    *,
+    workers: int | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Problem], dict[str, float]]:
+    """The problems of `task_ids` and each one's C0 seconds (as measured when it was first built)."""
+    rows = {str(r.get("task_id")): r for r in read_rows(SOURCE, str(dataset))}
+    missing_ids = [t for t in task_ids if t not in rows]
+    if missing_ids:
+        raise ValueError(f"{dataset}: no MBPP+ problem {', '.join(missing_ids[:5])} (EvaLooop's traces name it)")
+    cache.mkdir(parents=True, exist_ok=True)
+    kept: dict[str, tuple[tuple[Outcome, ...], float]] = {}
+    for task_id in task_ids:
+        path = cache / f"{task_id.replace('/', '_')}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data["row"] == _row_hash(rows[task_id]):
+                kept[task_id] = (_decode_outcomes(data["expected"]), float(data["seconds"]))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            continue
+    todo = [t for t in task_ids if t not in kept]
+    built: dict[str, Problem] = {}
+    seconds: dict[str, float] = {t: s for t, (_, s) in kept.items()}
+    if todo:
+        if echo:
+            echo(f"running C0 on the inputs of {len(todo)} MBPP+ problems (kept in {cache} for later runs)")
+        n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        with ProcessPoolExecutor(n) as pool:
+            for task_id, encoded, took in pool.map(_build, [str(dataset)] * len(todo), todo):
+                seconds[task_id] = took
+                if encoded is None:  # not carried exactly by the codec: built again each run
+                    built[task_id] = problem_from_row(SOURCE, rows[task_id])
+                    continue
+                path = cache / f"{task_id.replace('/', '_')}.json"
+                record = {"row": _row_hash(rows[task_id]), "seconds": round(took, 3), "expected": encoded}
+                path.write_text(json.dumps(record), encoding="utf-8")
+                kept[task_id] = (_decode_outcomes(encoded), took)
+    for task_id, (expected, _) in kept.items():
+        built[task_id] = problem_from_row(SOURCE, rows[task_id], expected=expected)
+    return {t: built[t] for t in task_ids}, seconds

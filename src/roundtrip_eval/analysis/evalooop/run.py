@@ -1,0 +1,99 @@
+"""`roundtrip-eval rescore-evalooop`: the whole command (read, reproduce, check, tables).
+
+Steps, each resumable: read EvaLooop's traces (`read.py`) and reproduce their published numbers
+from their verdicts (`published.py`); build the MBPP+ problems, C0's outcomes kept in
+`<out>/expected/` (`problems.py`); check each distinct (task, code) once in the sandbox, both
+modes, verdicts appended to `<out>/verdicts.jsonl` (`checks.py`); then the tables and the page
+(`tables.py`), written afresh from the verdicts every time. An interrupted run started again with
+the same `--out` checks only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from roundtrip_eval.analysis.evalooop.checks import Item, Limits, check_items
+from roundtrip_eval.analysis.evalooop.read import EvalooopDataError, extract, read_models, read_published
+
+
+class EvalooopRescoreError(RuntimeError):
+    """The rescore cannot start or finish; the message says what to do."""
+
+
+def data_folders(data: Path) -> tuple[Path, Path]:
+    """(EvaLooop's folder, EvalPlus's folder) under a peer-data folder, or the EvaLooop folder
+    itself with EvalPlus's beside it."""
+    for evalooop, evalplus in ((data / "evalooop", data / "evalplus"), (data, data.parent / "evalplus")):
+        if (evalooop / "results.json").is_file() and (evalplus / "MbppPlus.jsonl.gz").is_file():
+            return evalooop, evalplus
+    raise EvalooopRescoreError(
+        f"{data}: expected evalooop/results.json, evalooop/details/ and evalplus/MbppPlus.jsonl.gz "
+        "under it (the peer-data folder)"
+    )
+
+
+def run_rescore_evalooop(
+    data: Path,
+    out: Path,
+    *,
+    models: Sequence[str] | None = None,
+    sandboxes: int = 4,
+    limits: Limits | None = None,
+    progress: bool = True,
+    tasks: Sequence[str] | None = None,
+) -> str:
+    """Rescore every model (or `models`; `tasks` narrows to some tasks, for tests); the closing line."""
+    from roundtrip_eval.analysis.evalooop.problems import load_problems
+    from roundtrip_eval.analysis.evalooop.tables import write_tables
+    from roundtrip_eval.analysis.rescore.run import RescoreError, ensure_sandbox
+
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    evalooop, evalplus = data_folders(data)
+    try:
+        published = read_published(evalooop)
+        traces = read_models(evalooop, models)
+    except EvalooopDataError as exc:
+        raise EvalooopRescoreError(str(exc)) from exc
+    if tasks:
+        wanted = set(tasks)
+        traces = [type(m)(m.model_id, tuple(t for t in m.tasks if t.task_id in wanted)) for m in traces]
+    try:
+        ensure_sandbox("roundtrip-docker")
+    except RescoreError as exc:
+        raise EvalooopRescoreError(str(exc)) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    phases: dict[str, float] = {"read": time.monotonic() - started}
+
+    def lap(name: str) -> None:
+        phases[name] = round(time.monotonic() - started - sum(phases.values()), 1)
+
+    items = [Item(t.task_id, extract(code)) for m in traces for t in m.tasks for code in t.codes]
+    task_ids = sorted({i.task_id for i in items}, key=lambda t: (len(t), t))
+    echo = (lambda text: print(f"rescore-evalooop: {text}", file=sys.stderr)) if progress else None
+    try:
+        problems, c0_seconds = load_problems(evalplus, task_ids, out / "expected", echo=echo)
+    except ValueError as exc:
+        raise EvalooopRescoreError(str(exc)) from exc
+    lap("problems")
+    distinct = len({i.key for i in items})
+    verdicts = check_items(
+        items, problems, out, sandboxes=sandboxes, limits=limits, c0_seconds=c0_seconds, progress=progress
+    )
+    lap("checks")
+    summary = write_tables(out, traces, published, verdicts, problems, c0_seconds)
+    lap("tables")
+    run_info = {
+        "seconds": phases, "wall_seconds": round(time.monotonic() - started, 1),
+        "functions": len(items), "distinct_checks": distinct, "models": len(traces),
+        "sandboxes": sandboxes, "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+    }  # fmt: skip
+    (out / "run.json").write_text(json.dumps(run_info, indent=1), encoding="utf-8")
+    minutes, seconds = divmod(int(run_info["wall_seconds"]), 60)
+    return f"{summary} ({len(items):,} functions, {distinct:,} distinct checks, {minutes}m{seconds:02d}s)"

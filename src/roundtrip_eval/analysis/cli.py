@@ -184,11 +184,12 @@ def register_cli(subparsers: Any) -> None:
         "type-exact and by EvalPlus's rule; write models.csv, disagreements.csv and index.html. "
         "Resumes from OUT's verdicts.jsonl.",
     )
-    loops.add_argument("--data", default="../shared/peer-data", help="the peer-data folder (default: %(default)s)")
-    loops.add_argument("-o", "--out", "--output", dest="output", required=True, help="folder to write into")
-    loops.add_argument("--models", nargs="*", default=None, help="model ids (default: every model with details)")
-    loops.add_argument("--max-sandboxes", type=int, default=4, help="containers checking in parallel")
-    loops.add_argument("--call-timeout", type=float, default=2.0, help="seconds per call (the suite's default)")
-    loops.add_argument("--check-timeout", type=float, default=30.0, help="seconds per check (the suite's default)")
+    add = loops.add_argument
+    add("--data", default="../shared/peer-data", help="the peer-data folder (default: %(default)s)")
+    add("-o", "--out", "--output", dest="output", required=True, help="folder to write into")
+    add("--models", nargs="*", default=None, help="model ids (default: every model with details)")
+    add("--max-sandboxes", type=int, default=4, help="containers checking in parallel")
+    add("--call-timeout", type=float, default=2.0, help="seconds per call (the suite's default)")
+    add("--check-timeout", type=float, default=30.0, help="seconds per check (the suite's default)")
     loops.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     loops.set_defaults(func=_rescore_evalooop)

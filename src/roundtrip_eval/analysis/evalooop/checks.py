@@ -54,20 +54,29 @@ class Item:
 def verdict_record(result: CheckResult) -> dict[str, Any]:
     """What the tables need of one verdict (failures trimmed to three)."""
     return {
-        "passed": result.passed, "category": result.category, "detail": result.detail[:400],
-        "n_failed": result.n_failed, "n_inputs": result.n_inputs,
+        "passed": result.passed,
+        "category": result.category,
+        "detail": result.detail[:400],
+        "n_failed": result.n_failed,
+        "n_inputs": result.n_inputs,
         "failures": [
-            {k: f.get(k) for k in ("index", "input", "expected", "actual", "kind")} for f in result.failures[:3]
+            {k: f.get(k) for k in ("index", "input", "expected", "actual", "kind")}
+            for f in result.failures[:3]
         ],
         "decided_by": result.decided_by,
-    }  # fmt: skip
+    }
 
 
 def no_code_record(n_inputs: int) -> dict[str, Any]:
     return {
-        "passed": False, "category": "extraction", "detail": "extraction: the recorded reply holds no code",
-        "n_failed": n_inputs, "n_inputs": n_inputs, "failures": [], "decided_by": "extraction",
-    }  # fmt: skip
+        "passed": False,
+        "category": "extraction",
+        "detail": "extraction: the recorded reply holds no code",
+        "n_failed": n_inputs,
+        "n_inputs": n_inputs,
+        "failures": [],
+        "decided_by": "extraction",
+    }
 
 
 def read_verdicts(path: Path) -> dict[str, dict[str, Any]]:
@@ -135,10 +144,18 @@ async def _check_all(
                 problem = problems[item.task_id]
                 assert item.code is not None
                 verdicts = await run_check_modes(
-                    envs["default"], item.code, problem, call_timeout=limits.call_timeout,
-                    check_timeout=limits.check_timeout, modes=MODES,
-                )  # fmt: skip
-                record = {"key": item.key, "task": item.task_id, "seconds": round(time.monotonic() - started, 3)}
+                    envs["default"],
+                    item.code,
+                    problem,
+                    call_timeout=limits.call_timeout,
+                    check_timeout=limits.check_timeout,
+                    modes=MODES,
+                )
+                record = {
+                    "key": item.key,
+                    "task": item.task_id,
+                    "seconds": round(time.monotonic() - started, 3),
+                }
                 record.update({mode: verdict_record(verdicts[mode]) for mode in MODES})
                 sink.write(json.dumps(record) + "\n")
                 sink.flush()

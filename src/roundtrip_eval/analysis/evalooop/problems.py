@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,20 @@ from roundtrip_eval.problems.evalplus import problem_from_row, read_rows
 from roundtrip_eval.problems.load import Outcome, Problem
 
 SOURCE = "mbpp_plus"
+C0_MEMORY = 2 << 30
+"""Bytes of address space a C0 worker may take: `Mbpp/255`'s C0 grows past 6 GB on one input
+(`combinations_colors(..., 77)`) on a shared machine; with the limit that input's outcome is
+`MemoryError` (the sandbox cannot run it either: C0 fails our check there, a harness class)."""
+
+
+def _limit_memory() -> None:
+    """In each C0 worker: cap its address space at C0_MEMORY (where the platform allows)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (C0_MEMORY, C0_MEMORY))
+    except (ImportError, ValueError, OSError):
+        return
 
 
 def _row_hash(row: dict[str, Any]) -> str:
@@ -71,7 +85,9 @@ def load_problems(
     rows = {str(r.get("task_id")): r for r in read_rows(SOURCE, str(dataset))}
     missing_ids = [t for t in task_ids if t not in rows]
     if missing_ids:
-        raise ValueError(f"{dataset}: no MBPP+ problem {', '.join(missing_ids[:5])} (EvaLooop's traces name it)")
+        raise ValueError(
+            f"{dataset}: no MBPP+ problem {', '.join(missing_ids[:5])} (EvaLooop's traces name it)"
+        )
     cache.mkdir(parents=True, exist_ok=True)
     kept: dict[str, tuple[tuple[Outcome, ...], float]] = {}
     for task_id in task_ids:
@@ -89,8 +105,12 @@ def load_problems(
         if echo:
             echo(f"running C0 on the inputs of {len(todo)} MBPP+ problems (kept in {cache} for later runs)")
         n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        with ProcessPoolExecutor(n) as pool:
-            for task_id, encoded, took in pool.map(_build, [str(dataset)] * len(todo), todo):
+        with ProcessPoolExecutor(
+            n, initializer=_limit_memory
+        ) as pool:  # kept as each finishes: an interrupted run keeps them
+            futures = [pool.submit(_build, str(dataset), t) for t in todo]
+            for future in as_completed(futures):
+                task_id, encoded, took = future.result()
                 seconds[task_id] = took
                 if encoded is None:  # not carried exactly by the codec: built again each run
                     built[task_id] = problem_from_row(SOURCE, rows[task_id])

@@ -86,15 +86,21 @@ class Reproduction:
                 f"the row averages runs: its loop-1 rate is {count:.2f} of {self.tasks} tasks, no whole "
                 f"number within its rounding (this trace: {round(self.loop1 * self.tasks)})"
             )
-        return "the details are another run than the row (loop-1 counts agree or are whole numbers, later loops differ)"
+        return (
+            "the details are another run than the row (its loop-1 rate is a whole number of tasks; "
+            "the counts differ)"
+        )
 
 
 def reproduce(model: ModelTrace, published: Published | None) -> Reproduction:
     """Their numbers from their verdicts (the loops each task sustained)."""
     loops = model.loops
     return Reproduction(
-        model_id=model.model_id, tasks=len(loops),
+        model_id=model.model_id,
+        tasks=len(loops),
         histogram=tuple(loop_histogram(loops, MAX_LOOPS)),
-        loop1=pass_at_loop(loops, 1), loop10=pass_at_loop(loops, MAX_LOOPS),
-        asl_pow=evalooop_asl(loops, MAX_LOOPS), published=published,
-    )  # fmt: skip
+        loop1=pass_at_loop(loops, 1),
+        loop10=pass_at_loop(loops, MAX_LOOPS),
+        asl_pow=evalooop_asl(loops, MAX_LOOPS),
+        published=published,
+    )

@@ -92,10 +92,13 @@ def read_published(folder: Path) -> dict[str, Published]:
     for i, row in enumerate(rows):
         try:
             out[str(row["model_id"])] = Published(
-                model_id=str(row["model_id"]), name=str(row.get("name") or row["model_id"]),
-                success_rate=float(row["successRate"]), drop=float(row["drop"]),
-                asl=float(row["aslScore"]), size=str(row.get("size") or ""),
-            )  # fmt: skip
+                model_id=str(row["model_id"]),
+                name=str(row.get("name") or row["model_id"]),
+                success_rate=float(row["successRate"]),
+                drop=float(row["drop"]),
+                asl=float(row["aslScore"]),
+                size=str(row.get("size") or ""),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise EvalooopDataError(f"{path}: models[{i}] lacks a readable {exc}") from None
     return out
@@ -163,15 +166,20 @@ def _task(path: Path, sustained: int, entry: Any) -> TaskTrace:
         raise EvalooopDataError(f"{where}: 'cycles' is not a list of loop records")
     wanted = sustained + 1 if sustained < MAX_LOOPS else MAX_LOOPS
     if len(cycles) != wanted:
-        raise EvalooopDataError(f"{where}: sustained {sustained} loops but records {len(cycles)} (expected {wanted})")
+        raise EvalooopDataError(
+            f"{where}: sustained {sustained} loops but records {len(cycles)} (expected {wanted})"
+        )
     if entry.get("successful_cycles", sustained) != sustained:
-        raise EvalooopDataError(f"{where}: successful_cycles {entry.get('successful_cycles')!r} != {sustained}")
+        raise EvalooopDataError(
+            f"{where}: successful_cycles {entry.get('successful_cycles')!r} != {sustained}"
+        )
     return TaskTrace(
-        task_id=entry["task_id"], sustained=sustained,
+        task_id=entry["task_id"],
+        sustained=sustained,
         codes=tuple(str(c.get("code_output") or "") for c in cycles),
         summaries=tuple(str(c.get("summary_output") or "") for c in cycles),
         prompt=str(entry.get("initial_prompt") or ""),
-    )  # fmt: skip
+    )
 
 
 def _task_order(task_id: str) -> tuple[int, str]:

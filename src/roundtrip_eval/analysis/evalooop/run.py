@@ -82,18 +82,31 @@ def run_rescore_evalooop(
         raise EvalooopRescoreError(str(exc)) from exc
     lap("problems")
     distinct = len({i.key for i in items})
+    # C0 itself, once per problem: where it fails our check, no candidate can pass (harness)
+    references = [Item(t, extract(problems[t].reference)) for t in task_ids]
     verdicts = check_items(
-        items, problems, out, sandboxes=sandboxes, limits=limits, c0_seconds=c0_seconds, progress=progress
+        items + references,
+        problems,
+        out,
+        sandboxes=sandboxes,
+        limits=limits,
+        c0_seconds=c0_seconds,
+        progress=progress,
     )
     lap("checks")
     summary = write_tables(out, traces, published, verdicts, problems, c0_seconds)
     lap("tables")
     run_info = {
-        "seconds": phases, "wall_seconds": round(time.monotonic() - started, 1),
-        "functions": len(items), "distinct_checks": distinct, "models": len(traces),
-        "sandboxes": sandboxes, "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
-    }  # fmt: skip
+        "seconds": phases,
+        "wall_seconds": round(time.monotonic() - started, 1),
+        "functions": len(items),
+        "distinct_checks": distinct,
+        "models": len(traces),
+        "sandboxes": sandboxes,
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
     (out / "run.json").write_text(json.dumps(run_info, indent=1), encoding="utf-8")
-    minutes, seconds = divmod(int(run_info["wall_seconds"]), 60)
+    minutes, seconds = divmod(int(time.monotonic() - started), 60)
     return f"{summary} ({len(items):,} functions, {distinct:,} distinct checks, {minutes}m{seconds:02d}s)"

@@ -1,0 +1,129 @@
+"""Why this suite's EvalPlus-rule verdict on a recorded function differs from EvaLooop's (pure).
+
+Every disagreement gets one class, from evidence in the two verdicts, never "unknown":
+
+- `extraction`: EvaLooop's extraction rule, applied as they apply it, finds no code.
+- `timeout`: our limits (2 s per call, 30 s per check) against EvalPlus's per-input limit
+  (max(1 s, 2 x C0's measured time)): our check timed out, or C0 itself times out here.
+- `harness`: a difference of harness shown by C0 itself: the canonical solution fails this
+  suite's check on the problem (a value over the codec's 4,096-byte limit, the sandbox's memory
+  limit, an order of a set that follows the interpreter's hash seed), so the candidate cannot
+  pass either; or a limit of the sandbox the candidate hit (memory, output).
+- `type`: the candidate returns a value of a type our codec does not carry (an opaque value on
+  the host, e.g. a numpy scalar), which `==` on their side accepts.
+- `tolerance`: float outputs judged apart by the tolerance.
+- `ours`: a fault of this suite (e.g. the static screen flagging honest code); each is fixed or
+  named in docs/evalooop_rescore.md.
+- `theirs_only`: they failed a function that passes every input here in both processes' sense;
+  the detail says what our check saw.
+
+`CLASSES` lists them in the order the tables show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from roundtrip_eval.check.runner import TOO_LARGE
+
+CLASSES = ("timeout", "harness", "type", "tolerance", "extraction", "ours", "theirs_only")
+LIMITS = "our limits are 2 s per call and 30 s per check; EvalPlus gives each input max(1 s, 2 x C0's time)"
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One recorded function on which the two verdicts differ."""
+
+    model: str
+    task: str
+    loop: int
+    theirs: bool  # their verdict: passed
+    ours: str  # our EvalPlus-rule verdict: "pass" or the failure category
+    cls: str
+    detail: str
+
+    COLUMNS = ("model", "task", "loop", "theirs", "ours", "class", "detail")
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "task": self.task,
+            "loop": self.loop,
+            "theirs": "pass" if self.theirs else "fail",
+            "ours": self.ours,
+            "class": self.cls,
+            "detail": self.detail,
+        }
+
+
+def _failure_text(record: Mapping[str, Any]) -> str:
+    parts = [record.get("detail", "")]
+    for f in record.get("failures") or []:
+        parts += [str(f.get("expected", "")), str(f.get("actual", ""))]
+    return " ".join(parts)
+
+
+def _floats(text: str) -> bool:
+    return "(float)" in text or "float]" in text
+
+
+def why_we_fail(
+    record: Mapping[str, Any], code: str | None, c0: Mapping[str, Any] | None, c0_seconds: float
+) -> tuple[str, str]:
+    """(class, detail) of a function they passed and we failed."""
+    category, detail = str(record["category"]), str(record.get("detail", ""))[:200]
+    text = _failure_text(record)
+    if code is None or category == "extraction":
+        return "extraction", "their extraction rule finds no code in the recorded reply"
+    if c0 is not None and not c0["passed"]:
+        c0_detail = str(c0.get("detail", ""))[:160]
+        if c0["category"] == "timeout":
+            return (
+                "timeout",
+                f"C0 itself times out here ({c0_seconds:.1f} s on the host over all inputs); {LIMITS}",
+            )
+        return "harness", f"C0 itself fails this suite's check here ({c0['category']}: {c0_detail})"
+    if category == "timeout" or any(f.get("kind") == "timeout" for f in record.get("failures") or []):
+        return "timeout", f"{detail}; {LIMITS}"
+    if TOO_LARGE in text:
+        return "harness", f"an output over the codec's value limit: {detail}"
+    if category == "tampering" and record.get("decided_by") == "screen":
+        return "ours", f"the static screen flagged honest code: {detail}"
+    if category == "crash" and any(w in text.lower() for w in ("memory", "exhausted", "killed", "sigkill")):
+        return "harness", f"a limit of the sandbox: {detail}"
+    if "(opaque" in text or "<numpy" in text or "Opaque" in text:
+        return "type", f"a type our codec does not carry: {detail}"
+    if _floats(text):
+        return "tolerance", detail
+    return "ours", f"unexplained: {detail}"
+
+
+def why_they_fail(record: Mapping[str, Any], seconds: float) -> tuple[str, str]:
+    """(class, detail) of a function they failed and we passed."""
+    return (
+        "theirs_only",
+        f"passes all {record.get('n_inputs', '?')} inputs here; our check took {seconds:.2f} s",
+    )
+
+
+def classify(
+    model: str,
+    task: str,
+    loop: int,
+    theirs: bool,
+    record: Mapping[str, Any],
+    code: str | None,
+    c0: Mapping[str, Any] | None,
+    c0_seconds: float,
+) -> Disagreement:
+    """The class of one disagreement (`record`: our verdicts on the function, both modes)."""
+    ours = record["evalplus"]
+    if theirs:
+        cls, detail = why_we_fail(ours, code, c0, c0_seconds)
+    else:
+        cls, detail = why_they_fail(ours, float(record.get("seconds") or 0.0))
+    return Disagreement(
+        model, task, loop, theirs, "pass" if ours["passed"] else str(ours["category"]), cls, detail
+    )

@@ -1,0 +1,94 @@
+"""The disagreement classifier on constructed verdicts: every class from its evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from roundtrip_eval.analysis.evalooop.classify import CLASSES, classify
+from roundtrip_eval.check.runner import TOO_LARGE
+
+
+def _verdict(passed: bool, category: str = "none", detail: str = "", **extra: Any) -> dict[str, Any]:
+    return {
+        "passed": passed,
+        "category": category,
+        "detail": detail,
+        "failures": [],
+        "n_inputs": 100,
+        "decided_by": "runner",
+        **extra,
+    }
+
+
+def _record(ours: dict[str, Any], seconds: float = 0.1) -> dict[str, Any]:
+    return {"evalplus": ours, "typed": ours, "seconds": seconds}
+
+
+PASSED_C0 = _verdict(True)
+
+
+@pytest.mark.parametrize(
+    ("ours", "code", "c0", "expected"),
+    [
+        (_verdict(False, "extraction"), None, PASSED_C0, "extraction"),
+        (_verdict(False, "timeout", "timeout: f(10**9) timed out"), "def f(): pass", PASSED_C0, "timeout"),
+        (
+            _verdict(
+                False,
+                "semantic",
+                "semantic: ...",
+                failures=[{"kind": "timeout", "expected": "1 (int)", "actual": "timed out"}],
+            ),
+            "x",
+            PASSED_C0,
+            "timeout",
+        ),
+        (_verdict(False, "semantic"), "x", _verdict(False, "timeout"), "timeout"),
+        (
+            _verdict(False, "semantic"),
+            "x",
+            _verdict(False, "semantic", "semantic: a set in another order"),
+            "harness",
+        ),
+        (
+            _verdict(False, "semantic", f"semantic: f(1) expected '{TOO_LARGE}' (Opaque)"),
+            "x",
+            PASSED_C0,
+            "harness",
+        ),
+        (
+            _verdict(False, "tampering", "tampering: static screen: ...", decided_by="screen"),
+            "x",
+            PASSED_C0,
+            "ours",
+        ),
+        (_verdict(False, "crash", "crash: the sandbox ran out of memory"), "x", PASSED_C0, "harness"),
+        (
+            _verdict(
+                False, "return_type", "return_type: f(1) expected 1.0 (float), got <float64 1.0> (Opaque)"
+            ),
+            "x",
+            PASSED_C0,
+            "type",
+        ),
+        (
+            _verdict(False, "semantic", "semantic: f(1) expected 0.1 (float), got 0.10001 (float)"),
+            "x",
+            PASSED_C0,
+            "tolerance",
+        ),
+    ],
+)
+def test_they_pass_we_fail(ours: dict[str, Any], code: str | None, c0: dict[str, Any], expected: str) -> None:
+    found = classify("m", "Mbpp/1", 1, True, _record(ours), code, c0, 3.0)
+    assert found.cls == expected, found
+    assert found.cls in CLASSES and found.detail
+    assert found.row()["theirs"] == "pass" and found.row()["ours"] == ours["category"]
+
+
+def test_they_fail_we_pass() -> None:
+    found = classify("m", "Mbpp/1", 2, False, _record(_verdict(True), seconds=1.5), "x", PASSED_C0, 0.1)
+    assert found.ours == "pass" and found.row()["theirs"] == "fail"
+    assert found.cls in CLASSES and "1.50 s" in found.detail

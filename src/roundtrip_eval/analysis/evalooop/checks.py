@@ -64,6 +64,7 @@ def verdict_record(result: CheckResult) -> dict[str, Any]:
             for f in result.failures[:3]
         ],
         "decided_by": result.decided_by,
+        "failed_classes": dict(result.failed_classes),  # failing inputs by probe class: base / plus
     }
 
 

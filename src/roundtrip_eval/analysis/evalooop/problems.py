@@ -69,8 +69,45 @@ def _build(dataset: str, task_id: str) -> tuple[str, list[Any] | None, float]:
     """In a worker process: C0 run on every input of one problem; its encoded outcomes and seconds."""
     started = time.monotonic()
     row = next(r for r in read_rows(SOURCE, dataset) if r.get("task_id") == task_id)
-    problem = problem_from_row(SOURCE, row)
-    return task_id, _encode_outcomes(problem.expected), time.monotonic() - started
+    try:
+        problem = problem_from_row(SOURCE, row)
+    except MemoryError:  # past C0_MEMORY outside the call itself: each input on its own
+        problem = problem_from_row(SOURCE, row, expected=_outcomes_one_by_one(row))
+    try:
+        encoded = _encode_outcomes(problem.expected)
+    except MemoryError:
+        encoded = None
+    return task_id, encoded, time.monotonic() - started
+
+
+def _outcomes_one_by_one(row: dict[str, Any]) -> tuple[Outcome, ...]:
+    """C0's outcome per input, an input whose outcome does not fit in C0_MEMORY as `MemoryError`
+    (C0 exhausts the sandbox on it too, so C0 fails our check there: the rescore's harness class)."""
+    from roundtrip_eval.problems.evalplus import (
+        NOT_NONE_FUNCTIONS,
+        SOURCES,
+        _reference_function,
+        arguments,
+        reference_source,
+        run_reference,
+    )
+
+    source = SOURCES[SOURCE]
+    task_id, function = str(row["task_id"]), str(row["entry_point"])
+    inputs = [
+        *arguments(source, task_id, row["base_input"], "base"),
+        *arguments(source, task_id, row["plus_input"] or [], "plus"),
+    ]
+    func = _reference_function(reference_source(source, row), function, task_id)
+    out = []
+    for args in inputs:
+        try:
+            outcome = run_reference(func, args, function in NOT_NONE_FUNCTIONS)
+            _encode_outcomes([outcome])
+        except MemoryError:
+            outcome = Outcome(ok=False, error="MemoryError")
+        out.append(outcome)
+    return tuple(out)
 
 
 def load_problems(

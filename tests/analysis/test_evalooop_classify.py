@@ -88,7 +88,18 @@ def test_they_pass_we_fail(ours: dict[str, Any], code: str | None, c0: dict[str,
     assert found.row()["theirs"] == "pass" and found.row()["ours"] == ours["category"]
 
 
+def test_failing_only_plus_inputs_is_a_difference_of_harness() -> None:
+    ours = _verdict(
+        False, "semantic", "semantic: f(30, 2) expected 1 (int), got 5 (int)", failed_classes={"plus": 70}
+    )
+    assert classify("m", "Mbpp/1", 1, True, _record(ours), "x", PASSED_C0, 0.1).cls == "harness"
+    both = {**ours, "failed_classes": {"plus": 70, "base": 1}}
+    assert classify("m", "Mbpp/1", 1, True, _record(both), "x", PASSED_C0, 0.1).cls == "ours"
+
+
 def test_they_fail_we_pass() -> None:
-    found = classify("m", "Mbpp/1", 2, False, _record(_verdict(True), seconds=1.5), "x", PASSED_C0, 0.1)
-    assert found.ours == "pass" and found.row()["theirs"] == "fail"
-    assert found.cls in CLASSES and "1.50 s" in found.detail
+    slow = classify("m", "Mbpp/1", 2, False, _record(_verdict(True), seconds=1.5), "x", PASSED_C0, 0.1)
+    assert slow.ours == "pass" and slow.row()["theirs"] == "fail"
+    assert slow.cls == "timeout" and "1.50 s" in slow.detail
+    fast = classify("m", "Mbpp/1", 2, False, _record(_verdict(True), seconds=0.2), "x", PASSED_C0, 0.1)
+    assert fast.cls == "harness"

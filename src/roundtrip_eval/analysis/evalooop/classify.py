@@ -14,8 +14,12 @@ Every disagreement gets one class, from evidence in the two verdicts, never "unk
 - `tolerance`: float outputs judged apart by the tolerance.
 - `ours`: a fault of this suite (e.g. the static screen flagging honest code); each is fixed or
   named in docs/evalooop_rescore.md.
-- `theirs_only`: they failed a function that passes every input here in both processes' sense;
-  the detail says what our check saw.
+
+A function they failed and we pass: `timeout` when our check took more than twice C0's time
+(EvalPlus's per-input limit is 2 x C0's time, at least 1 s), else `harness` (it passes every
+input in our sandbox; what failed on their side is not in their records). A function they passed
+that fails only MBPP+'s plus inputs here, every base input passing: `harness` (their run did not
+hold it to these plus inputs).
 
 `CLASSES` lists them in the order the tables show them.
 """
@@ -28,7 +32,7 @@ from typing import Any
 
 from roundtrip_eval.check.runner import TOO_LARGE
 
-CLASSES = ("timeout", "harness", "type", "tolerance", "extraction", "ours", "theirs_only")
+CLASSES = ("timeout", "harness", "type", "tolerance", "extraction", "ours")
 LIMITS = "our limits are 2 s per call and 30 s per check; EvalPlus gives each input max(1 s, 2 x C0's time)"
 
 
@@ -97,15 +101,18 @@ def why_we_fail(
         return "type", f"a type our codec does not carry: {detail}"
     if _floats(text):
         return "tolerance", detail
-    return "ours", f"unexplained: {detail}"
+    classes = record.get("failed_classes") or {}
+    if classes and set(classes) == {"plus"}:
+        return "harness", f"fails only plus inputs ({classes['plus']}), every base input passes: {detail}"
+    return "ours", f"not explained by the rules: {detail}"
 
 
-def why_they_fail(record: Mapping[str, Any], seconds: float) -> tuple[str, str]:
+def why_they_fail(record: Mapping[str, Any], seconds: float, c0_seconds: float) -> tuple[str, str]:
     """(class, detail) of a function they failed and we passed."""
-    return (
-        "theirs_only",
-        f"passes all {record.get('n_inputs', '?')} inputs here; our check took {seconds:.2f} s",
-    )
+    here = f"passes all {record.get('n_inputs', '?')} inputs here in {seconds:.2f} s (C0: {c0_seconds:.2f} s)"
+    if seconds > 2 * c0_seconds + 1.0:
+        return "timeout", f"{here}: slower than EvalPlus's limit of 2 x C0's time"
+    return "harness", f"{here}; their records do not say what failed on their side"
 
 
 def classify(
@@ -123,7 +130,7 @@ def classify(
     if theirs:
         cls, detail = why_we_fail(ours, code, c0, c0_seconds)
     else:
-        cls, detail = why_they_fail(ours, float(record.get("seconds") or 0.0))
+        cls, detail = why_they_fail(ours, float(record.get("seconds") or 0.0), c0_seconds)
     return Disagreement(
         model, task, loop, theirs, "pass" if ours["passed"] else str(ours["category"]), cls, detail
     )

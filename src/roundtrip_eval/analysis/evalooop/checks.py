@@ -95,6 +95,17 @@ def read_verdicts(path: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _end_line(path: Path) -> None:
+    """End a last line an interruption cut off, so the next verdict starts a line of its own."""
+    if path.is_file() and path.stat().st_size:
+        with path.open("rb") as stream:
+            stream.seek(-1, 2)
+            last = stream.read(1)
+        if last != b"\n":
+            with path.open("a", encoding="utf-8") as sink:
+                sink.write("\n")
+
+
 class CheckProgress(ProgressLine):
     """`rescore-evalooop: 1,234/46,655 checks (2%), 310 failed, 1m05s, about 14m left`."""
 
@@ -191,6 +202,7 @@ def check_items(
 
     path = out / VERDICTS
     done = read_verdicts(path)
+    _end_line(path)
     distinct = list({item.key: item for item in items}.values())
     with path.open("a", encoding="utf-8") as sink:
         for item in distinct:

@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,23 @@ def _outcomes_one_by_one(row: dict[str, Any]) -> tuple[Outcome, ...]:
     return tuple(out)
 
 
+def _keep(
+    cache: Path,
+    rows: dict[str, dict[str, Any]],
+    result: tuple[str, list[Any] | None, float],
+    kept: dict[str, tuple[tuple[Outcome, ...], float]],
+    seconds: dict[str, float],
+) -> None:
+    """Write one built problem's outcomes to the cache and keep them (unless not carried)."""
+    task_id, encoded, took = result
+    seconds[task_id] = took
+    if encoded is None:
+        return
+    record = {"row": _row_hash(rows[task_id]), "seconds": round(took, 3), "expected": encoded}
+    (cache / f"{task_id.replace('/', '_')}.json").write_text(json.dumps(record), encoding="utf-8")
+    kept[task_id] = (_decode_outcomes(encoded), took)
+
+
 def load_problems(
     dataset: Path,
     task_ids: Sequence[str],
@@ -142,20 +160,27 @@ def load_problems(
         if echo:
             echo(f"running C0 on the inputs of {len(todo)} MBPP+ problems (kept in {cache} for later runs)")
         n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        with ProcessPoolExecutor(
-            n, initializer=_limit_memory
-        ) as pool:  # kept as each finishes: an interrupted run keeps them
-            futures = [pool.submit(_build, str(dataset), t) for t in todo]
-            for future in as_completed(futures):
-                task_id, encoded, took = future.result()
-                seconds[task_id] = took
-                if encoded is None:  # not carried exactly by the codec: built again each run
-                    built[task_id] = problem_from_row(SOURCE, rows[task_id])
-                    continue
-                path = cache / f"{task_id.replace('/', '_')}.json"
-                record = {"row": _row_hash(rows[task_id]), "seconds": round(took, 3), "expected": encoded}
-                path.write_text(json.dumps(record), encoding="utf-8")
-                kept[task_id] = (_decode_outcomes(encoded), took)
+        results: list[tuple[str, list[Any] | None, float]] = []
+        try:
+            with ProcessPoolExecutor(n, initializer=_limit_memory) as pool:  # kept as each finishes
+                futures = [pool.submit(_build, str(dataset), t) for t in todo]
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    _keep(cache, rows, results[-1], kept, seconds)
+        except BrokenProcessPool:  # a C0 killed its process: the rest one process each, to name it
+            for task_id in [t for t in todo if t not in seconds]:
+                with ProcessPoolExecutor(1, initializer=_limit_memory) as alone:
+                    try:
+                        results.append(alone.submit(_build, str(dataset), task_id).result())
+                    except BrokenProcessPool:
+                        raise ValueError(
+                            f"{task_id}: its C0 killed the process that ran it on the host "
+                            f"(capped at {C0_MEMORY >> 30} GiB)"
+                        ) from None
+                _keep(cache, rows, results[-1], kept, seconds)
+        for task_id, encoded, _took in results:
+            if encoded is None:  # not carried exactly by the codec: built again each run
+                built[task_id] = problem_from_row(SOURCE, rows[task_id])
     for task_id, (expected, _) in kept.items():
         built[task_id] = problem_from_row(SOURCE, rows[task_id], expected=expected)
     return {t: built[t] for t in task_ids}, seconds

@@ -81,7 +81,34 @@ def _build(dataset: str, task_id: str) -> tuple[str, list[Any] | None, float]:
     return task_id, encoded, time.monotonic() - started
 
 
-def _outcomes_one_by_one(row: dict[str, Any]) -> tuple[Outcome, ...]:
+def _outcome_of(dataset: str, task_id: str, index: int) -> Outcome:
+    """In a worker process: C0's outcome on one input."""
+    row = next(r for r in read_rows(SOURCE, dataset) if r.get("task_id") == task_id)
+    return _outcomes_one_by_one(row, only=index)[0]
+
+
+def _build_input_by_input(dataset: str, row: dict[str, Any]) -> tuple[str, list[Any] | None, float]:
+    """A problem whose C0 kills its process (Mbpp/255 under the cap): each input in a worker, an
+    input that kills it recorded as `MemoryError` (it exhausts the sandbox too)."""
+    started = time.monotonic()
+    task_id = str(row["task_id"])
+    n = len(row["base_input"]) + len(row["plus_input"] or [])
+    outcomes: list[Outcome] = []
+    pool = ProcessPoolExecutor(1, initializer=_limit_memory)
+    try:
+        for i in range(n):
+            try:
+                outcomes.append(pool.submit(_outcome_of, dataset, task_id, i).result())
+            except BrokenProcessPool:
+                outcomes.append(Outcome(ok=False, error="MemoryError"))
+                pool.shutdown(wait=False)
+                pool = ProcessPoolExecutor(1, initializer=_limit_memory)
+    finally:
+        pool.shutdown(wait=True)
+    return task_id, _encode_outcomes(outcomes), time.monotonic() - started
+
+
+def _outcomes_one_by_one(row: dict[str, Any], only: int | None = None) -> tuple[Outcome, ...]:
     """C0's outcome per input, an input whose outcome does not fit in C0_MEMORY as `MemoryError`
     (C0 exhausts the sandbox on it too, so C0 fails our check there: the rescore's harness class)."""
     from roundtrip_eval.problems.evalplus import (
@@ -101,7 +128,7 @@ def _outcomes_one_by_one(row: dict[str, Any]) -> tuple[Outcome, ...]:
     ]
     func = _reference_function(reference_source(source, row), function, task_id)
     out = []
-    for args in inputs:
+    for args in inputs if only is None else inputs[only : only + 1]:
         try:
             outcome = run_reference(func, args, function in NOT_NONE_FUNCTIONS)
             _encode_outcomes([outcome])
@@ -172,11 +199,8 @@ def load_problems(
                 with ProcessPoolExecutor(1, initializer=_limit_memory) as alone:
                     try:
                         results.append(alone.submit(_build, str(dataset), task_id).result())
-                    except BrokenProcessPool:
-                        raise ValueError(
-                            f"{task_id}: its C0 killed the process that ran it on the host "
-                            f"(capped at {C0_MEMORY >> 30} GiB)"
-                        ) from None
+                    except BrokenProcessPool:  # input by input, the one that kills it a MemoryError
+                        results.append(_build_input_by_input(str(dataset), rows[task_id]))
                 _keep(cache, rows, results[-1], kept, seconds)
         for task_id, encoded, _took in results:
             if encoded is None:  # not carried exactly by the codec: built again each run

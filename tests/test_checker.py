@@ -115,6 +115,22 @@ async def test_real_checks_in_the_local_sandbox(name: str) -> None:
     assert (verdict.passed, verdict.category) == (passed, category), verdict.detail
 
 
+async def test_printing_past_the_output_cap_is_discarded_not_a_crash() -> None:
+    # red4: a correct fizzbuzz printing ~1.2 MB of debug output was `crash: the code printed
+    # more than the output cap`; printing is not the function's result
+    code = (
+        "print('start ' + 'x' * 200000)\n"
+        "def fizzbuzz(n):\n    print('debug', n, '.' * 8000)\n"
+        "    return 'FizzBuzz' if n % 15 == 0 else 'Fizz' if n % 3 == 0 else 'Buzz' if n % 5 == 0 else n\n"
+    )
+    verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, output_cap=100_000)
+    assert verdict.passed, verdict.detail
+    assert verdict.output_head.startswith("start xxx")
+    printed = int(verdict.detail.split("printed ")[1].split(" bytes")[0].replace(",", ""))
+    assert printed > 200_000 + 8000 * len(FIZZ.inputs), verdict.detail  # every byte was drained
+    assert "past 100,000 discarded" in verdict.detail
+
+
 async def test_huge_return_values_are_a_type_change_not_an_output_overflow() -> None:
     # Real shape (qwen2.5-coder-0.5b, ja): fizzbuzz(n) returning the whole list 1..n; on the
     # large inputs the encoded values alone would overflow the output cap and read as a crash.
@@ -271,4 +287,5 @@ def test_records_are_read_into_typed_values() -> None:
         ReplyRecord.read({"i": 0, "ok": True})  # an answer without its value cannot be read
     # the sandbox's programs write records and never read them: the types stay on the host
     for program in (runner.source(), runner.candidate_source()):
-        assert "FinalRecord" not in program and "dataclass" not in program
+        assert "FinalRecord" not in program and "ReplyRecord" not in program
+        assert "from dataclasses import" not in program and "@dataclass" not in program

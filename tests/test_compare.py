@@ -56,6 +56,11 @@ def test_special_oracles() -> None:
     assert passes(Opaque("Match", "<re.Match>"), True, oracle="not_none")
     assert passes(None, False, oracle="not_none") and not passes(None, True, oracle="not_none")
     assert passes(True, True, oracle="not_none") and not passes(False, True, oracle="not_none")
+    # the set-equal problems (EvalPlus's MBPP_OUTPUT_SET_EQ_TASKS): a set for a tuple passes,
+    # order and duplicates aside, a missing element does not, nor an output that is no collection
+    assert passes({4, 5}, (5, 4), oracle="set_eq") and passes([5, 4, 4], (4, 5), oracle="set_eq")
+    assert not passes({4}, (4, 5), oracle="set_eq") and not passes(4, (4,), oracle="set_eq")
+    assert not passes({4, 5}, (5, 4))  # without the oracle a set is not a tuple
     xs = [-6, 11, -6, 1]  # (x-1)(x-2)(x-3)
     assert abs(poly(xs, 2.0)) < 1e-12
     assert evalplus_output(2.00000001, 1.0, atol=1e-4, oracle="find_zero", args=(xs,))[0]

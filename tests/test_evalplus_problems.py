@@ -59,7 +59,9 @@ def test_a_row_becomes_a_problem_with_base_then_plus_inputs() -> None:
     assert problem.probe_classes == (("base",), ("base",), ("plus",), ("plus",))
     assert problem.n_cases == 2 and problem.metadata["n_base"] == 2
     assert problem.metadata["assert_line"] == "assert f((1, 2), (2, 3)) == (2,)"
-    assert problem.metadata["oracle"] is None and problem.metadata["atol"] == 0.0
+    assert problem.metadata["oracle"] == "set_eq" and problem.metadata["atol"] == 0.0  # Mbpp/2's
+    assert problem_from_row("mbpp_plus", row(entry_point="f", canonical_solution="def f(a, b):\n  return a\n"
+                                             )).metadata["oracle"] is None  # fmt: skip
 
 
 def test_a_reference_counter_is_held_as_the_dict_the_runner_carries() -> None:
@@ -82,6 +84,19 @@ def test_not_none_tasks_expect_whether_the_reference_matched() -> None:
                                                 plus_input=[]))  # fmt: skip
     assert [o.value for o in problem.expected] == [True, False]
     assert problem.metadata["oracle"] == "not_none"
+
+
+def test_set_equal_tasks_carry_evalplus_s_set_oracle() -> None:
+    # Mbpp/2: EvalPlus compares similar_elements' output as a set (EvaLooop's trace passes a set
+    # where C0 returns a tuple); typed mode, ours, still sees a change of type
+    source = "def similar_elements(a, b):\n  return tuple(set(a) & set(b))\n"
+    problem = problem_from_row("mbpp_plus", row(task_id="Mbpp/2", entry_point="similar_elements",
+                                                canonical_solution=source, base_input=[[[3, 4], [4, 5]]],
+                                                plus_input=[]))  # fmt: skip
+    assert problem.metadata["oracle"] == "set_eq"
+    assert compare(problem, [Outcome(ok=True, value={4})], "evalplus").passed
+    assert not compare(problem, [Outcome(ok=True, value={4})]).passed
+    assert not compare(problem, [Outcome(ok=True, value={3})], "evalplus").passed
 
 
 def test_humaneval_c0_is_prompt_plus_body() -> None:

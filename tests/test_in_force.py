@@ -3,8 +3,12 @@
 Each route runs a real two-trial eval of fizzbuzz (replayed code, one cycle, local sandbox) and
 reads back the log: its task args, its metadata, Inspect's own config, `evals_df` and our
 export's settings must all name 2 epochs, temperature 0.3 and 200 tokens, and the log must hold
-2 trials. The routes: `-T`, Inspect's `--epochs/--temperature/--max-tokens` (also against a
-different `-T epochs`), `eval_set()`, and Python `eval()` on a task name and on a task object.
+2 trials, and every model call in it must have been made with that temperature and limit. The
+routes: `-T`, Inspect's `--epochs/--temperature/--max-tokens` (also against a different
+`-T epochs`), Inspect's config files (`--task-config`, `--generate-config`), `inspect eval-set`
+with Inspect's flags, `eval_set()`, Python `eval()` on a task name and on a task object, and a
+model given its own generation config (`get_model(config=)`, `--model-spec`), which the task's
+config overrides in Inspect: the log says the task's values, as the calls were made.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai import eval_set
 from inspect_ai.analysis import evals_df
-from inspect_ai.log import read_eval_log
+from inspect_ai.log import EvalLog, read_eval_log
+from inspect_ai.model import GenerateConfig, get_model
 from replay_scripts import surviving, write
 
 from roundtrip_eval.analysis.read import read_rows
@@ -54,14 +59,27 @@ def assert_log_records_what_ran(log_dir: Path) -> None:
     trials, _cycles, _errors = read_rows(log_dir, progress=False)
     assert {(t["temperature"], t["max_tokens"]) for t in trials} == {(0.3, 200)}
     assert {json.loads(t["settings_json"])["epochs"] for t in trials} == {2}
+    assert calls_made_with(log) == {(0.3, 200)}  # and the calls were made with them
 
 
-def run_cli(tmp_path: Path, *args: str) -> None:
+def calls_made_with(log: EvalLog) -> set[tuple[float | None, int | None]]:
+    """(temperature, max_tokens) of every model call in the log's samples, as made."""
+    made = {
+        (event.config.temperature, event.config.max_tokens)
+        for sample in log.samples or []
+        for event in sample.events
+        if event.event == "model"
+    }
+    assert made, "no model call in the log"
+    return made
+
+
+def run_cli(tmp_path: Path, *args: str, command: str = "eval", local: bool = True) -> None:
     inspect_cli = Path(sys.executable).parent / "inspect"
+    task_args = ["-T", "cycles=1", "-T", "sandbox=local"] if local else []
     run = subprocess.run(
-        [str(inspect_cli), "eval", "roundtrip_eval/fizzbuzz", "--model", replay_model(tmp_path),
-         "-T", "cycles=1", "-T", "sandbox=local", *args,
-         "--log-dir", str(tmp_path / "logs"), "--display", "none"],
+        [str(inspect_cli), command, "roundtrip_eval/fizzbuzz", "--model", replay_model(tmp_path),
+         *task_args, *args, "--log-dir", str(tmp_path / "logs"), "--display", "none"],
         capture_output=True, text=True, env={**os.environ, "COLUMNS": "400"}, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
@@ -82,13 +100,34 @@ def test_inspect_flags_route_wins_over_task_arguments(tmp_path: Path) -> None:
     assert read_eval_log(str(path), header_only=True).eval.task_args_passed["epochs"] == 5
 
 
-def test_eval_set_route(tmp_path: Path) -> None:
-    ok, _logs = eval_set(
-        "roundtrip_eval/fizzbuzz", log_dir=str(tmp_path / "logs"), model=replay_model(tmp_path),
-        task_args=LOCAL, epochs=2, temperature=0.3, max_tokens=200, retry_attempts=0, **QUIET,
-    )  # fmt: skip
-    assert ok
+@pytest.mark.slow
+def test_config_files_route(tmp_path: Path) -> None:
+    """`--task-config` and `--generate-config` files (JSON is YAML), as Inspect reads them."""
+    task_config, generate_config = tmp_path / "task.yaml", tmp_path / "generate.yaml"
+    task_config.write_text(json.dumps({**LOCAL, "epochs": 2}), encoding="utf-8")
+    generate_config.write_text(json.dumps({"temperature": 0.3, "max_tokens": 200}), encoding="utf-8")
+    files = ("--task-config", str(task_config), "--generate-config", str(generate_config))
+    run_cli(tmp_path, *files, local=False)
     assert_log_records_what_ran(tmp_path / "logs")
+
+
+@pytest.mark.slow
+def test_eval_set_command_route(tmp_path: Path) -> None:
+    run_cli(tmp_path, "--epochs", "2", "--temperature", "0.3", "--max-tokens", "200", command="eval-set")
+    assert_log_records_what_ran(tmp_path / "logs")
+
+
+def test_eval_set_route(tmp_path: Path) -> None:
+    """And the same eval-set again finds its log complete: the recorded task args (in force, not
+    as passed) still identify the task to Inspect, so nothing runs twice."""
+    model = replay_model(tmp_path)
+    for _ in range(2):
+        ok, [log] = eval_set(
+            "roundtrip_eval/fizzbuzz", log_dir=str(tmp_path / "logs"), model=model,
+            task_args=LOCAL, epochs=2, temperature=0.3, max_tokens=200, retry_attempts=0, **QUIET,
+        )  # fmt: skip
+        assert ok and log.status == "success"
+        assert_log_records_what_ran(tmp_path / "logs")  # one log, not two
 
 
 def test_python_eval_on_a_task_name(tmp_path: Path) -> None:
@@ -109,6 +148,23 @@ def test_python_eval_on_a_task_object_leaves_the_object_as_built(tmp_path: Path)
     # the overrides belong to that run: the object keeps its own settings for the next one
     assert (task.metadata or {})["epochs"] == 30 and task.epochs == 30
     assert task.settings.temperature == 0.7 and task.config.temperature == 0.7
+
+
+def test_a_model_config_is_overridden_by_the_task_and_the_log_says_so(tmp_path: Path) -> None:
+    """A model's own config (`get_model(config=)`, `--model-spec`) loses to the task's in Inspect:
+    the calls are made at the task's 0.7 / 1024, and the log says 0.7 / 1024, not the model's."""
+    model = get_model(replay_model(tmp_path), config=GenerateConfig(temperature=0.3, max_tokens=200))
+    [log] = inspect_eval(
+        "roundtrip_eval/fizzbuzz", model=model, task_args=LOCAL, log_dir=str(tmp_path / "logs"),
+        epochs=1, **QUIET,
+    )  # fmt: skip
+    log = read_eval_log(log.location)
+    made = calls_made_with(log)
+    assert made == {(0.7, 1024)}, made
+    meta = log.eval.metadata or {}
+    assert {(meta["temperature"], meta["max_tokens"])} == made
+    assert {(log.eval.task_args["temperature"], log.eval.task_args["max_tokens"])} == made
+    assert (log.plan.config.temperature, log.plan.config.max_tokens) == (0.7, 1024)
 
 
 def test_a_run_copy_records_an_epochs_override_without_touching_the_task() -> None:

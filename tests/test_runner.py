@@ -123,6 +123,40 @@ def test_the_reachability_walk_finds_an_unsealed_function() -> None:
     assert plain in _reachable_from_defaults(outer, ())
 
 
+def _wrapped(inner_params: str, wrapper_params: str, call: str) -> object:
+    """A `functools.wraps` wrapper of `def inner(<inner_params>)` taking `<wrapper_params>`."""
+    namespace: dict = {}
+    exec(  # our own literal
+        "import functools\n"
+        f"def inner({inner_params}):\n    return 1\n"
+        f"@functools.wraps(inner)\ndef wrapper({wrapper_params}):\n    return inner({call})\n",
+        namespace,
+    )
+    return namespace["wrapper"]
+
+
+def test_arity_judges_the_wrapper_that_is_called_not_what_it_wraps() -> None:
+    # red4: inspect.signature follows __wrapped__ to inner(n, rules); the loop calls wrapper(n)
+    injected = _wrapped("n, rules", "n", "n, ()")
+    assert candidate._arity(injected, 1) == ""
+    assert candidate._arity(injected, 2) == "too many positional arguments"
+    fewer = _wrapped("n", "n, table", "n")  # the wrapper wants more than the inner function
+    assert candidate._arity(fewer, 1) == "missing a required argument: 'table'"
+
+
+def test_arity_of_a_pass_through_wrapper_is_left_to_what_it_wraps() -> None:
+    # `*args` passes the arguments on: inspect.signature (following __wrapped__) decides, so a
+    # genuine mismatch behind the wrapper is still a signature verdict
+    through = _wrapped("n, rules", "*args, **kwargs", "*args, **kwargs")
+    assert candidate._arity(through, 1) is None
+    sig = __import__("inspect").signature(through)
+    with pytest.raises(TypeError, match="rules"):
+        sig.bind(15)
+    plain = _wrapped("n", "*args", "*args")
+    del plain.__wrapped__  # type: ignore[attr-defined]
+    assert candidate._arity(plain, 1) == ""
+
+
 @pytest.mark.parametrize("value", VALUES, ids=repr)
 def test_the_sealed_writer_writes_what_json_dumps_writes(value: object) -> None:
     assert codec._encode_text(value) == json.dumps(encode(value))

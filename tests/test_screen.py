@@ -96,6 +96,14 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
     "oom_score_adj": ("open('/proc/self/oom_score_adj', 'w').write('0')\n", "proc_memory",
                       "/proc/self/oom_score_adj"),
     "dev_fd_3": ("fh = open('/dev/fd/3', 'wb')\n", "proc_memory", "/dev/fd/3"),
+    # red3: constants joined by `+`, no hole, were never read as one text
+    "proc_maps_constant_concat": ("fh = open('/proc/self/' + 'maps')\n", "proc_memory", "/proc/self/maps"),
+    "proc_mem_three_constants": ("p = '/pr' + 'oc/self/' + 'mem'\n", "proc_memory", "/proc/self/mem"),
+    "marshal_loads_concat_name": ("import marshal\nf = getattr(marshal, 'lo' + 'ads')\n", "raw_memory",
+                                  "marshal.loads"),
+    "co_consts_concat_name": ("c = getattr(f, 'co_' + 'consts')\n", "code_surgery", "'co_consts'"),
+    "main_by_modules_get": ("import sys\nm = sys.modules.get('__ma' + 'in__')\n", "runner_module",
+                            "sys.modules.get('__main__')"),
     # hooks
     "addaudithook": ("import sys\nsys.addaudithook(lambda *a: None)\n", "hooks", "sys.addaudithook"),
     "audit": ("import sys\nsys.audit('roundtrip.send', '{}')\n", "hooks", "sys.audit"),
@@ -117,7 +125,7 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
                         "__import__(<computed name>)"),
     "computed_import_from_import": ("from importlib import import_module\nm = import_module(name)\n",
                                     "dynamic_import", "importlib.import_module(<computed name>)"),
-    "computed_import_module": ("import importlib\nm = importlib.import_module('c' + 'types')\n",
+    "computed_import_module": ("import importlib\nm = importlib.import_module(''.join(['c', 'types']))\n",
                                "dynamic_import", "importlib.import_module(<computed name>)"),
     "import_main": ("import __main__\n__main__.encode = None\n", "runner_module", "__main__"),
     "sys_modules_main": ("import sys\nm = sys.modules['__main__']\n", "runner_module",

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from roundtrip_eval.check import runner
-from roundtrip_eval.check.runner.slate import slate_clean, slate_left
+from roundtrip_eval.check.runner.slate import SlateClock, slate_clean, slate_left
 
 
 def test_a_deep_locked_tree_is_removed_without_recursion(tmp_path: Path) -> None:
@@ -51,6 +51,24 @@ def test_what_cannot_be_shown_empty_is_reported(tmp_path: Path) -> None:
     for i in range(8):
         (many / f"f{i}").write_text("x")
     assert len(slate_left(str(many))) == 8
+
+
+def test_emptying_is_bounded_in_time_and_beats_meanwhile(tmp_path: Path) -> None:
+    # red4: a tree that takes longer to remove than to make must not silence the runner (the
+    # host takes a silent runner for a dead one): removal stops at the clock's deadline,
+    # reports what stays, and calls the heartbeat while it works
+    place = tmp_path / "place"
+    for i in range(200):
+        (place / f"d{i}" / "inner").mkdir(parents=True, mode=0o700)
+        os.chmod(place / f"d{i}", 0)
+    beats: list[int] = []
+    clock = SlateClock(0.0, lambda: beats.append(1))
+    clock.last_beat -= 2.0  # a second has passed since the last beat
+    left = slate_clean([str(place)], clock=clock)
+    assert beats == [1]
+    assert left and left[-1].startswith("... ") and str(place) in left[0]  # not shown empty: reported
+    assert slate_clean([str(place)], clock=SlateClock(30.0)) == []  # with time, it is emptied
+    assert os.listdir(place) == []
 
 
 def test_the_sandbox_receives_slate_with_the_runner() -> None:

@@ -13,8 +13,9 @@ EvalPlus's rule, input by input, over base inputs and plus inputs as two separat
 - `exact = out == exp`; then the special oracles by entry point: `are_equivalent` (MBPP+ 164)
   passes any output; `sum_div` (MBPP+ 295) also passes 0; the not-none problems (`check_str`,
   `text_match_three`, `text_starta_endb`, whose expected output is `ref is not None`) compare a
-  bool output with it and anything else as `out is not None`; `find_zero` (HumanEval+ 32) passes
-  when `|poly(xs, out)| <= atol`, and nothing else is asked.
+  bool output with it and anything else as `out is not None`; the set-equal problems (MBPP+ 2, 7,
+  111, 140, 232, 249, 579, 769) pass when `set(out) == set(exp)`, order and duplicates aside;
+  `find_zero` (HumanEval+ 32) passes when `|poly(xs, out)| <= atol`, and nothing else is asked.
 - if `atol == 0` and the expected output is a float or a list/tuple of floats (an empty one
   counts), `atol` becomes 1e-6 **for this input and every later one of the same run** (EvalPlus
   reassigns its loop variable; restated as it behaves);
@@ -63,6 +64,8 @@ def evalplus_output(
             exact = True
         elif oracle == "sum_div":
             exact = exact or bool(out == 0)
+        elif oracle == "set_eq":
+            exact = set(out) == set(exp)
         elif oracle == "not_none":
             exact = bool(out == exp) if isinstance(out, bool) else bool(exp == (out is not None))
         elif oracle == "find_zero":

@@ -28,6 +28,7 @@ from roundtrip_eval.check.compare import MODES, evalplus_passes
 from roundtrip_eval.check.runner import decode, encode, typed_equal
 from roundtrip_eval.check.runner.protocol import (
     ERROR_MISSING,
+    SLATE_SECONDS,
     STAGE_IMPORT,
     STAGE_RUNNER,
     STAGE_SIGNATURE,
@@ -52,7 +53,8 @@ CHECK_TIMEOUT = 30.0
 """Wall-clock seconds for the whole check (one exec); the sandbox kills what is left."""
 
 OUTPUT_CAP = 1 << 20
-"""Bytes the candidate may print before the check stops as a crash."""
+"""Bytes of printed output past which the verdict's detail notes that the rest was discarded
+(the runner keeps only the first bytes; printing never fails a check)."""
 
 CATEGORY_ORDER = ("timeout", "crash", "return_type", "semantic")
 
@@ -489,7 +491,7 @@ async def run_check_modes(
         "scratch": scratch,
         "clean_ipc": bool(scratch),
     }
-    timeout = int(max(1, round(check_timeout)))
+    timeout = int(max(1, round(check_timeout + 2 * SLATE_SECONDS)))  # the emptying is the check's too
     provider = _provider(env)
     note = ""
     try:
@@ -516,9 +518,17 @@ async def run_check_modes(
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
         return dict.fromkeys(modes, _fail("crash", msg, n, started))
+    final = _last_record(result.stdout, nonce)
+    extra = ""
+    if final is not None and final.output_bytes > output_cap:  # printing is not the result
+        extra = f" (the code printed {final.output_bytes:,} bytes; past {output_cap:,} discarded)"
+    if final is not None and final.stage != STAGE_SLATE and final.left:  # left by this check
+        after = await _renew_after(provider, final.left)
+        note = f"{note}; {after}" if note else after
     for verdict in {id(v): v for v in verdicts.values()}.values():
         if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
             verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
+        verdict.detail += extra
         verdict.sandbox_note = note
     return verdicts
 
@@ -550,6 +560,21 @@ async def _renew(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:
     if not isinstance(provider, Renewable):
         raise RuntimeError(f"the sandbox could not be emptied after a check and cannot be renewed: {what}")
     await provider.renew(note)
+    _note(note)
+    return note
+
+
+async def _renew_after(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:
+    """Replace the sandbox this check left what could not be removed in `SLATE_SECONDS`; the note.
+
+    The verdict stands (what a check leaves is not its function's result), and the cost of the
+    fresh sandbox falls on this check, not on the next one. A sandbox that cannot be renewed is
+    emptied again before the next check, which then proves it empty or refuses to run."""
+    what = ", ".join(x[:120] for x in left[:5]) or "?"
+    note = f"the check left what could not be removed in {SLATE_SECONDS:g}s ({what})"
+    if isinstance(provider, Renewable):
+        note += "; the trial goes on in a fresh sandbox"
+        await provider.renew(note)
     _note(note)
     return note
 

@@ -315,9 +315,13 @@ class _Screen:
         elif isinstance(node, ast.JoinedStr | ast.BinOp) and not isinstance(
             self.parents.get(node), ast.JoinedStr | ast.BinOp
         ):
-            text = _static_text(node)
-            if text and _PLACEHOLDER in text:
-                yield from self._path(text, line)
+            folded = _const_str(node)
+            if folded is not None:  # constants only ("/proc/self/" + "maps"): read as one constant
+                yield from self._text(folded, line)
+            else:
+                text = _static_text(node)
+                if text:
+                    yield from self._path(text, line)
 
     def _module(self, name: str, line: int, names: list[str] | None = None) -> Iterator[Finding]:
         parts = name.split(".")
@@ -396,6 +400,8 @@ class _Screen:
                 yield from self._module(module, line)
                 if module == "ctypes":
                     yield from self._ctypes_use(node, line)
+        if name == "sys.modules.get" and _const_str(first) == "__main__":
+            yield Finding("runner_module", "sys.modules.get('__main__')", line)
         if name == "getattr" and self.dotted(node) in QUALIFIED:
             resolved = self.dotted(node) or ""
             yield Finding(QUALIFIED[resolved], resolved, line)
@@ -442,8 +448,14 @@ class _Screen:
 
 
 def _const_str(node: ast.AST | None) -> str | None:
+    """The text of a string constant, or of constants joined by `+` (`"lo" + "ads"`): what a
+    name built that way resolves to, wherever a constant name is read."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _const_str(node.left)
+        right = _const_str(node.right) if left is not None else None
+        return left + right if left is not None and right is not None else None
     return None
 
 

@@ -15,14 +15,19 @@ symbol table, so a parameter `n` is not the global `n`). "Changes" covers `X[k] 
 `t = X; t[i] = v`). A function that reaches globals by name (`globals()[...]`, `vars()`,
 `exec`, `sys.modules`, `__dict__`) may change any of them: a top-level call of it is set-up,
 since its effect cannot be ruled out (a demo kept by mistake runs in the sandbox, its output is
-captured; one dropped by mistake fails a correct function). Set-up stays whatever it calls,
-unless it calls a module function that reads input or starts a test runner.
+captured; one dropped by mistake fails a correct function). A statement "calls" a module
+function or class when it calls it by name, passes it to a call (`map(_register, ...)` may call
+it), or calls a method of it or of a module name bound from it (`Rules.add(...)`, `r.add(...)`
+after `r = Rules()`: the class's effects), anywhere it runs at import, the inside of its
+comprehensions included. Set-up stays whatever it calls, unless it calls a module function that
+reads input or starts a test runner.
 
 Everything else stays too, unless it is a **demo**: it runs a main block (`if __name__ ...`),
 asserts, prints, reads input, exits, starts a test runner, or uses the module's own functions or
 classes while nothing needs its result. Definitions and imports always stay. A statement that
 reads input, exits or starts a test runner is a demo even when it binds a needed name: importing
-it could only block or stop.
+it could only block or stop; an exit inside an `except` handler does not count (`try: from math
+import gcd / except ImportError: sys.exit(...)` is set-up: it exits only when the import failed).
 """
 
 from __future__ import annotations
@@ -54,9 +59,11 @@ class _Statement:
     calls: set[str] = field(default_factory=set)
 
 
-def _module_scope(node: ast.AST) -> Iterator[ast.AST]:
+def _module_scope(node: ast.AST, running: bool = False) -> Iterator[ast.AST]:
     """Nodes evaluated in the module's scope: nested bodies are skipped, but decorators,
-    defaults, bases and a comprehension's iterables (evaluated where they are written) are not."""
+    defaults, bases and a comprehension's iterables (evaluated where they are written) are not.
+    `running`: also the inside of comprehensions, which runs on the spot (`[_register(d, w)
+    for d, w in PAIRS]` calls `_register` at import) though its names are its own."""
     yield node
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         parts: list[ast.AST] = [*node.decorator_list, *node.args.defaults]
@@ -65,12 +72,12 @@ def _module_scope(node: ast.AST) -> Iterator[ast.AST]:
         parts = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
     elif isinstance(node, ast.ClassDef):
         parts = [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]
-    elif isinstance(node, _COMPREHENSIONS):
+    elif isinstance(node, _COMPREHENSIONS) and not running:
         parts = [g.iter for g in node.generators]
     else:
         parts = list(ast.iter_child_nodes(node))
     for part in parts:
-        yield from _module_scope(part)
+        yield from _module_scope(part, running)
 
 
 def _root(node: ast.AST) -> str | None:
@@ -99,6 +106,30 @@ def _changed_roots(nodes: Iterator[ast.AST]) -> tuple[set[str], set[str]]:
 
 def _direct_calls(nodes: Iterator[ast.AST]) -> set[str]:
     return {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def _calls(nodes: list[ast.AST], own: set[str], instances: dict[str, set[str]] | None = None) -> set[str]:
+    """The names a call among `nodes` may run: `f(...)`; the module's own function or class
+    passed to a call (`map(_register, ...)` calls it); a method of an own class or of an
+    instance of one (`Rules.add(...)`, `r.add(...)` for `r = Rules()`: the class's effects).
+    Whatever cannot be ruled out counts: a set-up kept by mistake runs in the sandbox, one
+    dropped by mistake fails a correct function."""
+    instances = instances or {}
+    found = _direct_calls(iter(nodes))
+    for node in nodes:
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute):
+            root = _root(node.func.value)
+            if root in own:
+                found.add(root)
+            found |= instances.get(root or "", set())
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            root = _root(arg)
+            if root in own:
+                found.add(root)
+            found |= instances.get(root or "", set())
+    return found
 
 
 class _Scopes:
@@ -192,6 +223,7 @@ def _effects(tree: ast.Module, scopes: _Scopes) -> dict[str, set[str]]:
     (`ANY` when it reaches globals by name, so that no statement calling it is a demo)."""
     own: dict[str, set[str]] = {}
     calls: dict[str, set[str]] = {}
+    defined = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)}
     for node in tree.body:
         if not isinstance(node, _DEFINITIONS):
             continue
@@ -204,7 +236,7 @@ def _effects(tree: ast.Module, scopes: _Scopes) -> dict[str, set[str]]:
         }
         if _reaches_globals_by_name(inner):
             own[node.name].add(ANY)
-        calls[node.name] = _direct_calls(iter(inner))
+        calls[node.name] = _calls(inner, defined)
     grown = True
     while grown:  # a function that calls another has its effects too
         grown = False
@@ -217,13 +249,16 @@ def _effects(tree: ast.Module, scopes: _Scopes) -> dict[str, set[str]]:
 
 
 def _statement(
-    node: ast.stmt, scopes: _Scopes, effects: dict[str, set[str]], own_names: set[str]
+    node: ast.stmt, scopes: _Scopes, effects: dict[str, set[str]], own_names: set[str],
+    instances: dict[str, set[str]],
 ) -> _Statement:
     """What one top-level statement binds, changes and reads in the module's scope.
 
-    Passing the module's own function or class to a call does not change it (`map(f, xs)`),
-    and a bare `print(...)` changes nothing (`print(f.cache_info())`)."""
+    Passing the module's own function or class to a call does not change it, but may call it
+    (`map(f, xs)`: `f`'s effects count), and a bare `print(...)` changes nothing
+    (`print(f.cache_info())`)."""
     local = list(_module_scope(node))
+    running = list(_module_scope(node, running=True))
     stmt = _Statement(node)
     if isinstance(node, _DEFINITIONS):
         stmt.binds.add(node.name)
@@ -234,8 +269,8 @@ def _statement(
             stmt.binds.add((inner.asname or inner.name).split(".")[0])
         elif isinstance(inner, ast.Global):
             stmt.binds.update(inner.names)
-    changed, passed = _changed_roots(iter(local))
-    stmt.calls = _direct_calls(iter(local))
+    changed, passed = _changed_roots(iter(running))
+    stmt.calls = _calls(running, own_names, instances)
     stmt.reads |= scopes.globals_read(node)
     if _is_output(node):
         return stmt
@@ -260,18 +295,43 @@ def _mentions_main(node: ast.AST) -> bool:
 
 
 def _stops(node: ast.stmt) -> bool:
-    """Reads input, exits, or starts a test runner: never run at import."""
+    """Reads input, exits, or starts a test runner: never run at import.
+
+    An exit in an `except` handler does not count: it runs only when the `try` body failed
+    (`try: from math import gcd / except ImportError: sys.exit(...)` is set-up, and the
+    program could not work without it anyway)."""
     if isinstance(node, ast.If) and _mentions_main(node.test):
         return True
+    handled = {id(n) for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) for n in ast.walk(h)}
     for inner in _module_scope(node):
         if not isinstance(inner, ast.Call):
             continue
         func = inner.func
+        if id(inner) in handled:
+            if _is_blocking_call(inner):
+                return True
+            continue
         if isinstance(func, ast.Name) and func.id in _STOPPING_CALLS:
             return True
         if isinstance(func, ast.Attribute) and (_root(func.value), func.attr) in _STOPPING_ATTRIBUTES:
             return True
     return False
+
+
+def _instances(tree: ast.Module, own: set[str]) -> dict[str, set[str]]:
+    """Module names bound to what the module's own functions or classes made, and which:
+    `r = Rules()` maps `r` to {"Rules"}, so that `r.add(...)` has the class's effects."""
+    found: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)):
+            continue
+        names = [n for n in _module_scope(node) if isinstance(n, ast.Name)]
+        reads = {n.id for n in names if isinstance(n.ctx, ast.Load)}
+        origin = (reads & own).union(*(found.get(r, set()) for r in reads))
+        for name in names:
+            if origin and isinstance(name.ctx, ast.Store):
+                found.setdefault(name.id, set()).update(origin)
+    return found
 
 
 def _blocking_functions(tree: ast.Module) -> set[str]:
@@ -326,8 +386,10 @@ def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     effects = _effects(tree, scopes)
-    own_names = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)} | {function}
-    statements = [_statement(node, scopes, effects, own_names) for node in tree.body]
+    defined = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)}
+    own_names = defined | {function}
+    instances = _instances(tree, defined)
+    statements = [_statement(node, scopes, effects, own_names, instances) for node in tree.body]
     # calling a module's function (`bisect.bisect_right(...)`) does not set the module up
     modules = set().union(*(s.binds for s in statements if isinstance(s.node, ast.Import | ast.ImportFrom)))
     blocking = _blocking_functions(tree)
@@ -345,7 +407,7 @@ def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:
                 grown = True
     lines: set[int] = set()
     for i, stmt in enumerate(statements):
-        if i in kept or not _is_demo(stmt, own_names):
+        if i in kept or not _is_demo(stmt, own_names | set(instances)):
             continue
         node = stmt.node
         lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.check.runner.codec import STDLIB_MAPPINGS
+from roundtrip_eval.check.runner.codec import STDLIB_MAPPINGS, exception_name
 from roundtrip_eval.problems.load import Outcome, Problem
 from roundtrip_eval.problems.validate import ProblemError, bad_value, fit_signature, raised
 
@@ -60,8 +60,14 @@ NOT_NONE_FUNCTIONS = frozenset({"check_str", "text_match_three", "text_starta_en
 """MBPP+ functions whose reference returns a `re.Match` or None: EvalPlus's expected output is
 `out is not None` (its `MBPP_OUTPUT_NOT_NONE_TASKS`), and so is ours."""
 
+SET_EQ_FUNCTIONS = frozenset({"similar_elements", "find_char_long", "common_in_nested_lists",
+    "extract_singly", "larg_nnum", "intersection_array", "find_dissimilar", "Diff"})  # fmt: skip
+"""MBPP+ functions (Mbpp/2, 7, 111, 140, 232, 249, 579, 769) whose output EvalPlus compares as
+`set(out) == set(exp)` (its `MBPP_OUTPUT_SET_EQ_TASKS`): order and duplicates do not count."""
+
 ORACLES = {("mbpp", "are_equivalent"): "are_equivalent", ("mbpp", "sum_div"): "sum_div",
-           ("humaneval", "find_zero"): "find_zero"}  # fmt: skip
+           ("humaneval", "find_zero"): "find_zero",
+           **{("mbpp", name): "set_eq" for name in SET_EQ_FUNCTIONS}}  # fmt: skip
 """The special oracles EvalPlus applies by entry point (see `check.compare`)."""
 
 REQUIRED = {"task_id": str, "prompt": str, "entry_point": str, "canonical_solution": str,
@@ -264,7 +270,7 @@ def run_reference(func: Callable[..., Any], args: tuple[Any, ...], not_none: boo
     except _ReferenceTimeout:
         return Outcome(ok=False, error="Timeout")
     except Exception as exc:  # noqa: BLE001 - an exception is an outcome like any other
-        return Outcome(ok=False, error=type(exc).__name__)
+        return Outcome(ok=False, error=exception_name(exc, str(getattr(func, "__module__", ""))))
     return Outcome(ok=True, value=(value is not None) if not_none else as_carried(value))
 
 

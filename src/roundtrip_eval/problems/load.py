@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from roundtrip_eval.check.runner import encode
+from roundtrip_eval.check.runner.codec import exception_name
 from roundtrip_eval.problems import validate as rules
 from roundtrip_eval.problems.names import unknown_names
 from roundtrip_eval.problems.validate import (  # noqa: F401 - re-exported for callers
@@ -84,7 +85,7 @@ def _call(func: Any, args: tuple[Any, ...]) -> Outcome:
     try:
         return Outcome(ok=True, value=func(*copy.deepcopy(args)))
     except Exception as exc:  # noqa: BLE001 - an exception is a legitimate expected outcome
-        return Outcome(ok=False, error=type(exc).__name__)
+        return Outcome(ok=False, error=exception_name(exc, str(getattr(func, "__module__", ""))))
 
 
 MASKED_FUNCTION = "func"

@@ -28,9 +28,11 @@ parts define the same name.
 from __future__ import annotations
 
 import ast
+import base64
 import functools
 import os
 import sys
+import zlib
 
 from .boot import BOOT
 from .codec import Opaque, decode, encode, typed_equal, valid_encoding
@@ -87,8 +89,12 @@ def candidate_source() -> str:
 
 @functools.cache
 def source() -> str:
-    """The runner as one program: what the sandbox runs as `python3 -I -c` (`serve`: a warm runner)."""
-    program = f"\nCANDIDATE_PROGRAM = {candidate_source()!r}\n"
+    """The runner as one program: what the sandbox runs as `python3 -I -c` (`serve`: a warm runner).
+
+    The candidate side travels inside it compressed (`supervisor._unpack`): the whole program is
+    one argument of an exec, and Linux takes no argument over 128 KiB (`MAX_ARG_STRLEN`)."""
+    packed = base64.b64encode(zlib.compress(candidate_source().encode("utf-8"), 9)).decode("ascii")
+    program = f'\nCANDIDATE_PROGRAM = _unpack("{packed}")\n'
     return HEADER + _joined(PARTS) + program + MAIN
 
 

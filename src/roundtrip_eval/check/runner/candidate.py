@@ -20,7 +20,7 @@ import sys
 import types
 from typing import Any
 
-from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping
+from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping, exception_name
 from .protocol import (
     BIND_EVENT,
     BLOCKED_EVENTS,
@@ -44,10 +44,15 @@ from .protocol import (
     MSG_REPLY,
     MSG_STAGE,
     MSG_TAMPER,
+    NO_PYCACHE,
+    PRELOAD,
+    PRELOAD_ARG,
     R_CTYPES,
     R_CTYPES_IMPORT,
     R_HOOK_CODE,
+    R_IMP,
     R_INTERNALS,
+    R_MARSHAL,
     R_OWN_SEND,
     R_PROC_MEM,
     R_RUNNER_CODE,
@@ -131,10 +136,12 @@ def _integrity(
 
 def _describe_exc(
     exc: Any, limit: int, _type: Any = type, _str: Any = str, _base: Any = BaseException,
+    _name: Any = exception_name,
 ) -> tuple[str, str]:  # fmt: skip
-    """(type name, text) of an exception the candidate raised (its __str__ may be hostile)."""
+    """(type name, text) of an exception the candidate raised (its class and __str__ may be
+    hostile); the name by `codec.exception_name`, the rule C0's expected outcomes use."""
     try:
-        name = _type(exc).__name__
+        name = _name(exc, "candidate")
         msg = _str(exc)[:limit]
     except _base:
         name, msg = "?", "<unrepresentable>"
@@ -148,11 +155,15 @@ def _arity(
     _repr: Any = repr, _len: Any = len, _range: Any = range,
 ) -> str | None:  # fmt: skip
     """Why a plain function cannot take `n` positional arguments (inspect's words), "" if it
-    can, None if it is not a plain function (then `inspect.signature` decides)."""
+    can, None if `inspect.signature` decides: it is not a plain function, or its own parameters
+    take any count (`*args`) and it says it stands for another (`__wrapped__`, `__signature__`).
+
+    A plain function is judged by its own code, the object the loop calls: `inspect.signature`
+    would follow `__wrapped__` (set by `functools.wraps`) to the inner function, whose
+    parameters a wrapper like `def wrapper(n): return func(n, TABLE)` does not share. Only a
+    wrapper that passes its arguments on (`*args`) is judged by what it wraps, so that a
+    genuine mismatch behind it is still a `signature` verdict."""
     if _type(func) is not _function_type:
-        return None
-    attrs = func.__dict__
-    if "__wrapped__" in attrs or "__signature__" in attrs:
         return None
     code = func.__code__
     pos, names = code.co_argcount, code.co_varnames
@@ -169,6 +180,9 @@ def _arity(
         if name not in kwdefaults:
             first = i == 0 and n == pos and not varargs  # inspect meets it in its positional pass
             return "missing a required" + (" keyword-only" if first else "") + " argument: " + _repr(name)
+    attrs = func.__dict__
+    if varargs and ("__wrapped__" in attrs or "__signature__" in attrs):
+        return None  # it passes its arguments on: what it stands for decides
     return ""
 
 
@@ -318,7 +332,8 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _runner_globals=None, _fn_attrs=None, _getframe=None, _ident=None, _main=None,
          _loop_code=None, _caller=None, _write=None, _fd=None, _lock=None, _mac=None,
          _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None, _bound=None,
-         _bind=None):
+         _bind=None, _guard_globals=None, _issubclass=None, _str_copy=None, _bytes_copy=None,
+         _cwd=None):
     if _type(event) is not _str:
         return
     what = -1
@@ -361,15 +376,18 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
     elif event == "object.__getattr__":
         if _len(args) == 2:
             obj = args[0]
-            if _type(obj) is _frame_type and obj.f_globals is _hook_globals:
+            if _type(obj) is _frame_type and (obj.f_globals is _hook_globals
+                                               or obj.f_globals is _guard_globals):
                 what = _r[2]
-            elif _type(obj) is _function_type and obj.__globals__ is _hook_globals:
+            elif _type(obj) is _function_type and (obj.__globals__ is _hook_globals
+                                                  or obj.__globals__ is _guard_globals):
                 what = _r[2]
     elif event == "object.__setattr__" or event == "object.__delattr__":
         if _len(args) >= 2:
             obj = args[0]
             if (_type(obj) is _function_type and _type(args[1]) is _str and args[1] in _fn_attrs
-                    and (obj.__globals__ is _runner_globals or obj.__globals__ is _hook_globals)):
+                    and (obj.__globals__ is _runner_globals or obj.__globals__ is _hook_globals
+                         or obj.__globals__ is _guard_globals)):
                 what = _r[3]
     elif event == "import":
         # raised for every module not yet loaded, and for every extension module's load
@@ -381,12 +399,33 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                 what = _r[1]
             elif name in _blocked_imports:
                 what = _r[4]
+            elif name == "_imp":  # a fresh _imp has the unguarded get_frozen_object
+                what = _r[10]
     elif event == "open":
+        # a process's memory file: /proc/.../mem or /dev/mem, a relative path joined with the
+        # genuine work dir. A str or bytes subclass is read as an exact copy (str.__str__,
+        # bytes.__bytes__: C, no code of the candidate's); a path-like object that reaches the
+        # event unresolved (io.FileIO(obj)) cannot be read without calling it: the kernel
+        # decides (the candidate process is not dumpable, so its memory file is root's)
         path = args[0] if _len(args) >= 1 else None
-        if _type(path) is _str and (path == "mem" or path[-4:] == "/mem"):
-            what = _r[5]
-        elif _type(path) is _bytes and (path == b"mem" or path[-4:] == b"/mem"):
-            what = _r[5]
+        kind = _type(path)
+        text = None
+        if _issubclass(kind, _str):
+            text = _str_copy(path)
+        elif _issubclass(kind, _bytes):
+            text = _bytes_copy(path).decode("utf-8", "surrogateescape")
+        if text is not None and text[-3:] == "mem":
+            if text[:1] != "/":
+                text = _cwd + "/" + text
+            parts = []
+            for part in text.split("/"):
+                if part == "..":
+                    if parts:
+                        parts.pop()
+                elif part and part != ".":
+                    parts.append(part)
+            if parts[-1:] == ["mem"] and (parts[0] == "proc" or parts == ["dev", "mem"]):
+                what = _r[5]
     if what >= 0:
         _exit(_status + what)
 '''
@@ -424,6 +463,57 @@ class _SharedValues:
 _KEY_PLACEHOLDER = b"roundtrip-key-placeholder-3f9c1a7e5d2b4c6a8e0f"
 
 
+# Guards for the two functions of `_imp` that build code from bytes without an audit event:
+# `get_frozen_object(name, data)` unmarshals any `data`, and `create_builtin` of a spec named
+# `_imp` makes a fresh `_imp` module with an unguarded `get_frozen_object`. Compiled in the
+# zygote; every object they use (the original functions above all) is a constant of their code,
+# put there with `code.replace`, so no caller can pass another one and no frame of theirs holds
+# one as a local (a signal handler or a `spec.name` property that looks at the frame finds only
+# the arguments). Their code is refused like the hook's (`_GUARD_GLOBALS`).
+_GUARD_SOURCE = """
+def get_frozen_object(name, data=None, /):
+    if data is not None:
+        "<exit>".__call__("<status>")
+    return "<get_frozen_object>".__call__(name)
+
+def create_builtin(spec, /):
+    name = spec.name
+    if "<issubclass>".__call__("<make>".__call__("<type>", name), "<str>"):
+        name = "<str_copy>".__call__(name)
+        if name == "_imp":
+            "<exit>".__call__("<status>")
+    return "<create_builtin>".__call__("<make>".__call__("<namespace>", name=name))
+"""
+"""(`"<x>".__call__(...)` calls the constant that replaces "<x>"; a class is called through
+`type.__call__`, "<make>", since a class's own `__call__` attribute is unbound.)"""
+
+_GUARD_GLOBALS: dict[str, Any] = {"__builtins__": __builtins__}
+"""The guards' globals: the hook refuses reading the code of any function or frame that has them.
+(The real builtins: an extension module's init called from a guard's frame reads them, and
+`_pickle`'s needs `getattr`; the guards' own code reads no global.)"""
+
+
+def _guard_imp() -> None:
+    """Replace `_imp.get_frozen_object` and `_imp.create_builtin` with their guards (in the
+    zygote, before anything else is imported: the `imp` module copies them at its import)."""
+    import _imp
+
+    objects = {
+        "<exit>": os._exit, "<status>": REFUSAL_STATUS + R_IMP, "<issubclass>": issubclass,
+        "<type>": type, "<make>": type.__call__, "<str>": str, "<str_copy>": str.__str__,
+        "<namespace>": types.SimpleNamespace,
+        "<get_frozen_object>": _imp.get_frozen_object, "<create_builtin>": _imp.create_builtin,
+    }  # fmt: skip
+    drafts: dict[str, Any] = {"__builtins__": {}}
+    exec(compile(_GUARD_SOURCE, "<roundtrip-guard>", "exec"), drafts)
+    for name in ("get_frozen_object", "create_builtin"):
+        code = drafts[name].__code__
+        consts = tuple(objects.get(c, c) if type(c) is str else c for c in code.co_consts)
+        code = code.replace(co_consts=consts)
+        guard = types.FunctionType(code, _GUARD_GLOBALS, name, drafts[name].__defaults__)
+        setattr(_imp, name, guard)
+
+
 _HOOK_TEMPLATE: list[Any] = []
 
 
@@ -454,14 +544,16 @@ def _install_hook(caller: Any, unprotected: str) -> None:
         _thread.get_ident, _thread.get_ident(), _loop.__code__, caller, os.write, CHANNEL_FD,
         _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
         (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
-         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP),
-        types.coroutine.__code__, types.CodeType, [], BIND_EVENT,
+         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP, R_MARSHAL, R_IMP),
+        types.coroutine.__code__, types.CodeType, [], BIND_EVENT, _GUARD_GLOBALS, issubclass,
+        str.__str__, bytes.__bytes__, os.getcwd(),
     )  # fmt: skip
     hook = types.FunctionType(code, hook_globals, "hook", defaults)
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
     while hello:
         hello = hello[os.write(CHANNEL_FD, hello) :]
     del key, code, template
+    _HOOK_TEMPLATE.clear()  # its constants would say which tuple in memory holds the key
     sys.addaudithook(hook)
 
 
@@ -479,7 +571,7 @@ def _read_job() -> Any:
 def _prepare() -> tuple[Any, ...]:
     """Wait for the job and take the snapshots `_integrity` compares with, before the hook:
     (code, function, inputs, state, limits, unprotected)."""
-    unprotected = sys.argv[1] if len(sys.argv) > 1 else ""
+    unprotected = sys.argv[2] if len(sys.argv) > 2 else ""
     job = _read_job()
     os.chdir(job["workdir"])
     if job["nice"]:  # below the runner: it wins the CPU over a fork bomb
@@ -532,7 +624,7 @@ def _candidate_main(
 
 
 SEALED = (_dumps, _enc, _stdlib_mapping, _dec, _encode_value, _encode_text, _changed, _integrity,
-          _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
+          exception_name, _describe_exc, _arity, _on_alarm, _loop, _candidate_main)  # fmt: skip
 """The functions the candidate process runs after its audit hook is installed (a test checks
 their bytecode reads no global, builtin or cell, and that every function reachable from
 `_candidate_main`'s defaults after `BEFORE_HOOK` is here)."""
@@ -589,6 +681,15 @@ def _zygote() -> None:
 
     os.close(JOB_FD)  # the program has been read
     ZYGOTE.append(os.getpid())
+    _guard_imp()
+    if sys.argv[1:2] == [PRELOAD_ARG]:  # read from the image's .pyc files: no candidate exists yet
+        for name in PRELOAD:
+            try:
+                __import__(name)
+            except Exception:  # noqa: BLE001, S112 - a module this image lacks: compiled when imported
+                continue
+    sys.pycache_prefix = NO_PYCACHE  # from here on no .pyc is read: see protocol.NO_PYCACHE
+    sys.dont_write_bytecode = True
     _hook_template()
     ctl = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, ZYGOTE_FD)
     while True:

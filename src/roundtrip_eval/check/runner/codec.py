@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import builtins
 import math
+import sys
 from typing import Any
 
 from .protocol import MAX_DEPTH, MAX_VALUE_BYTES, TOO_LARGE
@@ -37,6 +39,43 @@ try:  # the C escaper json.dumps uses; the pure-Python one gives the same text
     from _json import encode_basestring_ascii as _ESCAPE
 except ImportError:  # pragma: no cover - CPython always has _json
     from json.encoder import py_encode_basestring_ascii as _ESCAPE
+
+
+_BUILTIN_EXCEPTIONS = tuple(
+    v for v in vars(builtins).values() if isinstance(v, type) and issubclass(v, BaseException)
+)
+OWN_CLASS = "code."
+"""How `exception_name` marks a class the checked code defined itself (or one whose claimed
+home does not hold it)."""
+
+
+def exception_name(
+    exc: Any, own: str, _type: Any = type, _str: Any = str, _builtins: Any = _BUILTIN_EXCEPTIONS,
+    _modules: Any = sys.modules, _getattr: Any = getattr, _own_class: str = OWN_CLASS,
+) -> str:  # fmt: skip
+    """The name an exception is compared by, the same rule for C0 (on the host) and the candidate.
+
+    A builtin exception is its bare name (`ValueError`) only when it *is* the builtin class: a
+    candidate's own `class ValueError(Exception)` is `code.ValueError` and never matches the
+    builtin. Any other class is named by its home module (`json.decoder.JSONDecodeError`) when
+    that module really holds it, else (a class of the code in module `own`, or one whose
+    `__module__` claims a home it does not have) `code.<qualname>`. May raise on a hostile class;
+    the caller catches.
+    """
+    cls = _type(exc)
+    for known in _builtins:
+        if known is cls:
+            return _str(known.__name__)
+    module, qual = cls.__module__, cls.__qualname__
+    if _type(module) is not _str or _type(qual) is not _str:
+        return "?"
+    if module != own:
+        home = _modules.get(module)
+        for part in qual.split("."):
+            home = _getattr(home, part, None)
+        if home is cls:
+            return module + "." + qual
+    return _own_class + qual
 
 
 def _stdlib_mapping(

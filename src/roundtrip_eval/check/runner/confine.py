@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from .protocol import EXE_FD, JOB_FD, ZYGOTE_FD
+from .protocol import EXE_FD, JOB_FD, PRELOAD_ARG, ZYGOTE_FD
 
 # prctl options and seccomp constants (linux/prctl.h, linux/seccomp.h, linux/filter.h)
 PR_SET_DUMPABLE, PR_SET_SECCOMP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 4, 22, 36, 38
@@ -181,7 +181,7 @@ it in `__main__`; the job itself follows on the same pipe when the runner has on
 
 
 def _confine_and_exec(
-    program_r: int, control: int, runner: tuple[int, int], libc: Any, exe: int | None
+    program_r: int, control: int, runner: tuple[int, int], libc: Any, exe: int | None, preload: bool
 ) -> NoReturn:
     """The forked zygote: confine it, then exec a fresh interpreter. Never returns.
 
@@ -190,7 +190,8 @@ def _confine_and_exec(
     starts with none of it. What the exec keeps: the seccomp filter (which also keeps them off
     the zygote, `runner` is the runner's (pid, group)) and no_new_privs, the session,
     oom_score_adj, the descriptors 0-4 (JOB_FD is read for the program; ZYGOTE_FD is the
-    control socket)."""
+    control socket). Its arguments: `preload` (import `protocol.PRELOAD` before the first fork,
+    as a warm runner's zygote does) or "", then what is unprotected."""
     try:
         os.setsid()
         seccomp = _seccomp_filter(runner[0], runner[1], os.getpid())
@@ -203,7 +204,7 @@ def _confine_and_exec(
             fh.write("1000")  # the OOM killer's first choice
         _prctl(libc, PR_SET_DUMPABLE, 0)  # until the exec
         unprotected = [_install_seccomp(libc, seccomp)]
-        argv = [sys.executable or "python3", "-I", "-S", "-c", CANDIDATE_BOOT]
+        argv = [sys.executable or "python3", "-I", "-S", "-c", CANDIDATE_BOOT, PRELOAD_ARG if preload else ""]
         if exe is not None:
             with contextlib.suppress(OSError):
                 os.execve(EXE_FD, [*argv, " ".join(filter(None, unprotected))], dict(os.environ))

@@ -15,6 +15,10 @@ MAX_VALUE_BYTES = 4096
 fails type-exactly against C0 (the largest expected value in tasks/ encodes to 650 bytes), but
 150 huge values can no longer overflow the sandbox's output cap and hide the verdict."""
 HEAD_BYTES = 400
+SLATE_SECONDS = 5.0
+"""How long the runner may spend emptying the writable places before a check, and again after
+it (heartbeating meanwhile); what stays after that is reported (`K_LEFT`) and the host goes on
+in a fresh container. The host's limit for one check adds both to the check's own."""
 MAX_LINE = 64 * 1024
 """Longest line the runner accepts on its reply pipe; a longer one is garbage (a crash)."""
 SEND_EVENT = "roundtrip.send"
@@ -23,6 +27,21 @@ CHANNEL_FD = 3  # the candidate process's end of the reply pipe
 JOB_FD = 4  # the candidate process's end of the job pipe (its program, then its job)
 EXE_FD = 5  # the exec-only interpreter the zygote execs (closed by the exec)
 ZYGOTE_FD = 3  # the zygote's control socket (the candidate process's CHANNEL_FD is a pipe)
+NO_PYCACHE = "/dev/null/roundtrip-no-pycache"
+"""The candidate processes' `sys.pycache_prefix`: a directory that cannot exist (its parent is
+not a directory), so their import system never finds a .pyc and compiles every module from its
+source; it never calls `marshal.loads`, which the audit hook therefore refuses."""
+PRELOAD_ARG = "preload"
+"""The zygote's first argument when it is to import `PRELOAD` before its first fork."""
+PRELOAD = (
+    "re", "typing", "collections", "functools", "itertools", "math", "string", "random", "heapq",
+    "bisect", "json", "copy", "operator", "inspect", "dataclasses", "datetime", "fractions",
+    "decimal", "statistics", "numbers", "enum", "contextlib", "textwrap",
+)  # fmt: skip
+"""Pure standard-library modules a warm runner's zygote imports, from the image's own .pyc files,
+before any candidate exists: a candidate process (which reads no .pyc) finds them loaded instead
+of compiling them from source per check. Nothing of the runner's and no ctypes: every one is a
+module any candidate may import itself."""
 TOO_LARGE = f"<too large: more than {MAX_VALUE_BYTES} bytes>"
 
 # -- messages on the reply pipe (candidate process -> runner), each a signed JSON object
@@ -51,7 +70,8 @@ K_HOW = "how"  # how the process ended during the calls
 K_TAMPERING = "tampering"  # [one line]: what the code did
 K_BROKEN = "broken"  # one line: what the code broke
 K_UNPROTECTED = "unprotected"  # why part of the confinement could not be set up
-K_LEFT = "left"  # of a slate record: what could not be removed (a few paths and a count)
+K_LEFT = "left"  # what could not be removed (a few paths and a count): of a slate record, before
+# the check (the candidate did not run); of any other final record, after it (the verdict stands)
 K_OUTPUT_BYTES, K_OUTPUT_HEAD = "output_bytes", "output_head"
 
 # -- the audit hook's refusals. A refusal ends the candidate process at once with the exit
@@ -70,24 +90,30 @@ REFUSALS = (
     "started a subinterpreter",
     "used ctypes (a raw-memory primitive)",
     "imported ctypes (no raw-memory primitive may enter the candidate process)",
-    "read the code of the checker's audit hook",
+    "read the code of the checker's audit hook or of its guards",
     "replaced the code or defaults of a runner function",
     "imported CPython internals the checker refuses (_testcapi, ...)",
     "opened a process's memory (/proc/.../mem)",
     "sent a result from a thread of its own",
     "sent a result through the runner's channel from its own code",
     "sent a result from a second run of the runner's loop (signing binds to the first)",
+    "loaded code from bytes with marshal (marshal.loads, a .pyc or zip import): crafted bytecode "
+    "is a raw-memory primitive",
+    "built code from bytes through _imp (a frozen module's data, or a fresh _imp module)",
 )
 REFUSAL_STATUS = 200
 BLOCKED_EVENTS = {
     "gc.get_objects": 0, "gc.get_referrers": 1, "gc.get_referents": 2,
     "sys._current_frames": 3, "sys._current_exceptions": 4, "sys.settrace": 5,
     "sys.setprofile": 6, "sys.addaudithook": 7, "code.__new__": 8,
-    "cpython.PyInterpreterState_New": 9,
+    "cpython.PyInterpreterState_New": 9, "marshal.loads": 19, "marshal.load": 19,
 }  # fmt: skip
-"""Events the hook refuses whoever raises them (code.__new__: except types.coroutine's flag)."""
+"""Events the hook refuses whoever raises them (code.__new__: except types.coroutine's flag).
+The candidate process's interpreter reads no .pyc (`confine.NO_PYCACHE`), so its import system
+never calls `marshal.loads`: whoever does is loading bytecode it did not compile."""
 R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS = 10, 11, 12, 13, 14
 R_PROC_MEM, R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP = 15, 16, 17, 18
+R_MARSHAL, R_IMP = 19, 20
 BLOCKED_IMPORTS = frozenset({
     "_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testsinglephase",
     "_testimportmultiple", "_testclinic", "_ctypes_test", "_xxsubinterpreters",

@@ -2,7 +2,7 @@
 """The clean slate: empty the sandbox's writable places after a check, and prove they are empty.
 
 A part of the runner (runner side): standard library only and free of imports from the other
-parts; its names start with `slate_`/`SLATE_`, since every part's names share the joined
+parts; its names start with `slate_`/`SLATE_`/`Slate`, since every part's names share the joined
 program's one namespace. What a candidate leaves behind is hostile: directories of mode 000
 (they must be opened, so their own mode is restored, never their parent's, a root-owned /tmp),
 chains of directories deeper than any recursion or `PATH_MAX` allows, and System V IPC objects.
@@ -10,6 +10,12 @@ So removal uses an explicit stack of names and one directory descriptor at a tim
 relative to it, `..` to climb back: every process of the check is dead by then, so nothing can
 move a directory under it), and the result is not hoped for but checked: `slate_clean` returns
 what is still there, and an empty list is the proof.
+
+Removal costs more than creation (a mode-000 directory takes one `mkdir` to make, an EACCES, a
+chmod and several more calls to remove), so a candidate can leave more than can be removed in
+any fixed time. The runner bounds the removal by a deadline and calls a heartbeat while it works
+(a runner busy emptying is not a dead one); what stays past the deadline is reported like
+anything else that stays, and the host goes on in a fresh container.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import time
+from collections.abc import Callable
 
 SLATE_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 SLATE_MAX_NAMES = 5
@@ -51,12 +59,28 @@ def _slate_scan(fd: int) -> list[str]:
     return subdirs
 
 
-def slate_empty(place: str) -> bool:
+class SlateClock:
+    """A deadline for emptying the places, and a heartbeat called about once a second meanwhile."""
+
+    def __init__(self, seconds: float | None = None, beat: Callable[[], object] | None = None) -> None:
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.beat, self.last_beat = beat, time.monotonic()
+
+    def out_of_time(self) -> bool:
+        now = time.monotonic()
+        if self.beat is not None and now - self.last_beat >= 1.0:
+            self.beat()
+            self.last_beat = now
+        return self.deadline is not None and now >= self.deadline
+
+
+def slate_empty(place: str, clock: SlateClock | None = None) -> bool:
     """Remove everything inside the directory `place`, whatever its modes or depth; True when it
     was empty already (its listing is the proof).
 
-    Never recurses; raises `OSError` only if `place` itself cannot be opened.
-    What cannot be removed stays (see `slate_left`)."""
+    Never recurses; raises `OSError` only if `place` itself cannot be opened. Stops when `clock`
+    runs out. What cannot be removed (or was not reached in time) stays (see `slate_left`)."""
+    clock = clock or SlateClock()
     top = os.open(place, SLATE_DIR_FLAGS)
     cur = top
     try:
@@ -69,6 +93,8 @@ def slate_empty(place: str) -> bool:
             return False
         stack: list[tuple[str, list[str]]] = [("", first)]  # (name in parent, subdirs to do)
         while stack:
+            if clock.out_of_time():
+                break
             name, todo = stack[-1]
             if todo:
                 child_name = todo.pop()
@@ -139,13 +165,16 @@ def slate_remove_ipc(libc: object, found: list[str]) -> None:
                 getattr(libc, kind + "ctl")(int(ident), 0, None)
 
 
-def slate_clean(places: list[str], libc: object = None, ipc: bool = False) -> list[str]:
-    """Empty each of `places` (and this user's System V IPC objects with `ipc`), then verify:
-    the leftovers, at most `SLATE_MAX_NAMES` named plus a count; [] means proven empty."""
+def slate_clean(
+    places: list[str], libc: object = None, ipc: bool = False, clock: SlateClock | None = None
+) -> list[str]:
+    """Empty each of `places` (and this user's System V IPC objects with `ipc`) until `clock`
+    runs out, then verify: the leftovers, at most `SLATE_MAX_NAMES` named plus a count; []
+    means proven empty."""
     left: list[str] = []
     for place in places:
         try:
-            if slate_empty(place):
+            if slate_empty(place, clock):
                 continue
         except FileNotFoundError:
             continue

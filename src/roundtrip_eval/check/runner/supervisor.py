@@ -52,6 +52,7 @@ from .protocol import (
     MSG_REPLY,
     MSG_STAGE,
     MSG_TAMPER,
+    SLATE_SECONDS,
     STAGE_DONE,
     STAGE_IMPORT,
     STAGE_READY,
@@ -62,22 +63,29 @@ from .protocol import (
     STOP_BROKEN,
     STOP_CHANNEL,
     STOP_DIED,
-    STOP_OUTPUT_LIMIT,
     STOP_TAMPERING,
     STOP_TIMEOUT,
     refusal,
 )  # fmt: skip
-from .slate import slate_clean
+from .slate import SlateClock, slate_clean
 
 CANDIDATE_PROGRAM = ""
 """The candidate side's program text; the joined runner defines it (see `runner.source`)."""
 
 
+def _unpack(packed: str) -> str:
+    """The candidate side's program from the base64 of its zlib-compressed text (`runner.source`)."""
+    import binascii
+    import zlib
+
+    return zlib.decompress(binascii.a2b_base64(packed)).decode("utf-8")
+
+
 class _Link:
     """The runner's view of the candidate process: its reply pipe, its output and its exit."""
 
-    def __init__(self, pid: int, chan: int, out: int, cap: int, beat: Any = None) -> None:
-        self.pid, self.chan, self.out, self.cap = pid, chan, out, cap
+    def __init__(self, pid: int, chan: int, out: int, beat: Any = None) -> None:
+        self.pid, self.chan, self.out = pid, chan, out
         self.beat, self.last_beat = beat, time.monotonic()
         self.buffer = bytearray()
         self.head = bytearray()
@@ -92,7 +100,9 @@ class _Link:
             self.pidfd = None
 
     def _read_output(self) -> None:
-        while self.out_open:
+        for _ in range(16):  # at most 1 MiB a call: a flood of output cannot starve the channel
+            if not self.out_open:
+                return
             try:
                 data = os.read(self.out, 65536)
             except BlockingIOError:
@@ -102,11 +112,9 @@ class _Link:
             if not data:
                 self.out_open = False
                 return
-            self.output_bytes += len(data)
+            self.output_bytes += len(data)  # counted, never kept beyond the head
             if len(self.head) < HEAD_BYTES:
                 self.head += data[: HEAD_BYTES - len(self.head)]
-            if self.output_bytes > self.cap:
-                return
 
     def _read_channel(self) -> None:
         while self.chan_open and len(self.buffer) <= MAX_LINE:
@@ -132,7 +140,12 @@ class _Link:
 
     def next(self, deadline: float) -> tuple[str, bytes]:
         """The next line on the reply pipe, or why there is none:
-        "timeout", "output_limit", "garbage" (an over-long line), "exit".
+        "timeout", "garbage" (an over-long line), "exit".
+
+        What the candidate prints is drained as it comes and only its head is kept (memory is
+        bounded, the candidate never blocks on a full pipe): printing is not the function's
+        result, so whatever its size it is counted and discarded (the host notes what passed
+        its `output_cap`), never a reason to stop.
 
         The candidate process's exit alone is not the end: a process it started may still hold
         the pipe with lines on their way (a relay), so "exit" waits for the pipe to close, or
@@ -147,8 +160,6 @@ class _Link:
                 return "line", line
             if len(self.buffer) > MAX_LINE:
                 return "garbage", b""
-            if self.output_bytes > self.cap:
-                return "output_limit", b""
             if not self.chan_open:
                 self._poll_exit()
                 self._read_output()
@@ -260,19 +271,23 @@ def _kill_all(pid: int) -> None:
         time.sleep(0.001)
 
 
-def _clean_slate(job: dict[str, Any], workdir: str, check_dir: str | None, libc: Any) -> list[str]:
+def _clean_slate(
+    job: dict[str, Any], workdir: str, check_dir: str | None, libc: Any, beat: Any = None
+) -> list[str]:
     """Leave nothing for the next check: empty the host's scratch places (and this user's System V
-    IPC objects), or our own check dirs; what is still there (`slate`), [] when proven empty."""
+    IPC objects), or our own check dirs, within `SLATE_SECONDS` (the job's `slate_seconds`),
+    heartbeating; what is still there (`slate`), [] when proven empty."""
+    clock = SlateClock(float(job.get("slate_seconds", SLATE_SECONDS)), beat)
     scratch = [str(d) for d in job.get("scratch") or []]
     if scratch:
-        return slate_clean(scratch, libc, bool(job.get("clean_ipc")))
+        return slate_clean(scratch, libc, bool(job.get("clean_ipc")), clock)
     try:
         dirs = [os.path.join(workdir, e) for e in os.listdir(workdir) if e.startswith(CHECK_DIR_PREFIX)]
     except OSError:
         dirs = []
     if check_dir is not None and check_dir not in dirs and os.path.isdir(check_dir):
         dirs.append(check_dir)
-    left = slate_clean(dirs)
+    left = slate_clean(dirs, clock=clock)
     for directory in dirs:
         with contextlib.suppress(OSError):
             os.rmdir(directory)
@@ -370,8 +385,6 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
             raise _tampering(refused)
         if kind == "garbage":
             raise _Stopped({K_STOPPED: STOP_CHANNEL})
-        if kind == "output_limit":
-            raise _Stopped({K_STOPPED: STOP_OUTPUT_LIMIT, K_AT: stage})
         if kind == "timeout":
             raise _Stopped({K_STOPPED: STOP_TIMEOUT, K_AT: stage})
         raise _Stopped({K_STOPPED: STOP_DIED, K_HOW: link.died(), K_AT: stage, K_INDEX: i})
@@ -428,8 +441,6 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
                 return {K_STAGE: STAGE_IMPORT, K_DIED: record[K_HOW], **extra}
             if record[K_STOPPED] == STOP_TIMEOUT:
                 return {K_STAGE: STAGE_IMPORT, K_TIMEOUT: True, **extra}
-            if record[K_STOPPED] == STOP_OUTPUT_LIMIT:
-                return {K_STAGE: STAGE_IMPORT, K_STOPPED: STOP_OUTPUT_LIMIT, **extra}
         if record.get(K_STOPPED) != STOP_DIED:
             record.pop(K_AT, None)
         return {K_DONE: done, **record, **extra}
@@ -449,8 +460,8 @@ class _Zygote:
     """The runner's handle on its zygote: one confined, exec'd interpreter that forks a candidate
     process per check (`candidate._zygote`). Started again whenever it is gone."""
 
-    def __init__(self, libc: Any, exe: int | None, program: bytes) -> None:
-        self.libc, self.exe, self.program = libc, exe, program
+    def __init__(self, libc: Any, exe: int | None, program: bytes, preload: bool = False) -> None:
+        self.libc, self.exe, self.program, self.preload = libc, exe, program, preload
         self.runner = (os.getpid(), os.getpgid(0))
         self.pid = 0
         self.sock: Any = None
@@ -462,7 +473,7 @@ class _Zygote:
         program_r, program_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            _confine_and_exec(program_r, theirs.fileno(), self.runner, self.libc, self.exe)
+            _confine_and_exec(program_r, theirs.fileno(), self.runner, self.libc, self.exe, self.preload)
         theirs.close()
         os.close(program_r)
         _send_all(program_w, self.program)
@@ -542,17 +553,23 @@ def _freeze(obj: Any) -> Any:
 
 
 def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str, libc: Any,
-             beat: Any = None) -> tuple[list[bytes], str | None]:  # fmt: skip
-    """One check on a spawned candidate process: its records (JSON, the final one last), its check dir."""
+             beat: Any = None) -> list[bytes]:  # fmt: skip
+    """One check on a spawned candidate process: its records (JSON, the final one last).
+
+    The places are emptied before the check (the proof that nothing is inherited) and again
+    after it, before the records go out: the time that takes is the check's own, never the next
+    one's (see `slate`). What the second emptying could not remove is named in the final record
+    (`K_LEFT`), and the host renews the sandbox."""
     import marshal
 
     pid, job_w, chan_r, out_r = spawned
     records: list[bytes] = []
     workdir = os.path.abspath(job.get("workdir") or ".")
     check_dir = None
-    link = _Link(pid, chan_r, out_r, int(job.get("output_cap", 1 << 20)), beat)
+    link = _Link(pid, chan_r, out_r, beat)
+    ran = False
     try:
-        left = _clean_slate(job, workdir, None, libc)
+        left = _clean_slate(job, workdir, None, libc, beat)
         if left:  # not proven empty: the candidate does not run; the host renews the sandbox
             os.close(job_w)
             raise _Unclean(left)
@@ -569,6 +586,7 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
             "import_timeout": float(job.get("import_timeout", 5.0)),
         }))  # fmt: skip
         os.close(job_w)
+        ran = True
         final = _check(link, job, records.append)
     except _Unclean as unclean:
         final = {K_STAGE: STAGE_SLATE, K_LEFT: unclean.left}
@@ -580,8 +598,15 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
             os.close(fd)
     final[K_OUTPUT_BYTES] = link.output_bytes
     final[K_OUTPUT_HEAD] = bytes(link.head).decode("utf-8", "replace")
+    if ran:  # every process of the check is dead (`_kill_all`): empty the places now
+        try:
+            left = _clean_slate(job, workdir, check_dir if check_dir != workdir else None, libc, beat)
+        except Exception as exc:  # noqa: BLE001 - a fault of ours: the places are not shown empty
+            left = [f"(the clean-up failed: {type(exc).__name__})"]
+        if left:
+            final[K_LEFT] = left
     records.append(json.dumps(final).encode())
-    return records, (check_dir if check_dir != workdir else None)
+    return records
 
 
 def _write(data: bytes) -> None:
@@ -604,9 +629,8 @@ def _main() -> None:
     spawned = zygote.spawn()
     job = json.loads(sys.stdin.buffer.read())
     nonce = str(job.pop("nonce"))
-    records, check_dir = _run_one(spawned, job, nonce, libc)
+    records = _run_one(spawned, job, nonce, libc)
     zygote.stop()
-    _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
     _write(_framed(nonce, records))
     os._exit(0)
 
@@ -616,14 +640,15 @@ def _serve() -> None:
 
     Each check gets a candidate process started before its job is read (the next one is
     started as soon as a check ends), so the runner's stdin, stdout and the job never reach it.
-    After the check's records it writes `<nonce> END`; while a check runs, `<nonce> .` every
-    second.
+    After the check's records it writes `<nonce> END`; while a check runs (and while the places
+    are emptied before and after it, which is part of the check), `<nonce> .` every second.
     """
     libc = _libc()
     _prctl(libc, PR_SET_CHILD_SUBREAPER, 1)
     _prctl(libc, PR_SET_DUMPABLE, 0)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    zygote = _Zygote(libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM))
+    # one zygote serves every check: it imports the common modules once (protocol.PRELOAD)
+    zygote = _Zygote(libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM), preload=True)
     spawned: tuple[int, int, int, int] | None = zygote.spawn()
     _write(f"READY {os.getpid()}\n".encode())
     pending = b""
@@ -644,16 +669,14 @@ def _serve() -> None:
             beat = f"{nonce} .\n".encode()
             if spawned is None:
                 spawned = zygote.spawn()
-            records, check_dir = _run_one(spawned, job, nonce, libc, lambda beat=beat: _write(beat))
+            records = _run_one(spawned, job, nonce, libc, lambda beat=beat: _write(beat))
         except Exception as exc:  # noqa: BLE001 - a fault of ours: report it, keep serving
             if spawned is not None:
                 _kill_all(spawned[0])
-            job, check_dir = {}, None
+            job = {}
             failed = {K_STAGE: STAGE_RUNNER, K_MSG: f"the runner failed: {type(exc).__name__}: {exc}"[:300]}
-            records = [json.dumps(failed).encode()]
+            records = [json.dumps(failed).encode()]  # what stays is found before the next check
         _write(_framed(nonce, records) + f"{nonce} END\n".encode())
-        with contextlib.suppress(Exception):  # what stays is found, and reported, before the next check
-            _clean_slate(job, os.path.abspath(job.get("workdir") or "."), check_dir, libc)
         del job, records, line
         spawned = None
         with contextlib.suppress(Exception):  # else the next check starts one, or reports why not

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from roundtrip_eval.check.compare import evalplus_output, evalplus_passes, is_floats, poly
+from roundtrip_eval.check.compare import (
+    digit_distance,
+    evalplus_output,
+    evalplus_passes,
+    is_floats,
+    poly,
+    surface_area,
+)
 from roundtrip_eval.check.host import compare
 from roundtrip_eval.check.runner import Opaque
 from roundtrip_eval.problems.load import Outcome, Problem
@@ -29,7 +36,8 @@ def test_a_float_expected_output_gets_the_default_tolerance() -> None:
     assert passes([0.1 + 0.2, 1.0], [0.3, 1.0])
     assert not passes(0.31, 0.3)
     assert not passes(3, 4)  # an int expected output gets no tolerance
-    assert is_floats([]) and not is_floats([1.0, 2])
+    assert is_floats([0.5]) and not is_floats([1.0, 2])
+    assert not is_floats([])  # an empty list is no list of floats (EvalPlus's `and x`)
 
 
 def test_the_tasks_atol_and_numpy_refusals() -> None:
@@ -37,14 +45,36 @@ def test_the_tasks_atol_and_numpy_refusals() -> None:
     assert not passes(1.001, 1.0, atol=1e-4)
     assert not passes("abc", 1.0, atol=1e-4)  # numpy cannot compare: a fail, not an error
     assert not passes([1.0, 2.0], [1.0], atol=1e-4)  # shapes differ
+    # within the tolerance, but not of the expected output's type: EvalPlus's
+    # `assert type(out) == type(exp)` before `numpy.allclose`
+    assert passes((1.0000001, 2.0), (1.0, 2.0)) and not passes([1.0000001, 2.0], (1.0, 2.0))
+    assert passes(1.0000001, 1.0) and not passes(Opaque("float64", "1.0000001"), 1.0)
+    assert not passes(float("nan"), float("nan"))  # numpy.allclose: NaN is not close to NaN
+
+
+def test_the_two_oracles_that_hold_their_own_answer() -> None:
+    # Mbpp/581: C0 takes `height` as the slant height (33 for (3, 4)); EvalPlus also passes its
+    # own reading, the height from base to apex (35), as EvaLooop's recorded verdicts do
+    assert surface_area(3, 4) == 35
+    assert evalplus_output(33, 33, atol=0.0, oracle="surface_area", args=(3, 4))[0]
+    assert evalplus_output(35, 33, atol=0.0, oracle="surface_area", args=(3, 4))[0]
+    assert not evalplus_output(36, 33, atol=0.0, oracle="surface_area", args=(3, 4))[0]
+    assert not evalplus_output("35", 33, atol=0.0, oracle="surface_area", args=(3, 4))[0]
+    # Mbpp/558: C0 stops at the shorter number (|1-9| = 8 for (12345, 9)); EvalPlus pads it
+    assert digit_distance(12345, 9) == 14 and digit_distance(123, 256) == 7
+    assert evalplus_output(14, 8, atol=0.0, oracle="digit_distance", args=(12345, 9))[0]
+    assert evalplus_output(8, 8, atol=0.0, oracle="digit_distance", args=(12345, 9))[0]
+    assert not evalplus_output(9, 8, atol=0.0, oracle="digit_distance", args=(12345, 9))[0]
 
 
 def test_the_float_tolerance_sticks_for_the_rest_of_a_run_as_in_evalplus() -> None:
     inputs = [(0,), (1,), (2,)]
-    expected = [ok(0.5), ok(2), ok(3)]
-    actual = [ok(0.5), ok(2.0000001), ok(3)]
+    expected = [ok(0.5), ok([2, 1]), ok(3)]
+    actual = [ok(0.5), ok([2.0000001, 1]), ok(3)]
     assert evalplus_passes(actual, expected, inputs) == [True, True, True]
-    # without the float before it, the same near-miss on an int fails
+    # without the float before it, the same near-miss on a list of ints fails
+    # (a float for an int fails either way: the type must be the expected output's)
+    assert evalplus_passes([ok(0.5), ok(2.0000001)], [ok(0.5), ok(2)], inputs[:2]) == [True, False]
     assert evalplus_passes(actual[1:], expected[1:], inputs[1:]) == [False, True]
     # base and plus inputs are two runs: the tolerance starts again at the task's atol
     assert evalplus_passes(actual, expected, inputs, n_base=1) == [True, False, True]

@@ -161,11 +161,24 @@ def not_none(outcome: Outcome | None) -> Outcome | None:
     return Outcome(ok=True, value=outcome.value is not None)
 
 
-def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed") -> CheckResult:
+def behaviour_digest(actual: list[Outcome | None]) -> str:
+    """The hash of every outcome (`CheckResult.behaviour`): equal hashes, identical behaviour."""
+    return hashlib.sha256(
+        json.dumps(
+            [None if a is None else [a.ok, encode(a.value) if a.ok else a.error] for a in actual]
+        ).encode()
+    ).hexdigest()[:16]
+
+
+def compare(
+    problem: Problem, actual: list[Outcome | None], mode: str = "typed", digest: str | None = None
+) -> CheckResult:
     """Pure comparison of outcomes (None = not reached because of a timeout) with C0's.
 
     `mode` is `typed` (ours) or `evalplus` (EvalPlus's rule, `check.compare`): it decides which
-    inputs fail; the category of a failing input is named the same way in both.
+    inputs fail; the category of a failing input is named the same way in both. `digest` is
+    `behaviour_digest` of the same outcomes when the caller has it (one run judged in two modes
+    hashes its outcomes once).
     """
     if mode not in MODES:
         raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -184,16 +197,14 @@ def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed")
         if act is None:
             failures.append((i, "timeout"))
             continue
+        if passes is not None and passes[i]:  # EvalPlus's rule decides; no kind to name
+            continue
         kind = mismatch_kind(exp, act, reference_types)
         if passes is not None:
-            kind = None if passes[i] else (kind or "semantic")
+            kind = kind or "semantic"
         if kind:
             failures.append((i, kind))
-    digest = hashlib.sha256(
-        json.dumps(
-            [None if a is None else [a.ok, encode(a.value) if a.ok else a.error] for a in actual]
-        ).encode()
-    ).hexdigest()[:16]
+    digest = digest or behaviour_digest(actual)
     if not failures:
         return CheckResult(True, "none", "all inputs match", len(actual), 0, behaviour=digest)
     kinds = {k for _, k in failures}
@@ -315,9 +326,12 @@ def judge_modes(
     if isinstance(outcomes, CheckResult):
         return dict.fromkeys(modes, outcomes)
     results, head = outcomes
+    if problem.metadata.get("oracle") == "not_none":
+        results = [not_none(a) for a in results]
+    digest = behaviour_digest(results)  # the same outcomes in every mode: hashed once
     verdicts = {}
     for mode in modes:
-        verdict = compare(problem, results, mode)
+        verdict = compare(problem, results, mode, digest)
         verdict.output_head = head
         verdict.seconds = time.monotonic() - started
         verdicts[mode] = verdict
@@ -405,16 +419,24 @@ def _provider(env: SandboxEnvironment) -> SandboxEnvironment:
         return env
 
 
-_ENCODED_INPUTS: dict[int, tuple[Any, list[Any]]] = {}
+_ENCODED_INPUTS: dict[int, tuple[Any, list[Any], str]] = {}
 
 
-def _encoded_inputs(problem: Problem) -> list[Any]:
-    """The problem's inputs as the runner reads them, encoded once per problem object."""
+def _inputs_cached(problem: Problem) -> tuple[Any, list[Any], str]:
+    """(the inputs, encoded, encoded as JSON text), made once per problem object: a rescore
+    sends the same inputs with thousands of candidates."""
     cached = _ENCODED_INPUTS.get(id(problem.inputs))
     if cached is None or cached[0] is not problem.inputs:
-        cached = (problem.inputs, [encode(list(args)) for args in problem.inputs])
+        encoded = [encode(list(args)) for args in problem.inputs]
+        cached = (problem.inputs, encoded, json.dumps(encoded))
         _ENCODED_INPUTS[id(problem.inputs)] = cached
-    return cached[1]
+    return cached
+
+
+def job_text(job: dict[str, Any], problem: Problem) -> str:
+    """`json.dumps(job)` with the problem's inputs as `inputs`, their JSON made once per problem."""
+    head = json.dumps({k: v for k, v in job.items() if k != "inputs"})
+    return f'{head[:-1]}, "inputs": {_inputs_cached(problem)[2]}}}'
 
 
 def scratch_places(env: SandboxEnvironment) -> list[str]:
@@ -483,7 +505,6 @@ async def run_check_modes(
         "nonce": nonce,
         "code": code,
         "function": problem.function,
-        "inputs": _encoded_inputs(problem),
         "call_timeout": call_timeout,
         "check_timeout": check_timeout,
         "output_cap": output_cap,
@@ -495,12 +516,12 @@ async def run_check_modes(
     provider = _provider(env)
     note = ""
     try:
-        result = await _send(env, provider, job, timeout)
+        result = await _send(env, provider, job_text(job, problem), nonce, timeout)
         final = _last_record(result.stdout, nonce)
         if final is not None and final.stage == STAGE_SLATE:  # the last check left what stays
             note = await _renew(provider, final.left)
             job["scratch"] = scratch_places(env)  # the fresh sandbox's own places
-            result = await _send(env, provider, job, timeout)
+            result = await _send(env, provider, job_text(job, problem), nonce, timeout)
             again = _last_record(result.stdout, nonce)
             if again is not None and again.stage == STAGE_SLATE:
                 raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
@@ -534,20 +555,29 @@ async def run_check_modes(
 
 
 async def _send(
-    env: SandboxEnvironment, provider: SandboxEnvironment, job: dict[str, Any], timeout: int
+    env: SandboxEnvironment, provider: SandboxEnvironment, job: str, nonce: str, timeout: int
 ) -> ExecResult[str]:
-    """One job to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else one exec."""
+    """One job (its JSON text) to the trial's warm runner when the sandbox has one
+    (`roundtrip-docker`), else one exec."""
     if isinstance(provider, WarmRunner) and provider.warm_runner:
-        return await provider.run_warm(json.dumps(job), until=f"{job['nonce']} END", timeout=timeout)
+        return await provider.run_warm(job, until=f"{nonce} END", timeout=timeout)
     return await env.exec(
-        ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout, timeout_retry=False
+        ["python3", "-I", "-c", RUNNER_SOURCE], input=job, timeout=timeout, timeout_retry=False
     )
 
 
 def _last_record(stdout: str, nonce: str) -> FinalRecord | None:
-    """The runner's final record, or None when there is none (the judge says what that means)."""
-    records = parse_records(stdout, nonce)
-    return FinalRecord.read(records[-1]) if records and isinstance(records[-1], dict) else None
+    """The runner's final record, or None when there is none (the judge says what that means):
+    the last framed line that is JSON (`parse_records(...)[-1]`), found from the end."""
+    prefix = nonce + " "
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(prefix):
+            try:
+                record = json.loads(line[len(prefix) :])
+            except (ValueError, RecursionError):
+                continue
+            return FinalRecord.read(record) if isinstance(record, dict) else None
+    return None
 
 
 async def _renew(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:

@@ -66,6 +66,7 @@ SET_EQ_FUNCTIONS = frozenset({"similar_elements", "find_char_long", "common_in_n
 `set(out) == set(exp)` (its `MBPP_OUTPUT_SET_EQ_TASKS`): order and duplicates do not count."""
 
 ORACLES = {("mbpp", "are_equivalent"): "are_equivalent", ("mbpp", "sum_div"): "sum_div",
+           ("mbpp", "surface_Area"): "surface_area", ("mbpp", "digit_distance_nums"): "digit_distance",
            ("humaneval", "find_zero"): "find_zero",
            **{("mbpp", name): "set_eq" for name in SET_EQ_FUNCTIONS}}  # fmt: skip
 """The special oracles EvalPlus applies by entry point (see `check.compare`)."""

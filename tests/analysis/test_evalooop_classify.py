@@ -88,13 +88,23 @@ def test_they_pass_we_fail(ours: dict[str, Any], code: str | None, c0: dict[str,
     assert found.row()["theirs"] == "pass" and found.row()["ours"] == ours["category"]
 
 
-def test_failing_only_plus_inputs_is_a_difference_of_harness() -> None:
+def test_a_module_the_sandbox_does_not_hold_is_a_difference_of_harness() -> None:
+    raised = "crash: importing the code raised ModuleNotFoundError: No module named"
+    numpy = _verdict(False, "crash", f"{raised} 'numpy'")
+    found = classify("m", "Mbpp/763", 2, True, _record(numpy), "import numpy as np", PASSED_C0, 0.1)
+    assert found.cls == "harness" and "numpy" in found.detail and "standard library" in found.detail
+    sub = {**numpy, "detail": "crash: ... ModuleNotFoundError: No module named 'scipy.special'"}
+    assert "scipy" in classify("m", "Mbpp/1", 1, True, _record(sub), "x", PASSED_C0, 0.1).detail
+    # a standard-library module missing is no difference of environment: not explained
+    own = {**numpy, "detail": f"{raised} 'json.x'"}
+    assert classify("m", "Mbpp/1", 1, True, _record(own), "x", PASSED_C0, 0.1).cls == "ours"
+
+
+def test_a_plain_wrong_value_is_not_explained_away() -> None:
     ours = _verdict(
         False, "semantic", "semantic: f(30, 2) expected 1 (int), got 5 (int)", failed_classes={"plus": 70}
     )
-    assert classify("m", "Mbpp/1", 1, True, _record(ours), "x", PASSED_C0, 0.1).cls == "harness"
-    both = {**ours, "failed_classes": {"plus": 70, "base": 1}}
-    assert classify("m", "Mbpp/1", 1, True, _record(both), "x", PASSED_C0, 0.1).cls == "ours"
+    assert classify("m", "Mbpp/1", 1, True, _record(ours), "x", PASSED_C0, 0.1).cls == "ours"
 
 
 def test_they_fail_we_pass() -> None:

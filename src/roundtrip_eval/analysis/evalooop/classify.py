@@ -8,7 +8,8 @@ Every disagreement gets one class, from evidence in the two verdicts, never "unk
 - `harness`: a difference of harness shown by C0 itself: the canonical solution fails this
   suite's check on the problem (a value over the codec's 4,096-byte limit, the sandbox's memory
   limit, an order of a set that follows the interpreter's hash seed), so the candidate cannot
-  pass either; or a limit of the sandbox the candidate hit (memory, output).
+  pass either; or a limit of the sandbox the candidate hit (memory, output); or a module the
+  candidate imports that is not the standard library's (numpy: the sandbox is python3 alone).
 - `type`: the candidate returns a value of a type our codec does not carry (an opaque value on
   the host, e.g. a numpy scalar), which `==` on their side accepts.
 - `tolerance`: float outputs judged apart by the tolerance.
@@ -17,15 +18,15 @@ Every disagreement gets one class, from evidence in the two verdicts, never "unk
 
 A function they failed and we pass: `timeout` when our check took more than twice C0's time
 (EvalPlus's per-input limit is 2 x C0's time, at least 1 s), else `harness` (it passes every
-input in our sandbox; what failed on their side is not in their records). A function they passed
-that fails only MBPP+'s plus inputs here, every base input passing: `harness` (their run did not
-hold it to these plus inputs).
+input in our sandbox; what failed on their side is not in their records).
 
 `CLASSES` lists them in the order the tables show them.
 """
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +70,16 @@ def _failure_text(record: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _missing_module(text: str) -> str | None:
+    """The top-level module a `ModuleNotFoundError` names, when it is not the standard library's
+    (a third-party package such as numpy, absent from the sandbox by design); else None."""
+    found = re.search(r"ModuleNotFoundError: No module named '([\w.]+)'", text)
+    if found is None:
+        return None
+    top = found.group(1).split(".")[0]
+    return None if top in sys.stdlib_module_names else top
+
+
 def _floats(text: str) -> bool:
     return "(float)" in text or "float]" in text
 
@@ -97,13 +108,16 @@ def why_we_fail(
         return "ours", f"the static screen flagged honest code: {detail}"
     if category == "crash" and any(w in text.lower() for w in ("memory", "exhausted", "killed", "sigkill")):
         return "harness", f"a limit of the sandbox: {detail}"
+    module = _missing_module(text)
+    if module is not None:
+        return "harness", (
+            f"imports {module}, which is not in the standard library: the sandbox is python3 alone "
+            f"(sandbox/Dockerfile), EvalPlus's environment has it installed: {detail}"
+        )
     if "(opaque" in text or "<numpy" in text or "Opaque" in text:
         return "type", f"a type our codec does not carry: {detail}"
     if _floats(text):
         return "tolerance", detail
-    classes = record.get("failed_classes") or {}
-    if classes and set(classes) == {"plus"}:
-        return "harness", f"fails only plus inputs ({classes['plus']}), every base input passes: {detail}"
     return "ours", f"not explained by the rules: {detail}"
 
 

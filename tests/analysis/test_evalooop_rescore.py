@@ -58,8 +58,9 @@ def test_rescore_a_few_tasks_interrupted_and_resumed(
     assert len(keys) == len(set(keys)), "a verdict was made twice"
     assert {r["key"] for r in first} <= set(keys)
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    # every distinct model function, and C0 of each task (unless a model wrote C0 itself)
-    assert run["distinct_checks"] <= len(keys) <= run["distinct_checks"] + len(TASKS)
+    # every distinct program of the models, and C0 of each task (unless a model wrote C0 itself)
+    assert run["distinct_programs"] <= run["distinct_checks"]
+    assert run["distinct_programs"] <= len(keys) <= run["distinct_programs"] + len(TASKS)
     for r in verdicts:
         for mode in ("typed", "evalplus"):
             assert isinstance(r[mode]["passed"], bool) and r[mode]["category"]

@@ -89,14 +89,17 @@ def _rescore(args: argparse.Namespace) -> int:
 
 def _rescore_evalooop(args: argparse.Namespace) -> int:
     from roundtrip_eval.analysis.evalooop.checks import Limits
+    from roundtrip_eval.analysis.evalooop.problems import shared_cache
     from roundtrip_eval.analysis.evalooop.run import EvalooopRescoreError, run_rescore_evalooop
 
     if args.max_sandboxes < 1:
         return _fail(f"--max-sandboxes must be at least 1, got {args.max_sandboxes}")
+    cache = None if args.no_c0_cache else Path(args.c0_cache) if args.c0_cache else shared_cache()
     try:
         result = run_rescore_evalooop(
             Path(args.data), Path(args.output), models=args.models or None, sandboxes=args.max_sandboxes,
             limits=Limits(args.call_timeout, args.check_timeout), progress=not args.quiet,
+            c0_cache=cache,
         )  # fmt: skip
     except EvalooopRescoreError as exc:
         return _fail(str(exc))
@@ -191,5 +194,8 @@ def register_cli(subparsers: Any) -> None:
     add("--max-sandboxes", type=int, default=4, help="containers checking in parallel")
     add("--call-timeout", type=float, default=2.0, help="seconds per call (the suite's default)")
     add("--check-timeout", type=float, default=30.0, help="seconds per check (the suite's default)")
+    add("--c0-cache", metavar="DIR", help="C0's outcomes kept for every output folder (default: "
+        "evalplus-expected under $ROUNDTRIP_EVAL_HOME or ~/.cache/roundtrip-eval)")  # fmt: skip
+    add("--no-c0-cache", action="store_true", help="keep C0's outcomes in OUT/expected only")
     loops.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     loops.set_defaults(func=_rescore_evalooop)

@@ -1,5 +1,10 @@
 """Each distinct (task, code) of EvaLooop's traces checked once, in both comparison modes.
 
+Distinct means distinct as a program: two functions of one task whose syntax trees are equal
+(`ast.dump`: they differ only in comments, blank lines and layout) are one check
+(`program_key`), 39,644 programs for the 46,655 distinct texts; the verdict of each text is its
+program's. Code that does not parse is its own program (its text is the key).
+
 How: a pool of `roundtrip-docker` sandboxes (each a container with its warm trusted runner, as a
 trial has) takes the functions from one queue; each function runs once and the host judges its
 outputs by both rules (`check.host.run_check_modes`: type-exact and EvalPlus's). The slowest
@@ -16,9 +21,12 @@ nobody reviewed are not for this one).
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
 import json
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +47,22 @@ def item_key(task_id: str, code: str | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+@functools.cache
+def program_key(task_id: str, code: str | None) -> str:
+    """The key of the program `code` is for one task: equal syntax trees, one key (comments,
+    blank lines and layout aside: the same bytecode but for line numbers); code that does not
+    parse keeps `item_key`."""
+    if code is None:
+        return item_key(task_id, code)
+    try:
+        with warnings.catch_warnings():  # SyntaxWarning on an odd escape: the check reports it
+            warnings.simplefilter("ignore")
+            tree = ast.dump(ast.parse(code))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return item_key(task_id, code)
+    return hashlib.sha256(f"ast\n{task_id}\n{tree}".encode()).hexdigest()[:24]
+
+
 @dataclass(frozen=True)
 class Item:
     """One distinct check: a task and the code EvaLooop's extraction gives (None: no code)."""
@@ -49,6 +73,10 @@ class Item:
     @property
     def key(self) -> str:
         return item_key(self.task_id, self.code)
+
+    @property
+    def program(self) -> str:
+        return program_key(self.task_id, self.code)
 
 
 def verdict_record(result: CheckResult) -> dict[str, Any]:
@@ -164,7 +192,7 @@ async def _check_all(
                     modes=MODES,
                 )
                 record = {
-                    "key": item.key,
+                    "key": item.program,
                     "task": item.task_id,
                     "seconds": round(time.monotonic() - started, 3),
                 }
@@ -196,27 +224,34 @@ def check_items(
     c0_seconds: dict[str, float] | None = None,
     progress: bool = True,
 ) -> dict[str, dict[str, Any]]:
-    """Every item's verdicts (both modes), from `<out>/verdicts.jsonl` where already made, the
-    rest checked now (appended there). Items without code are decided here, without a sandbox."""
+    """Every item's verdicts (both modes) by its `item_key`: its program's, from
+    `<out>/verdicts.jsonl` where already made, the rest checked now (appended there, by
+    `program_key`). Items without code are decided here, without a sandbox."""
     import anyio
 
     path = out / VERDICTS
     done = read_verdicts(path)
     _end_line(path)
-    distinct = list({item.key: item for item in items}.values())
+    distinct = {item.key: item for item in items}
+    programs: dict[str, str] = {}  # item key -> program key
+    first: dict[str, Item] = {}  # program key -> the item checked for it
+    for key in sorted(distinct):  # the same item stands for its program in every run
+        item = distinct[key]
+        programs[key] = item.program
+        first.setdefault(programs[key], item)
     with path.open("a", encoding="utf-8") as sink:
-        for item in distinct:
-            if item.code is None and item.key not in done:
+        for program, item in first.items():
+            if item.code is None and program not in done:
                 n = len(problems[item.task_id].inputs)
-                record = {"key": item.key, "task": item.task_id, "seconds": 0.0}
+                record = {"key": program, "task": item.task_id, "seconds": 0.0}
                 record.update(dict.fromkeys(MODES, no_code_record(n)))
                 sink.write(json.dumps(record) + "\n")
-                done[item.key] = record
-    todo = [item for item in distinct if item.key not in done]
+                done[program] = record
+    todo = [item for program, item in first.items() if program not in done]
     slow = c0_seconds or {}
     todo.sort(key=lambda item: -slow.get(item.task_id, 0.0))
-    line = CheckProgress(len(distinct), enabled=progress)
-    line.set(len(distinct) - len(todo), sum(1 for r in done.values() if not r["evalplus"]["passed"]))
+    line = CheckProgress(len(first), enabled=progress)
+    line.set(len(first) - len(todo), sum(1 for p in first if p in done and not done[p]["evalplus"]["passed"]))
     if todo:
         try:
             anyio.run(_check_all, todo, problems, out, sandboxes, limits or Limits(), line)
@@ -224,4 +259,5 @@ def check_items(
             line.close()
     else:
         line.close()
-    return read_verdicts(path)
+    made = read_verdicts(path)
+    return {key: made[program] for key, program in programs.items() if program in made}

@@ -1,10 +1,12 @@
 """The MBPP+ problems the EvaLooop rescore checks against, with C0's outcomes kept on disk.
 
 Why a cache: building the 378 problems runs every canonical solution on every input on the
-host, about 4 minutes on the 2-core machine (`Mbpp/599` alone about 100 s), as much as the
-checks themselves. The outcomes are written once per output folder (`<out>/expected/`, one
-JSON file per problem, in the runner's typed codec, keyed by a hash of the dataset row) and read
-back on a resumed or repeated run; a value the codec cannot carry exactly is not kept, so that
+host, minutes of CPU on the 2-core machine (`Mbpp/599` alone about 100 s), a large part of the
+15 minutes the whole rescore may take. The outcomes are written to the output folder
+(`<out>/expected/`, one JSON file per problem, in the runner's typed codec, keyed by a hash of
+the dataset row, the Python version and `RECIPE`) and to a shared cache (`shared_cache()`, as
+EvalPlus keeps its ground truth per dataset hash), so a resumed run, or a fresh one in another
+folder, reads them back in a second; a value the codec cannot carry exactly is not kept, so that
 problem is built from C0 again. The missing ones are built in parallel processes (one per core).
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -41,8 +44,23 @@ def _limit_memory() -> None:
         return
 
 
+RECIPE = "1"
+"""How C0's outcomes are made (`problem_from_row`, `C0_MEMORY`, the codec): a change to any of
+them must change this, so that no cache hands back outcomes made the old way."""
+
+
+def shared_cache() -> Path:
+    """C0's kept outcomes shared by every output folder: `<home>/evalplus-expected`
+    (`$ROUNDTRIP_EVAL_HOME`, else `~/.cache/roundtrip-eval`)."""
+    from roundtrip_eval.local_model.specs import home_dir
+
+    return home_dir() / "evalplus-expected"
+
+
 def _row_hash(row: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(row, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    """The key of one problem's kept outcomes: its dataset row, this Python, `RECIPE`."""
+    text = json.dumps([row, sys.version_info[:2], RECIPE], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _encode_outcomes(expected: Sequence[Outcome]) -> list[Any] | None:
@@ -138,20 +156,49 @@ def _outcomes_one_by_one(row: dict[str, Any], only: int | None = None) -> tuple[
     return tuple(out)
 
 
+def _file(cache: Path, task_id: str) -> Path:
+    return cache / f"{task_id.replace('/', '_')}.json"
+
+
+def _write(caches: Sequence[Path], task_id: str, record: dict[str, Any]) -> None:
+    """One problem's kept outcomes into each cache (a shared one that cannot be written is skipped)."""
+    text = json.dumps(record)
+    for cache in caches:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            temp = _file(cache, task_id).with_suffix(f".{os.getpid()}.tmp")
+            temp.write_text(text, encoding="utf-8")
+            temp.replace(_file(cache, task_id))  # whole or absent, for a run beside this one
+        except OSError:
+            continue
+
+
+def _read(caches: Sequence[Path], task_id: str, row_hash: str) -> dict[str, Any] | None:
+    """One problem's kept outcomes from the first cache that holds them for this row."""
+    for cache in caches:
+        try:
+            data = json.loads(_file(cache, task_id).read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("row") == row_hash:
+                return data
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def _keep(
-    cache: Path,
+    caches: Sequence[Path],
     rows: dict[str, dict[str, Any]],
     result: tuple[str, list[Any] | None, float],
     kept: dict[str, tuple[tuple[Outcome, ...], float]],
     seconds: dict[str, float],
 ) -> None:
-    """Write one built problem's outcomes to the cache and keep them (unless not carried)."""
+    """Write one built problem's outcomes to the caches and keep them (unless not carried)."""
     task_id, encoded, took = result
     seconds[task_id] = took
     if encoded is None:
         return
     record = {"row": _row_hash(rows[task_id]), "seconds": round(took, 3), "expected": encoded}
-    (cache / f"{task_id.replace('/', '_')}.json").write_text(json.dumps(record), encoding="utf-8")
+    _write(caches, task_id, record)
     kept[task_id] = (_decode_outcomes(encoded), took)
 
 
@@ -160,10 +207,14 @@ def load_problems(
     task_ids: Sequence[str],
     cache: Path,
     *,
+    shared: Path | None = None,
     workers: int | None = None,
     echo: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, Problem], dict[str, float]]:
-    """The problems of `task_ids` and each one's C0 seconds (as measured when it was first built)."""
+    """The problems of `task_ids` and each one's C0 seconds (as measured when it was first built).
+
+    C0's outcomes come from `cache` (the output folder's), else from `shared` (copied into
+    `cache`), else are built and written to both."""
     rows = {str(r.get("task_id")): r for r in read_rows(SOURCE, str(dataset))}
     missing_ids = [t for t in task_ids if t not in rows]
     if missing_ids:
@@ -171,14 +222,16 @@ def load_problems(
             f"{dataset}: no MBPP+ problem {', '.join(missing_ids[:5])} (EvaLooop's traces name it)"
         )
     cache.mkdir(parents=True, exist_ok=True)
+    caches = [cache] if shared is None else [cache, shared]
     kept: dict[str, tuple[tuple[Outcome, ...], float]] = {}
     for task_id in task_ids:
-        path = cache / f"{task_id.replace('/', '_')}.json"
+        data = _read(caches, task_id, _row_hash(rows[task_id]))
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data["row"] == _row_hash(rows[task_id]):
+            if data is not None:
                 kept[task_id] = (_decode_outcomes(data["expected"]), float(data["seconds"]))
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+                if not _file(cache, task_id).is_file():
+                    _write([cache], task_id, data)
+        except (ValueError, KeyError, TypeError, IndexError):
             continue
     todo = [t for t in task_ids if t not in kept]
     built: dict[str, Problem] = {}
@@ -193,7 +246,7 @@ def load_problems(
                 futures = [pool.submit(_build, str(dataset), t) for t in todo]
                 for future in as_completed(futures):
                     results.append(future.result())
-                    _keep(cache, rows, results[-1], kept, seconds)
+                    _keep(caches, rows, results[-1], kept, seconds)
         except BrokenProcessPool:  # a C0 killed its process: the rest one process each, to name it
             for task_id in [t for t in todo if t not in seconds]:
                 with ProcessPoolExecutor(1, initializer=_limit_memory) as alone:
@@ -201,7 +254,7 @@ def load_problems(
                         results.append(alone.submit(_build, str(dataset), task_id).result())
                     except BrokenProcessPool:  # input by input, the one that kills it a MemoryError
                         results.append(_build_input_by_input(str(dataset), rows[task_id]))
-                _keep(cache, rows, results[-1], kept, seconds)
+                _keep(caches, rows, results[-1], kept, seconds)
         for task_id, encoded, _took in results:
             if encoded is None:  # not carried exactly by the codec: built again each run
                 built[task_id] = problem_from_row(SOURCE, rows[task_id])

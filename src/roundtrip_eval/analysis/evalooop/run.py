@@ -46,8 +46,10 @@ def run_rescore_evalooop(
     limits: Limits | None = None,
     progress: bool = True,
     tasks: Sequence[str] | None = None,
+    c0_cache: Path | None = None,
 ) -> str:
-    """Rescore every model (or `models`; `tasks` narrows to some tasks, for tests); the closing line."""
+    """Rescore every model (or `models`; `tasks` narrows to some tasks, for tests); the closing
+    line. `c0_cache`: a folder of C0's outcomes shared between output folders (`problems.py`)."""
     from roundtrip_eval.analysis.evalooop.problems import load_problems
     from roundtrip_eval.analysis.evalooop.tables import write_tables
     from roundtrip_eval.analysis.rescore.run import RescoreError, ensure_sandbox
@@ -77,11 +79,12 @@ def run_rescore_evalooop(
     task_ids = sorted({i.task_id for i in items}, key=lambda t: (len(t), t))
     echo = (lambda text: print(f"rescore-evalooop: {text}", file=sys.stderr)) if progress else None
     try:
-        problems, c0_seconds = load_problems(evalplus, task_ids, out / "expected", echo=echo)
+        problems, c0_seconds = load_problems(evalplus, task_ids, out / "expected", shared=c0_cache, echo=echo)
     except ValueError as exc:
         raise EvalooopRescoreError(str(exc)) from exc
     lap("problems")
     distinct = len({i.key for i in items})
+    programs = len({i.program for i in items})
     # C0 itself, once per problem: where it fails our check, no candidate can pass (harness)
     references = [Item(t, extract(problems[t].reference)) for t in task_ids]
     verdicts = check_items(
@@ -101,6 +104,7 @@ def run_rescore_evalooop(
         "wall_seconds": round(time.monotonic() - started, 1),
         "functions": len(items),
         "distinct_checks": distinct,
+        "distinct_programs": programs,
         "models": len(traces),
         "sandboxes": sandboxes,
         "load_before": [round(x, 2) for x in load_before],
@@ -109,4 +113,7 @@ def run_rescore_evalooop(
     }
     (out / "run.json").write_text(json.dumps(run_info, indent=1), encoding="utf-8")
     minutes, seconds = divmod(int(time.monotonic() - started), 60)
-    return f"{summary} ({len(items):,} functions, {distinct:,} distinct checks, {minutes}m{seconds:02d}s)"
+    return (
+        f"{summary} ({len(items):,} functions, {distinct:,} distinct checks as {programs:,} programs, "
+        f"{minutes}m{seconds:02d}s)"
+    )

@@ -1,0 +1,65 @@
+"""The rescore's unit of checking: one program per syntax tree (`checks.program_key`), each
+function's verdict its program's; and C0's outcomes kept for every output folder
+(`problems.load_problems` with a shared cache). No Docker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from peer_data import evalplus_dir
+
+from roundtrip_eval.analysis.evalooop import problems as evalooop_problems
+from roundtrip_eval.analysis.evalooop.checks import VERDICTS, Item, check_items, item_key, program_key
+
+PLAIN = "def f(x):\n    return x + 1\n"
+COMMENTED = "# adds one\ndef f(x):  # the function\n\n    return (x + 1)\n"
+
+
+def test_one_program_whatever_the_comments_and_layout() -> None:
+    assert program_key("Mbpp/1", PLAIN) == program_key("Mbpp/1", COMMENTED)
+    assert program_key("Mbpp/1", PLAIN) != program_key("Mbpp/1", PLAIN.replace("1", "2"))
+    assert program_key("Mbpp/1", PLAIN) != program_key("Mbpp/2", PLAIN)  # a task of its own
+    # a docstring is code (it is __doc__), and so is an assert line after the function
+    assert program_key("Mbpp/1", PLAIN) != program_key("Mbpp/1", 'def f(x):\n    "doc"\n    return x + 1\n')
+    assert program_key("Mbpp/1", PLAIN) != program_key("Mbpp/1", PLAIN + "assert f(1) == 2\n")
+    broken = "def f(x)\n    return x"
+    assert program_key("Mbpp/1", broken) == item_key("Mbpp/1", broken)  # no tree: its text
+    assert program_key("Mbpp/1", None) == item_key("Mbpp/1", None)
+
+
+def test_every_function_gets_its_programs_verdict_and_a_program_is_checked_once(tmp_path: Path) -> None:
+    verdict = {"passed": True, "category": "none", "detail": "all inputs match"}
+    record = {"key": program_key("Mbpp/1", PLAIN), "task": "Mbpp/1", "seconds": 0.1,
+              "typed": verdict, "evalplus": verdict}  # fmt: skip
+    (tmp_path / VERDICTS).write_text(json.dumps(record) + "\n", encoding="utf-8")
+    items = [Item("Mbpp/1", PLAIN), Item("Mbpp/1", COMMENTED), Item("Mbpp/1", PLAIN)]
+    # the one program already has its verdict: nothing goes to a sandbox (none is given)
+    found = check_items(items, {}, tmp_path, progress=False)
+    assert set(found) == {item_key("Mbpp/1", PLAIN), item_key("Mbpp/1", COMMENTED)}
+    assert all(r["typed"]["passed"] and r["key"] == record["key"] for r in found.values())
+    lines = (tmp_path / VERDICTS).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1  # nothing was checked again
+
+
+def test_c0_outcomes_are_kept_for_the_next_output_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset = evalplus_dir()
+    shared = tmp_path / "shared"
+    said: list[str] = []
+    first, seconds = evalooop_problems.load_problems(
+        dataset, ["Mbpp/3"], tmp_path / "a", shared=shared, echo=said.append
+    )
+    assert len(said) == 1 and (shared / "Mbpp_3.json").is_file() and seconds["Mbpp/3"] >= 0
+    again, _ = evalooop_problems.load_problems(
+        dataset, ["Mbpp/3"], tmp_path / "b", shared=shared, echo=said.append
+    )
+    assert len(said) == 1, "C0 ran again although its outcomes were kept"
+    assert (tmp_path / "b" / "Mbpp_3.json").is_file()  # the new folder holds them too
+    assert again["Mbpp/3"].expected == first["Mbpp/3"].expected
+    # outcomes made another way (another recipe) are not handed back
+    monkeypatch.setattr(evalooop_problems, "RECIPE", "another")
+    evalooop_problems.load_problems(dataset, ["Mbpp/3"], tmp_path / "c", shared=shared, echo=said.append)
+    assert len(said) == 2

@@ -87,12 +87,12 @@ def child(args: argparse.Namespace) -> None:
     out = Path(tempfile.mkdtemp(prefix="evalooop-bench-"))
     meter = ContainerCPU()
     cpu, wall = time.process_time(), time.monotonic()
-    check_items(items, problems, out, sandboxes=args.sandboxes, c0_seconds=c0_seconds, progress=False)
+    found = check_items(items, problems, out, sandboxes=args.sandboxes, c0_seconds=c0_seconds, progress=False)
     wall, cpu = time.monotonic() - wall, time.process_time() - cpu
     records = [json.loads(line) for line in (out / "verdicts.jsonl").open(encoding="utf-8")]
-    verdicts = {
-        r["key"]: [r[m]["passed"] for m in ("typed", "evalplus")] + [r["evalplus"]["category"]]
-        for r in records
+    verdicts = {  # by item key: each function's verdict (its program's, where programs are checked)
+        key: [r[m]["passed"] for m in ("typed", "evalplus")] + [r["evalplus"]["category"]]
+        for key, r in found.items()
     }
     result = {
         "wall": wall,
@@ -100,6 +100,7 @@ def child(args: argparse.Namespace) -> None:
         "container_cpu": meter.seconds(),
         "check_seconds": sum(float(r.get("seconds") or 0) for r in records),
         "checks": len(items),
+        "programs": len(records),
         "verdicts": verdicts,
         "src": sys.modules["roundtrip_eval"].__file__,
     }
@@ -125,6 +126,7 @@ def sample(data: Path, n: int, seed: int) -> list[tuple[str, str]]:
 
 def export(rev: str, folder: Path) -> Path:
     """The sources of git revision `rev` in `folder` (src/ and the package's data)."""
+    folder.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
     return folder / "src"
@@ -146,7 +148,8 @@ def run_version(src: Path, name: str, items: Path, args: argparse.Namespace) -> 
 def line(name: str, r: dict[str, Any]) -> str:
     n = r["checks"]
     return (
-        f"| {name} | {n} | {r['wall']:.1f} | {n / r['wall']:.1f} | {1000 * r['host_cpu'] / n:.1f} | "
+        f"| {name} | {n} | {r['programs']} | {r['wall']:.1f} | {n / r['wall']:.1f} | "
+        f"{1000 * r['host_cpu'] / n:.1f} | "
         f"{1000 * r['container_cpu'] / n:.1f} | {r['check_seconds']:.1f} | "
         f"{r['wall'] * TOTAL / n / 60:.1f} | {r['load'][0]:.1f}-{r['load'][1]:.1f} |"
     )
@@ -175,9 +178,9 @@ def main() -> None:
     if args.before:
         versions = {f"before ({args.before})": export(args.before, work / "before"), **versions}
     print(f"{args.sample} checks, seed {args.seed}, {args.sandboxes} sandboxes, {os.cpu_count()} CPUs")
-    print("| version | checks | wall s | checks/s | host CPU ms/check | container CPU ms/check "
-          "| sum of check s | projected min (46,655) | load before-after |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| version | checks | sandbox runs | wall s | checks/s | host CPU ms/check | container CPU "
+          "ms/check | sum of check s | projected min (46,655) | load before-after |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     runs: list[tuple[str, dict[str, Any]]] = []
     for _ in range(args.repeat):
         for name, src in versions.items():

@@ -178,7 +178,7 @@ def compare(
     `mode` is `typed` (ours) or `evalplus` (EvalPlus's rule, `check.compare`): it decides which
     inputs fail; the category of a failing input is named the same way in both. `digest` is
     `behaviour_digest` of the same outcomes when the caller has it (one run judged in two modes
-    hashes its outcomes once).
+    hashes its outcomes once; "" when no one reads it).
     """
     if mode not in MODES:
         raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -204,7 +204,7 @@ def compare(
             kind = kind or "semantic"
         if kind:
             failures.append((i, kind))
-    digest = digest or behaviour_digest(actual)
+    digest = behaviour_digest(actual) if digest is None else digest
     if not failures:
         return CheckResult(True, "none", "all inputs match", len(actual), 0, behaviour=digest)
     kinds = {k for _, k in failures}
@@ -317,18 +317,23 @@ def judge(problem: Problem, records: list[Any], started: float, mode: str = "typ
 
 
 def judge_modes(
-    problem: Problem, records: list[Any], started: float, modes: tuple[str, ...] = MODES
+    problem: Problem,
+    records: list[Any],
+    started: float,
+    modes: tuple[str, ...] = MODES,
+    behaviour: bool = True,
 ) -> dict[str, CheckResult]:
     """`judge` in several comparison modes from one run's records: the records are read and the
     outputs decoded once; a verdict the final record decides alone (a stage, a stop, tampering)
-    is the same in every mode."""
+    is the same in every mode. `behaviour=False` leaves `CheckResult.behaviour` empty (hashing
+    every output is a third of the host's work on a check, and a rescore never reads it)."""
     outcomes = _outcomes(problem, records, started)
     if isinstance(outcomes, CheckResult):
         return dict.fromkeys(modes, outcomes)
     results, head = outcomes
     if problem.metadata.get("oracle") == "not_none":
         results = [not_none(a) for a in results]
-    digest = behaviour_digest(results)  # the same outcomes in every mode: hashed once
+    digest = behaviour_digest(results) if behaviour else ""  # the same in every mode: hashed once
     verdicts = {}
     for mode in modes:
         verdict = compare(problem, results, mode, digest)
@@ -482,10 +487,11 @@ async def run_check_modes(
     output_cap: int = OUTPUT_CAP,
     screen: bool = True,
     modes: tuple[str, ...] = MODES,
+    behaviour: bool = True,
 ) -> dict[str, CheckResult]:
     """`run_check` judged in each of `modes` from one run of the candidate: the sandbox runs it
     once, and the host compares the same outputs by each rule (the EvaLooop rescore gives both
-    verdicts on 46,655 functions at the cost of one)."""
+    verdicts on 46,655 functions at the cost of one). `behaviour`: see `judge_modes`."""
     for mode in modes:
         if mode not in MODES:
             raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -535,7 +541,7 @@ async def run_check_modes(
         _note(f"{exc}; the trial goes on in a fresh sandbox")
         return dict.fromkeys(modes, _fail("crash", f"crash: {str(exc)[:300]}", n, started))
     try:
-        verdicts = judge_modes(problem, parse_records(result.stdout, nonce), started, modes)
+        verdicts = judge_modes(problem, parse_records(result.stdout, nonce), started, modes, behaviour)
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
         return dict.fromkeys(modes, _fail("crash", msg, n, started))

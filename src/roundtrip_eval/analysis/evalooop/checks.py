@@ -190,6 +190,7 @@ async def _check_all(
                     call_timeout=limits.call_timeout,
                     check_timeout=limits.check_timeout,
                     modes=MODES,
+                    behaviour=False,  # not kept: the tables read the verdicts only
                 )
                 record = {
                     "key": item.program,

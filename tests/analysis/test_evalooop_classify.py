@@ -113,3 +113,16 @@ def test_they_fail_we_pass() -> None:
     assert slow.cls == "timeout" and "1.50 s" in slow.detail
     fast = classify("m", "Mbpp/1", 2, False, _record(_verdict(True), seconds=0.2), "x", PASSED_C0, 0.1)
     assert fast.cls == "harness"
+
+
+def test_their_own_records_judging_one_program_both_ways_is_a_difference_of_harness() -> None:
+    wrong = _verdict(False, "semantic", "semantic: f(2) expected 4 (int), got 5 (int)")
+    alone = classify("m", "Mbpp/1", 1, True, _record(wrong), "x", PASSED_C0, 0.1, (1, 0))
+    assert alone.cls == "ours"  # they passed it the one time they saw it: not explained
+    varies = classify("m", "Mbpp/1", 1, True, _record(wrong), "x", PASSED_C0, 0.1, (3, 2))
+    assert varies.cls == "harness" and "fail this same program in 2 of 5" in varies.detail
+    passing = _record(_verdict(True), seconds=0.2)
+    seen = classify("m", "Mbpp/1", 4, False, passing, "x", PASSED_C0, 0.1, (6, 1))
+    assert seen.cls == "harness" and "pass this same program in 6 of 7" in seen.detail
+    unseen = classify("m", "Mbpp/1", 4, False, passing, "x", PASSED_C0, 0.1, (0, 1))
+    assert unseen.cls == "harness" and "do not say what failed" in unseen.detail

@@ -18,7 +18,9 @@ Every disagreement gets one class, from evidence in the two verdicts, never "unk
 
 A function they failed and we pass: `timeout` when our check took more than twice C0's time
 (EvalPlus's per-input limit is 2 x C0's time, at least 1 s), else `harness` (it passes every
-input in our sandbox; what failed on their side is not in their records).
+input in our sandbox; where their own records pass the same program in another loop or model,
+the detail says so: their verdict on it varies). A function they passed and we fail, that no
+rule above explains, is `harness` when their own records fail the same program elsewhere.
 
 `CLASSES` lists them in the order the tables show them.
 """
@@ -84,8 +86,28 @@ def _floats(text: str) -> bool:
     return "(float)" in text or "float]" in text
 
 
+def _varies(elsewhere: tuple[int, int], theirs: bool) -> str:
+    """What their records say of the same program elsewhere, when their verdict on it is not
+    one verdict: '' otherwise. `elsewhere`: (loops they passed, loops they failed) of this
+    program of this task, over every model and loop of their records (this one included)."""
+    passed, failed = elsewhere
+    other = failed if theirs else passed
+    if not other:
+        return ""
+    word = "fail" if theirs else "pass"
+    return (
+        f"their own records {word} this same program in {other} of {passed + failed} recorded loops: "
+        "their verdict on one program is not one verdict (their timing, or an order that follows "
+        "the interpreter's hash seed)"
+    )
+
+
 def why_we_fail(
-    record: Mapping[str, Any], code: str | None, c0: Mapping[str, Any] | None, c0_seconds: float
+    record: Mapping[str, Any],
+    code: str | None,
+    c0: Mapping[str, Any] | None,
+    c0_seconds: float,
+    elsewhere: tuple[int, int] = (0, 0),
 ) -> tuple[str, str]:
     """(class, detail) of a function they passed and we failed."""
     category, detail = str(record["category"]), str(record.get("detail", ""))[:200]
@@ -118,14 +140,22 @@ def why_we_fail(
         return "type", f"a type our codec does not carry: {detail}"
     if _floats(text):
         return "tolerance", detail
+    varies = _varies(elsewhere, True)
+    if varies:
+        return "harness", f"{varies}: {detail}"
     return "ours", f"not explained by the rules: {detail}"
 
 
-def why_they_fail(record: Mapping[str, Any], seconds: float, c0_seconds: float) -> tuple[str, str]:
+def why_they_fail(
+    record: Mapping[str, Any], seconds: float, c0_seconds: float, elsewhere: tuple[int, int] = (0, 0)
+) -> tuple[str, str]:
     """(class, detail) of a function they failed and we passed."""
     here = f"passes all {record.get('n_inputs', '?')} inputs here in {seconds:.2f} s (C0: {c0_seconds:.2f} s)"
     if seconds > 2 * c0_seconds + 1.0:
         return "timeout", f"{here}: slower than EvalPlus's limit of 2 x C0's time"
+    varies = _varies(elsewhere, False)
+    if varies:
+        return "harness", f"{here}; {varies}"
     return "harness", f"{here}; their records do not say what failed on their side"
 
 
@@ -138,13 +168,15 @@ def classify(
     code: str | None,
     c0: Mapping[str, Any] | None,
     c0_seconds: float,
+    elsewhere: tuple[int, int] = (0, 0),
 ) -> Disagreement:
-    """The class of one disagreement (`record`: our verdicts on the function, both modes)."""
+    """The class of one disagreement (`record`: our verdicts on the function, both modes;
+    `elsewhere`: their passes and fails of the same program over all their records)."""
     ours = record["evalplus"]
     if theirs:
-        cls, detail = why_we_fail(ours, code, c0, c0_seconds)
+        cls, detail = why_we_fail(ours, code, c0, c0_seconds, elsewhere)
     else:
-        cls, detail = why_they_fail(ours, float(record.get("seconds") or 0.0), c0_seconds)
+        cls, detail = why_they_fail(ours, float(record.get("seconds") or 0.0), c0_seconds, elsewhere)
     return Disagreement(
         model, task, loop, theirs, "pass" if ours["passed"] else str(ours["category"]), cls, detail
     )

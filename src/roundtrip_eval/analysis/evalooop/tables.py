@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.analysis.evalooop.checks import MODES, item_key
+from roundtrip_eval.analysis.evalooop.checks import MODES, item_key, program_key
 from roundtrip_eval.analysis.evalooop.classify import CLASSES, Disagreement, classify
 from roundtrip_eval.analysis.evalooop.published import reproduce
 from roundtrip_eval.analysis.evalooop.read import MAX_LOOPS, ModelTrace, Published, extract
@@ -67,6 +67,18 @@ def task_chain(passes: Sequence[bool]) -> TrialSurvival:
     return TrialSurvival(len(passes), False)
 
 
+def their_verdicts(traces: Sequence[ModelTrace]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(loops they passed, loops they failed) per (task, program) over every model's records:
+    where one program gets both, their verdict on it varies."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for model in traces:
+        for task in model.tasks:
+            for loop, raw in enumerate(task.codes, 1):
+                pair = counts.setdefault((task.task_id, program_key(task.task_id, extract(raw))), [0, 0])
+                pair[0 if task.their_passed(loop) else 1] += 1
+    return {key: (p, f) for key, (p, f) in counts.items()}
+
+
 def _rate(n: int, d: int) -> float:
     return n / d if d else float("nan")
 
@@ -83,6 +95,7 @@ def model_rows(
     disagreements: list[Disagreement] = []
     curves: list[dict[str, Any]] = []
     drift: list[dict[str, Any]] = []
+    theirs_by_program = their_verdicts(traces)
     for model in traces:
         rep = reproduce(model, published.get(model.model_id))
         chains: dict[str, list[TrialSurvival]] = {m: [] for m in (*MODES, "theirs")}
@@ -112,6 +125,7 @@ def model_rows(
                             code,
                             c0.get(task.task_id),
                             c0_seconds.get(task.task_id, 0.0),
+                            theirs_by_program[(task.task_id, program_key(task.task_id, code))],
                         )
                     )
             for mode in MODES:

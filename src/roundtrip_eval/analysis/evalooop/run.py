@@ -25,6 +25,18 @@ class EvalooopRescoreError(RuntimeError):
     """The rescore cannot start or finish; the message says what to do."""
 
 
+def _host_cpu() -> dict[str, float]:
+    """CPU seconds of this process and of its finished children (C0's workers) so far: with the
+    containers' own, what the run would take on an idle machine of as many cores."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "process": round(own.ru_utime + own.ru_stime, 1),
+        "children": round(children.ru_utime + children.ru_stime, 1),
+    }
+
+
 def data_folders(data: Path) -> tuple[Path, Path]:
     """(EvaLooop's folder, EvalPlus's folder) under a peer-data folder, or the EvaLooop folder
     itself with EvalPlus's beside it."""
@@ -107,6 +119,7 @@ def run_rescore_evalooop(
         "distinct_programs": programs,
         "models": len(traces),
         "sandboxes": sandboxes,
+        "host_cpu_seconds": _host_cpu(),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -55,6 +56,16 @@ def shared_cache() -> Path:
     from roundtrip_eval.local_model.specs import home_dir
 
     return home_dir() / "evalplus-expected"
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Workers for C0, each capped at `C0_MEMORY`, started from a small server process rather
+    than forked from this one: by the time a worker is replaced this process holds every trace
+    and the outcomes built so far (`Mbpp/255`'s alone take gigabytes once decoded), and a fork
+    of it would start over the cap, so C0 would fail for want of memory it never asked for."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_limit_memory)
 
 
 def _row_hash(row: dict[str, Any]) -> str:
@@ -112,7 +123,7 @@ def _build_input_by_input(dataset: str, row: dict[str, Any]) -> tuple[str, list[
     task_id = str(row["task_id"])
     n = len(row["base_input"]) + len(row["plus_input"] or [])
     outcomes: list[Outcome] = []
-    pool = ProcessPoolExecutor(1, initializer=_limit_memory)
+    pool = _pool(1)
     try:
         for i in range(n):
             try:
@@ -120,7 +131,7 @@ def _build_input_by_input(dataset: str, row: dict[str, Any]) -> tuple[str, list[
             except BrokenProcessPool:
                 outcomes.append(Outcome(ok=False, error="MemoryError"))
                 pool.shutdown(wait=False)
-                pool = ProcessPoolExecutor(1, initializer=_limit_memory)
+                pool = _pool(1)
     finally:
         pool.shutdown(wait=True)
     return task_id, _encode_outcomes(outcomes), time.monotonic() - started
@@ -242,14 +253,14 @@ def load_problems(
         n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         results: list[tuple[str, list[Any] | None, float]] = []
         try:
-            with ProcessPoolExecutor(n, initializer=_limit_memory) as pool:  # kept as each finishes
+            with _pool(n) as pool:  # kept as each finishes
                 futures = [pool.submit(_build, str(dataset), t) for t in todo]
                 for future in as_completed(futures):
                     results.append(future.result())
                     _keep(caches, rows, results[-1], kept, seconds)
         except BrokenProcessPool:  # a C0 killed its process: the rest one process each, to name it
             for task_id in [t for t in todo if t not in seconds]:
-                with ProcessPoolExecutor(1, initializer=_limit_memory) as alone:
+                with _pool(1) as alone:
                     try:
                         results.append(alone.submit(_build, str(dataset), task_id).result())
                     except BrokenProcessPool:  # input by input, the one that kills it a MemoryError

@@ -4,6 +4,7 @@ function's verdict its program's; and C0's outcomes kept for every output folder
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -63,3 +64,26 @@ def test_c0_outcomes_are_kept_for_the_next_output_folder(
     monkeypatch.setattr(evalooop_problems, "RECIPE", "another")
     evalooop_problems.load_problems(dataset, ["Mbpp/3"], tmp_path / "c", shared=shared, echo=said.append)
     assert len(said) == 2
+
+
+def _row(task_id: str, body: str) -> dict[str, object]:
+    prompt = '"""\nWrite a function.\nassert f(1) == 1\n"""\n'
+    return {"task_id": task_id, "prompt": prompt, "entry_point": "f",
+            "canonical_solution": f"\ndef f(x):\n{body}", "base_input": [[1], [2]],
+            "plus_input": [[3]], "atol": 0}  # fmt: skip
+
+
+def test_a_c0_that_kills_its_worker_is_built_input_by_input_and_the_rest_goes_on(tmp_path: Path) -> None:
+    # C0 of Mbpp/9 ends its own process on input 2, as Mbpp/255's C0 does past the memory cap
+    dying = "    if x == 2:\n        import os\n        os._exit(3)\n    return x\n"
+    rows = [_row("Mbpp/8", "    return x * 2\n"), _row("Mbpp/9", dying), _row("Mbpp/10", "    return -x\n")]
+    with gzip.open(tmp_path / "MbppPlus.jsonl.gz", "wt", encoding="utf-8") as stream:
+        stream.writelines(json.dumps(r) + "\n" for r in rows)
+    built, seconds = evalooop_problems.load_problems(
+        tmp_path, ["Mbpp/8", "Mbpp/9", "Mbpp/10"], tmp_path / "out", workers=2
+    )
+    assert [o.value for o in built["Mbpp/8"].expected] == [2, 4, 6]
+    assert [o.value for o in built["Mbpp/10"].expected] == [-1, -2, -3]
+    dead = built["Mbpp/9"].expected
+    assert [o.ok for o in dead] == [True, False, True] and dead[1].error == "MemoryError"
+    assert set(seconds) == {"Mbpp/8", "Mbpp/9", "Mbpp/10"}

@@ -7,7 +7,8 @@ host, minutes of CPU on the 2-core machine (`Mbpp/599` alone about 100 s), a lar
 the dataset row, the Python version and `RECIPE`) and to a shared cache (`shared_cache()`, as
 EvalPlus keeps its ground truth per dataset hash), so a resumed run, or a fresh one in another
 folder, reads them back in a second; a value the codec cannot carry exactly is not kept, so that
-problem is built from C0 again. The missing ones are built in parallel processes (one per core).
+problem is built from C0 again. The missing ones are built in parallel lanes (one per core),
+each a worker process of its own (`_build_all`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -196,6 +197,55 @@ def _read(caches: Sequence[Path], task_id: str, row_hash: str) -> dict[str, Any]
     return None
 
 
+def _build_all(
+    dataset: str,
+    todo: Sequence[str],
+    lanes: int,
+    keep: Callable[[tuple[str, list[Any] | None, float]], None],
+) -> list[tuple[str, list[Any] | None, float]]:
+    """Build `todo` in `lanes` parallel lanes, each a one-worker pool taking the next problem
+    when its last is done (`keep` is called as each finishes, under a lock). A problem whose C0
+    kills its worker is known at once (its lane's pool breaks, no other's): it is built again
+    input by input, the input that kills it a `MemoryError`, and the lane goes on with a new
+    worker."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    queue = list(reversed(todo))
+    lock = threading.Lock()
+    results: list[tuple[str, list[Any] | None, float]] = []
+
+    def lane() -> None:
+        pool = _pool(1)
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    task_id = queue.pop()
+                try:
+                    result = pool.submit(_build, dataset, task_id).result()
+                except BrokenProcessPool:
+                    pool.shutdown(wait=False)
+                    pool = _pool(1)
+                    row = next(r for r in read_rows(SOURCE, dataset) if r.get("task_id") == task_id)
+                    result = _build_input_by_input(dataset, row)
+                with lock:
+                    results.append(result)
+                    keep(result)
+        except BaseException:
+            with lock:
+                queue.clear()  # a fault (a row C0 cannot be built from): the other lanes stop too
+            raise
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    with ThreadPoolExecutor(lanes) as threads:
+        for future in [threads.submit(lane) for _ in range(lanes)]:
+            future.result()
+    return results
+
+
 def _keep(
     caches: Sequence[Path],
     rows: dict[str, dict[str, Any]],
@@ -251,21 +301,7 @@ def load_problems(
         if echo:
             echo(f"running C0 on the inputs of {len(todo)} MBPP+ problems (kept in {cache} for later runs)")
         n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        results: list[tuple[str, list[Any] | None, float]] = []
-        try:
-            with _pool(n) as pool:  # kept as each finishes
-                futures = [pool.submit(_build, str(dataset), t) for t in todo]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    _keep(caches, rows, results[-1], kept, seconds)
-        except BrokenProcessPool:  # a C0 killed its process: the rest one process each, to name it
-            for task_id in [t for t in todo if t not in seconds]:
-                with _pool(1) as alone:
-                    try:
-                        results.append(alone.submit(_build, str(dataset), task_id).result())
-                    except BrokenProcessPool:  # input by input, the one that kills it a MemoryError
-                        results.append(_build_input_by_input(str(dataset), rows[task_id]))
-                _keep(caches, rows, results[-1], kept, seconds)
+        results = _build_all(str(dataset), todo, n, lambda result: _keep(caches, rows, result, kept, seconds))
         for task_id, encoded, _took in results:
             if encoded is None:  # not carried exactly by the codec: built again each run
                 built[task_id] = problem_from_row(SOURCE, rows[task_id])

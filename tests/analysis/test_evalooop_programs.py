@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from pathlib import Path
 
 import pytest
 from peer_data import evalplus_dir
 
 from roundtrip_eval.analysis.evalooop import problems as evalooop_problems
-from roundtrip_eval.analysis.evalooop.checks import VERDICTS, Item, check_items, item_key, program_key
+from roundtrip_eval.analysis.evalooop.checks import (
+    VERDICTS,
+    CheckProgress,
+    Item,
+    check_items,
+    item_key,
+    program_key,
+)
 
 PLAIN = "def f(x):\n    return x + 1\n"
 COMMENTED = "# adds one\ndef f(x):  # the function\n\n    return (x + 1)\n"
@@ -87,3 +95,11 @@ def test_a_c0_that_kills_its_worker_is_built_input_by_input_and_the_rest_goes_on
     dead = built["Mbpp/9"].expected
     assert [o.ok for o in dead] == [True, False, True] and dead[1].error == "MemoryError"
     assert set(seconds) == {"Mbpp/8", "Mbpp/9", "Mbpp/10"}
+
+
+def test_the_time_left_is_projected_from_the_weight_of_the_checks_done() -> None:
+    line = CheckProgress(3, weight=10.0, enabled=False)
+    line.started = time.monotonic() - 10.0  # 10 s for the first check, weighted 1 of 10
+    line.advance_by(1, 1.0)
+    assert "1/3 checks" in line.text() and "1 failed" in line.text()
+    assert "about 1m30s left" in line.text()  # 9 of the weight is left: 90 s, not 20 s

@@ -27,7 +27,7 @@ import hashlib
 import json
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,20 +135,38 @@ def _end_line(path: Path) -> None:
 
 
 class CheckProgress(ProgressLine):
-    """`rescore-evalooop: 1,234/46,655 checks (2%), 310 failed, 1m05s, about 14m left`."""
+    """`rescore-evalooop: 1,234/46,655 checks (2%), 310 failed, 1m05s, about 14m left`.
+
+    The time left is projected from the work done so far, each check weighted by its problem's
+    C0 time plus `CHECK_OVERHEAD` (the slowest problems go first: a count of checks alone would
+    promise hours at the start)."""
+
+    def __init__(self, total: int, weight: float = 0.0, enabled: bool = True) -> None:
+        super().__init__(total, enabled=enabled)
+        self.weight_left = weight  # of the checks still to run
+        self.weight_done = 0.0  # of those run since this process started
+
+    def advance_by(self, failed: int, weight: float) -> None:
+        self.weight_left -= weight
+        self.weight_done += weight
+        self.advance(failed)
 
     def text(self) -> str:
         elapsed = time.monotonic() - self.started
         minutes, seconds = divmod(int(elapsed), 60)
         share = 100 * self.done // self.total
         left = ""
-        if self.done and self.done < self.total:
-            rest = int(elapsed * (self.total - self.done) / self.done)
+        if self.weight_done > 0 and self.done < self.total:
+            rest = int(elapsed * max(self.weight_left, 0.0) / self.weight_done)
             left = f", about {rest // 60}m{rest % 60:02d}s left"
         return (
             f"rescore-evalooop: {self.done:,}/{self.total:,} checks ({share}%), "
             f"{self.checks:,} failed (EvalPlus rule), {minutes}m{seconds:02d}s{left}"
         )
+
+
+CHECK_OVERHEAD = 0.05
+"""Seconds a check costs beyond its problem's C0 time, for the progress line's projection."""
 
 
 @dataclass
@@ -163,7 +181,8 @@ async def _check_all(
     out: Path,
     sandboxes: int,
     limits: Limits,
-    line: ProgressLine,
+    line: CheckProgress,
+    weights: Callable[[Item], float],
 ) -> None:
     import anyio
 
@@ -200,7 +219,7 @@ async def _check_all(
                 record.update({mode: verdict_record(verdicts[mode]) for mode in MODES})
                 sink.write(json.dumps(record) + "\n")
                 sink.flush()
-                line.advance(0 if verdicts["evalplus"].passed else 1)
+                line.advance_by(0 if verdicts["evalplus"].passed else 1, weights(item))
         finally:
             with anyio.CancelScope(shield=True):
                 await RoundtripDockerSandbox.sample_cleanup(TASK_NAME, config, envs, False)
@@ -251,11 +270,15 @@ def check_items(
     todo = [item for program, item in first.items() if program not in done]
     slow = c0_seconds or {}
     todo.sort(key=lambda item: -slow.get(item.task_id, 0.0))
-    line = CheckProgress(len(first), enabled=progress)
+
+    def weight(item: Item) -> float:
+        return slow.get(item.task_id, 0.0) + CHECK_OVERHEAD
+
+    line = CheckProgress(len(first), sum(map(weight, todo)), enabled=progress)
     line.set(len(first) - len(todo), sum(1 for p in first if p in done and not done[p]["evalplus"]["passed"]))
     if todo:
         try:
-            anyio.run(_check_all, todo, problems, out, sandboxes, limits or Limits(), line)
+            anyio.run(_check_all, todo, problems, out, sandboxes, limits or Limits(), line, weight)
         finally:
             line.close()
     else:

@@ -9,7 +9,7 @@ trace and the control, and writes the tables of docs/evalooop_live.md.
     python -m studies.evalooop_live subset ../shared/peer-data/evalplus
     python -m studies.evalooop_live control -o logs/evalooop-live-control.csv
     python -m studies.evalooop_live compare --log-dir logs/results/evalooop-live-0.5b \
-        --control logs/evalooop-live-control.csv -o evalooop_live_tables.md
+        --control logs/evalooop-live-control.csv -o logs/evalooop-live-tables.md
 """
 
 from __future__ import annotations
@@ -246,13 +246,27 @@ class TaskRow:
         """The class of a loop-1 disagreement (empty where loop 1 agrees)."""
         if self.loop1_agrees:
             return ""
+        if not self.limited and self.control is not None and self.control[1][0] != self.control[1][1]:
+            return "harness: their loop-1 code gets another verdict here"
+        return self._model_or_limit()
+
+    def disagreement(self) -> str:
+        """The class of any difference in loops sustained (empty where both sides sustain as many).
+        The harness is to blame only where it gives another verdict on one of their recorded loops;
+        where it agrees on all of them, their chain would end where it did here too, so the two
+        chains differ by the code the model wrote (weights/server)."""
+        if self.ours.sustained == self.theirs.sustained:
+            return ""
+        differs = self.harness_differs()
+        if differs and not self.limited:
+            return f"harness: their code gets another verdict here at loop(s) {', '.join(map(str, differs))}"
+        return self._model_or_limit()
+
+    def _model_or_limit(self) -> str:
         if self.limited:
             return "harness limit (pre-registered)"
         if self.control is None:
             return "unclassified: no harness control"
-        theirs, ours = self.control[1]
-        if theirs != ours:
-            return "harness: their loop-1 code gets another verdict here"
         return "weights/server: the harness agrees on their code"
 
     def harness_differs(self) -> list[int]:
@@ -407,9 +421,36 @@ def markdown(rows: Sequence[TaskRow], subset_size: int, notes: Sequence[str] = (
         name = f"{r.task_id}{' (limited)' if r.limited else ''}"
         lines.append(f"| {name} | {r.ours.sustained} | {r.theirs.sustained} | {fail} | "
                      f"{'yes' if r.same_loop1_code else 'no'} | {control} | {r.why()} |")  # fmt: skip
+    lines += disagreement_lines(rows)
     if notes:
         lines += ["", "Left out or replaced:", "", *[f"- {n}" for n in notes]]
     return "\n".join(lines) + "\n"
+
+
+def disagreement_lines(rows: Sequence[TaskRow], detail_chars: int = 160) -> list[str]:
+    """Every task whose loops sustained differ (plan, analysis 5): both counts, our first failure's
+    category and detail, the loop where their chain ended, and the class of the difference."""
+    differing = [r for r in rows if r.disagreement()]
+    lines = ["", f"### Every disagreement in loops sustained ({len(differing)} of {len(rows)} tasks)", ""]
+    if not differing:
+        return [*lines, "None.", ""]
+    lines += ["| task | ours | theirs | their chain ended | our first failure (category: detail) | class |",
+              "|---|---|---|---|---|---|"]  # fmt: skip
+    for r in differing:
+        ended = (
+            "passed all 10" if r.theirs.sustained >= MAX_LOOPS else f"failed loop {r.theirs.sustained + 1}"
+        )
+        if r.ours.first_failure:
+            detail = (r.ours.detail or "").replace("\n", " ")
+            if len(detail) > detail_chars:
+                detail = detail[: detail_chars - 3] + "..."
+            detail = detail.replace("|", "\\|")
+            ours = f"loop {r.ours.first_failure}: {detail or r.ours.category}"
+        else:
+            ours = "none (passed all 10)"
+        lines.append(f"| {r.task_id} | {r.ours.sustained} | {r.theirs.sustained} | {ended} | {ours} | "
+                     f"{r.disagreement()} |")  # fmt: skip
+    return [*lines, ""]
 
 
 Control = dict[int, tuple[bool, bool]]

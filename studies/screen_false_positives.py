@@ -120,8 +120,8 @@ def _tree(code: str) -> ast.Module | None:
         return None
 
 
-def upstream_functions(data: Path) -> Iterator[tuple[str | None, str]]:
-    """(our extraction of the code reply, where) for every code reply of every published trial."""
+def upstream_replies(data: Path) -> Iterator[tuple[str, str, str]]:
+    """(code reply, problem function, where) for every code reply of every published trial."""
     scan = scan_trials(data, list_problems())
     if scan.skipped:
         raise SystemExit(f"{len(scan.skipped)} trial folders unreadable, first: {scan.skipped[0]}")
@@ -132,13 +132,12 @@ def upstream_functions(data: Path) -> Iterator[tuple[str | None, str]]:
         for cycle in trial.cycles:
             if cycle.code_reply is None or not cycle.code_reply.strip():
                 continue
-            where = f"{trial.batch}/{trial.name} cycle {cycle.cycle}"
-            yield extract_code(cycle.code_reply, functions[trial.task]).code, where
+            yield cycle.code_reply, functions[trial.task], f"{trial.batch}/{trial.name} cycle {cycle.cycle}"
 
 
-def evalooop_functions(data: Path) -> Iterator[tuple[str | None, str]]:
-    """(our extraction of the recorded function, where) for every loop of every task and model."""
-    cache: dict[tuple[str, str], str | None] = {}
+def evalooop_replies(data: Path) -> Iterator[tuple[str, str, str]]:
+    """(recorded function, possibly empty; the function the task's assert names; where) for every
+    loop of every task and model."""
     for path in sorted((data / "details").glob("*.json")):
         loaded = json.loads(path.read_text(encoding="utf-8"))
         for sustained in sorted(loaded, key=int):
@@ -146,11 +145,24 @@ def evalooop_functions(data: Path) -> Iterator[tuple[str | None, str]]:
                 match = ASSERT.search(task.get("initial_prompt") or "")
                 function = match.group(1) if match else ""
                 for loop, cycle in enumerate(task.get("cycles") or [], 1):
-                    raw = cycle.get("code_output") or ""
-                    key = (function, raw)
-                    if key not in cache:
-                        cache[key] = extract_code(raw, function).code if raw.strip() else None
-                    yield cache[key], f"{path.stem} {task['task_id']} loop {loop}"
+                    where = f"{path.stem} {task['task_id']} loop {loop}"
+                    yield cycle.get("code_output") or "", function, where
+
+
+def upstream_functions(data: Path) -> Iterator[tuple[str | None, str]]:
+    """(our extraction of the code reply, where) for every code reply of every published trial."""
+    for reply, function, where in upstream_replies(data):
+        yield extract_code(reply, function).code, where
+
+
+def evalooop_functions(data: Path) -> Iterator[tuple[str | None, str]]:
+    """(our extraction of the recorded function, where) for every loop of every task and model."""
+    cache: dict[tuple[str, str], str | None] = {}
+    for raw, function, where in evalooop_replies(data):
+        key = (function, raw)
+        if key not in cache:
+            cache[key] = extract_code(raw, function).code if raw.strip() else None
+        yield cache[key], where
 
 
 def measure(kind: str, data: Path) -> tuple[Tally, float]:

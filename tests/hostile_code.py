@@ -86,7 +86,7 @@ import json, os, stat
 real = None
 for fd in range(3, 64):
     try:
-        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+        if stat.S_ISFIFO(os.fstat(fd).st_mode) or stat.S_ISSOCK(os.fstat(fd).st_mode):  # the reply channel
             real = fd
             break
     except OSError:

@@ -88,7 +88,10 @@ def _script(f_results: dict[str, list[bool]]) -> tuple[Any, Any, list[str]]:
     return f_try, g_write, calls
 
 
-def test_run_probes_skips_g_where_f_and_e_decide() -> None:
+def test_run_probes_skips_g_where_f_and_e_decide(monkeypatch: pytest.MonkeyPatch) -> None:
+    import roundtrip_eval.eval.blame as blame
+
+    monkeypatch.setattr(blame, "ATTRIBUTES", True)  # the rule's own line, as a record keeps it
     failing = Cycle(cycle=2, passed=False, spec="s2", code="c2", category="semantic", detail=FAIL)
     history = [Cycle(cycle=1, passed=True, spec="s1", code="c1"), failing]
     f_try, g_write, calls = _script({"s2": [False] * 3, "s1": [True, True, False]})
@@ -118,8 +121,10 @@ def test_run_probes_runs_g_at_cycle_one_from_c0() -> None:
 def test_the_fallback_stops_naming_a_step(monkeypatch: pytest.MonkeyPatch) -> None:
     import roundtrip_eval.eval.blame as blame
 
+    assert blame.ATTRIBUTES is False  # the rule missed its target on the fresh set: no step named
     record = Blame(cycle=2, k=3, model="m", verdict="g", reason="r", from_spec_pass_rate=0.0,
                    earlier_pass_rate=1.0, fresh_pass_rate=None)  # fmt: skip
+    monkeypatch.setattr(blame, "ATTRIBUTES", True)
     assert blame.shown_verdict(record.verdict) == "g" and blame.describe(record) == "cycle 2: g: r"
     monkeypatch.setattr(blame, "ATTRIBUTES", False)
     assert blame.shown_verdict(record.verdict) == "unattributed"

@@ -146,8 +146,11 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     log = run(tmp_path, {("fizzbuzz", 1): f_slip, ("fizzbuzz", 2): g_lost}, epochs=2, cycles=3,
               blame=2)
     by_epoch = {s.epoch: s for s in log.samples or []}
-    assert by_epoch[1].scores["blame"].value == "f"
-    assert by_epoch[2].scores["blame"].value == "g"
+    # the records keep the rule's verdict; the score names no step (blame.ATTRIBUTES is False:
+    # the rule missed its target on the fresh blind set, docs/blame_rule.md)
+    assert by_epoch[1].store["blame"]["verdict"] == "f"
+    assert by_epoch[2].store["blame"]["verdict"] == "g"
+    assert by_epoch[1].scores["blame"].value == by_epoch[2].scores["blame"].value == "unattributed"
     assert by_epoch[1].store["blame"]["earlier_pass_rate"] == 1.0
     assert by_epoch[1].store["blame"]["fresh"] is None  # E decided: G was not run
     result = by_epoch[2].store["blame"]
@@ -156,12 +159,13 @@ def test_blame_reports_f_or_g_with_regenerations_logged(
     assert [r["passed"] for r in result["fresh"]] == [True, True]
     assert result["from_spec"][0]["headline"] == result["failing_headline"]
     explanation = by_epoch[2].scores["blame"].explanation or ""
-    assert explanation.startswith("cycle 1: g: f passed 0/2 from the failing spec, 2/2 from fresh g->f")
+    assert explanation == ("cycle 1: f passed from the failing spec 0%, fresh g->f 100%; blame does not "
+                           "name a step (the rule missed its validation target, docs/blame_rule.md)")
     spans = [e.name for e in by_epoch[1].events if e.event == "span_begin"]
     assert "blame" in spans
     assert log.results is not None
     blame_metrics = {s.name: s.metrics for s in log.results.scores}["blame"]
-    assert blame_metrics["f"].value == 0.5 and blame_metrics["g"].value == 0.5
+    assert blame_metrics["unattributed"].value == 1.0 and blame_metrics["f"].value == 0.0
     import studies.blame_validation as validation
     validation.dump(tmp_path / "logs")
     shown = capsys.readouterr().out

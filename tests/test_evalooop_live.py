@@ -17,6 +17,9 @@ from studies.evalooop_live import (
     MODEL_ID,
     SUBSET_SIZE,
     CompareError,
+    Control,
+    OurTrial,
+    TaskRow,
     asl_pow,
     cohen_kappa,
     draw_subset,
@@ -29,7 +32,7 @@ from studies.evalooop_live import (
     summary,
     task_rows,
 )
-from studies.evalooop_trace import TraceError, read_trace, unwrap_summary
+from studies.evalooop_trace import TracedTask, TraceError, read_trace, unwrap_summary
 
 
 def test_the_committed_subset_is_the_seeded_draw() -> None:
@@ -138,8 +141,35 @@ def test_the_comparison_of_a_scripted_run_gives_the_figures_known_in_advance(
     assert s["equal_loops"].value == pytest.approx(2 / 3) and s["same_code"] == 2
     assert s["pass10"][0].value == pytest.approx(1 / 3) and s["classes"]["1-9", "0"] == 1
     assert s["control"] == "1 of 2 tasks"
+    assert [r.disagreement() for r in rows] == ["", "weights/server: the harness agrees on their code", ""]
     text = markdown(rows, subset_size=4)
     assert "**interim**: 3 of 4 tasks complete" in text and "| Mbpp/9 | 1 | 0 | loop 2: " in text
+    assert "### Every disagreement in loops sustained (1 of 3 tasks)" in text
+    assert "| Mbpp/9 | 1 | 0 | failed loop 1 | loop 2: " in text
+
+
+def _row(ours: int, theirs: int, control: Control | None, limited: bool = False) -> TaskRow:
+    """A task where ours sustain `ours` loops and theirs `theirs` (10: passed every loop)."""
+    failed = ours < 10
+    detail = "semantic: f(1) expected 2 (int), got 3 (int) | one"
+    trial = OurTrial("Mbpp/1", "f", ours, ours + 1 if failed else None, "semantic" if failed else None,
+                     detail if failed else None, GOOD, 0)  # fmt: skip
+    traced = TracedTask("Mbpp/1", theirs, (GOOD,) * min(theirs + 1, 10), ("",) * min(theirs + 1, 10))
+    return TaskRow("Mbpp/1", limited, trial, traced, True, control, 0)  # fmt: skip
+
+
+def test_a_disagreement_after_loop_1_is_classed_by_the_control_of_their_every_loop() -> None:
+    agree = {k: (k <= 3, k <= 3) for k in range(1, 5)}  # theirs sustain 3, fail loop 4, as here
+    assert _row(3, 3, agree).disagreement() == ""
+    later = _row(10, 3, agree)  # loop 1 agrees; the chains part later
+    assert later.why() == "" and later.disagreement() == "weights/server: the harness agrees on their code"
+    differs = {**agree, 4: (False, True)}  # our harness would pass their loop-4 code
+    assert _row(10, 3, differs).disagreement() == "harness: their code gets another verdict here at loop(s) 4"
+    assert _row(10, 3, differs, limited=True).disagreement() == "harness limit (pre-registered)"
+    assert _row(10, 3, None).disagreement() == "unclassified: no harness control"
+    text = markdown([_row(2, 3, agree), _row(3, 3, agree)], subset_size=2).split("### Every disagreement")[1]
+    assert "(1 of 2 tasks)" in text and "| Mbpp/1 | 2 | 3 | failed loop 4 | loop 3: semantic: f(1)" in text
+    assert "got 3 (int) \\| one |" in text  # a bar in the detail does not split the cell
 
 
 def test_logs_outside_the_subset_or_protocol_are_refused(scripted_logs: Path, tmp_path: Path) -> None:

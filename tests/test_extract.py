@@ -315,3 +315,65 @@ def test_tabs_inside_strings_are_data_and_strict_mode_is_unchanged() -> None:
     assert _tolerant(reply) == 'def fizzbuzz(n):\n    sep = "a\tb"\n    return """x\n\ty"""\n'
     strict = extract_code(reply, "fizzbuzz", "strict").code  # strict rewrites every tab, as before
     assert strict == 'def fizzbuzz(n):\n    sep = "a    b"\n    return """x\n    y"""\n'
+
+
+# --- red8: a program split over fenced blocks --------------------------------------------
+
+
+def test_earlier_blocks_the_target_needs_are_joined_in_order() -> None:
+    helper = "```python\ndef _word(n):\n    return 'Fizz' * (n % 3 == 0)\n```\n"
+    imports = "```python\nimport math\n```\n"
+    demo = "```python\nx = 3\nprint(x)\n```\n"
+    target = "```python\ndef fizzbuzz(n):\n    return _word(n) or math.floor(n)\n```\n"
+    result = extract_code(helper + demo + imports + target + "```python\nprint(fizzbuzz(3))\n```", "fizzbuzz")
+    assert result.rule == "fence:joined_3_of_5"
+    assert result.code == (
+        "def _word(n):\n    return 'Fizz' * (n % 3 == 0)\n\nimport math\n\n"
+        "def fizzbuzz(n):\n    return _word(n) or math.floor(n)\n"
+    )
+
+
+def test_a_later_block_that_wraps_the_target_joins_its_definition() -> None:
+    wrap = "```python\nfrom functools import lru_cache\nfizzbuzz = lru_cache(maxsize=None)(fizzbuzz)\n```"
+    result = extract_code(f"```python\n{FIZZ}```\nCache it:\n{wrap}", "fizzbuzz")
+    assert result.rule == "fence:joined_2_of_2"
+    assert result.code is not None and result.code.startswith(FIZZ) and result.code.endswith("(fizzbuzz)\n")
+
+
+def test_an_earlier_draft_of_the_target_is_not_joined() -> None:
+    draft = "```python\ndef _w(n):\n    return ''\n\ndef fizzbuzz(n):\n    return _w(n)\n```"
+    reply = f"{draft}\nFixed:\n```python\ndef _w(n):\n    return 'Fizz'\n```\n```python\n" \
+        "def fizzbuzz(n):\n    return _w(n) or n\n```"
+    result = extract_code(reply, "fizzbuzz")
+    assert result.rule == "fence:joined_2_of_3"
+    assert "return ''" not in (result.code or "") and "return 'Fizz'" in (result.code or "")
+    # a parameter named like an earlier block's global is not a need
+    reply = "```python\nn = 15\n```\n```python\n" + FIZZ + "```"
+    assert extract_code(reply, "fizzbuzz").rule == "fence:target_of_2"
+
+
+# --- red10: a signature stub (`def f(n): ...`) restates nothing -------------------------------
+STUB = 'def fizzbuzz(n: int) -> int | str:\n    """FizzBuzz of n."""\n    ...\n'
+
+
+def test_a_real_body_wins_over_a_later_stub_but_a_lone_stub_is_still_the_code() -> None:
+    recap = f"```python\n{FIZZ}```\nSignature:\n```python\n{STUB}```\n"
+    assert extract_code(recap, "fizzbuzz").code == FIZZ
+    assert extract_code(f"```python\n{STUB}```\n", "fizzbuzz").code == STUB  # the check says what it is
+    wrapped = f"```python\n{FIZZ}```\n```python\n{STUB}fizzbuzz = cache(fizzbuzz)\n```\n"
+    assert "cache(fizzbuzz)" in (extract_code(wrapped, "fizzbuzz").code or "")  # not a stub only
+
+
+def test_a_full_function_needing_salvage_wins_over_a_stub_that_parses() -> None:
+    reply = f"```python\n{FIZZ}This returns the word.\n```\n```python\n{STUB}```\n"
+    found = extract_code(reply, "fizzbuzz")
+    assert found.code == FIZZ, found
+
+
+def test_a_spec_with_a_stub_is_not_a_leak_but_one_with_a_body_is() -> None:
+    from roundtrip_eval.eval.extract import spec_leak
+
+    assert spec_leak(f"Returns Fizz for multiples of 3.\n```python\n{STUB}```", "fizzbuzz") is None
+    assert spec_leak("```python\ndef fizzbuzz(n):\n    pass\n```", "fizzbuzz") is None
+    body = "```python\ndef fizzbuzz(n):\n    '''FizzBuzz.'''\n    return n\n```"
+    assert spec_leak(body, "fizzbuzz") == "it is Python code defining fizzbuzz()"

@@ -6,7 +6,8 @@ export's settings must all name 2 epochs, temperature 0.3 and 200 tokens, and th
 2 trials, and every model call in it must have been made with that temperature and limit. The
 routes: `-T`, Inspect's `--epochs/--temperature/--max-tokens` (also against a different
 `-T epochs`), Inspect's config files (`--task-config`, `--generate-config`), `inspect eval-set`
-with Inspect's flags, `eval_set()`, Python `eval()` on a task name and on a task object, and a
+with Inspect's flags, `inspect eval-retry` of a run that failed part-way (the retried log keeps
+the first run's settings), `eval_set()`, Python `eval()` on a task name and on a task object, and a
 model given its own generation config (`get_model(config=)`, `--model-spec`), which the task's
 config overrides in Inspect: the log says the task's values, as the calls were made.
 """
@@ -27,7 +28,7 @@ from inspect_ai import eval_set
 from inspect_ai.analysis import evals_df
 from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import GenerateConfig, get_model
-from replay_scripts import surviving, write
+from replay_scripts import spec, surviving, write
 
 from roundtrip_eval.analysis.read import read_rows
 from roundtrip_eval.eval.tasks import fizzbuzz
@@ -74,11 +75,13 @@ def calls_made_with(log: EvalLog) -> set[tuple[float | None, int | None]]:
     return made
 
 
-def run_cli(tmp_path: Path, *args: str, command: str = "eval", local: bool = True) -> None:
+def run_cli(
+    tmp_path: Path, *args: str, command: str = "eval", local: bool = True, model: str | None = None
+) -> None:
     inspect_cli = Path(sys.executable).parent / "inspect"
     task_args = ["-T", "cycles=1", "-T", "sandbox=local"] if local else []
     run = subprocess.run(
-        [str(inspect_cli), command, "roundtrip_eval/fizzbuzz", "--model", replay_model(tmp_path),
+        [str(inspect_cli), command, "roundtrip_eval/fizzbuzz", "--model", model or replay_model(tmp_path),
          *task_args, *args, "--log-dir", str(tmp_path / "logs"), "--display", "none"],
         capture_output=True, text=True, env={**os.environ, "COLUMNS": "400"}, timeout=300,
     )  # fmt: skip
@@ -115,6 +118,29 @@ def test_config_files_route(tmp_path: Path) -> None:
 def test_eval_set_command_route(tmp_path: Path) -> None:
     run_cli(tmp_path, "--epochs", "2", "--temperature", "0.3", "--max-tokens", "200", command="eval-set")
     assert_log_records_what_ran(tmp_path / "logs")
+
+
+@pytest.mark.slow
+def test_eval_retry_route(tmp_path: Path) -> None:
+    """A run given Inspect's flags fails at its second trial; `inspect eval-retry` (no flags of
+    its own) finishes it, and the new log records the first run's settings, as its calls ran."""
+    script = write(
+        tmp_path / "replay.jsonl",
+        {("fizzbuzz", 1): surviving("fizzbuzz", 1), ("fizzbuzz", 2): [spec(1), {"error": "reset"}]},
+    )
+    flags = ("--epochs", "2", "--temperature", "0.3", "--max-tokens", "200")
+    run_cli(tmp_path, *flags, model=f"replay/{script}")
+    [failed] = (tmp_path / "logs").iterdir()
+    assert read_eval_log(str(failed), header_only=True).status == "error"
+    write(script, {("fizzbuzz", "*"): surviving("fizzbuzz", 1)})  # the server is back
+    inspect_cli = Path(sys.executable).parent / "inspect"
+    retried = tmp_path / "retried"
+    retry = subprocess.run(
+        [str(inspect_cli), "eval-retry", str(failed), "--log-dir", str(retried), "--display", "none"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert retry.returncode == 0, retry.stdout + retry.stderr
+    assert_log_records_what_ran(retried)
 
 
 def test_eval_set_route(tmp_path: Path) -> None:

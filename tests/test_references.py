@@ -27,6 +27,7 @@ REFERENCE = re.compile(r"(?<![\w./$<{-])((?:\.\.?/)*(?:[\w.-]+/)*[\w-]+\.(?:md|p
 
 EXTERNAL = {
     "../shared/": "the reference data beside the repository (tests skip when it is absent)",
+    "logs/": "the git-ignored folder our commands write their outputs into",
     "inspect_ai/": "Inspect's own source, where a behaviour we rely on is",
     "docker/cleanup.py": "Inspect's docker provider, named as the model followed",
     "docker/prereqs.py": "Inspect's docker provider, named as the model followed",

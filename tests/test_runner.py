@@ -1,6 +1,7 @@
 """The typed codec, type-exact comparison and the runner's sealed parts (pure; nothing runs)."""
 
 import dis
+import inspect
 import json
 import math
 import types
@@ -193,9 +194,9 @@ def test_inputs_are_frozen_so_a_candidate_cannot_edit_the_next_one() -> None:
     assert not lists(frozen)
 
 
-def _run_bpf(prog: list[tuple[int, int, int, int]], arch: int, nr: int, arg0: int) -> int:
+def _run_bpf(prog: list[tuple[int, int, int, int]], arch: int, nr: int, arg0: int, arg1: int = 0) -> int:
     """A tiny classic-BPF interpreter for the seccomp program (loads, jeq, jge, ret)."""
-    data = {0: nr, 4: arch, 16: arg0 & 0xFFFFFFFF}
+    data = {0: nr, 4: arch, 16: arg0 & 0xFFFFFFFF, 24: arg1 & 0xFFFFFFFF}
     acc, pc = 0, 0
     while True:
         code, jt, jf, k = prog[pc]
@@ -223,6 +224,20 @@ def test_the_seccomp_filter_keeps_the_candidate_off_the_runner(machine: str) -> 
         assert _run_bpf(prog, arch, nr[name], 0) == allow, name
     for name in confine.DENIED_SYSCALLS:
         assert _run_bpf(prog, arch, nr[name], child) == deny, name
+    assert _run_bpf(prog, arch, nr["prlimit64"], 1) == deny  # init's limits
+    for target in (1, parent, group, child):  # init, the runner, its group, a process of its own
+        # scheduling: only the calling process itself (who/pid 0), never another, a group or a user
+        for name in ("sched_setparam", "sched_setscheduler", "sched_setattr", "sched_setaffinity"):
+            assert _run_bpf(prog, arch, nr[name], target) == deny, (name, target)
+        assert _run_bpf(prog, arch, nr["setpriority"], 0, target) == deny, target  # PRIO_PROCESS
+        assert _run_bpf(prog, arch, nr["ioprio_set"], 1, target) == deny, target  # IOPRIO_WHO_PROCESS
+    for name in ("sched_setparam", "sched_setscheduler", "sched_setattr", "sched_setaffinity"):
+        assert _run_bpf(prog, arch, nr[name], 0) == allow, name
+    assert _run_bpf(prog, arch, nr["setpriority"], 0, 0) == allow  # os.nice, setpriority(PRIO_PROCESS, 0)
+    assert _run_bpf(prog, arch, nr["setpriority"], 1, 0) == deny  # PRIO_PGRP, its own group
+    assert _run_bpf(prog, arch, nr["setpriority"], 2, 65534) == deny  # PRIO_USER: every process
+    assert _run_bpf(prog, arch, nr["ioprio_set"], 1, 0) == allow
+    assert _run_bpf(prog, arch, nr["ioprio_set"], 3, 0) == deny  # IOPRIO_WHO_USER
     assert _run_bpf(prog, arch, nr["prctl"], confine.PR_SET_DUMPABLE) == deny
     assert _run_bpf(prog, arch, nr["prctl"], confine.PR_SET_PTRACER) == deny
     assert _run_bpf(prog, arch, nr["prctl"], 15) == allow  # PR_SET_NAME
@@ -230,3 +245,27 @@ def test_the_seccomp_filter_keeps_the_candidate_off_the_runner(machine: str) -> 
     assert _run_bpf(prog, arch ^ 1, 1, 3) == confine.SECCOMP_KILL  # another ABI
     if machine == "x86_64":
         assert _run_bpf(prog, arch, 0x40000001, 3) == confine.SECCOMP_KILL  # x32
+
+
+def test_every_send_of_the_loop_is_an_armed_send_site() -> None:
+    # the hook signs only at the call instruction that follows a `me.f_code` read (red9): every
+    # message must leave by those two statements, and the table must find each of them
+    source = inspect.getsource(candidate._loop).split('"""')[2]  # the body, without the docstring
+    sends = source.count("_audit(_send")
+    assert sends == source.count("_audit(_send, out)")  # the message is always the local `out`
+    sites = candidate._call_sites(candidate._loop.__code__, "f_code")
+    assert len(sites) == sends == source.count("me.f_code  # noqa: B018")
+    by_offset = {i.offset: i for i in dis.get_instructions(candidate._loop.__code__)}
+    for arm, calls in sites.items():
+        assert by_offset[arm].opname == "LOAD_ATTR" and by_offset[arm].argval == "f_code"
+        assert calls and all(by_offset[c].opname in ("PRECALL", "CALL") for c in calls)
+        assert by_offset[calls[-1]].opname == "CALL" and by_offset[calls[-1]].arg == 2  # (_send, out)
+
+
+def test_the_coroutine_flag_is_allowed_only_at_types_coroutines_own_replace() -> None:
+    # the one code.__new__ the hook lets through is types.coroutine's `co.replace(...)`, and
+    # only while that frame is at that call (a C callable it runs elsewhere is refused)
+    _, _, replace = candidate._hook_template()
+    by_offset = {i.offset: i for i in dis.get_instructions(types.coroutine.__code__)}
+    assert replace and all(by_offset[off].opname in ("PRECALL", "CALL") for off in replace)
+    assert "replace" in {i.argval for i in dis.get_instructions(types.coroutine.__code__)}

@@ -37,10 +37,16 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
                          "_testinternalcapi"),
     "marshal_loads": ("import marshal\ncode = marshal.loads(b'\\xe3')\n", "raw_memory", "marshal.loads"),
     # frames and tracebacks
-    "getframe": ("import sys\nf = sys._getframe(1)\n", "frames", "sys._getframe"),
-    "getframe_from_import": ("from sys import _getframe as g\n", "frames", "sys._getframe"),
-    "getframe_by_getattr": ("import sys\nf = getattr(sys, '_getframe')()\n", "frames", "sys._getframe"),
-    "getframe_by_dunder_import": ("f = __import__('sys')._getframe()\n", "frames", "sys._getframe"),
+    "getframe_locals": ("import sys\nx = sys._getframe(1).f_locals\n", "frames", "f_locals"),
+    "getframe_code_kept": ("import sys\nc = sys._getframe(1).f_code\n", "frames", "f_code"),
+    "getframe_code_by_string": ("import sys\nc = getattr(sys._getframe(), 'f_code')\n", "frames",
+                                "'f_code'"),
+    "current_frames_from_import": ("from sys import _current_frames as g\n", "frames",
+                                   "sys._current_frames"),
+    "current_frames_by_getattr": ("import sys\nf = getattr(sys, '_current_frames')()\n", "frames",
+                                  "sys._current_frames"),
+    "current_frames_by_dunder_import": ("f = __import__('sys')._current_frames()\n", "frames",
+                                        "sys._current_frames"),
     "current_frames": ("import sys\nx = sys._current_frames()\n", "frames", "sys._current_frames"),
     "f_locals": ("def g(frame):\n    return frame.f_locals\n", "frames", "f_locals"),
     "f_back": ("def g(frame):\n    return frame.f_back\n", "frames", "f_back"),
@@ -51,11 +57,16 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
     "cr_frame": ("async def g():\n    pass\nf = g().cr_frame\n", "frames", "cr_frame"),
     "attrgetter_string": ("import operator\nget = operator.attrgetter('f_locals')\n", "frames",
                           "'f_locals'"),
-    "inspect_currentframe": ("import inspect\nf = inspect.currentframe()\n", "frames",
-                             "inspect.currentframe"),
-    "inspect_stack": ("import inspect\ns = inspect.stack()\n", "frames", "inspect.stack"),
-    "walk_stack": ("import traceback\nfor f, _ in traceback.walk_stack(None):\n    pass\n", "frames",
-                   "traceback.walk_stack"),
+    "inspect_stack_locals": ("import inspect\nx = inspect.stack()[2].frame.f_locals\n", "frames",
+                             "f_locals"),
+    "inspect_argvalues": ("import inspect\nx = inspect.getargvalues(inspect.currentframe()).locals\n",
+                          "frames", "inspect.getargvalues"),
+    "inspect_trace": ("import inspect\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n"
+                      "    frames = inspect.trace()\n", "frames", "inspect.trace"),
+    "walk_tb": ("import sys, traceback\nfor f, _ in traceback.walk_tb(sys.exc_info()[2]):\n    pass\n",
+                "frames", "traceback.walk_tb"),
+    "walk_stack_back": ("import traceback\nfor f, _ in traceback.walk_stack(None):\n    b = f.f_back\n",
+                        "frames", "f_back"),
     # the garbage collector
     "gc_get_objects": ("import gc\nobjs = gc.get_objects()\n", "gc_walk", "gc.get_objects"),
     "gc_get_referrers": ("import gc, os\nr = gc.get_referrers(os)\n", "gc_walk", "gc.get_referrers"),
@@ -155,6 +166,18 @@ BENIGN: dict[str, str] = {
     "lru_cache": "import functools\n@functools.lru_cache(maxsize=None)\ndef f(n):\n    return n\n",
     "inspect_signature": "import inspect\ndef f(a, b=1):\n    return len(inspect.signature(f).parameters)\n",
     "inspect_other": "import inspect\nok = inspect.isfunction(len) or inspect.isgeneratorfunction(len)\n",
+    # red8: logging the name of the running or calling function
+    "getframe_code_name": (
+        "import sys\ndef f(n):\n    name = sys._getframe().f_code.co_name\n    return name\n"),
+    "getframe_caller_name_and_line": (
+        "import sys\ndef where():\n    f = sys._getframe(1)\n"
+        "    return f'{f.f_code.co_filename}:{f.f_lineno} {f.f_code.co_qualname}'\n"),
+    "inspect_stack_function": (
+        "import inspect\ndef trace(v):\n    caller = inspect.stack()[1].function\n"
+        "    line = inspect.stack()[1].lineno\n    return v\n"),
+    "inspect_currentframe_line": "import inspect\nline = inspect.currentframe().f_lineno\n",
+    "walk_stack_lines": "import traceback\nlines = [n for _, n in traceback.walk_stack(None)]\n",
+    "getframemodulename": "import sys\nm = sys._getframemodulename(0)\n",
     "code_read_only": "def f(a, b):\n    return a\nn = f.__code__.co_argcount\n"
         "names = f.__code__.co_varnames\n",
     "defaults_read": "def f(x=1):\n    return x\nd = f.__defaults__\n",
@@ -424,3 +447,48 @@ def test_ctypes_reached_as_another_modules_attribute_is_raw_memory(code: str) ->
     imported it is as much raw memory as `import ctypes`."""
     found = screen.first_finding(code)
     assert found is not None and found.rule == "raw_memory", found
+
+
+# red8: the frames rule lets a frame's name and line through, and no longer `sys._getframe` or
+# `inspect.stack()` themselves; a walk to the runner's frames that hides its `f_locals` from the
+# syntax tree (`inspect.getmembers`, a joined name) is the runner's to stop, with the screen on.
+WALK_PAST_THE_SCREEN = '''
+def _right(n):
+    return "FizzBuzz" if n % 15 == 0 else "Fizz" if n % 3 == 0 else "Buzz" if n % 5 == 0 else n
+
+import inspect, json, os
+_LOCALS, _GLOBALS = "".join(["f_", "locals"]), "".join(["f_", "globals"])
+inputs, send, event, encode = None, None, "roundtrip.send", None
+for info in inspect.stack():
+    members = dict(inspect.getmembers(info.frame))
+    local, shared = members.get(_LOCALS) or {}, members.get(_GLOBALS) or {}
+    if "inputs" in local:
+        inputs = local["inputs"]
+    for name in ("_audit", "emit", "send"):
+        if callable(local.get(name)):
+            send = local[name]
+    event = shared.get("SEND_EVENT", event)
+    encode = shared.get("encode", encode)
+if send is not None and inputs is not None and encode is not None:
+    send(event, json.dumps({"k": "stage", "stage": "ready"}))
+    for i, item in enumerate(inputs):
+        value = _right(int(item[1][0][1]))
+        send(event, json.dumps({"k": "reply", "i": i, "ok": True, "v": encode(value)}))
+    send(event, json.dumps({"k": "stage", "stage": "done"}))
+    os._exit(0)
+
+def fizzbuzz(n):
+    return n
+'''
+
+
+def test_the_hidden_frame_walk_passes_the_screen() -> None:
+    assert screen.screen(WALK_PAST_THE_SCREEN) == []
+
+
+@pytest.mark.docker
+async def test_a_frame_walk_the_screen_lets_through_is_stopped_by_the_runner(docker_sandbox: Any) -> None:
+    verdict = await host.run_check(docker_sandbox, WALK_PAST_THE_SCREEN, FIZZ)
+    assert not verdict.passed and verdict.decided_by == "runner", verdict.detail
+    after = await host.run_check(docker_sandbox, CORRECT, FIZZ)
+    assert after.passed, after.detail

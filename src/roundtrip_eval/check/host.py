@@ -38,6 +38,7 @@ from roundtrip_eval.check.runner.protocol import (
     STOP_DIED,
     STOP_OUTPUT_LIMIT,
     STOP_TIMEOUT,
+    STOP_UNENCODABLE,
     FinalRecord,
     ReplyRecord,
 )
@@ -300,6 +301,11 @@ def _final_verdict(problem: Problem, final: FinalRecord, n: int, started: float)
         return _fail("crash", "crash: the code printed more than the output cap", n, started, head)
     if final.stopped == STOP_CHANNEL:
         msg = "crash: the code wrote to or broke the runner's result channel"
+        return _fail("crash", msg, n, started, head)
+    if final.stopped == STOP_UNENCODABLE:
+        what = f"{final.exc[:300]}: {final.msg[:300]}".rstrip(": ")
+        on = f"{fn}({_input_text(problem, final.index)})"
+        msg = f"crash: the value {on} returned could not be encoded ({what})"
         return _fail("crash", msg, n, started, head)
     if final.stopped == STOP_DIED:
         on = f"on {fn}({_input_text(problem, final.index)})"
@@ -601,13 +607,14 @@ async def _renew(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:
 
 
 async def _renew_after(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:
-    """Replace the sandbox this check left what could not be removed in `SLATE_SECONDS`; the note.
+    """Replace the sandbox this check left what could not be removed in time (files past
+    `SLATE_SECONDS`, processes not proven gone in `REAP_SECONDS`); the note.
 
     The verdict stands (what a check leaves is not its function's result), and the cost of the
     fresh sandbox falls on this check, not on the next one. A sandbox that cannot be renewed is
     emptied again before the next check, which then proves it empty or refuses to run."""
     what = ", ".join(x[:120] for x in left[:5]) or "?"
-    note = f"the check left what could not be removed in {SLATE_SECONDS:g}s ({what})"
+    note = f"the check left what could not be removed in time ({what})"
     if isinstance(provider, Renewable):
         note += "; the trial goes on in a fresh sandbox"
         await provider.renew(note)

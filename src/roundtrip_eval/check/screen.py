@@ -12,7 +12,8 @@ computed name), and what it misses the runner must still stop.
 
 Each rule is decided by what ordinary code needs (docs/static_screen.md): `functools.lru_cache`,
 `inspect.signature`, dataclasses, `threading`, `asyncio`, `multiprocessing.Value` (also with a
-`ctypes` scalar type), `sys.setrecursionlimit`, `gc.collect`, `traceback.format_exc`, an own
+`ctypes` scalar type), `sys.setrecursionlimit`, `gc.collect`, `traceback.format_exc`, naming the
+running or calling function (`sys._getframe().f_code.co_name`, `inspect.stack()[1].function`), an own
 `os.pipe()` closed by its descriptors, `eval` of an expression and `exec` of code the screen can
 read all stay clean. Pure and fast: one parse, one walk; standard library only.
 """
@@ -43,8 +44,8 @@ class Finding:
 RULES = {
     "raw_memory": "ctypes beyond its scalar types, _ctypes, CPython's test modules, marshal.loads, "
     "from_address",
-    "frames": "frame and traceback internals: f_locals, f_back, tb_frame, gi_frame, sys._getframe, "
-    "inspect.currentframe/stack",
+    "frames": "frame and traceback internals: f_locals, f_globals, f_back, f_code (beyond its name "
+    "and file), tb_frame, gi_frame, sys._current_frames, inspect.trace, inspect.getargvalues",
     "gc_walk": "gc.get_objects / get_referrers / get_referents",
     "code_surgery": "assigning __code__ or defaults, code.replace, types.CodeType, co_consts",
     "descriptors": "os.dup2, os.closerange, the runner's descriptors 3 and 4, closing 0-2",
@@ -93,16 +94,13 @@ MODULES = {
 its scalar types stay clean."""
 
 QUALIFIED = {
-    "sys._getframe": "frames",
-    "sys._getframemodulename": "frames",
     "sys._current_frames": "frames",
     "sys._current_exceptions": "frames",
-    "inspect.currentframe": "frames",
-    "inspect.stack": "frames",
     "inspect.trace": "frames",
-    "inspect.getouterframes": "frames",
     "inspect.getinnerframes": "frames",
-    "traceback.walk_stack": "frames",
+    "inspect.getargvalues": "frames",
+    "inspect.getgeneratorlocals": "frames",
+    "inspect.getcoroutinelocals": "frames",
     "traceback.walk_tb": "frames",
     "gc.get_objects": "gc_walk",
     "gc.get_referrers": "gc_walk",
@@ -138,9 +136,7 @@ ATTRIBUTES = {
     "gi_frame": "frames",
     "cr_frame": "frames",
     "ag_frame": "frames",
-    "_getframe": "frames",
     "_current_frames": "frames",
-    "currentframe": "frames",
     "get_referrers": "gc_walk",
     "get_referents": "gc_walk",
     "co_consts": "code_surgery",
@@ -163,6 +159,10 @@ STORED_ATTRIBUTES = {
     "__kwdefaults__": "code_surgery",
 }
 """Attributes whose *assignment* is code surgery; reading them (`f.__code__.co_argcount`) is not."""
+
+CODE_NAMES = frozenset({"co_name", "co_qualname", "co_filename", "co_firstlineno"})
+"""What a log line reads of a frame's code (`sys._getframe().f_code.co_name`): `f_code` followed
+by one of these is clean; `f_code` kept, passed on or read further is not."""
 
 CODE_OBJECTS = ("__code__", "f_code", "gi_code", "cr_code", "ag_code")
 """`.replace(...)` on one of these is `code.replace`; on anything else it is `str.replace`."""
@@ -359,7 +359,7 @@ class _Screen:
                 module = full.rsplit(".", 1)[0]
                 if module in MODULES and isinstance(node.value, ast.Call):
                     yield from self._module(module, line)
-        if node.attr in ATTRIBUTES and full not in QUALIFIED:
+        if node.attr in ATTRIBUTES and full not in QUALIFIED and not self._names_code(node):
             yield Finding(ATTRIBUTES[node.attr], node.attr, line)
         stored = isinstance(node.ctx, ast.Store | ast.Del)
         if node.attr in STORED_ATTRIBUTES and stored:
@@ -368,6 +368,14 @@ class _Screen:
             yield Finding("builtins", f"__builtins__.{node.attr} assigned", line)
         if node.attr == "__subclasses__" and not self._own_class(node.value):
             yield Finding("class_walk", "__subclasses__", line)
+
+    def _names_code(self, node: ast.Attribute) -> bool:
+        """`<frame>.f_code.co_name` (or its file, first line): naming the running code."""
+        parent = self.parents.get(node)
+        return (
+            node.attr == "f_code" and isinstance(parent, ast.Attribute) and parent.value is node
+            and parent.attr in CODE_NAMES and isinstance(parent.ctx, ast.Load)
+        )  # fmt: skip
 
     def _own_class(self, node: ast.expr) -> bool:
         """A class the code defines: its name, or inside one of its classes `cls`,

@@ -38,10 +38,11 @@ WORKS = Fraction(1, 2)
 GAP = Fraction(1, 3)
 """F may trail the control by less than this and still count as working as well as it."""
 
-ATTRIBUTES = True
-"""Whether the blame score names a step. The issue's fallback: if the rule misses its target on
-the fresh blind set (precision >= 85% at coverage >= 50%), this becomes False and the score
-reports the probes' pass rates only (`unattributed`); the records keep the rule's verdict."""
+ATTRIBUTES = False
+"""Whether the blame score names a step. False: the rule missed its target (precision >= 85% at
+coverage >= 50%) on the fresh blind set (docs/blame_rule.md, results), so the score reports the
+probes' pass rates only (`unattributed`); the records keep the rule's verdict for a later
+validation, for example with a stronger judge."""
 
 
 class Checked(Protocol):

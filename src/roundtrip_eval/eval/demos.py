@@ -1,358 +1,328 @@
-"""Tell a module's demo from its set-up, so that tolerant extraction removes only the demo.
+"""Tell a module's demo from the rest, so that tolerant extraction removes only demos.
 
-Why: small models append example usage (`print(f(10))`, `assert f(3) == "Fizz"`, an
-`if __name__ == "__main__":` block, an `input()` loop) that may call the function wrongly;
-executing it at import would blame the function for its demo. But correct code also runs
-statements at import that the function relies on: `RULES = _make_rules()`, `fizzbuzz =
-memo(_fizzbuzz)`, `fizzbuzz = FizzBuzz()`, `_fill()` filling a table. The difference is not the
-shape of a statement but whether the function needs what it does.
+Why remove anything: small models append example usage (`print(f(10))`, `assert f(3) == "Fizz"`,
+`for i in range(1, 16): print(f(i))`, an `input()` loop) that may call the function wrongly, loop
+or block; run at import, it would blame the function for its demo. Why remove so little: correct
+code also runs statements at import that the function relies on, in more ways than any analysis
+of effects can follow (a closure's registration call, a classmethod alias, a store through an
+accessor's result, `setattr` on the function, a helper with a default-parameter alias). Earlier
+versions removed "a statement that uses the module's own code unless it is shown to change what
+the function needs"; every effect the analysis missed failed a correct function, and a demo with
+an effect (`print(set_word(7, "Bazz"))`) passed a function that is wrong as written.
 
-So a top-level statement is **set-up** when it binds or changes a name the target needs: the
-target itself, and every module global read by something needed, transitively (read from the
-symbol table, so a parameter `n` is not the global `n`). "Changes" covers `X[k] = v`, `X.a = v`,
-`X.append(...)`, passing `X` to a call, and calling a module function that assigns or changes
-`X` (through `global X`, the same forms inside it, or the same forms on a local alias of `X`:
-`t = X; t[i] = v`). A function that reaches globals by name (`globals()[...]`, `vars()`,
-`exec`, `sys.modules`, `__dict__`) may change any of them: a top-level call of it is set-up,
-since its effect cannot be ruled out (a demo kept by mistake runs in the sandbox, its output is
-captured; one dropped by mistake fails a correct function). A statement "calls" a module
-function or class when it calls it by name, passes it to a call (`map(_register, ...)` may call
-it), or calls a method of it or of a module name bound from it (`Rules.add(...)`, `r.add(...)`
-after `r = Rules()`: the class's effects), anywhere it runs at import, the inside of its
-comprehensions included. Set-up stays whatever it calls, unless it calls a module function that
-reads input or starts a test runner.
+So the rule is positive: a top-level statement is removed only when it is **a demo** and
+**removing it cannot change what the target computes**:
 
-Everything else stays too, unless it is a **demo**: it runs a main block (`if __name__ ...`),
-asserts, prints, reads input, exits, starts a test runner, or uses the module's own functions or
-classes while nothing needs its result. Definitions and imports always stay. A statement that
-reads input, exits or starts a test runner is a demo even when it binds a needed name: importing
-it could only block or stop; an exit inside an `except` handler does not count (`try: from math
-import gcd / except ImportError: sys.exit(...)` is set-up: it exits only when the import failed).
+1. an `if __name__ == "__main__":` block without `else` (the runner imports the module under
+   another name: it never runs there either);
+2. a statement made only of *pure* parts (below) that shows the code: an `assert`, or one that
+   calls or names the target or a pure module function, or calls `print`/`pprint`; `for`,
+   `while`, `if` and `try` count when every statement inside is such a part, so
+   `for i in range(1, 16): print(f(i))` goes;
+3. a statement that reads input, exits or starts a test runner *when the module is imported*,
+   directly or through a module function that does (`main()` reading `input()`), even when it
+   binds a needed name: importing it could only block or stop. Only what runs at import counts:
+   not a function's or lambda's body (it runs when called), not the `__main__` branch of
+   `if __name__ == ...`, not a class's methods other than its constructor (`f = F()` runs
+   `F.__init__`, never an interactive `F.play()`), and not an exit inside an `except` handler
+   (`try: import numpy / except ImportError: sys.exit(...)` runs it only when the import failed).
+   When the stop sits in a branch that may not run (an `if`, `try` or `match` branch:
+   `if sys.version_info >= (3, 9): from functools import cache / else: sys.exit(...)`), the
+   statement is removed only if nothing kept reads a name it binds, as for rule 2.
+
+*Pure* parts call nothing but the target, `print`/`pprint`, builtins that only compute from their
+arguments (`len`, `range`, `str`, `sorted`, ... listed in `PURE_BUILTINS`, not rebound by the
+module), functions of standard-library modules that only compute (`math.isclose`, `Counter`,
+`sys.getsizeof`: `PURE_MODULES`, `PURE_QUALIFIED`), methods of string literals
+(`", ".join(...)`), the target's `cache_info()`, and module functions whose own bodies are
+pure in the same sense (locals only: no `global`, no stores into objects, no decorators); they
+store only into plain names that nothing else reads (no function, class or kept statement of the
+module). Anything else stays: a call of another module function, a method, `setattr`, a store
+into an object, an import. What stays runs at import exactly as in the program as written (a
+demo that is kept and crashes fails the import, as it would for the program itself).
+Not followed: a user class's `__str__`/`__format__`/operator methods run by a demo's formatting
+or arithmetic (a demo is taken to show values, not to change them through them).
 """
 
 from __future__ import annotations
 
 import ast
 import symtable
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
-_OUTPUT_CALLS = frozenset({"print", "pprint"})
+OUTPUT_CALLS = frozenset({"print", "pprint"})
+PURE_BUILTINS = frozenset({
+    "abs", "all", "any", "ascii", "bin", "bool", "bytes", "callable", "chr", "complex", "dict",
+    "divmod", "enumerate", "filter", "float", "format", "frozenset", "hash", "hex", "id", "int",
+    "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next", "oct", "ord",
+    "pow", "range", "repr", "reversed", "round", "set", "slice", "sorted", "str", "sum", "tuple",
+    "type", "zip",
+})  # fmt: skip
+"""Builtins whose call only computes from its arguments (calling what it is given: a function
+passed to `map` or `sorted` must be pure itself, which the walk checks as a name it reads)."""
+PURE_MODULES = frozenset({
+    "math", "cmath", "statistics", "fractions", "itertools", "collections", "re", "string",
+    "unicodedata", "textwrap",
+})  # fmt: skip
+"""Standard-library modules whose functions and classes only compute from their arguments
+(`assert math.isclose(f(x), 1.5)`, `Counter(...)`); `operator` (`setitem`), `heapq`, `bisect`
+(`insort`) and `functools` (`update_wrapper`) have functions that change their arguments."""
+PURE_QUALIFIED = frozenset({"sys.getsizeof", "functools.reduce", "functools.cmp_to_key", "json.dumps",
+                            "json.loads", "copy.copy", "copy.deepcopy"})  # fmt: skip
+CACHE_READS = frozenset({"cache_info", "cache_parameters"})
+"""Methods of the target that only read (`functools` caches): `print(f.cache_info())` is a demo."""
 _STOPPING_CALLS = frozenset({"input", "exit", "quit", "breakpoint", "help"})
 _BLOCKING_CALLS = frozenset({"input", "breakpoint", "help"})
 _TEST_RUNNERS = frozenset({("unittest", "main"), ("doctest", "testmod"), ("pytest", "main")})
 _STOPPING_ATTRIBUTES = _TEST_RUNNERS | {("sys", "exit"), ("os", "_exit")}
-_BY_NAME = frozenset({"globals", "vars", "exec", "eval", "__import__"})
-ANY = "*"
-"""The effect of a function that reaches module globals by name: it may change any of them."""
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_PURE_NODES = (
+    ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.Constant, ast.Name,
+    ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.JoinedStr, ast.FormattedValue,
+    ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Subscript, ast.Slice, ast.Starred, ast.Attribute,
+    ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.comprehension, ast.Lambda,
+    ast.arguments, ast.arg, ast.keyword, ast.NamedExpr, ast.Call,
+    ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.While, ast.If, ast.Try,
+    ast.ExceptHandler, ast.Pass, ast.Break, ast.Continue, ast.Assert,
+)  # fmt: skip
+"""Syntax a pure statement may use; anything else (`with`, `del`, `import`, `global`, a nested
+definition, `yield`, `await`, `raise`...) keeps it. `Return` and `Raise` are added for bodies."""
 
 
-@dataclass
-class _Statement:
-    node: ast.stmt
-    binds: set[str] = field(default_factory=set)
-    changes: set[str] = field(default_factory=set)
-    reads: set[str] = field(default_factory=set)
-    calls: set[str] = field(default_factory=set)
+class _Purity:
+    """Which calls and stores of a module are pure (see the module docstring)."""
 
+    def __init__(self, tree: ast.Module, top: symtable.SymbolTable, function: str) -> None:
+        self.function = function
+        self.own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)} - {function}
+        rebound = _module_bindings(top)
+        self.builtins = {n for n in PURE_BUILTINS | OUTPUT_CALLS if n not in rebound}
+        self.imported = _imports(tree, rebound)
+        self.pure_functions = self._pure_functions(tree)
 
-def _module_scope(node: ast.AST, running: bool = False) -> Iterator[ast.AST]:
-    """Nodes evaluated in the module's scope: nested bodies are skipped, but decorators,
-    defaults, bases and a comprehension's iterables (evaluated where they are written) are not.
-    `running`: also the inside of comprehensions, which runs on the spot (`[_register(d, w)
-    for d, w in PAIRS]` calls `_register` at import) though its names are its own."""
-    yield node
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        parts: list[ast.AST] = [*node.decorator_list, *node.args.defaults]
-        parts += [d for d in node.args.kw_defaults if d is not None]
-    elif isinstance(node, ast.Lambda):
-        parts = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
-    elif isinstance(node, ast.ClassDef):
-        parts = [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]
-    elif isinstance(node, _COMPREHENSIONS) and not running:
-        parts = [g.iter for g in node.generators]
-    else:
-        parts = list(ast.iter_child_nodes(node))
-    for part in parts:
-        yield from _module_scope(part, running)
+    def _pure_functions(self, tree: ast.Module) -> set[str]:
+        """Module functions (not the target) whose bodies are pure, calling only pure things:
+        the greatest such set, so that functions calling each other can be pure together."""
+        bodies = {
+            n.name: n for n in tree.body
+            if isinstance(n, ast.FunctionDef) and n.name != self.function and not n.decorator_list
+        }  # fmt: skip
+        pure = set(bodies)
+        shrunk = True
+        while shrunk:
+            shrunk = False
+            for name in sorted(pure):
+                body = bodies[name].body
+                if not all(self.is_pure(s, pure, in_function=True) for s in body):
+                    pure.discard(name)
+                    shrunk = True
+        return pure
 
-
-def _root(node: ast.AST) -> str | None:
-    """`X` for `X`, `X.a.b`, `X[k]`, `X.a[k].b`."""
-    while isinstance(node, ast.Attribute | ast.Subscript | ast.Starred):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _changed_roots(nodes: Iterator[ast.AST]) -> tuple[set[str], set[str]]:
-    """(names changed in place, names passed to a call) among `nodes`."""
-    changed: set[str] = set()
-    passed: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Attribute | ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
-            changed.add(_root(node) or "")
-        elif isinstance(node, ast.AugAssign):
-            changed.add(_root(node.target) or "")
-        elif isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Attribute):  # X.append(...), X.a.update(...)
-                changed.add(_root(node.func.value) or "")
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
-                passed.add(_root(arg) or "")
-    return changed - {""}, passed - {""}
-
-
-def _direct_calls(nodes: Iterator[ast.AST]) -> set[str]:
-    return {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-
-
-def _calls(nodes: list[ast.AST], own: set[str], instances: dict[str, set[str]] | None = None) -> set[str]:
-    """The names a call among `nodes` may run: `f(...)`; the module's own function or class
-    passed to a call (`map(_register, ...)` calls it); a method of an own class or of an
-    instance of one (`Rules.add(...)`, `r.add(...)` for `r = Rules()`: the class's effects).
-    Whatever cannot be ruled out counts: a set-up kept by mistake runs in the sandbox, one
-    dropped by mistake fails a correct function."""
-    instances = instances or {}
-    found = _direct_calls(iter(nodes))
-    for node in nodes:
-        if not isinstance(node, ast.Call):
-            continue
-        if isinstance(node.func, ast.Attribute):
-            root = _root(node.func.value)
-            if root in own:
-                found.add(root)
-            found |= instances.get(root or "", set())
-        for arg in [*node.args, *(k.value for k in node.keywords)]:
-            root = _root(arg)
-            if root in own:
-                found.add(root)
-            found |= instances.get(root or "", set())
-    return found
-
-
-class _Scopes:
-    """The symbol tables of every nested scope, found by the line they start on."""
-
-    def __init__(self, code: str) -> None:
-        self.by_line: dict[int, list[symtable.SymbolTable]] = {}
-        self._index(symtable.symtable(code, "candidate.py", "exec"))
-
-    def _index(self, table: symtable.SymbolTable) -> None:
-        for child in table.get_children():
-            self.by_line.setdefault(child.get_lineno(), []).append(child)
-            self._index(child)
-
-    def globals_read(self, node: ast.AST) -> set[str]:
-        """Module globals read anywhere inside the nested scopes of `node`."""
-        names: set[str] = set()
-        for table in self._tables(node):
-            names |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
-        return names
-
-    def globals_assigned(self, node: ast.AST) -> set[str]:
-        names: set[str] = set()
-        for table in self._tables(node):
-            names |= {s.get_name() for s in table.get_symbols() if s.is_declared_global() and s.is_assigned()}
-        return names
-
-    def is_global_in(self, node: ast.AST, name: str) -> bool:
-        for table in self._tables(node):
-            try:
-                sym = table.lookup(name)
-            except KeyError:
-                continue
-            if not sym.is_global():
+    def is_pure(self, node: ast.AST, pure_functions: set[str] | None = None, in_function: bool = False,
+                ) -> bool:  # fmt: skip
+        """Whether `node` uses only pure syntax, calls and stores."""
+        pure = self.pure_functions if pure_functions is None else pure_functions
+        allowed = (*_PURE_NODES, ast.Return, ast.Raise) if in_function else _PURE_NODES
+        for inner in ast.walk(node):
+            if not isinstance(inner, allowed):
+                return False
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
+                if inner.id in self.own and inner.id not in pure:
+                    return False  # passed or called: a module function or class with effects
+            elif isinstance(inner, ast.Attribute | ast.Subscript | ast.Starred):
+                if isinstance(inner.ctx, ast.Store | ast.Del):
+                    return False  # a store into an object
+            elif isinstance(inner, ast.Call) and not self._pure_call(inner.func, pure):
                 return False
         return True
 
-    def _tables(self, node: ast.AST) -> list[symtable.SymbolTable]:
-        found = []
+    def _pure_call(self, func: ast.expr, pure: set[str]) -> bool:
+        if isinstance(func, ast.Name):
+            own = func.id == self.function or func.id in self.builtins or func.id in pure
+            return own or _is_pure_import(self.imported.get(func.id))
+        if not isinstance(func, ast.Attribute):
+            return False
+        if isinstance(func.value, ast.Name) and func.value.id in self.imported:
+            return _is_pure_import(f"{self.imported[func.value.id]}.{func.attr}")
+        if isinstance(func.value, ast.Constant):
+            return isinstance(func.value.value, str | bytes)  # ", ".join(...), "{}".format(...)
+        target = isinstance(func.value, ast.Name) and func.value.id == self.function
+        return target and func.attr in CACHE_READS
+
+    def shows_the_code(self, node: ast.stmt) -> bool:
+        """An assert, or a statement that names the target or a pure module function (`main()`
+        printing examples), or calls an output function."""
+        if isinstance(node, ast.Assert):
+            return True
+        shown = {self.function} | self.pure_functions
         for inner in ast.walk(node):
-            if isinstance(inner, _SCOPES + _COMPREHENSIONS):
-                found += self.by_line.get(inner.lineno, [])
-        return found
-
-
-def _aliases(nodes: list[ast.AST]) -> dict[str, set[str]]:
-    """Local names bound to (a part of) another name: `t = T`, `row = T[i]`, `for row in T`,
-    `with T as t`, `(t := T.rows)`, each mapped to the names it may stand for, transitively."""
-    bound: dict[str, set[str]] = {}
-    for node in nodes:
-        pairs: list[tuple[ast.AST, ast.AST | None]] = []
-        if isinstance(node, ast.Assign):
-            pairs = [(target, node.value) for target in node.targets]
-        elif isinstance(node, ast.AnnAssign | ast.NamedExpr):
-            pairs = [(node.target, node.value)]
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            pairs = [(node.target, node.iter)]
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            pairs = [(node.optional_vars, node.context_expr)]
-        for target, value in pairs:
-            source = _root(value) if value is not None else None
-            if source is None:
-                continue
-            for part in ast.walk(target):
-                if isinstance(part, ast.Name):
-                    bound.setdefault(part.id, set()).add(source)
-    grown = True
-    while grown:
-        grown = False
-        for sources in bound.values():
-            extra = set().union(*(bound.get(s, set()) for s in sources)) - sources
-            if extra:
-                sources |= extra
-                grown = True
-    return bound
-
-
-def _reaches_globals_by_name(nodes: list[ast.AST]) -> bool:
-    """Whether the code reaches module globals by name, where no symbol table can follow:
-    `globals()[...]`, `vars()`, `exec`/`eval`, `sys.modules`, an object's `__dict__`."""
-    for node in nodes:
-        if isinstance(node, ast.Name) and node.id in _BY_NAME:
-            return True
-        if isinstance(node, ast.Attribute) and node.attr in ("modules", "__dict__"):
-            return True
-    return False
-
-
-def _effects(tree: ast.Module, scopes: _Scopes) -> dict[str, set[str]]:
-    """For each module function or class: the globals that calling it may bind or change
-    (`ANY` when it reaches globals by name, so that no statement calling it is a demo)."""
-    own: dict[str, set[str]] = {}
-    calls: dict[str, set[str]] = {}
-    defined = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)}
-    for node in tree.body:
-        if not isinstance(node, _DEFINITIONS):
-            continue
-        inner = list(ast.walk(node))
-        changed, _passed = _changed_roots(iter(inner))
-        aliases = _aliases(inner)
-        changed |= set().union(*(aliases.get(name, set()) for name in changed))
-        own[node.name] = scopes.globals_assigned(node) | {
-            name for name in changed if scopes.is_global_in(node, name)
-        }
-        if _reaches_globals_by_name(inner):
-            own[node.name].add(ANY)
-        calls[node.name] = _calls(inner, defined)
-    grown = True
-    while grown:  # a function that calls another has its effects too
-        grown = False
-        for name, called in calls.items():
-            extra = set().union(*(own.get(c, set()) for c in called)) - own[name]
-            if extra:
-                own[name] |= extra
-                grown = True
-    return own
-
-
-def _statement(
-    node: ast.stmt, scopes: _Scopes, effects: dict[str, set[str]], own_names: set[str],
-    instances: dict[str, set[str]],
-) -> _Statement:
-    """What one top-level statement binds, changes and reads in the module's scope.
-
-    Passing the module's own function or class to a call does not change it, but may call it
-    (`map(f, xs)`: `f`'s effects count), and a bare `print(...)` changes nothing
-    (`print(f.cache_info())`)."""
-    local = list(_module_scope(node))
-    running = list(_module_scope(node, running=True))
-    stmt = _Statement(node)
-    if isinstance(node, _DEFINITIONS):
-        stmt.binds.add(node.name)
-    for inner in local:
-        if isinstance(inner, ast.Name):
-            (stmt.binds if isinstance(inner.ctx, ast.Store | ast.Del) else stmt.reads).add(inner.id)
-        elif isinstance(inner, ast.alias):
-            stmt.binds.add((inner.asname or inner.name).split(".")[0])
-        elif isinstance(inner, ast.Global):
-            stmt.binds.update(inner.names)
-    changed, passed = _changed_roots(iter(running))
-    stmt.calls = _calls(running, own_names, instances)
-    stmt.reads |= scopes.globals_read(node)
-    if _is_output(node):
-        return stmt
-    stmt.changes = changed | (passed - own_names)
-    stmt.changes |= set().union(*(effects.get(c, set()) for c in stmt.calls))
-    return stmt
-
-
-def _is_output(node: ast.stmt) -> bool:
-    call = node.value if isinstance(node, ast.Expr) else None
-    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in _OUTPUT_CALLS
-
-
-def _mentions_main(node: ast.AST) -> bool:
-    """Whether `__name__` appears in the node (as a name, attribute or string)."""
-    return any(
-        (isinstance(n, ast.Name) and n.id == "__name__")
-        or (isinstance(n, ast.Attribute) and n.attr == "__name__")
-        or (isinstance(n, ast.Constant) and isinstance(n.value, str) and "__name__" in n.value)
-        for n in ast.walk(node)
-    )
-
-
-def _stops(node: ast.stmt) -> bool:
-    """Reads input, exits, or starts a test runner: never run at import.
-
-    An exit in an `except` handler does not count: it runs only when the `try` body failed
-    (`try: from math import gcd / except ImportError: sys.exit(...)` is set-up, and the
-    program could not work without it anyway)."""
-    if isinstance(node, ast.If) and _mentions_main(node.test):
-        return True
-    handled = {id(n) for h in ast.walk(node) if isinstance(h, ast.ExceptHandler) for n in ast.walk(h)}
-    for inner in _module_scope(node):
-        if not isinstance(inner, ast.Call):
-            continue
-        func = inner.func
-        if id(inner) in handled:
-            if _is_blocking_call(inner):
+            if isinstance(inner, ast.Name) and inner.id in shown and isinstance(inner.ctx, ast.Load):
                 return True
-            continue
-        if isinstance(func, ast.Name) and func.id in _STOPPING_CALLS:
-            return True
-        if isinstance(func, ast.Attribute) and (_root(func.value), func.attr) in _STOPPING_ATTRIBUTES:
-            return True
-    return False
+            if isinstance(inner, ast.Call) and _called_name(inner) in OUTPUT_CALLS:
+                return True
+        return False
 
 
-def _instances(tree: ast.Module, own: set[str]) -> dict[str, set[str]]:
-    """Module names bound to what the module's own functions or classes made, and which:
-    `r = Rules()` maps `r` to {"Rules"}, so that `r.add(...)` has the class's effects."""
-    found: dict[str, set[str]] = {}
+def _imports(tree: ast.Module, rebound: set[str]) -> dict[str, str]:
+    """Top-level names bound only by imports, and the dotted name each stands for."""
+    found: dict[str, str] = {}
+    assigned: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                found[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            assigned.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            assigned.add(node.name)
+    return {name: dotted for name, dotted in found.items() if name not in assigned}
+
+
+def _is_pure_import(dotted: str | None) -> bool:
+    if dotted is None:
+        return False
+    module, _, name = dotted.rpartition(".")
+    return (module in PURE_MODULES and not name.startswith("_")) or dotted in PURE_QUALIFIED
+
+
+def _module_bindings(top: symtable.SymbolTable) -> set[str]:
+    """Every name the module binds at top level (a `def print` or `len = ...` is not a builtin)."""
+    return {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+
+
+def _stored_names(node: ast.AST) -> set[str]:
+    """Names a statement binds: stores, `except ... as` names, imports, definitions inside it."""
+    names: set[str] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            names.add(n.id)
+        elif isinstance(n, (ast.ExceptHandler, *_DEFINITIONS)) and n.name:
+            names.add(n.name)
+        elif isinstance(n, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in n.names}
+    return names
+
+
+def _loaded_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _read_by_definitions(tree: ast.Module, top: symtable.SymbolTable) -> set[str]:
+    """Global names read by the module's functions and classes: in their bodies (the symbol
+    table tells a global from a parameter or local of the same name) and in what runs where they
+    are defined (decorators, defaults, bases, annotations)."""
+    names: set[str] = set()
+    defined = {(n.name, n.lineno) for n in tree.body if isinstance(n, _DEFINITIONS)}
+    starts = {(n.name, min([n.lineno, *(d.lineno for d in n.decorator_list)])) for n in tree.body
+              if isinstance(n, _DEFINITIONS)}  # fmt: skip
+    stack = [t for t in top.get_children() if (t.get_name(), t.get_lineno()) in defined | starts]
+    while stack:
+        table = stack.pop()
+        for sym in table.get_symbols():
+            if sym.is_referenced() and (sym.is_global() or table.get_type() == "class"):
+                names.add(sym.get_name())
+        stack += table.get_children()
     for node in tree.body:
-        if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)):
+        if isinstance(node, _DEFINITIONS):
+            for part in _evaluated_at_definition(node):
+                names |= _loaded_names(part)
+    return names
+
+
+def _evaluated_at_definition(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.AST]:
+    if isinstance(node, ast.ClassDef):
+        return [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]
+    args = node.args
+    parts: list[ast.AST] = [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d)]
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, [args.vararg, args.kwarg])]
+    parts += [a.annotation for a in every if a.annotation is not None]
+    return parts + ([node.returns] if node.returns is not None else [])
+
+
+def _is_main_block(node: ast.stmt) -> bool:
+    """`if __name__ == "__main__":` (either order) without an `else`."""
+    return isinstance(node, ast.If) and not node.orelse and _main_guard(node.test) is True
+
+
+def _stops(node: ast.stmt, blocking: set[str]) -> str | None:
+    """Whether `node` reads input, exits or starts a test runner (itself or through a module
+    function or class that does) when the module is imported: "always" when such a call runs
+    whatever the branches taken, "maybe" when it sits in a branch of an `if`/`try`/`match` that
+    may not run, else None. An exit in an `except` handler does not count; input or a test
+    runner there does. What does not run at import is not looked at: a function or lambda body
+    (only its decorators and defaults run), the `__main__` branch of `if __name__ == ...`."""
+    found: str | None = None
+    for call, branch, handled in _run_at_import(node):
+        called = isinstance(call.func, ast.Name) and call.func.id in blocking
+        if not (_is_blocking_call(call) or called or (not handled and _is_exit(call))):
             continue
-        names = [n for n in _module_scope(node) if isinstance(n, ast.Name)]
-        reads = {n.id for n in names if isinstance(n.ctx, ast.Load)}
-        origin = (reads & own).union(*(found.get(r, set()) for r in reads))
-        for name in names:
-            if origin and isinstance(name.ctx, ast.Store):
-                found.setdefault(name.id, set()).update(origin)
+        if not branch:
+            return "always"
+        found = "maybe"
     return found
 
 
-def _blocking_functions(tree: ast.Module) -> set[str]:
-    """Module functions and classes that read input or start a test runner, directly or through
-    another of them: a statement calling one is never kept as set-up (it would block the import)."""
-    direct: dict[str, set[str]] = {}
-    blocking: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, _DEFINITIONS):
-            inner = list(ast.walk(node))
-            direct[node.name] = _direct_calls(iter(inner))
-            if any(_is_blocking_call(n) for n in inner):
-                blocking.add(node.name)
-    grown = True
-    while grown:
-        grown = False
-        for name, called in direct.items():
-            if name not in blocking and called & blocking:
-                blocking.add(name)
-                grown = True
-    return blocking
+def _is_exit(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in _STOPPING_CALLS
+    return isinstance(func, ast.Attribute) and (_dotted_root(func.value), func.attr) in _STOPPING_ATTRIBUTES
+
+
+def _run_at_import(node: ast.AST) -> Iterable[tuple[ast.Call, bool, bool]]:
+    """(call, inside a branch that may not run, inside an `except` handler) for every call of
+    a top-level statement that importing the module can run."""
+    todo: list[tuple[ast.AST, bool, bool]] = [(node, False, False)]
+    while todo:
+        current, branch, handled = todo.pop()
+        if isinstance(current, ast.Call):
+            yield current, branch, handled
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):  # its body runs when called
+            todo += [(part, branch, handled) for part in _evaluated_at_definition(current)]
+        elif isinstance(current, ast.Lambda):
+            todo += [(d, branch, handled) for d in [*current.args.defaults, *current.args.kw_defaults] if d]
+        elif isinstance(current, ast.If):
+            todo.append((current.test, branch, handled))
+            main = _main_guard(current.test)
+            todo += [(s, True, handled) for s in current.body if main is not True]
+            todo += [(s, True, handled) for s in current.orelse if main is not False]
+        elif isinstance(current, ast.Try | ast.TryStar):
+            todo += [(s, True, handled) for s in [*current.body, *current.orelse]]
+            todo += [(h, True, True) for h in current.handlers]
+            todo += [(s, branch, handled) for s in current.finalbody]
+        elif isinstance(current, ast.Match):
+            todo.append((current.subject, branch, handled))
+            todo += [(case, True, handled) for case in current.cases]
+        else:
+            todo += [(child, branch, handled) for child in ast.iter_child_nodes(current)]
+
+
+def _main_guard(test: ast.expr) -> bool | None:
+    """True for `__name__ == "__main__"` (either order), False for `!=`, else None: the runner
+    imports the module under another name, so the `__main__` branch never runs there."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    if not isinstance(test.ops[0], ast.Eq | ast.NotEq):
+        return None
+    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
+    if sides != {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}:
+        return None
+    return isinstance(test.ops[0], ast.Eq)
+
+
+def _called_name(node: ast.AST) -> str | None:
+    """`f` for a call `f(...)` of a plain name."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id
+    return None
+
+
+def _dotted_root(node: ast.AST) -> str | None:
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _is_blocking_call(node: ast.AST) -> bool:
@@ -361,19 +331,93 @@ def _is_blocking_call(node: ast.AST) -> bool:
     func = node.func
     if isinstance(func, ast.Name):
         return func.id in _BLOCKING_CALLS
-    return isinstance(func, ast.Attribute) and (_root(func.value), func.attr) in _TEST_RUNNERS
+    return isinstance(func, ast.Attribute) and (_dotted_root(func.value), func.attr) in _TEST_RUNNERS
 
 
-def _is_demo(stmt: _Statement, own_names: set[str]) -> bool:
-    """A statement nothing needs that only exercises or shows the code."""
-    node = stmt.node
-    if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)):
-        return False
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-        return False  # a docstring
-    if isinstance(node, ast.Assert) or _stops(node):
-        return True
-    return bool(stmt.calls & _OUTPUT_CALLS or stmt.reads & own_names)
+_CONSTRUCTION = ("__new__", "__init__", "__post_init__")
+
+
+def _blocking_functions(tree: ast.Module) -> set[str]:
+    """Module functions and classes whose call reads input or starts a test runner, directly or
+    through another of them: a statement calling one would block the import. Calling a class runs
+    its constructor (and the methods that calls on `self`/`cls`), not its other methods: a class
+    with an interactive `play()` is made without reading anything."""
+    calls: dict[str, set[str]] = {}
+    blocking: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, _DEFINITIONS):
+            inner = [n for part in _run_when_called(node) for n in ast.walk(part)]
+            calls[node.name] = {name for n in inner if (name := _called_name(n))}
+            if isinstance(node, ast.ClassDef) and _inherits_construction(node, inner):
+                calls[node.name] |= {b.id for b in node.bases if isinstance(b, ast.Name)}
+            if any(_is_blocking_call(n) for n in inner):
+                blocking.add(node.name)
+    grown = True
+    while grown:
+        grown = False
+        for name, called in calls.items():
+            if name not in blocking and called & blocking:
+                blocking.add(name)
+                grown = True
+    return blocking
+
+
+def _run_when_called(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.AST]:
+    """What calling a module function (its body) or class (its constructor methods, and the
+    methods they call as `self.m(...)` or `cls.m(...)`) can run."""
+    if not isinstance(node, ast.ClassDef):
+        return list(node.body)
+    methods = {m.name: m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)}
+    todo = [name for name in _CONSTRUCTION if name in methods]
+    reached: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        for inner in ast.walk(methods[name]):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                owner = _dotted_root(inner.func.value)
+                if owner in ("self", "cls") and inner.func.attr in methods:
+                    todo.append(inner.func.attr)
+    return [methods[name] for name in sorted(reached)]
+
+
+def _inherits_construction(node: ast.ClassDef, run: list[ast.AST]) -> bool:
+    """Whether making an instance can run a base class's constructor: the class defines none of
+    its own, or what it runs calls `super()`."""
+    own = any(isinstance(m, _DEFINITIONS) and m.name in _CONSTRUCTION for m in node.body)
+    return not own or any(_called_name(n) == "super" for n in run)
+
+
+def _demos(tree: ast.Module, top: symtable.SymbolTable, function: str) -> list[ast.stmt]:
+    """The top-level statements to remove, by the rule of the module docstring."""
+    purity = _Purity(tree, top, function)
+    blocking = _blocking_functions(tree)
+    removed: list[ast.stmt] = []
+    shown: list[ast.stmt] = []  # removed unless a name they bind is read: pure statements showing
+    # the code, and statements that may stop only in a branch (`if ...: import x / else: sys.exit()`)
+    for node in tree.body:
+        if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)):
+            continue
+        stops = _stops(node, blocking)
+        if _is_main_block(node) or stops == "always":
+            removed.append(node)
+        elif stops == "maybe" or (purity.shows_the_code(node) and purity.is_pure(node)):
+            shown.append(node)
+    read = _read_by_definitions(tree, top) | {function}
+    kept = [n for n in tree.body if n not in removed and n not in shown and not isinstance(n, _DEFINITIONS)]
+    for node in kept:
+        read |= _loaded_names(node)
+    grown = True
+    while grown:  # a demo whose binding something kept reads is kept, and what it reads is then read
+        grown = False
+        for node in list(shown):
+            if _stored_names(node) & read:
+                shown.remove(node)
+                read |= _loaded_names(node)
+                grown = True
+    return removed + shown
 
 
 def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:
@@ -382,33 +426,12 @@ def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:
     if all(isinstance(n, (*_DEFINITIONS, ast.Import, ast.ImportFrom)) for n in tree.body):
         return set()  # nothing runs at import but definitions: the usual reply
     try:
-        scopes = _Scopes(code)
+        top = symtable.symtable(code, "candidate.py", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    effects = _effects(tree, scopes)
-    defined = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)}
-    own_names = defined | {function}
-    instances = _instances(tree, defined)
-    statements = [_statement(node, scopes, effects, own_names, instances) for node in tree.body]
-    # calling a module's function (`bisect.bisect_right(...)`) does not set the module up
-    modules = set().union(*(s.binds for s in statements if isinstance(s.node, ast.Import | ast.ImportFrom)))
-    blocking = _blocking_functions(tree)
-    needed = {function}
-    kept: set[int] = set()
-    grown = True
-    while grown:
-        grown = False
-        for i, stmt in enumerate(statements):
-            touched = stmt.binds | (stmt.changes - modules)
-            if (i not in kept and (touched & needed or ANY in touched)
-                    and not _stops(stmt.node) and not stmt.calls & blocking):  # fmt: skip
-                kept.add(i)
-                needed |= stmt.reads
-                grown = True
-    lines: set[int] = set()
-    for i, stmt in enumerate(statements):
-        if i in kept or not _is_demo(stmt, own_names | set(instances)):
-            continue
-        node = stmt.node
-        lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-    return lines
+    return set(_lines(_demos(tree, top, function)))
+
+
+def _lines(nodes: Iterable[ast.stmt]) -> Iterable[int]:
+    for node in nodes:
+        yield from range(node.lineno, (node.end_lineno or node.lineno) + 1)

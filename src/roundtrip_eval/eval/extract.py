@@ -18,11 +18,14 @@ Prose that merely mentions code inline is not code.
 from __future__ import annotations
 
 import ast
+import builtins
 import io
 import re
+import symtable
 import textwrap
 import tokenize
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from roundtrip_eval.eval.demos import demo_lines
 
@@ -100,10 +103,28 @@ def _parse(code: str) -> ast.Module | None:
 
 
 def defines(tree: ast.Module, function: str) -> bool:
-    return any(
-        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function
-        for node in tree.body
-    )
+    """Whether the module defines `function` at top level with a real body (not a stub)."""
+    return any(_is_def_of(node, function) and not is_stub(node) for node in tree.body)
+
+
+def _is_def_of(node: ast.stmt, function: str) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function
+
+
+def is_stub(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A signature without behaviour: a body of only `...`, `pass` and/or a docstring
+    (`def f(n: int) -> str: ...`), as specs give it and replies restate it "for reference"."""
+    return all(
+        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                    and (s.value.value is Ellipsis or isinstance(s.value.value, str)))
+        for s in node.body
+    )  # fmt: skip
+
+
+def only_stubs(tree: ast.Module, function: str) -> bool:
+    """Whether every top-level binding of `function` is a stub: the block restates a signature."""
+    bindings = [n for n in tree.body if function in _top_bindings(ast.Module([n], []))]
+    return bool(bindings) and all(_is_def_of(n, function) and is_stub(n) for n in bindings)
 
 
 def binds(tree: ast.Module, function: str) -> bool:
@@ -310,17 +331,27 @@ def _find_code(reply: str, function: str) -> Extraction:
     prefix = "think+" if had_think else ""
     blocks = fenced_blocks(text)
     # 1. fenced blocks that parse and define the target function; the last one wins
-    #    (models restate a corrected version after a draft).
-    hits = []
-    for block in blocks:
-        code = _normalise(block.text)
-        tree = _parse(code)
-        if tree is not None and binds(tree, function):
-            hits.append((block, code))
+    #    (models restate a corrected version after a draft), with the earlier blocks it needs.
+    #    A signature stub restates nothing: a block with a real body wins over any stub.
+    parsed = [(block, _normalise(block.text)) for block in blocks]
+    trees = [_parse(code) for _, code in parsed]
+    hits = [i for i, tree in enumerate(trees) if tree is not None and binds(tree, function)]
+    real = [i for i in hits if not only_stubs(trees[i] or ast.Module([], []), function)]
+    if hits and not real:  # only signature stubs parse: the full function may need salvage
+        for block in reversed(blocks):
+            salvaged = _salvage(block.text, function)
+            tree = _parse(salvaged) if salvaged else None
+            if salvaged and tree is not None and not only_stubs(tree, function):
+                return Extraction(salvaged, prefix + "fence:salvaged")
+    hits = real or hits  # a stub restates nothing: the last block with a real body wins
     if hits:
-        block, code = hits[-1]
+        block, code = parsed[hits[-1]]
+        joined = _needed_blocks(trees, hits[-1], function)
         if not block.terminated:
             rule = "fence:unterminated"
+        elif len(joined) > 1:
+            rule = f"fence:joined_{len(joined)}_of_{len(blocks)}"
+            code = "\n\n".join(parsed[i][1].rstrip("\n") for i in joined) + "\n"
         elif len(blocks) > 1:
             rule = f"fence:target_of_{len(blocks)}"
         else:
@@ -368,6 +399,91 @@ def _find_code(reply: str, function: str) -> Extraction:
     if written:
         return Extraction(_normalise(written), prefix + "bare:no_target")
     return Extraction(None, prefix + "none")
+
+
+def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> list[int]:
+    """The indices of the blocks that make one program with block `last` (the last that binds
+    the target), in order: `last` and every earlier block that parses and binds a name it needs
+    and does not bind itself (a helper, an import), transitively. An earlier block that binds the
+    target joins only when the program reads the target before binding it (`f = cache(f)`
+    wraps the earlier definition); otherwise it is a draft the last block replaces."""
+    winner = trees[last]
+    if winner is None or last == 0:
+        return [last]
+    needed = _free_names(winner, function)
+    joined = [last]
+    for i in range(last - 1, -1, -1):
+        tree = trees[i]
+        if tree is None:
+            continue
+        bound = _top_bindings(tree)
+        if function in bound and function not in needed:
+            continue  # an earlier definition of the target the later block replaces
+        if bound & needed:
+            joined.append(i)
+            needed = (needed - bound) | _free_names(tree, function)
+    return sorted(joined)
+
+
+def _top_bindings(tree: ast.Module) -> set[str]:
+    """Names a module binds at top level: definitions, imports, assignment targets."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+        else:
+            names |= {
+                n.id for n in _module_level(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }
+    return names
+
+
+def _free_names(tree: ast.Module, function: str) -> set[str]:
+    """Global names the module reads but binds nowhere (builtins aside; read from the symbol
+    table, so a parameter `n` is not a global), and the target when the module reads it before
+    its first binding of it (`f = cache(f)`)."""
+    try:
+        top = symtable.symtable(ast.unparse(tree), "<candidate>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    bound = _top_bindings(tree)
+    read = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        read |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
+        stack += table.get_children()
+    free = read - bound - _BUILTIN_NAMES
+    for node in tree.body:
+        if function in _top_bindings(ast.Module([node], [])):
+            level = _module_level(node)
+            reads = {n.id for n in level if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            return free | ({function} if function in reads else set())
+        if function in {n.id for n in _module_level(node) if isinstance(n, ast.Name)}:
+            return free | {function}
+    return free
+
+
+def _module_level(node: ast.AST) -> list[ast.AST]:
+    """The nodes of a statement evaluated in the module's scope (not inside a nested body)."""
+    found: list[ast.AST] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            todo += [*current.decorator_list, *current.args.defaults, *filter(None, current.args.kw_defaults)]
+        elif isinstance(current, ast.ClassDef):
+            todo += [*current.decorator_list, *current.bases, *(k.value for k in current.keywords)]
+        elif not isinstance(current, _NESTED_SCOPES):
+            todo += list(ast.iter_child_nodes(current))
+    return found
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_NESTED_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def _defined_names(text: str) -> list[str]:

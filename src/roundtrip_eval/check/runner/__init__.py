@@ -11,6 +11,7 @@ The parts (all stdlib-only; `tests/test_layers.py` proves it):
 - `protocol`: limits, descriptors, event names and record keys, shared by host and sandbox;
 - `codec`: the typed codec and the sealed writer;
 - `slate`: the clean slate (empty the writable places after a check, and prove it);
+- `reap`: every process a check started (kill them all after a check, and prove it);
 - `confine`: the candidate process's confinement (prctl, seccomp, descriptors);
 - `candidate`: the candidate side (the sealed loop and its audit hook), a program of its own
   that the candidate process's fresh interpreter runs;
@@ -44,7 +45,7 @@ __all__ = [
     "typed_equal", "valid_encoding",
 ]  # fmt: skip
 
-PARTS = ("protocol", "codec", "slate", "confine", "supervisor", "boot")
+PARTS = ("protocol", "codec", "slate", "reap", "confine", "supervisor", "boot")
 """The runner's parts, in the order the joined runner defines them."""
 
 CANDIDATE_PARTS = ("protocol", "codec", "candidate")

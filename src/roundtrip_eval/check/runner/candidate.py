@@ -6,7 +6,8 @@ A fresh interpreter (`python3 -I -S`, see `supervisor._Zygote`) loads this progr
 (`_zygote`); per check it forks a candidate process that reads its job, installs the audit hook,
 then imports the candidate and calls its function on each input in the sealed `_loop`. Only the
 interpreter's start-up modules and the few this part imports (`os`, `gc`, `_signal`, `_thread`,
-`_blake2`, `_json`, `_socket`, `types`) are loaded before the candidate's code: nothing the
+`_blake2`, `_json`, `_socket`, `types`, and `opcode`, read once by the zygote to find the loop's
+send instructions) are loaded before the candidate's code: nothing the
 runner used for its own set-up (ctypes in particular) is in this process.
 """
 
@@ -44,6 +45,7 @@ from .protocol import (
     MSG_REPLY,
     MSG_STAGE,
     MSG_TAMPER,
+    MSG_UNENCODABLE,
     NO_PYCACHE,
     PRELOAD,
     PRELOAD_ARG,
@@ -196,32 +198,38 @@ def _loop(
     _flush_out: Any = sys.stdout.flush, _flush_err: Any = sys.stderr.flush, _type: Any = type,
     _str: Any = str, _len: Any = len, _range: Any = range, _callable: Any = callable,
     _sorted: Any = sorted, _tuple: Any = tuple, _base: Any = BaseException,
-    _type_error: Any = TypeError, _send: str = SEND_EVENT,
+    _type_error: Any = TypeError, _send: str = SEND_EVENT, _getframe: Any = sys._getframe,
     _keys: Any = (K_KIND, K_STAGE, K_INDEX, K_OK, K_VALUE, K_EXC, K_MSG, K_TIMEOUT, K_ERROR, K_DEFINED),
     _words: Any = (MSG_STAGE, MSG_REPLY, STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY,
-                   STAGE_DONE, ERROR_MISSING, ERROR_ARITY),
+                   STAGE_DONE, ERROR_MISSING, ERROR_ARITY, MSG_UNENCODABLE),
     _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
-    Every message is a dict (keys from `protocol`) written by the sealed `_dumps` and leaves
-    through `_audit(SEND_EVENT, text)`; the audit hook signs it only when it was raised here.
-    Sealed (see `codec._seal`): it reads no global, builtin or cell, and `state` is the tuple
-    of snapshots `_integrity` compares with. `limits` is (import timeout, call timeout): an
-    alarm, as in a plain Python runner (it stops Python code, not a long C call; the runner's
-    check deadline is the hard limit).
+    Every message is a dict (keys from `protocol`) written by the sealed `_dumps` into the local
+    `out`, and leaves by the same two statements, `me.f_code` then `_audit(_send, out)`: reading
+    its own frame's code *arms* the audit hook (an audited read, `object.__getattr__`), and the
+    hook signs only the send that follows, made by this frame's own next call instruction (see
+    `_HOOK_SOURCE`: what a C callable run by this frame sends is refused). Sealed (see
+    `codec._seal`): it reads no global, builtin or cell, and `state` is the tuple of snapshots
+    `_integrity` compares with. `limits` is (import timeout, call timeout): an alarm, as in a
+    plain Python runner (it stops Python code, not a long C call; the runner's check deadline
+    is the hard limit).
     """
     _audit(_bind)  # before any candidate code runs: the hook signs for this frame and no other
+    me = _getframe()
     kind, what_k, broken = _keys[0], _last[0], _last[1]
     try:
         kind, stage, index, ok, value_k, exc_k, msg_k, timeout_k, error_k, defined_k = _keys
-        stage_msg, reply_msg, syntax, import_, signature, ready, done, missing, arity = _words
+        stage_msg, reply_msg, syntax, import_, signature, ready, done, missing, arity, unencodable = _words
         import_timeout, call_timeout = limits
         try:
             compiled = _compile(code, "candidate.py", "exec")
         except _base as exc:
             name, text = _describe(exc, 300)
-            _audit(_send, _dumps({kind: stage_msg, stage: syntax, exc_k: name, msg_k: text}))
+            out = _dumps({kind: stage_msg, stage: syntax, exc_k: name, msg_k: text})
+            me.f_code  # noqa: B018 - arms the hook for the next line's send
+            _audit(_send, out)
             return
         module = _module_type("candidate")
         namespace = module.__dict__
@@ -233,7 +241,9 @@ def _loop(
             _exec(compiled, namespace)
             _setitimer(_real, 0)
         except _call_timeout:
-            _audit(_send, _dumps({kind: stage_msg, stage: import_, timeout_k: True}))
+            out = _dumps({kind: stage_msg, stage: import_, timeout_k: True})
+            me.f_code  # noqa: B018
+            _audit(_send, out)
             return
         except _base as exc:
             _setitimer(_real, 0)
@@ -245,11 +255,10 @@ def _loop(
         except _base:
             pass
         stop = _integrity(*state)
-        if stop is not None:
-            _audit(_send, _dumps(stop))
-            return
-        if failed is not None:
-            _audit(_send, _dumps(failed))
+        if stop is not None or failed is not None:
+            out = _dumps(failed if stop is None else stop)
+            me.f_code  # noqa: B018
+            _audit(_send, out)
             return
         func = namespace.get(function)
         if func is None or not _callable(func):
@@ -257,8 +266,10 @@ def _loop(
             for k, v in _tuple(namespace.items()):
                 if _type(k) is _str and k[:2] != "__" and _callable(v):
                     names.append(k)
-            _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: missing,
-                                  defined_k: _sorted(names)[:10]}))  # fmt: skip
+            out = _dumps({kind: stage_msg, stage: signature, error_k: missing,
+                          defined_k: _sorted(names)[:10]})  # fmt: skip
+            me.f_code  # noqa: B018
+            _audit(_send, out)
             return
         sig: Any = None
         arities = []
@@ -282,39 +293,60 @@ def _loop(
                 except _base:
                     break
             if why:
-                _audit(_send, _dumps({kind: stage_msg, stage: signature, error_k: arity,
-                                      exc_k: "TypeError", msg_k: why[:200]}))  # fmt: skip
+                out = _dumps({kind: stage_msg, stage: signature, error_k: arity, exc_k: "TypeError",
+                              msg_k: why[:200]})  # fmt: skip
+                me.f_code  # noqa: B018
+                _audit(_send, out)
                 return
-        _audit(_send, _dumps({kind: stage_msg, stage: ready}))
+        out = _dumps({kind: stage_msg, stage: ready})
+        me.f_code  # noqa: B018
+        _audit(_send, out)
         for i in _range(_len(inputs)):
             args = _dec(inputs[i])
+            value = reply = None
             try:
                 _setitimer(_real, call_timeout)
                 value = func(*args)
                 _setitimer(_real, 0)
-                reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
             except _call_timeout:
-                _audit(_send, _dumps({kind: reply_msg, index: i, timeout_k: True}))
+                out = _dumps({kind: reply_msg, index: i, timeout_k: True})
+                me.f_code  # noqa: B018
+                _audit(_send, out)
                 return
             except _base as exc:
                 _setitimer(_real, 0)
                 name, why = _describe(exc, 200)
                 reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
+            if reply is None:  # encoding is not the function: what it raises is no outcome of it
+                try:
+                    reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
+                except _base as exc:
+                    name, why = _describe(exc, 200)
+                    out = _dumps({kind: unencodable, index: i, exc_k: name, msg_k: why})
+                    me.f_code  # noqa: B018
+                    _audit(_send, out)
+                    return
             try:
                 _flush_out()
                 _flush_err()
             except _base:
                 pass
-            _audit(_send, _dumps(reply))
+            out = _dumps(reply)
+            me.f_code  # noqa: B018
+            _audit(_send, out)
         stop = _integrity(*state)
-        _audit(_send, _dumps({kind: stage_msg, stage: done} if stop is None else stop))
+        out = _dumps({kind: stage_msg, stage: done} if stop is None else stop)
+        me.f_code  # noqa: B018
+        _audit(_send, out)
     except _base:  # nothing escapes the loop: its caller must never run code of the candidate's
         try:
             _setitimer(_real, 0)
             stop = _integrity(*state)
             if stop is None:
                 stop = {kind: broken, what_k: "the runner's loop stopped: the candidate's objects raised"}
-            _audit(_send, _dumps(stop))
+            out = _dumps(stop)
+            me.f_code  # noqa: B018
+            _audit(_send, out)
         except _base:
             pass
 
@@ -327,13 +359,13 @@ def _loop(
 # no traceback, frame or object of the hook ever reaches the candidate, and it writes nothing,
 # so no redirected descriptor can hide it (the runner reads the exit status).
 _HOOK_SOURCE = '''
-def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None, _blocked=None,
+def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _blocked_imports=None, _frame_type=None, _function_type=None, _hook_globals=None,
          _runner_globals=None, _fn_attrs=None, _getframe=None, _ident=None, _main=None,
          _loop_code=None, _caller=None, _write=None, _fd=None, _lock=None, _mac=None,
-         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None, _bound=None,
+         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None,
          _bind=None, _guard_globals=None, _issubclass=None, _str_copy=None, _bytes_copy=None,
-         _cwd=None):
+         _cwd=None, _gc_disable=None, _gc_enable=None, _gc_isenabled=None, _iter=None):
     if _type(event) is not _str:
         return
     what = -1
@@ -342,16 +374,21 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
             what = _r[6]
         else:
             f = _getframe(1)  # raised by the runner's loop, called by the runner's own frame
-            if f.f_back is not _caller or f.f_code is not _loop_code:
-                what = _r[7]
-            elif event == _bind:  # the loop's first act, before any candidate code has run
-                if _bound:
-                    _exit(_status + _r[8])
-                _bound.append(f)
-                return
-            elif not _bound or _bound[0] is not f:  # one-shot: only the loop frame bound first
-                what = _r[8]
+            if "__STATE__".__getitem__(0) is not f or event == _bind:
+                if f.f_back is not _caller or f.f_code is not _loop_code:
+                    what = _r[7]
+                elif event == _bind:  # the loop's first act, before any candidate code has run
+                    if "__STATE__".__getitem__(0) is not None:
+                        _exit(_status + _r[8])
+                    "__STATE__".__setitem__(0, f)
+                    return
+                else:  # one-shot: only the loop frame bound first
+                    what = _r[8]
+            elif ("__STATE__".__getitem__(1) < 0
+                  or f.f_lasti not in "__SITES__".__getitem__("__STATE__".__getitem__(1))):
+                what = _r[7]  # not the send the loop armed: a C callable it ran, a finalizer, ...
             elif _len(args) == 1 and _type(args[0]) is _str:
+                "__STATE__".__setitem__(1, -1)  # one send per arming
                 data = args[0].encode("utf-8", "replace")
                 line = _mac(data, key=__KEY__, digest_size=16).hexdigest().encode() + b" " + data + b"\\n"
                 _lock.acquire()
@@ -360,14 +397,21 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                         line = line[_write(_fd, line):]
                 finally:
                     _lock.release()
+                if "__STATE__".__getitem__(2):
+                    "__STATE__".__setitem__(2, False)
+                    _gc_enable()
                 return
             else:
                 what = _r[7]
-    elif event in _blocked:
-        what = _blocked[event]
+    elif "__BLOCKED__".__contains__(event):
+        what = "__BLOCKED__".__getitem__(event)
         if event == "code.__new__" and _len(args) == 9:  # types.coroutine marks a generator
             f = _getframe(1)
-            co = f.f_locals.get("co") if f.f_code is _coroutine_code else None
+            # only at its own `co.replace(...)`: not a C callable it runs elsewhere (a signal
+            # handler at one of its calls); what is built must be that code with the flag added
+            co = None
+            if f.f_code is _coroutine_code and "__REPLACE__".__contains__(f.f_lasti):
+                co = f.f_locals.get("co")
             if (_type(co) is _code_type and co.co_flags & 0x20 and args[8] == co.co_flags | 0x100
                     and args[0] == co.co_code):
                 return
@@ -376,6 +420,19 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
     elif event == "object.__getattr__":
         if _len(args) == 2:
             obj = args[0]
+            if (obj is "__STATE__".__getitem__(0) and _ident() == _main and _getframe(1) is obj
+                    and "__SITES__".__contains__(obj.f_lasti)):
+                # the loop reads its own code right before a send: arm for that send. The
+                # collector is off until the send is signed (its finalizers and weakref
+                # callbacks run whatever code the candidate gave them, on any allocation,
+                # with the loop's frame on top), and switched off by a FOR_ITER, after which
+                # nothing checks for signals or another thread before the loop's send
+                if "__STATE__".__getitem__(1) < 0:
+                    "__STATE__".__setitem__(2, _gc_isenabled())
+                "__STATE__".__setitem__(1, obj.f_lasti)
+                for _ in _iter(_gc_disable, None):
+                    pass
+                return
             if _type(obj) is _frame_type and (obj.f_globals is _hook_globals
                                                or obj.f_globals is _guard_globals):
                 what = _r[2]
@@ -517,42 +574,85 @@ def _guard_imp() -> None:
 _HOOK_TEMPLATE: list[Any] = []
 
 
-def _hook_template() -> Any:
-    """The hook's code with a placeholder key, compiled once per zygote (before any fork)."""
+def _call_sites(code: Any, attribute: str) -> dict[int, tuple[int, ...]]:
+    """Where `code` reads `attribute` (LOAD_ATTR or LOAD_METHOD) and then calls: {offset of the
+    read: offsets of the call instructions that follow it, up to the first CALL (3.11: PRECALL
+    and CALL; f_lasti is one or the other, whether or not the interpreter specialised the
+    call)}. For `_loop` and "f_code": where it arms the hook, and the send that follows."""
+    import opcode
+
+    raw, names = code.co_code, code.co_names
+    reads = {opcode.opmap[n] for n in ("LOAD_ATTR", "LOAD_METHOD") if n in opcode.opmap}
+    ext = opcode.EXTENDED_ARG
+    precall, call = opcode.opmap.get("PRECALL", -1), opcode.opmap["CALL"]
+    shift = 1 if sys.version_info >= (3, 12) else 0  # 3.12's LOAD_ATTR keeps a flag in bit 0
+    sites: dict[int, tuple[int, ...]] = {}
+    read, arg = -1, 0
+    for off in range(0, len(raw), 2):
+        op, oparg = raw[off], raw[off + 1] | arg
+        arg = (oparg << 8) if op == ext else 0
+        if op in reads and names[oparg >> shift] == attribute:
+            read = off
+            sites[read] = ()
+        elif read >= 0 and op in (precall, call):
+            sites[read] += (off,)
+            if op == call:
+                read = -1
+    if not sites or any(not calls for calls in sites.values()):
+        raise RuntimeError(f"no call after a read of {attribute} in {code.co_name}")
+    return sites
+
+
+def _hook_template() -> tuple[Any, dict[int, tuple[int, ...]], tuple[int, ...]]:
+    """The hook's code with a placeholder key, the loop's send sites, and the call instructions
+    of `types.coroutine`'s `co.replace(...)`, computed once per zygote (before any fork)."""
     if not _HOOK_TEMPLATE:
         module = compile(_HOOK_SOURCE.replace("__KEY__", repr(_KEY_PLACEHOLDER)), "<roundtrip-hook>", "exec")
         _HOOK_TEMPLATE.append(next(c for c in module.co_consts if isinstance(c, types.CodeType)))
-    return _HOOK_TEMPLATE[0]
+        _HOOK_TEMPLATE.append(_call_sites(_loop.__code__, "f_code"))
+        replace = _call_sites(types.coroutine.__code__, "replace")
+        _HOOK_TEMPLATE.append(tuple(off for calls in replace.values() for off in calls))
+    return _HOOK_TEMPLATE[0], _HOOK_TEMPLATE[1], _HOOK_TEMPLATE[2]
 
 
 def _install_hook(caller: Any, unprotected: str) -> None:
     """Create the per-check key, tell the runner, and install the signing audit hook.
 
-    The key is a constant of the hook's code only; this function's own references to it are
-    gone when it returns, before any candidate code runs.
+    The key, the hook's state (the bound loop frame, the armed send site, whether the collector
+    was on) and its tables are constants of the hook's code only, never its locals or defaults:
+    a frame of the hook can be reached (`f_back` of a signal handler or finalizer that runs
+    inside it), and its `f_locals` read, but its code cannot. This function's own references
+    are gone when it returns, before any candidate code runs.
     """
+    import gc as _gc
     from _blake2 import blake2b
 
     key = os.urandom(32)
-    template = _hook_template()
-    code = template.replace(co_consts=tuple(key if c == _KEY_PLACEHOLDER else c for c in template.co_consts))
+    template, sites, replace = _hook_template()
+    constants = {
+        "__STATE__": [None, -1, False], "__SITES__": sites, "__BLOCKED__": dict(BLOCKED_EVENTS),
+        "__REPLACE__": replace,
+    }  # fmt: skip
+    code = template.replace(co_consts=tuple(
+        key if c == _KEY_PLACEHOLDER else constants.get(c, c) if type(c) is str else c
+        for c in template.co_consts))  # fmt: skip
     hook_globals: dict[str, Any] = {"__builtins__": {}}
     defaults: tuple[Any, ...] = (
-        type, str, bytes, len, SEND_EVENT, dict(BLOCKED_EVENTS), BLOCKED_IMPORTS,
+        type, str, bytes, len, SEND_EVENT, BLOCKED_IMPORTS,
         types.FrameType, types.FunctionType, hook_globals, globals(),
         frozenset({"__code__", "__defaults__", "__kwdefaults__"}), sys._getframe,
         _thread.get_ident, _thread.get_ident(), _loop.__code__, caller, os.write, CHANNEL_FD,
         _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
         (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
          R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP, R_MARSHAL, R_IMP),
-        types.coroutine.__code__, types.CodeType, [], BIND_EVENT, _GUARD_GLOBALS, issubclass,
-        str.__str__, bytes.__bytes__, os.getcwd(),
+        types.coroutine.__code__, types.CodeType, BIND_EVENT, _GUARD_GLOBALS, issubclass,
+        str.__str__, bytes.__bytes__, os.getcwd(), _gc.disable, _gc.enable, _gc.isenabled, iter,
     )  # fmt: skip
     hook = types.FunctionType(code, hook_globals, "hook", defaults)
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
     while hello:
         hello = hello[os.write(CHANNEL_FD, hello) :]
-    del key, code, template
+    del key, code, template, constants
     _HOOK_TEMPLATE.clear()  # its constants would say which tuple in memory holds the key
     sys.addaudithook(hook)
 
@@ -670,7 +770,7 @@ def _zygote() -> None:
     """The confined, exec'd interpreter that never runs candidate code: it forks one candidate
     process per check (so a check costs a fork, not an exec and an interpreter start).
 
-    The runner sends the check's three pipe ends (job read, reply write, output write) on the
+    The runner sends the check's three descriptors (job read, reply socket, output write) on the
     control socket (`ZYGOTE_FD`); the zygote forks a short-lived middle process that forks the
     candidate process and exits at once, so the candidate process is reparented to the runner
     (a child subreaper) and the runner reads its exit status itself; the zygote then answers

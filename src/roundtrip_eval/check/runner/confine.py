@@ -23,6 +23,8 @@ SYSCALLS = {
         "process_vm_readv": 310, "process_vm_writev": 311, "pidfd_send_signal": 424,
         "pidfd_getfd": 438, "io_uring_setup": 425, "io_uring_enter": 426,
         "io_uring_register": 427, "prctl": 157, "memfd_create": 319,
+        "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144,
+        "sched_setaffinity": 203, "sched_setattr": 314, "ioprio_set": 251,
     }),
     "aarch64": (0xC00000B7, {
         "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138,
@@ -30,6 +32,8 @@ SYSCALLS = {
         "process_vm_readv": 270, "process_vm_writev": 271, "pidfd_send_signal": 424,
         "pidfd_getfd": 438, "io_uring_setup": 425, "io_uring_enter": 426,
         "io_uring_register": 427, "prctl": 167, "memfd_create": 279,
+        "setpriority": 140, "sched_setparam": 118, "sched_setscheduler": 119,
+        "sched_setaffinity": 122, "sched_setattr": 274, "ioprio_set": 30,
     }),
 }  # fmt: skip
 DENIED_SYSCALLS = (
@@ -41,6 +45,22 @@ so the OOM killer could not find it (the runner makes its own memfd, the exec-on
 before any candidate process exists; the filter binds the candidate process only)."""
 PID_SYSCALLS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "prlimit64",
                 "pidfd_open")  # fmt: skip
+"""Refused when the first argument is the runner, its group, the zygote or its group, or -1
+(prlimit64: init too; a signal to init from inside its namespace is ignored by the kernel)."""
+PRIO_PROCESS, IOPRIO_WHO_PROCESS = 0, 1
+SELF_SYSCALLS = {
+    "setpriority": ((0, PRIO_PROCESS), (1, 0)), "ioprio_set": ((0, IOPRIO_WHO_PROCESS), (1, 0)),
+    "sched_setparam": ((0, 0),), "sched_setscheduler": ((0, 0),), "sched_setattr": ((0, 0),),
+    "sched_setaffinity": ((0, 0),),
+}  # fmt: skip
+"""Scheduling calls, allowed only on the calling process itself: {name: ((argument, value), ...)}
+that must all hold (who/pid 0; `PRIO_PROCESS`, never `PRIO_PGRP` or `PRIO_USER`), else EPERM.
+Every process in the sandbox runs as one user, so without this a candidate could lower the
+priority of init, the runner and the zygote for the rest of the trial (raising nice needs no
+privilege, lowering it back does; red team round 4), or pin them to one CPU. `os.nice`,
+`os.setpriority(PRIO_PROCESS, 0, n)` and `os.sched_setaffinity(0, ...)` work as usual; the same
+calls naming the process by its own pid are refused (the filter, shared by every process the
+zygote forks, cannot know that pid)."""
 
 
 def _seccomp_program(
@@ -63,8 +83,14 @@ def _seccomp_program(
         targets |= {zygote & 0xFFFFFFFF, (-zygote) & 0xFFFFFFFF}
     for name in PID_SYSCALLS:
         block = [(ld_abs, 0, 0, 16)]  # the low word of the first argument (a pid)
-        for target in sorted(targets):
+        for target in sorted(targets | ({1} if name == "prlimit64" else set())):  # init's limits
             block += [(jeq, 0, 1, target), (ret, 0, 0, SECCOMP_EPERM)]
+        block.append((ret, 0, 0, SECCOMP_ALLOW))
+        prog += [(jeq, 0, len(block), nr[name]), *block]
+    for name, conditions in SELF_SYSCALLS.items():
+        block = []
+        for arg, value in conditions:  # the low word of each argument (an int or pid_t)
+            block += [(ld_abs, 0, 0, 16 + 8 * arg), (jeq, 1, 0, value), (ret, 0, 0, SECCOMP_EPERM)]
         block.append((ret, 0, 0, SECCOMP_ALLOW))
         prog += [(jeq, 0, len(block), nr[name]), *block]
     block = [(ld_abs, 0, 0, 16), (jeq, 0, 1, PR_SET_DUMPABLE), (ret, 0, 0, SECCOMP_EPERM),

@@ -47,6 +47,10 @@ TOO_LARGE = f"<too large: more than {MAX_VALUE_BYTES} bytes>"
 # -- messages on the reply pipe (candidate process -> runner), each a signed JSON object
 K_KIND = "k"  # one of the MSG_* below
 MSG_STAGE, MSG_REPLY, MSG_TAMPER, MSG_BROKEN = "stage", "reply", "tamper", "broken"
+MSG_UNENCODABLE = "unencodable"
+"""The function returned, but encoding its value raised (a hostile `__name__`, an int past the
+interpreter's digit limit): a crash of its own, never the function raising (`K_INDEX`, `K_EXC`,
+`K_MSG` say which input and what encoding raised)."""
 K_WHAT = "what"  # of a tamper or broken message: one line
 
 # -- keys shared by messages and the records the runner writes to the host
@@ -64,6 +68,7 @@ K_DONE = "done"  # inputs answered before the check ended
 K_STOPPED = "stopped"  # why the check ended early: one of the STOP_* below
 STOP_CHANNEL, STOP_TAMPERING, STOP_BROKEN = "channel", "tampering", "broken"
 STOP_OUTPUT_LIMIT, STOP_TIMEOUT, STOP_DIED = "output_limit", "timeout", "died"
+STOP_UNENCODABLE = "unencodable"  # with K_INDEX, K_EXC, K_MSG: see MSG_UNENCODABLE
 K_AT = "at"  # where a stop happened: "import", "call" or "end"
 K_DIED = "died"  # how the process ended while importing the code
 K_HOW = "how"  # how the process ended during the calls

@@ -52,6 +52,7 @@ from .protocol import (
     MSG_REPLY,
     MSG_STAGE,
     MSG_TAMPER,
+    MSG_UNENCODABLE,
     SLATE_SECONDS,
     STAGE_DONE,
     STAGE_IMPORT,
@@ -65,8 +66,10 @@ from .protocol import (
     STOP_DIED,
     STOP_TAMPERING,
     STOP_TIMEOUT,
+    STOP_UNENCODABLE,
     refusal,
 )  # fmt: skip
+from .reap import reap_all, reap_ancestors, reap_oom_kills, reap_rescheduled, reap_scheduling, reap_unknown
 from .slate import SlateClock, slate_clean
 
 CANDIDATE_PROGRAM = ""
@@ -92,6 +95,7 @@ class _Link:
         self.output_bytes = 0
         self.status: int | None = None  # wait status once the candidate process has exited
         self.chan_open = self.out_open = True
+        self.oom_kills = reap_oom_kills()  # `died` tells the OOM killer's SIGKILL from another's
         os.set_blocking(chan, False)
         os.set_blocking(out, False)
         try:
@@ -139,7 +143,7 @@ class _Link:
                 self.status = status
 
     def next(self, deadline: float) -> tuple[str, bytes]:
-        """The next line on the reply pipe, or why there is none:
+        """The next line on the reply channel, or why there is none:
         "timeout", "garbage" (an over-long line), "exit".
 
         What the candidate prints is drained as it comes and only its head is kept (memory is
@@ -222,53 +226,23 @@ class _Link:
                 name = signal.Signals(number).name
             except ValueError:
                 name = f"signal {number}"
-            hint = " (the memory limit?)" if number == signal.SIGKILL else ""
+            hint = ""
+            if number == signal.SIGKILL and self.oom_kills is not None:
+                now = reap_oom_kills()
+                if now is not None and now > self.oom_kills:
+                    hint = " (the sandbox's memory limit: the kernel's OOM killer acted during the check)"
             return f"killed by {name}{hint}"
         return f"exited with status {os.waitstatus_to_exitcode(self.status)}"
 
 
-def _children() -> list[int]:
-    """This process's children (with the subreaper flag: every process the candidate started)."""
-    pids: list[int] = []
-    with contextlib.suppress(OSError):
-        for tid in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{tid}/children") as fh:
-                pids += [int(p) for p in fh.read().split()]
-        return pids
-    me = str(os.getpid())
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    if fh.read().rsplit(")", 1)[1].split()[1] == me:
-                        pids.append(int(entry))
-            except (OSError, IndexError):
-                continue
-    return pids
-
-
-def _kill_all(pid: int) -> None:
-    """Kill the candidate process and everything it started, then reap them."""
+def _kill_all(pid: int, own_container: bool) -> str:
+    """Kill the candidate process and every process it started, reap them, and prove none is
+    left (`reap.reap_all`); "" when proven, else what shows one alive. `own_container`: the
+    sandbox is the runner's alone (`roundtrip-docker`), so its pids cgroup is the proof."""
     for target in (-pid, pid):
         with contextlib.suppress(OSError):
             os.kill(target, signal.SIGKILL)
-    for _ in range(200):
-        children = [child for child in _children() if child not in _KEEP]
-        for child in children:
-            for target in (child, -child):
-                with contextlib.suppress(OSError):
-                    os.kill(target, signal.SIGKILL)
-        while True:
-            try:
-                reaped, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if not reaped:
-                break
-            _KEEP.discard(reaped)  # a zygote that died: `_Zygote.spawn` starts another
-        if not children:
-            return
-        time.sleep(0.001)
+    return reap_all(_KEEP, own_container)
 
 
 def _clean_slate(
@@ -412,6 +386,15 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
                 raise
             if reply.get(K_KIND) == MSG_STAGE and reply.get(K_STAGE) == STAGE_READY:
                 raise _tampering("signed a second 'ready' (the runner's loop ran twice)")
+            if reply.get(K_KIND) == MSG_UNENCODABLE and reply.get(K_INDEX) == i:
+                if not (isinstance(reply.get(K_EXC), str) and isinstance(reply.get(K_MSG), str)):
+                    raise _Stopped({K_STOPPED: STOP_CHANNEL})
+                link.wait_exit(min(deadline, time.monotonic() + 2.0))
+                refused = link.refused()
+                if refused is not None:
+                    raise _tampering(refused)
+                raise _Stopped({K_STOPPED: STOP_UNENCODABLE, K_INDEX: i,
+                                K_EXC: reply[K_EXC], K_MSG: reply[K_MSG]})  # fmt: skip
             if reply.get(K_KIND) != MSG_REPLY or reply.get(K_INDEX) != i:
                 raise _Stopped({K_STOPPED: STOP_CHANNEL})
             if reply.get(K_TIMEOUT) is True:
@@ -514,8 +497,15 @@ class _Zygote:
 
     def spawn(self) -> tuple[int, int, int, int]:
         """Start the next candidate process, before its job exists: (pid, job_w, chan_r, out_r)."""
+        import socket
+
         job_r, job_w = os.pipe()
-        chan_r, chan_w = os.pipe()
+        # the reply channel is a socket, not a pipe: a pipe's end can be opened again through
+        # /proc/self/fd/3 for *reading*, which would let the candidate read its own "HELLO
+        # <key>" line before the runner does; a socket cannot be opened that way (ENXIO), and
+        # what the candidate writes to it only the runner's end can read
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        chan_r, chan_w = ours.detach(), theirs.detach()
         out_r, out_w = os.pipe()
         try:
             pid = 0
@@ -568,8 +558,14 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
     check_dir = None
     link = _Link(pid, chan_r, out_r, beat)
     ran = False
+    own = bool(job.get("scratch"))  # the sandbox is the runner's alone (`roundtrip-docker`)
+    gone = ""
+    scheduling: dict[int, tuple[object, ...]] = {}
     try:
         left = _clean_slate(job, workdir, None, libc, beat)
+        stray = reap_unknown(_KEEP | {pid}, own)  # no process of an earlier check: proven
+        if stray:
+            left.append(f"processes: {stray}")
         if left:  # not proven empty: the candidate does not run; the host renews the sandbox
             os.close(job_w)
             raise _Unclean(left)
@@ -579,6 +575,7 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
         except OSError:
             check_dir = workdir
         nice = 5 if job.get("scratch") else 0  # a sandbox of the runner's own: it must win the CPU
+        scheduling = reap_scheduling({1, os.getpid(), *reap_ancestors(os.getpid()), *_KEEP})
         _send_all(job_w, marshal.dumps({
             "code": str(job["code"]), "function": str(job["function"]),
             "inputs": _freeze(job["inputs"]), "workdir": check_dir, "nice": nice,
@@ -591,20 +588,30 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
     except _Unclean as unclean:
         final = {K_STAGE: STAGE_SLATE, K_LEFT: unclean.left}
     finally:
-        _kill_all(pid)
+        killing = time.monotonic()
+        gone = _kill_all(pid, own and ran)  # a check that did not run: the host renews anyway
+        killing = time.monotonic() - killing  # the emptying after the check has what is left
     link._read_output()
     for fd in (chan_r, out_r) + ((link.pidfd,) if link.pidfd is not None else ()):
         with contextlib.suppress(OSError):
             os.close(fd)
     final[K_OUTPUT_BYTES] = link.output_bytes
     final[K_OUTPUT_HEAD] = bytes(link.head).decode("utf-8", "replace")
-    if ran:  # every process of the check is dead (`_kill_all`): empty the places now
+    if gone and ran:  # a process of the check may still run: the host renews the sandbox
+        final[K_LEFT] = [f"processes: {gone}"]
+    elif ran:  # every process of the check is dead, proven (`_kill_all`): empty the places now
+        budget = max(0.5, float(job.get("slate_seconds", SLATE_SECONDS)) - killing)
         try:
-            left = _clean_slate(job, workdir, check_dir if check_dir != workdir else None, libc, beat)
+            left = _clean_slate({**job, "slate_seconds": budget}, workdir,
+                                check_dir if check_dir != workdir else None, libc, beat)  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - a fault of ours: the places are not shown empty
             left = [f"(the clean-up failed: {type(exc).__name__})"]
         if left:
             final[K_LEFT] = left
+    if scheduling:  # the seccomp filter keeps a candidate off them: this is the proof
+        rescheduled = reap_rescheduled(scheduling)
+        if rescheduled:
+            final[K_LEFT] = [*final.get(K_LEFT, []), rescheduled]
     records.append(json.dumps(final).encode())
     return records
 
@@ -657,7 +664,7 @@ def _serve() -> None:
             data = os.read(0, 1 << 20)
             if not data:
                 if spawned is not None:
-                    _kill_all(spawned[0])
+                    _kill_all(spawned[0], False)
                 zygote.stop()
                 os._exit(0)
             pending += data
@@ -671,8 +678,8 @@ def _serve() -> None:
                 spawned = zygote.spawn()
             records = _run_one(spawned, job, nonce, libc, lambda beat=beat: _write(beat))
         except Exception as exc:  # noqa: BLE001 - a fault of ours: report it, keep serving
-            if spawned is not None:
-                _kill_all(spawned[0])
+            if spawned is not None:  # what stays is found before the next check (`_run_one`)
+                _kill_all(spawned[0], False)
             job = {}
             failed = {K_STAGE: STAGE_RUNNER, K_MSG: f"the runner failed: {type(exc).__name__}: {exc}"[:300]}
             records = [json.dumps(failed).encode()]  # what stays is found before the next check

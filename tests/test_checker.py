@@ -7,6 +7,7 @@ Inspect's `local` sandbox; the hostile suite runs against Docker in test_hostile
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from roundtrip_eval.check.host import (
     scratch_places,
 )
 from roundtrip_eval.check.runner import encode
+from roundtrip_eval.problems.evalplus import problem_from_row
 from roundtrip_eval.problems.load import Outcome, load_problem
 
 FIZZ = load_problem("fizzbuzz")
@@ -166,6 +168,58 @@ async def test_huge_return_values_are_a_type_change_not_an_output_overflow() -> 
     verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=2.0)
     assert verdict.category == "return_type", verdict.detail
     assert "(list)" in verdict.detail
+
+
+async def test_a_candidate_returning_a_huge_value_for_every_input_gets_its_verdict_quickly() -> None:
+    # values too long to send go as digests, and the encoding a check may cost is bounded
+    # (`protocol.CHECK_LIMITS`): 150 values of 3 million items are not 450 million items to encode
+    code = "HUGE = list(range(3_000_000))\ndef fizzbuzz(n):\n    return HUGE\n"
+    started = time.monotonic()
+    verdict = await run_check(LocalSandboxEnvironment(), code, FIZZ, call_timeout=2.0)
+    assert verdict.category == "return_type", verdict.detail
+    assert time.monotonic() - started < 25, verdict.seconds
+
+
+BIG_VALUES = (
+    "def big(n):\n"
+    "    if n == 0:\n        return 18 * 10 ** 9874\n"  # HumanEval+ 83: an int of 9,876 digits
+    "    if n == 1:\n        return ' '.join(str(i) for i in range(1_000_000))\n"  # HumanEval+ 15
+    "    if n == 2:\n        return [[i, str(i)] for i in range(20_000)]\n"  # Mbpp/462's size: a digest
+    "    return list(range(n, n + 1_000))\n"  # about 6 KB: over the old 4,096-byte limit, inline now
+)
+
+
+async def test_values_too_long_for_the_old_limit_pass_against_themselves_and_a_change_fails() -> None:
+    # MBPP+ 251/462/589/603/745 and HumanEval+ 14/15/83/96/106/123/139 failed their own inputs:
+    # their values arrived as a "too large" marker (or raised ValueError for a long int)
+    namespace: dict[str, Any] = {}
+    exec(BIG_VALUES, namespace)  # our own literal
+    inputs = ((0,), (1,), (2,), (3,), (4,))
+    expected = tuple(Outcome(ok=True, value=namespace["big"](*args)) for args in inputs)
+    problem = replace(FIZZ, name="big", function="big", reference=BIG_VALUES, inputs=inputs,
+                      expected=expected, probe_classes=(("cases",),) * 5, n_cases=5)  # fmt: skip
+    for mode in ("typed", "evalplus"):
+        verdict = await run_check(LocalSandboxEnvironment(), BIG_VALUES, problem, compare_mode=mode)
+        assert verdict.passed, verdict.detail
+    changed = BIG_VALUES.replace("range(1_000_000))", "range(1_000_001))")
+    verdict = await run_check(LocalSandboxEnvironment(), changed, problem)
+    assert (verdict.category, verdict.n_failed) == ("semantic", 1), verdict.detail
+    assert "got <str of 6,888," in verdict.detail and "encoded bytes, digest" in verdict.detail
+
+
+async def test_a_set_of_strings_is_iterated_in_the_same_order_by_c0_and_the_candidate() -> None:
+    # MBPP+ 2, 579, 769 build a tuple from a set of strings: its order follows the hash seed, and
+    # C0 on the host and the candidate in the sandbox ran with different random seeds
+    words = [f"w{i}x{i * 7919 % 101}" for i in range(40)]
+    source = "def shuffle(words, more):\n    return tuple(set(words) | set(more))\n"
+    row = {"task_id": "Mbpp/579", "prompt": '"""\nShuffle.\nassert shuffle(1) == 1\n"""\n',
+           "entry_point": "shuffle", "canonical_solution": source, "atol": 0,
+           "base_input": [[words, ["a", "b"]], [words[:20], words[20:]]], "plus_input": []}  # fmt: skip
+    problem = problem_from_row("mbpp_plus", row)
+    assert type(problem.expected[0].value) is tuple and len(problem.expected[0].value) == 42
+    for _ in range(3):  # a fresh candidate process each time: the same seed each time
+        verdict = await run_check(LocalSandboxEnvironment(), source, problem)
+        assert verdict.passed, verdict.detail
 
 
 # ------------------------------------------------------------------ issue 11: the host is robust

@@ -16,6 +16,7 @@ from roundtrip_eval.check.runner import decode, encode
 from roundtrip_eval.eval.dataset import select_problems
 from roundtrip_eval.eval.settings import SettingError, TrialSettings
 from roundtrip_eval.eval.tasks import humaneval_plus, mbpp_plus, roundtrip
+from roundtrip_eval.problems import reference
 from roundtrip_eval.problems.evalplus import (
     SOURCES,
     assert_line,
@@ -206,3 +207,17 @@ def test_a_reference_returning_an_int_longer_than_4300_digits_loads() -> None:
              canonical_solution="    return 10 ** n\n", base_input=[[5000]], plus_input=[])  # fmt: skip
     problem = problem_from_row("humaneval_plus", he)
     assert len(problem.suite_sha) == 16 and len(str(problem.expected[0].value)) == 5001
+
+
+def test_c0_runs_in_a_child_whose_printing_and_death_are_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # C0 runs in a child with the candidates' hash seed (`problems.reference`): what it prints
+    # does not garble its outcomes, and a child that dies is one line naming the row
+    printing = "def f(a, b):\n  print('noise', a)\n  return sorted(set(a) | set(b))\n"
+    problem = problem_from_row("mbpp_plus", row(entry_point="f", canonical_solution=printing))
+    assert [o.value for o in problem.expected] == [[3, 4, 5, 10], [1, 2, 3], [], [7]]
+    dying = "import os\ndef f(a, b):\n  if not a:\n    os._exit(3)\n  return a\n"
+    with pytest.raises(ProblemError, match=r"Mbpp/2: C0 did not run on every input \(2 of 4\)"):
+        problem_from_row("mbpp_plus", row(entry_point="f", canonical_solution=dying))
+    monkeypatch.setattr(reference, "HELD_LIMITS", (1000, 100))
+    assert reference._held(list(range(50))) == encode(list(range(50)))
+    assert reference._held(list(range(500))) == ["opaque", "list", reference.HELD_TOO_LARGE]

@@ -143,9 +143,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("output_object", "reference.py", "def double(n):\n    return object()\n",
      "double(1) returns a value of type object, which the checker cannot compare; return "
      "JSON-like values"),
-    ("output_too_large", "reference.py", "def double(n):\n    return 'x' * 5000\n",
-     f"double(1) returns a value of {len(json.dumps(encode('x' * 5000)))} encoded bytes, over the "
-     "checker's 4096-byte limit for one value"),
+    ("output_too_large", "reference.py", "def double(n):\n    return 'x' * 70000\n",
+     f"double(1) returns a value of {len(json.dumps(encode('x' * 70000)))} encoded bytes, over the "
+     "checker's 65536-byte limit for one value"),
 ]
 
 

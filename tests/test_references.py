@@ -35,6 +35,7 @@ EXTERNAL = {
     "scripts/analyze_results.py": "EvaLoop's analysis script, whose metric we reimplement",
     "evalplus/eval/__init__.py": "EvalPlus's evaluator, whose comparison rule check/compare.py restates",
     "evalplus/eval/_special_oracle.py": "EvalPlus's special oracles, which check/compare.py restates",
+    "evalplus/config.py": "EvalPlus's default time limits, which docs/peers_mbpp.md sets beside ours",
     "evaloop/analysis/metrics.py": "EvaLooop's metrics, whose ASL definitions eval/peers.py follows",
 }
 """Names of files outside the repository, cited on purpose: prefix -> whose they are."""

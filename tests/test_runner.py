@@ -4,6 +4,7 @@ import dis
 import inspect
 import json
 import math
+import sys
 import types
 
 import pytest
@@ -163,25 +164,82 @@ def test_the_sealed_writer_writes_what_json_dumps_writes(value: object) -> None:
     assert codec._encode_text(value) == json.dumps(encode(value))
 
 
-def test_the_size_limit_is_exact_and_the_marker_keeps_the_type() -> None:
-    def of_size(size: int) -> str:
-        return "x" * (size - len(json.dumps(encode(""))))
+def _of_size(size: int) -> str:
+    """A str whose encoding is `size` bytes of JSON."""
+    return "x" * (size - len(json.dumps(encode(""))))
 
-    at_limit = of_size(protocol.MAX_VALUE_BYTES)
-    assert len(json.dumps(encode(at_limit))) == protocol.MAX_VALUE_BYTES
+
+def test_a_value_up_to_the_limit_travels_as_itself_a_longer_one_as_its_digest() -> None:
+    # MBPP+ 251/462/589/603/745 return values of 4.5 to 230 KB: over the old 4,096-byte limit
+    # they arrived as a "too large" marker that nothing matched, and C0 failed its own inputs
+    at_limit = _of_size(protocol.MAX_VALUE_BYTES)
+    assert len(json.dumps(encode(at_limit))) == protocol.MAX_VALUE_BYTES > 4096
     assert codec._encode_text(at_limit) == json.dumps(encode(at_limit))
+    assert json.loads(codec._encode_text(_of_size(8206))) == encode(_of_size(8206))  # Mbpp/251's largest
     over = json.loads(codec._encode_text([at_limit]))
-    assert over == ["opaque", "list", protocol.TOO_LARGE]
-    huge = json.loads(codec._encode_text(list(range(10**6))))  # stops early, not after 10**6 items
-    assert huge == ["opaque", "list", protocol.TOO_LARGE]
+    text = json.dumps(encode([at_limit]))
+    assert over == [protocol.DIGEST_TAG, "list", codec.digest_of([at_limit]), str(len(text))]
+    assert codec.digest_of([at_limit]) != codec.digest_of([at_limit + "y"])
+    assert codec.digest_of((1,)) != codec.digest_of([1])  # the digest covers the type tags
+    back = decode(over)
+    assert back == codec.Digest("list", codec.digest_of([at_limit]), len(text))
+    assert "of 65,548 encoded" in repr(back)
+
+
+def test_past_a_values_limits_the_marker_keeps_the_type_and_stops_early() -> None:
+    marker = ["opaque", "list", protocol.TOO_LARGE]
+    start = codec.CHECK_BUDGET
+    encoded, left = codec._encode_value(list(range(10**6)), start)
+    assert encoded == marker
+    items = start[2] - left[2]  # charged what was spent: the value's limit, not 10**6 items
+    assert protocol.VALUE_LIMITS[1] <= items <= protocol.VALUE_LIMITS[1] + 2
+    encoded, _ = codec._encode_value(_of_size(protocol.VALUE_LIMITS[0] + 16), start)
+    assert encoded == ["opaque", "str", protocol.TOO_LARGE]
+    digest, _ = codec._encode_value(_of_size(6_888_996), start)  # HumanEval+ 15's largest value
+    assert digest[0] == protocol.DIGEST_TAG and digest[3] == "6888996"
+
+
+def test_a_checks_budget_sends_values_then_digests_then_markers() -> None:
+    # the bytes a check sends as values are bounded (the host's output cap stays far), and so is
+    # the encoding a candidate returning huge values can cost (its verdict comes in seconds)
+    budget, kinds = codec.CHECK_BUDGET, []
+    for _ in range(10):
+        encoded, budget = codec._encode_value(_of_size(60_000), budget)
+        kinds.append(encoded[0])
+    assert kinds == ["str"] * 8 + [protocol.DIGEST_TAG] * 2  # 8 x 60,000 <= 512 KiB < 9 x
+    assert budget[0] == protocol.CHECK_INLINE_BYTES - 8 * 60_000
+    for _ in range(protocol.CHECK_LIMITS[1] // 200_001):
+        encoded, budget = codec._encode_value(list(range(200_000)), budget)
+        assert encoded[0] == protocol.DIGEST_TAG
+    encoded, budget = codec._encode_value(list(range(200_000)), budget)
+    assert encoded == ["opaque", "list", protocol.TOO_LARGE] and budget[2] == 0
+    assert codec._encode_value(7, budget)[0] == ["opaque", "int", protocol.TOO_LARGE]  # spent is spent
+
+
+def test_ints_longer_than_python_s_conversion_limit_travel_in_hex() -> None:
+    # HumanEval+ 83 and 139 return ints of 10,000+ digits: `str` of them raised ValueError in
+    # the sandbox (Python's 4,300-digit limit), so C0 failed its own inputs
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)  # the sandbox's
+    try:
+        for value in (10**9875 * 18, -(2**20000), 2**protocol.HEX_INT_BITS, 2 ** (protocol.HEX_INT_BITS - 1)):
+            encoded = json.loads(codec._encode_text(value))
+            assert encoded[0] == "int" and decode(encoded) == value
+            assert encoded[1].lstrip("-").startswith("0x") == (value.bit_length() > protocol.HEX_INT_BITS)
+        assert decode(["int", "-12"]) == -12 and decode(["int", "0"]) == 0
+    finally:
+        sys.set_int_max_str_digits(limit)
 
 
 def test_valid_encoding_accepts_the_codec_and_refuses_other_shapes() -> None:
     for value in VALUES:
         assert codec.valid_encoding(encode(value))
     for bad in ([], ["int", 1], ["str"], ["list", [["int"]]], ["dict", [["x"]]], {"a": 1}, "str",
-                ["none", 1], ["bool", "true"], ["opaque", "x"], ["nope", "1"]):  # fmt: skip
+                ["none", 1], ["bool", "true"], ["opaque", "x"], ["nope", "1"],
+                ["list", [["digest", "int", "ab", "3"]]], ["digest", "int", "ab"],
+                ["digest", "int", "ab", "x"], ["digest", "int", "ab", "\u00b2"]):  # fmt: skip
         assert not codec.valid_encoding(bad), bad
+    assert codec.valid_encoding(["digest", "list", "ab", "123"])
 
 
 def test_inputs_are_frozen_so_a_candidate_cannot_edit_the_next_one() -> None:
@@ -269,3 +327,12 @@ def test_the_coroutine_flag_is_allowed_only_at_types_coroutines_own_replace() ->
     by_offset = {i.offset: i for i in dis.get_instructions(types.coroutine.__code__)}
     assert replace and all(by_offset[off].opname in ("PRECALL", "CALL") for off in replace)
     assert "replace" in {i.argval for i in dis.get_instructions(types.coroutine.__code__)}
+
+
+def test_the_zygote_starts_isolated_but_for_the_fixed_hash_seed() -> None:
+    # -I (and -E) would ignore PYTHONHASHSEED: the zygote drops the PYTHON* variables itself
+    assert "-I" not in confine.ISOLATED and "-E" not in confine.ISOLATED
+    assert {"-P", "-s", "-S"} <= set(confine.ISOLATED)
+    given = {"PATH": "/bin", "PYTHONPATH": "/evil", "PYTHONSTARTUP": "x", "PYTHONHASHSEED": "7"}
+    env = confine.candidate_env(given)
+    assert env == {"PATH": "/bin", "PYTHONHASHSEED": protocol.HASH_SEED}

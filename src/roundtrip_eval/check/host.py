@@ -26,6 +26,7 @@ from inspect_ai.util import ExecResult, OutputLimitExceededError, SandboxEnviron
 from roundtrip_eval.check import runner
 from roundtrip_eval.check.compare import MODES, evalplus_passes
 from roundtrip_eval.check.runner import decode, encode, typed_equal
+from roundtrip_eval.check.runner.codec import Digest, digest_of
 from roundtrip_eval.check.runner.protocol import (
     ERROR_MISSING,
     SLATE_SECONDS,
@@ -127,6 +128,8 @@ def mismatch_kind(
     """
     if expected.ok and actual.ok:
         exp, act = expected.value, actual.value
+        if isinstance(act, Digest):  # not C0's encoding (`resolve_digests` let an equal one through)
+            return "semantic" if act.type_name == type(exp).__name__ else "return_type"
         if typed_equal(exp, act):
             return None
         if _types_match(exp, act):
@@ -162,6 +165,33 @@ def not_none(outcome: Outcome | None) -> Outcome | None:
     return Outcome(ok=True, value=outcome.value is not None)
 
 
+_DIGESTS: dict[tuple[int, int], tuple[Any, str]] = {}
+
+
+def _expected_digest(problem: Problem, i: int) -> str:
+    """`digest_of` C0's value on input `i`, computed once per problem object."""
+    key = (id(problem.expected), i)
+    cached = _DIGESTS.get(key)
+    if cached is None or cached[0] is not problem.expected:
+        cached = (problem.expected, digest_of(problem.expected[i].value))
+        _DIGESTS[key] = cached
+    return cached[1]
+
+
+def resolve_digests(problem: Problem, actual: list[Outcome | None]) -> list[Outcome | None]:
+    """Each value the runner sent as a digest (too long to send: `runner.DIGEST_TAG`) replaced by
+    C0's own value when the digests agree: equal encodings are the same typed value, so both
+    comparison modes then see it as equal. A digest that differs stays, and fails."""
+    resolved = list(actual)
+    for i, act in enumerate(actual):
+        if act is None or not act.ok or not isinstance(act.value, Digest):
+            continue
+        exp = problem.expected[i]
+        if exp.ok and act.value.digest == _expected_digest(problem, i):
+            resolved[i] = exp
+    return resolved
+
+
 def behaviour_digest(actual: list[Outcome | None]) -> str:
     """The hash of every outcome (`CheckResult.behaviour`): equal hashes, identical behaviour."""
     return hashlib.sha256(
@@ -183,6 +213,7 @@ def compare(
     """
     if mode not in MODES:
         raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
+    actual = resolve_digests(problem, actual)
     if problem.metadata.get("oracle") == "not_none":
         actual = [not_none(a) for a in actual]
     failures: list[tuple[int, str]] = []
@@ -337,6 +368,7 @@ def judge_modes(
     if isinstance(outcomes, CheckResult):
         return dict.fromkeys(modes, outcomes)
     results, head = outcomes
+    results = resolve_digests(problem, results)  # once, before the hash and every mode's compare
     if problem.metadata.get("oracle") == "not_none":
         results = [not_none(a) for a in results]
     digest = behaviour_digest(results) if behaviour else ""  # the same in every mode: hashed once

@@ -21,17 +21,17 @@ import functools
 import gzip
 import json
 import os
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from roundtrip_eval.check.runner.codec import STDLIB_MAPPINGS, exception_name
 from roundtrip_eval.problems.load import Outcome, Problem
+from roundtrip_eval.problems.reference import ReferenceRunError, reference_outcomes
+from roundtrip_eval.problems.reference import ReferenceTimeout as _ReferenceTimeout
+from roundtrip_eval.problems.reference import time_limit as _time_limit
 from roundtrip_eval.problems.validate import ProblemError, bad_value, fit_signature, raised
 
 ENV_VAR = "ROUNDTRIP_EVAL_EVALPLUS"
@@ -74,7 +74,7 @@ ORACLES = {("mbpp", "are_equivalent"): "are_equivalent", ("mbpp", "sum_div"): "s
 REQUIRED = {"task_id": str, "prompt": str, "entry_point": str, "canonical_solution": str,
             "base_input": list, "plus_input": list}  # fmt: skip
 REFERENCE_CALL_LIMIT = 60
-"""Seconds one call of a canonical solution may take on the host before the row is refused."""
+"""Seconds one call of a canonical solution may take on the host (its outcome is then `Timeout`)."""
 
 
 # ------------------------------------------------------------------------------ reading rows
@@ -220,29 +220,6 @@ def arguments(source: Source, task_id: str, raw: list[Any], where: str) -> list[
 # ------------------------------------------------------------------------------ C0
 
 
-class _ReferenceTimeout(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: int) -> Iterator[None]:
-    """An alarm around a call of the reference, where signals can be used (main thread)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def stop(signum: int, frame: Any) -> None:
-        raise _ReferenceTimeout
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def reference_source(source: Source, row: dict[str, Any]) -> str:
     """C0 as EvalPlus runs it: HumanEval+'s prompt (imports, helpers, signature, docstring) plus
     its body; MBPP+'s canonical solution alone (its prompt is only a docstring)."""
@@ -264,7 +241,9 @@ def _reference_function(code: str, entry_point: str, where: str) -> Callable[...
 
 
 def run_reference(func: Callable[..., Any], args: tuple[Any, ...], not_none: bool) -> Outcome:
-    """One call of C0: its value (`is not None` for the not-none problems) or its exception's name."""
+    """One call of C0 in this process: its value (`is not None` for the not-none problems) or its
+    exception's name. This process's hash seed is not the candidates': a problem's expected
+    outcomes come from `reference.reference_outcomes` (`problem_from_row`)."""
     try:
         with _time_limit(REFERENCE_CALL_LIMIT):
             value = func(*copy.deepcopy(args))
@@ -321,11 +300,24 @@ def _allow_long_ints() -> None:
 
     Why: HumanEval+ 83 and 139 return ints longer than that, and every hash, repr and encoding
     of an expected outcome converts them (a `ValueError` at task build otherwise). The limit
-    guards the parsing of untrusted text; what the host parses from the sandbox is capped at
-    `runner.MAX_VALUE_BYTES` per value before it gets here.
+    guards the parsing of untrusted text; the runner sends an int that long in hex
+    (`runner.protocol.HEX_INT_BITS`), which the limit does not touch, so it guards nothing here.
     """
     if hasattr(sys, "set_int_max_str_digits") and sys.get_int_max_str_digits() != 0:
         sys.set_int_max_str_digits(0)
+
+
+def _expected(
+    reference: str, function: str, inputs: tuple[tuple[Any, ...], ...], not_none: bool, where: str
+) -> tuple[Outcome, ...]:
+    """C0's outcomes, run in a child with the candidates' hash seed (`problems.reference`)."""
+    try:
+        found = reference_outcomes(
+            reference, function, inputs, not_none=not_none, where=where, call_limit=REFERENCE_CALL_LIMIT
+        )
+    except ReferenceRunError as exc:
+        raise ProblemError(str(exc)) from None
+    return tuple(Outcome(ok=True, value=v) if ok else Outcome(ok=False, error=v) for ok, v in found)
 
 
 def problem_from_row(
@@ -352,7 +344,7 @@ def problem_from_row(
     fit_signature(Path(where), function, func, labelled)
     not_none = source.kind == "mbpp" and function in NOT_NONE_FUNCTIONS
     if expected is None:
-        expected = tuple(run_reference(func, args, not_none) for args in inputs)
+        expected = _expected(reference, function, inputs, not_none, where)
     elif len(expected) != len(inputs):
         raise ProblemError(f"{where}: {len(expected)} kept expected outcomes for {len(inputs)} inputs")
     prompt = str(row["prompt"])

@@ -25,9 +25,10 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.check.runner import decode, encode, typed_equal
+from roundtrip_eval.check.runner import Opaque, decode, encode, typed_equal
 from roundtrip_eval.problems.evalplus import problem_from_row, read_rows
 from roundtrip_eval.problems.load import Outcome, Problem
+from roundtrip_eval.problems.validate import ProblemError
 
 SOURCE = "mbpp_plus"
 C0_MEMORY = 2 << 30
@@ -46,7 +47,7 @@ def _limit_memory() -> None:
         return
 
 
-RECIPE = "1"
+RECIPE = "2"
 """How C0's outcomes are made (`problem_from_row`, `C0_MEMORY`, the codec): a change to any of
 them must change this, so that no cache hands back outcomes made the old way."""
 
@@ -76,11 +77,15 @@ def _row_hash(row: dict[str, Any]) -> str:
 
 
 def _encode_outcomes(expected: Sequence[Outcome]) -> list[Any] | None:
-    """C0's outcomes in the codec, or None when one would not come back exactly."""
+    """C0's outcomes in the codec, or None when one would not come back exactly. A value too
+    large for the host to hold (`reference.HELD_LIMITS`, `Mbpp/255`) is its opaque marker."""
     out: list[Any] = []
     for o in expected:
         if not o.ok:
             out.append(["raised", o.error])
+            continue
+        if isinstance(o.value, Opaque):
+            out.append(["value", ["opaque", o.value.type_name, o.value.text]])
             continue
         enc = encode(o.value)
         if not typed_equal(decode(enc), o.value):
@@ -97,12 +102,17 @@ def _decode_outcomes(items: list[Any]) -> tuple[Outcome, ...]:
 
 
 def _build(dataset: str, task_id: str) -> tuple[str, list[Any] | None, float]:
-    """In a worker process: C0 run on every input of one problem; its encoded outcomes and seconds."""
+    """In a worker process: C0 run on every input of one problem (in its child with the fixed
+    hash seed, `problems.reference`, under this worker's memory cap); its encoded outcomes and
+    seconds. A C0 whose child dies (past the cap outside the call itself) is built input by
+    input."""
     started = time.monotonic()
     row = next(r for r in read_rows(SOURCE, dataset) if r.get("task_id") == task_id)
     try:
         problem = problem_from_row(SOURCE, row)
-    except MemoryError:  # past C0_MEMORY outside the call itself: each input on its own
+    except (MemoryError, ProblemError) as exc:
+        if isinstance(exc, ProblemError) and "did not run on every input" not in str(exc):
+            raise
         problem = problem_from_row(SOURCE, row, expected=_outcomes_one_by_one(row))
     try:
         encoded = _encode_outcomes(problem.expected)
@@ -118,8 +128,8 @@ def _outcome_of(dataset: str, task_id: str, index: int) -> Outcome:
 
 
 def _build_input_by_input(dataset: str, row: dict[str, Any]) -> tuple[str, list[Any] | None, float]:
-    """A problem whose C0 kills its process (Mbpp/255 under the cap): each input in a worker, an
-    input that kills it recorded as `MemoryError` (it exhausts the sandbox too)."""
+    """A problem whose C0 kills its worker process: each input in a worker, an input that kills
+    it recorded as `MemoryError` (it exhausts the sandbox too)."""
     started = time.monotonic()
     task_id = str(row["task_id"])
     n = len(row["base_input"]) + len(row["plus_input"] or [])
@@ -139,16 +149,18 @@ def _build_input_by_input(dataset: str, row: dict[str, Any]) -> tuple[str, list[
 
 
 def _outcomes_one_by_one(row: dict[str, Any], only: int | None = None) -> tuple[Outcome, ...]:
-    """C0's outcome per input, an input whose outcome does not fit in C0_MEMORY as `MemoryError`
-    (C0 exhausts the sandbox on it too, so C0 fails our check there: the rescore's harness class)."""
+    """C0's outcome per input, each in a child of its own with the candidates' hash seed
+    (`problems.reference`); an input whose child dies, or whose outcome does not fit in
+    C0_MEMORY, is `MemoryError` (C0 exhausts the sandbox on it too, so C0 fails our check
+    there: the rescore's harness class)."""
     from roundtrip_eval.problems.evalplus import (
         NOT_NONE_FUNCTIONS,
+        REFERENCE_CALL_LIMIT,
         SOURCES,
-        _reference_function,
         arguments,
         reference_source,
-        run_reference,
     )
+    from roundtrip_eval.problems.reference import ReferenceRunError, reference_outcomes
 
     source = SOURCES[SOURCE]
     task_id, function = str(row["task_id"]), str(row["entry_point"])
@@ -156,13 +168,17 @@ def _outcomes_one_by_one(row: dict[str, Any], only: int | None = None) -> tuple[
         *arguments(source, task_id, row["base_input"], "base"),
         *arguments(source, task_id, row["plus_input"] or [], "plus"),
     ]
-    func = _reference_function(reference_source(source, row), function, task_id)
+    code = reference_source(source, row)
+    not_none = function in NOT_NONE_FUNCTIONS
     out = []
     for args in inputs if only is None else inputs[only : only + 1]:
         try:
-            outcome = run_reference(func, args, function in NOT_NONE_FUNCTIONS)
+            [(ok, value)] = reference_outcomes(
+                code, function, [args], not_none=not_none, where=task_id, call_limit=REFERENCE_CALL_LIMIT
+            )
+            outcome = Outcome(ok=True, value=value) if ok else Outcome(ok=False, error=str(value))
             _encode_outcomes([outcome])
-        except MemoryError:
+        except (MemoryError, ReferenceRunError):
             outcome = Outcome(ok=False, error="MemoryError")
         out.append(outcome)
     return tuple(out)

@@ -2,7 +2,7 @@
 """The candidate side: the program the zygote runs after its `execve`, and each candidate
 process it forks.
 
-A fresh interpreter (`python3 -I -S`, see `supervisor._Zygote`) loads this program and waits
+A fresh interpreter (`python3 -P -s -S`, see `confine.ISOLATED`) loads this program and waits
 (`_zygote`); per check it forks a candidate process that reads its job, installs the audit hook,
 then imports the candidate and calls its function on each input in the sealed `_loop`. Only the
 interpreter's start-up modules and the few this part imports (`os`, `gc`, `_signal`, `_thread`,
@@ -21,7 +21,16 @@ import sys
 import types
 from typing import Any
 
-from .codec import _dec, _dumps, _enc, _encode_text, _encode_value, _stdlib_mapping, exception_name
+from .codec import (
+    CHECK_BUDGET,
+    _dec,
+    _dumps,
+    _enc,
+    _encode_text,
+    _encode_value,
+    _stdlib_mapping,
+    exception_name,
+)
 from .protocol import (
     BIND_EVENT,
     BLOCKED_EVENTS,
@@ -202,7 +211,7 @@ def _loop(
     _keys: Any = (K_KIND, K_STAGE, K_INDEX, K_OK, K_VALUE, K_EXC, K_MSG, K_TIMEOUT, K_ERROR, K_DEFINED),
     _words: Any = (MSG_STAGE, MSG_REPLY, STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY,
                    STAGE_DONE, ERROR_MISSING, ERROR_ARITY, MSG_UNENCODABLE),
-    _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT,
+    _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT, _budget: Any = CHECK_BUDGET,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
@@ -301,6 +310,7 @@ def _loop(
         out = _dumps({kind: stage_msg, stage: ready})
         me.f_code  # noqa: B018
         _audit(_send, out)
+        budget = _budget  # what encoding the values may still cost (`_encode_value`)
         for i in _range(_len(inputs)):
             args = _dec(inputs[i])
             value = reply = None
@@ -319,7 +329,8 @@ def _loop(
                 reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
             if reply is None:  # encoding is not the function: what it raises is no outcome of it
                 try:
-                    reply = {kind: reply_msg, index: i, ok: True, value_k: _encode_value(value)}
+                    encoded, budget = _encode_value(value, budget)
+                    reply = {kind: reply_msg, index: i, ok: True, value_k: encoded}
                 except _base as exc:
                     name, why = _describe(exc, 200)
                     out = _dumps({kind: unencodable, index: i, exc_k: name, msg_k: why})

@@ -6,9 +6,19 @@ from __future__ import annotations
 import builtins
 import math
 import sys
+from _blake2 import blake2b as _BLAKE2B  # the candidate process has it loaded (its audit hook's)
 from typing import Any
 
-from .protocol import MAX_DEPTH, MAX_VALUE_BYTES, TOO_LARGE
+from .protocol import (
+    CHECK_INLINE_BYTES,
+    CHECK_LIMITS,
+    DIGEST_TAG,
+    HEX_INT_BITS,
+    MAX_DEPTH,
+    MAX_VALUE_BYTES,
+    TOO_LARGE,
+    VALUE_LIMITS,
+)
 
 
 def _seal(fn: Any) -> Any:
@@ -31,7 +41,7 @@ STDLIB_MAPPINGS = ("Counter", "OrderedDict", "defaultdict")
 
 
 class _TooLarge(Exception):
-    """The encoded value grew past the size limit."""
+    """The encoded value grew past its size or item limit."""
 
 
 
@@ -102,12 +112,16 @@ def _enc(
     _len: Any = len, _bool: Any = bool, _int: Any = int, _float: Any = float, _list: Any = list,
     _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
     _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
-    _max_depth: int = MAX_DEPTH, _complex: Any = complex, _is_mapping: Any = None,
+    _max_depth: int = MAX_DEPTH, _complex: Any = complex, _hex: Any = hex,
+    _hex_bits: int = HEX_INT_BITS, _is_mapping: Any = None,
 ) -> Any:  # fmt: skip
-    """`encode`, sealed; with `budget` ([bytes left]) it raises `_TooLarge` early."""
+    """`encode`, sealed; with `budget` ([bytes left, items left]) it raises `_TooLarge` early.
+
+    An int longer than `HEX_INT_BITS` is written in hex (`int(text, 0)` reads both forms)."""
     if budget is not None:
         budget[0] -= 8
-        if budget[0] < 0:
+        budget[1] -= 1
+        if budget[0] < 0 or budget[1] < 0:
             raise _too_large()
     if depth > _max_depth:
         return ["opaque", _type(value).__name__, "<too deep>"]
@@ -117,7 +131,7 @@ def _enc(
     if t is _bool:
         return ["bool", value]
     if t is _int:
-        text = _str(value)
+        text = _str(value) if value.bit_length() <= _hex_bits else _hex(value)
     elif t is _float:
         text = _repr(value)
     elif t is _str:
@@ -203,31 +217,54 @@ def _dumps(
 _seal(_dumps)
 
 
+CHECK_BUDGET = (CHECK_INLINE_BYTES, *CHECK_LIMITS)
+"""A check's budget at its start: (bytes sent as values, bytes encoded, items encoded)."""
+
+
 def _encode_value(
-    value: Any, _enc: Any = _enc, _dumps: Any = _dumps, _len: Any = len, _type: Any = type,
-    _str: Any = str, _too_large: Any = _TooLarge, _limit: int = MAX_VALUE_BYTES,
-    _marker: str = TOO_LARGE,
+    value: Any, budget: Any = CHECK_BUDGET, _enc: Any = _enc, _dumps: Any = _dumps,
+    _len: Any = len, _type: Any = type, _str: Any = str, _min: Any = min, _max: Any = max,
+    _too_large: Any = _TooLarge, _inline: int = MAX_VALUE_BYTES, _limits: Any = VALUE_LIMITS,
+    _hash: Any = _BLAKE2B, _tag: str = DIGEST_TAG, _marker: str = TOO_LARGE,
 ) -> Any:  # fmt: skip
-    """`encode(value)`, or an opaque marker when its JSON text is over the size limit."""
+    """`(encoding, budget left)` of one returned value, the check's `budget` (`CHECK_BUDGET`)
+    charged with what encoding it cost, even when it was cut off.
+
+    The encoding is the value itself when its JSON text fits `MAX_VALUE_BYTES` and what is left
+    of the check's inline bytes; else a digest of that text (`DIGEST_TAG`); else, past the
+    value's or the check's limits (`VALUE_LIMITS`, `CHECK_LIMITS`), the opaque `TOO_LARGE`
+    marker. The budget is a tuple the loop rebinds: nothing the candidate reaches can change it."""
+    inline, spent_bytes, spent_items = budget
+    allow = [_min(_limits[0], spent_bytes), _min(_limits[1], spent_items)]
+    start = (allow[0], allow[1])
     try:
-        encoded = _enc(value, 0, [_limit])
+        encoded = _enc(value, 0, allow)
     except _too_large:
         encoded = None
-    if encoded is None or _len(_dumps(encoded)) > _limit:
-        name = _type(value).__name__
-        return ["opaque", name if _type(name) is _str else "?", _marker]
-    return encoded
+    spent_bytes = _max(0, spent_bytes - (start[0] - _max(allow[0], 0)))
+    spent_items = _max(0, spent_items - (start[1] - _max(allow[1], 0)))
+    name = _type(value).__name__
+    name = name if _type(name) is _str else "?"
+    if encoded is None:
+        return ["opaque", name, _marker], (inline, spent_bytes, spent_items)
+    text = _dumps(encoded)
+    size = _len(text)
+    if size <= _inline and size <= inline:
+        return encoded, (inline - size, spent_bytes, spent_items)
+    digest = _hash(text.encode("ascii"), digest_size=32).hexdigest()
+    return [_tag, name, digest, _str(size)], (inline, spent_bytes, spent_items)
 
 
 def _encode_text(value: Any, _dumps: Any = _dumps, _encode_value: Any = _encode_value) -> str:
-    """The JSON text of `_encode_value(value)`."""
-    return _dumps(_encode_value(value))
+    """The JSON text of `_encode_value(value)` at the start of a check."""
+    return _dumps(_encode_value(value)[0])
 
 
 def _dec(
     obj: Any, _self: Any = None, _bool: Any = bool, _int: Any = int, _float: Any = float,
     _str: Any = str, _list: Any = list, _tuple: Any = tuple, _dict: Any = dict, _set: Any = set,
     _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _opaque: Any = None,
+    _digest: Any = None, _tag: str = DIGEST_TAG,
 ) -> Any:  # fmt: skip
     """`decode`, sealed (the candidate process decodes each input right before the call)."""
     tag = obj[0]
@@ -236,7 +273,7 @@ def _dec(
     if tag == "bool":
         return _bool(obj[1])
     if tag == "int":
-        return _int(obj[1])
+        return _int(obj[1], 0)
     if tag == "float":
         return _float(obj[1])
     if tag == "str":
@@ -257,6 +294,8 @@ def _dec(
         return _bytes.fromhex(obj[1])
     if tag == "complex":
         return _complex(obj[1])
+    if tag == _tag:
+        return _digest(_str(obj[1]), _str(obj[2]), _int(obj[3]))
     return _opaque(_str(obj[1]), _str(obj[2]))
 
 
@@ -281,7 +320,31 @@ class Opaque:
         return f"<{self.type_name} {self.text}>"
 
 
-_dec.__defaults__ = (*_dec.__defaults__[:-1], Opaque)  # type: ignore[index]
+class Digest:
+    """A value the runner sent as the digest of its encoding (`DIGEST_TAG`): equal to C0's value
+    exactly when `digest_of` that value is `digest` (`check.host` resolves it)."""
+
+    def __init__(self, type_name: str, digest: str, size: int) -> None:
+        self.type_name = type_name
+        self.digest = digest
+        self.size = size
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Digest) and (other.type_name, other.digest) == (self.type_name, self.digest)
+
+    def __hash__(self) -> int:
+        return hash((self.type_name, self.digest))
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} of {self.size:,} encoded bytes, digest {self.digest[:12]}>"
+
+
+def digest_of(value: Any) -> str:
+    """The digest the runner sends for `value` (`_encode_value`), computed on the host."""
+    return _BLAKE2B(_dumps(encode(value)).encode("ascii"), digest_size=32).hexdigest()
+
+
+_dec.__defaults__ = (*_dec.__defaults__[:-3], Opaque, Digest, DIGEST_TAG)  # type: ignore[index]
 _seal(_dec)
 
 
@@ -356,5 +419,8 @@ def valid_encoding(obj: Any, depth: int = 0) -> bool:
         )
     if tag == "opaque":
         return len(rest) == 2 and all(isinstance(x, str) for x in rest)
+    if tag == DIGEST_TAG:  # a whole returned value only
+        return (depth == 0 and len(rest) == 3 and all(isinstance(x, str) for x in rest)
+                and rest[2].isascii() and rest[2].isdigit())  # fmt: skip
     return False
 

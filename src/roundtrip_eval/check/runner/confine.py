@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from .protocol import EXE_FD, JOB_FD, PRELOAD_ARG, ZYGOTE_FD
+from .protocol import EXE_FD, HASH_SEED, JOB_FD, PRELOAD_ARG, ZYGOTE_FD
 
 # prctl options and seccomp constants (linux/prctl.h, linux/seccomp.h, linux/filter.h)
 PR_SET_DUMPABLE, PR_SET_SECCOMP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 4, 22, 36, 38
@@ -206,6 +206,19 @@ bytecode (`<size>\\n<marshal>`, written by the runner at the fork) from its job 
 it in `__main__`; the job itself follows on the same pipe when the runner has one."""
 
 
+ISOLATED = ("-P", "-s", "-S")
+"""How the zygote's interpreter starts: `-I -S` but for `-E`, which would also ignore
+PYTHONHASHSEED; `candidate_env` removes every other PYTHON* variable instead."""
+
+
+def candidate_env(environ: Any) -> dict[str, str]:
+    """The zygote's environment: the runner's without PYTHON* variables, with the fixed hash seed
+    (`HASH_SEED`), so every candidate process iterates a set of strings in the order C0 did."""
+    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONHASHSEED"] = HASH_SEED
+    return env
+
+
 def _confine_and_exec(
     program_r: int, control: int, runner: tuple[int, int], libc: Any, exe: int | None, preload: bool
 ) -> NoReturn:
@@ -230,15 +243,16 @@ def _confine_and_exec(
             fh.write("1000")  # the OOM killer's first choice
         _prctl(libc, PR_SET_DUMPABLE, 0)  # until the exec
         unprotected = [_install_seccomp(libc, seccomp)]
-        argv = [sys.executable or "python3", "-I", "-S", "-c", CANDIDATE_BOOT, PRELOAD_ARG if preload else ""]
+        argv = [sys.executable or "python3", *ISOLATED, "-c", CANDIDATE_BOOT, PRELOAD_ARG if preload else ""]
+        env = candidate_env(os.environ)
         if exe is not None:
             with contextlib.suppress(OSError):
-                os.execve(EXE_FD, [*argv, " ".join(filter(None, unprotected))], dict(os.environ))
+                os.execve(EXE_FD, [*argv, " ".join(filter(None, unprotected))], env)
             unprotected.append("the candidate process is dumpable (the exec-only interpreter failed)")
         else:
             unprotected.append("the candidate process is dumpable (no memfd for an exec-only interpreter)")
         os.execve(argv[0] if os.path.isabs(argv[0]) else "/usr/bin/python3",
-                  [*argv, "; ".join(filter(None, unprotected))], dict(os.environ))  # fmt: skip
+                  [*argv, "; ".join(filter(None, unprotected))], env)  # fmt: skip
     except BaseException as exc:  # noqa: BLE001 - the runner reports the missing messages
         with contextlib.suppress(BaseException):
             why = f"roundtrip runner: the zygote did not start: {type(exc).__name__}\n"

@@ -10,17 +10,41 @@ from __future__ import annotations
 
 MAX_DEPTH = 50
 CHECK_DIR_PREFIX = ".rt-check-"
-MAX_VALUE_BYTES = 4096
-"""An encoded return value larger than this is sent as an opaque "too large" marker: it still
-fails type-exactly against C0 (the largest expected value in tasks/ encodes to 650 bytes), but
-150 huge values can no longer overflow the sandbox's output cap and hide the verdict."""
+MAX_VALUE_BYTES = 64 * 1024
+"""A return value whose JSON text is at most this long travels as itself (the host compares it
+and shows it in a verdict's detail): the largest expected value in tasks/ encodes to 650 bytes,
+and all but a few of MBPP+'s and HumanEval+'s fit (docs/peers_mbpp.md). A longer one travels as
+a digest of its encoding (`DIGEST_TAG`), which the host compares with C0's."""
+CHECK_INLINE_BYTES = 512 * 1024
+"""Bytes of values one check sends as themselves, all inputs together; past it every value goes
+as a digest, so 1,000 inputs of 64 KiB cannot overflow the sandbox's output cap (1 MiB a
+stream) and hide the verdict."""
+DIGEST_TAG = "digest"
+"""`["digest", type name, blake2b-256 of the value's JSON text, its length]`: a value too long
+to send; equal digests mean equal encodings, so the host's comparison stays exact and typed."""
+VALUE_LIMITS = (16 << 20, 256 * 1024)
+"""(JSON bytes, counted as the encoder goes; items) one value may encode to at all: past either,
+the opaque `TOO_LARGE` marker, which matches nothing. They bound the candidate process's memory
+for one encoding."""
+CHECK_LIMITS = (256 << 20, 1 << 20)
+"""(JSON bytes, items) the encoder may spend on one check, all values together: past them every
+value is `TOO_LARGE`, so a candidate returning huge values gets its verdict in seconds. (The
+largest total of C0's own values is 147 MB of text in few items, HumanEval+ 15.)"""
+HEX_INT_BITS = 14000
+"""An int longer than this (about 4,200 digits) is encoded in hex (`-0x1f`): linear in its size,
+and free of Python's 4,300-digit limit on decimal conversion, which the sandbox keeps."""
+HASH_SEED = "0"
+"""PYTHONHASHSEED of every candidate process and of C0's run on the host (`problems.reference`):
+the iteration order of a set of strings follows the hash seed, so C0 and the candidate must
+share one for the same code to give the same tuple (EvalPlus forks both from one process)."""
 HEAD_BYTES = 400
 SLATE_SECONDS = 5.0
 """How long the runner may spend emptying the writable places before a check, and again after
 it (heartbeating meanwhile); what stays after that is reported (`K_LEFT`) and the host goes on
 in a fresh container. The host's limit for one check adds both to the check's own."""
-MAX_LINE = 64 * 1024
-"""Longest line the runner accepts on its reply pipe; a longer one is garbage (a crash)."""
+MAX_LINE = MAX_VALUE_BYTES + 64 * 1024
+"""Longest line the runner accepts on its reply pipe (a value of `MAX_VALUE_BYTES` and its
+message); a longer one is garbage (a crash)."""
 SEND_EVENT = "roundtrip.send"
 BIND_EVENT = "roundtrip.bind"  # the loop's first act: the hook signs for that loop frame only
 CHANNEL_FD = 3  # the candidate process's end of the reply pipe
@@ -42,7 +66,7 @@ PRELOAD = (
 before any candidate exists: a candidate process (which reads no .pyc) finds them loaded instead
 of compiling them from source per check. Nothing of the runner's and no ctypes: every one is a
 module any candidate may import itself."""
-TOO_LARGE = f"<too large: more than {MAX_VALUE_BYTES} bytes>"
+TOO_LARGE = "<too large: over the runner's limits for one value or one check>"
 
 # -- messages on the reply pipe (candidate process -> runner), each a signed JSON object
 K_KIND = "k"  # one of the MSG_* below

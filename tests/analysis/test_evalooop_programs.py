@@ -20,6 +20,7 @@ from roundtrip_eval.analysis.evalooop.checks import (
     check_items,
     item_key,
     program_key,
+    run_key,
 )
 
 PLAIN = "def f(x):\n    return x + 1\n"
@@ -38,9 +39,37 @@ def test_one_program_whatever_the_comments_and_layout() -> None:
     assert program_key("Mbpp/1", None) == item_key("Mbpp/1", None)
 
 
-def test_every_function_gets_its_programs_verdict_and_a_program_is_checked_once(tmp_path: Path) -> None:
+RENAMED = "def f(y):\n    z = y + 1\n    return z\n"
+RENAMED_TOO = "def f(y):\n    total = y + 1\n    return total\n"
+
+
+def test_one_sandbox_run_for_programs_equal_but_for_their_local_names() -> None:
+    assert program_key("Mbpp/1", RENAMED) != program_key("Mbpp/1", RENAMED_TOO)
+    assert run_key("Mbpp/1", RENAMED) == run_key("Mbpp/1", RENAMED_TOO)
+    assert run_key("Mbpp/1", RENAMED) != run_key("Mbpp/2", RENAMED_TOO)  # a task of its own
+    # a parameter's name is kept (a caller or a signature can see it), and so is what the code does
+    assert run_key("Mbpp/1", RENAMED) != run_key("Mbpp/1", RENAMED.replace("y", "x"))
+    assert run_key("Mbpp/1", RENAMED) != run_key("Mbpp/1", RENAMED.replace("+ 1", "+ 2"))
+    # global names are the program's interface: never merged
+    globals_a = "N = 1\ndef f(y):\n    return y + N\n"
+    assert run_key("Mbpp/1", globals_a) != run_key("Mbpp/1", globals_a.replace("N", "M"))
+    # code that can read its local names (locals(), a frame, ...) keeps its program key
+    frame = "import sys\n    return sys._getframe().f_locals"
+    for reader in ("return locals()", "return sorted(vars())", frame):
+        a = f"def f(y):\n    z = y\n    {reader}\n"
+        b = a.replace("z = y", "w = y")
+        assert run_key("Mbpp/1", a) == program_key("Mbpp/1", a) != run_key("Mbpp/1", b)
+    # a local of a comprehension or a closure, renamed, is the same run too
+    comp = "def f(y):\n    a = [i * 2 for i in y]\n    def g():\n        return a\n    return g()\n"
+    renamed = "def f(y):\n    b = [k * 2 for k in y]\n    def g():\n        return b\n    return g()\n"
+    assert run_key("Mbpp/1", comp) == run_key("Mbpp/1", renamed)
+    broken = "def f(x)\n    return x"
+    assert run_key("Mbpp/1", broken) == item_key("Mbpp/1", broken)  # no code: its text
+
+
+def test_every_function_gets_its_runs_verdict_and_a_run_is_made_once(tmp_path: Path) -> None:
     verdict = {"passed": True, "category": "none", "detail": "all inputs match"}
-    record = {"key": program_key("Mbpp/1", PLAIN), "task": "Mbpp/1", "seconds": 0.1,
+    record = {"key": run_key("Mbpp/1", PLAIN), "task": "Mbpp/1", "seconds": 0.1,
               "typed": verdict, "evalplus": verdict}  # fmt: skip
     (tmp_path / VERDICTS).write_text(json.dumps(record) + "\n", encoding="utf-8")
     items = [Item("Mbpp/1", PLAIN), Item("Mbpp/1", COMMENTED), Item("Mbpp/1", PLAIN)]
@@ -81,8 +110,9 @@ def _row(task_id: str, body: str) -> dict[str, object]:
             "plus_input": [[3]], "atol": 0}  # fmt: skip
 
 
-def test_a_c0_that_kills_its_worker_is_built_input_by_input_and_the_rest_goes_on(tmp_path: Path) -> None:
-    # C0 of Mbpp/9 ends its own process on input 2, as Mbpp/255's C0 does past the memory cap
+def test_a_c0_that_dies_on_one_input_is_built_input_by_input_and_the_rest_goes_on(tmp_path: Path) -> None:
+    # C0 of Mbpp/9 ends its own process on input 2, as Mbpp/255's C0 did past the memory cap: the
+    # child running C0 (`problems.reference`) dies, so that problem is run input by input
     dying = "    if x == 2:\n        import os\n        os._exit(3)\n    return x\n"
     rows = [_row("Mbpp/8", "    return x * 2\n"), _row("Mbpp/9", dying), _row("Mbpp/10", "    return -x\n")]
     with gzip.open(tmp_path / "MbppPlus.jsonl.gz", "wt", encoding="utf-8") as stream:

@@ -1,9 +1,14 @@
 """Each distinct (task, code) of EvaLooop's traces checked once, in both comparison modes.
 
 Distinct means distinct as a program: two functions of one task whose syntax trees are equal
-(`ast.dump`: they differ only in comments, blank lines and layout) are one check
-(`program_key`), 39,644 programs for the 46,655 distinct texts; the verdict of each text is its
-program's. Code that does not parse is its own program (its text is the key).
+(`ast.dump`: they differ only in comments, blank lines and layout) are one program
+(`program_key`), 39,644 programs for the 46,655 distinct texts. The sandbox runs fewer still:
+programs whose compiled code is the same but for the names of function-local variables
+(`run_key`: the bytecode, constants and global names, with the local names dropped) behave the
+same on every input, so one run stands for them all: 34,263 runs. A program that could read its
+local names (`locals()`, `eval`, frames, `inspect`, ...: `NAME_READERS`) or that the static
+screen flags keeps its program key. Code that does not parse is its own program and run (its
+text is the key). The verdict of each text is its run's.
 
 How: a pool of `roundtrip-docker` sandboxes (each a container with its warm trusted runner, as a
 trial has) takes the functions from one queue; each function runs once and the host judges its
@@ -26,6 +31,7 @@ import functools
 import hashlib
 import json
 import time
+import types
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,6 +69,65 @@ def program_key(task_id: str, code: str | None) -> str:
     return hashlib.sha256(f"ast\n{task_id}\n{tree}".encode()).hexdigest()[:24]
 
 
+NAME_READERS = frozenset({
+    "locals", "vars", "dir", "eval", "exec", "compile", "globals", "breakpoint", "__import__",
+    "_getframe", "currentframe", "f_locals", "f_back", "f_code", "f_globals", "tb_frame", "gi_frame",
+    "cr_frame", "ag_frame", "co_varnames", "co_cellvars", "co_freevars", "__code__", "inspect",
+    "sys", "builtins", "__builtins__", "importlib", "settrace", "setprofile", "gc", "ctypes",
+})
+"""Names (global names, attributes, or any string constant) through which code could see its
+own local variables' names; a program that holds one is never merged with a renamed one."""
+
+
+def _names(code: types.CodeType) -> set[str]:
+    """Every global or attribute name and every string constant of `code` and its inner code."""
+    found = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            found |= _names(const)
+        elif isinstance(const, str):
+            found.add(const)
+    return found
+
+
+def _canonical(code: types.CodeType) -> tuple[object, ...]:
+    """What `code` does, without its local variables' names or its line numbers: the bytecode
+    (locals are read and written by index), the constants (inner code the same way), the global
+    and attribute names, the parameters' names (what a caller or a signature could see), the
+    counts of locals and cells, the exception table and the code's own name."""
+    consts = tuple(
+        _canonical(c) if isinstance(c, types.CodeType) else (type(c).__name__, repr(c))
+        for c in code.co_consts
+    )
+    n_params = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+    return (
+        code.co_code, consts, code.co_names, code.co_argcount, code.co_posonlyargcount,
+        code.co_kwonlyargcount, code.co_flags, code.co_nlocals, len(code.co_varnames),
+        code.co_varnames[:n_params], len(code.co_cellvars), len(code.co_freevars),
+        code.co_exceptiontable, code.co_stacksize, code.co_name,
+    )  # fmt: skip
+
+
+@functools.cache
+def run_key(task_id: str, code: str | None) -> str:
+    """The key of the sandbox run that stands for `code` on one task: programs equal but for the
+    names of their function-local variables share one (see the module doc); else `program_key`."""
+    from roundtrip_eval.check.screen import first_finding
+
+    if code is None:
+        return program_key(task_id, code)
+    try:
+        with warnings.catch_warnings():  # SyntaxWarning on an odd escape: the check reports it
+            warnings.simplefilter("ignore")
+            compiled = compile(code, "c.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- not run
+        if _names(compiled) & NAME_READERS or first_finding(code) is not None:
+            return program_key(task_id, code)
+        shape = repr(_canonical(compiled))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return program_key(task_id, code)
+    return hashlib.sha256(f"run\n{task_id}\n{shape}".encode()).hexdigest()[:24]
+
+
 @dataclass(frozen=True)
 class Item:
     """One distinct check: a task and the code EvaLooop's extraction gives (None: no code)."""
@@ -77,6 +142,10 @@ class Item:
     @property
     def program(self) -> str:
         return program_key(self.task_id, self.code)
+
+    @property
+    def run(self) -> str:
+        return run_key(self.task_id, self.code)
 
 
 def verdict_record(result: CheckResult) -> dict[str, Any]:
@@ -212,7 +281,7 @@ async def _check_all(
                     behaviour=False,  # not kept: the tables read the verdicts only
                 )
                 record = {
-                    "key": item.program,
+                    "key": item.run,
                     "task": item.task_id,
                     "seconds": round(time.monotonic() - started, 3),
                 }
@@ -244,20 +313,20 @@ def check_items(
     c0_seconds: dict[str, float] | None = None,
     progress: bool = True,
 ) -> dict[str, dict[str, Any]]:
-    """Every item's verdicts (both modes) by its `item_key`: its program's, from
+    """Every item's verdicts (both modes) by its `item_key`: its run's, from
     `<out>/verdicts.jsonl` where already made, the rest checked now (appended there, by
-    `program_key`). Items without code are decided here, without a sandbox."""
+    `run_key`). Items without code are decided here, without a sandbox."""
     import anyio
 
     path = out / VERDICTS
     done = read_verdicts(path)
     _end_line(path)
     distinct = {item.key: item for item in items}
-    programs: dict[str, str] = {}  # item key -> program key
-    first: dict[str, Item] = {}  # program key -> the item checked for it
-    for key in sorted(distinct):  # the same item stands for its program in every run
+    programs: dict[str, str] = {}  # item key -> run key
+    first: dict[str, Item] = {}  # run key -> the item checked for it
+    for key in sorted(distinct):  # the same item stands for its run in every run of the command
         item = distinct[key]
-        programs[key] = item.program
+        programs[key] = item.run
         first.setdefault(programs[key], item)
     with path.open("a", encoding="utf-8") as sink:
         for program, item in first.items():

@@ -78,7 +78,11 @@ def _row_hash(row: dict[str, Any]) -> str:
 
 def _encode_outcomes(expected: Sequence[Outcome]) -> list[Any] | None:
     """C0's outcomes in the codec, or None when one would not come back exactly. A value too
-    large for the host to hold (`reference.HELD_LIMITS`, `Mbpp/255`) is its opaque marker."""
+    large for the host to hold (`reference.HELD_LIMITS`, `Mbpp/255`) is its opaque marker.
+
+    C0's values come from the codec (`problems.reference` decodes what its child sent), so one
+    of the codec's own types encodes back exactly; only a value holding an opaque part (a type
+    the codec does not know, inside a list, say) is decoded again to see whether it would."""
     out: list[Any] = []
     for o in expected:
         if not o.ok:
@@ -88,7 +92,7 @@ def _encode_outcomes(expected: Sequence[Outcome]) -> list[Any] | None:
             out.append(["value", ["opaque", o.value.type_name, o.value.text]])
             continue
         enc = encode(o.value)
-        if not typed_equal(decode(enc), o.value):
+        if '"opaque"' in json.dumps(enc) and not typed_equal(decode(enc), o.value):
             return None
         out.append(["value", enc])
     return out
@@ -101,11 +105,16 @@ def _decode_outcomes(items: list[Any]) -> tuple[Outcome, ...]:
     )
 
 
-def _build(dataset: str, task_id: str) -> tuple[str, list[Any] | None, float]:
+Built = tuple[str, tuple[Outcome, ...], float]
+"""One problem's C0 outcomes as a worker built them: (task id, outcomes, seconds)."""
+
+
+def _build(dataset: str, task_id: str, caches: Sequence[str]) -> Built:
     """In a worker process: C0 run on every input of one problem (in its child with the fixed
-    hash seed, `problems.reference`, under this worker's memory cap); its encoded outcomes and
-    seconds. A C0 whose child dies (past the cap outside the call itself) is built input by
-    input."""
+    hash seed, `problems.reference`, under this worker's memory cap), its outcomes written to
+    `caches` (`_store`) and returned (pickled: far faster than the codec's text for a large
+    value, `Mbpp/630`'s 51 MB). A C0 whose child dies (past the cap outside the call itself)
+    is built input by input."""
     started = time.monotonic()
     row = next(r for r in read_rows(SOURCE, dataset) if r.get("task_id") == task_id)
     try:
@@ -114,11 +123,21 @@ def _build(dataset: str, task_id: str) -> tuple[str, list[Any] | None, float]:
         if isinstance(exc, ProblemError) and "did not run on every input" not in str(exc):
             raise
         problem = problem_from_row(SOURCE, row, expected=_outcomes_one_by_one(row))
+    took = time.monotonic() - started
+    _store(caches, row, problem.expected, took)
+    return task_id, problem.expected, took
+
+
+def _store(caches: Sequence[str], row: dict[str, Any], expected: Sequence[Outcome], took: float) -> None:
+    """Write one problem's outcomes to each cache, when the codec carries them exactly (else
+    the problem is built again by the next run)."""
     try:
-        encoded = _encode_outcomes(problem.expected)
+        encoded = _encode_outcomes(expected)
     except MemoryError:
         encoded = None
-    return task_id, encoded, time.monotonic() - started
+    if encoded is not None:
+        record = {"row": _row_hash(row), "seconds": round(took, 3), "expected": encoded}
+        _write([Path(c) for c in caches], str(row["task_id"]), record)
 
 
 def _outcome_of(dataset: str, task_id: str, index: int) -> Outcome:
@@ -127,7 +146,7 @@ def _outcome_of(dataset: str, task_id: str, index: int) -> Outcome:
     return _outcomes_one_by_one(row, only=index)[0]
 
 
-def _build_input_by_input(dataset: str, row: dict[str, Any]) -> tuple[str, list[Any] | None, float]:
+def _build_input_by_input(dataset: str, row: dict[str, Any], caches: Sequence[str]) -> Built:
     """A problem whose C0 kills its worker process: each input in a worker, an input that kills
     it recorded as `MemoryError` (it exhausts the sandbox too)."""
     started = time.monotonic()
@@ -145,7 +164,9 @@ def _build_input_by_input(dataset: str, row: dict[str, Any]) -> tuple[str, list[
                 pool = _pool(1)
     finally:
         pool.shutdown(wait=True)
-    return task_id, _encode_outcomes(outcomes), time.monotonic() - started
+    took = time.monotonic() - started
+    _store(caches, row, outcomes, took)
+    return task_id, tuple(outcomes), took
 
 
 def _outcomes_one_by_one(row: dict[str, Any], only: int | None = None) -> tuple[Outcome, ...]:
@@ -214,11 +235,8 @@ def _read(caches: Sequence[Path], task_id: str, row_hash: str) -> dict[str, Any]
 
 
 def _build_all(
-    dataset: str,
-    todo: Sequence[str],
-    lanes: int,
-    keep: Callable[[tuple[str, list[Any] | None, float]], None],
-) -> list[tuple[str, list[Any] | None, float]]:
+    dataset: str, todo: Sequence[str], lanes: int, caches: Sequence[Path], keep: Callable[[Built], None]
+) -> None:
     """Build `todo` in `lanes` parallel lanes, each a one-worker pool taking the next problem
     when its last is done (`keep` is called as each finishes, under a lock). A problem whose C0
     kills its worker is known at once (its lane's pool breaks, no other's): it is built again
@@ -229,7 +247,7 @@ def _build_all(
 
     queue = list(reversed(todo))
     lock = threading.Lock()
-    results: list[tuple[str, list[Any] | None, float]] = []
+    places = [str(c) for c in caches]
 
     def lane() -> None:
         pool = _pool(1)
@@ -240,14 +258,13 @@ def _build_all(
                         return
                     task_id = queue.pop()
                 try:
-                    result = pool.submit(_build, dataset, task_id).result()
+                    result = pool.submit(_build, dataset, task_id, places).result()
                 except BrokenProcessPool:
                     pool.shutdown(wait=False)
                     pool = _pool(1)
                     row = next(r for r in read_rows(SOURCE, dataset) if r.get("task_id") == task_id)
-                    result = _build_input_by_input(dataset, row)
+                    result = _build_input_by_input(dataset, row, places)
                 with lock:
-                    results.append(result)
                     keep(result)
         except BaseException:
             with lock:
@@ -259,24 +276,6 @@ def _build_all(
     with ThreadPoolExecutor(lanes) as threads:
         for future in [threads.submit(lane) for _ in range(lanes)]:
             future.result()
-    return results
-
-
-def _keep(
-    caches: Sequence[Path],
-    rows: dict[str, dict[str, Any]],
-    result: tuple[str, list[Any] | None, float],
-    kept: dict[str, tuple[tuple[Outcome, ...], float]],
-    seconds: dict[str, float],
-) -> None:
-    """Write one built problem's outcomes to the caches and keep them (unless not carried)."""
-    task_id, encoded, took = result
-    seconds[task_id] = took
-    if encoded is None:
-        return
-    record = {"row": _row_hash(rows[task_id]), "seconds": round(took, 3), "expected": encoded}
-    _write(caches, task_id, record)
-    kept[task_id] = (_decode_outcomes(encoded), took)
 
 
 def load_problems(
@@ -317,10 +316,12 @@ def load_problems(
         if echo:
             echo(f"running C0 on the inputs of {len(todo)} MBPP+ problems (kept in {cache} for later runs)")
         n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        results = _build_all(str(dataset), todo, n, lambda result: _keep(caches, rows, result, kept, seconds))
-        for task_id, encoded, _took in results:
-            if encoded is None:  # not carried exactly by the codec: built again each run
-                built[task_id] = problem_from_row(SOURCE, rows[task_id])
+
+        def keep(result: Built) -> None:
+            task_id, expected, took = result
+            kept[task_id], seconds[task_id] = (expected, took), took
+
+        _build_all(str(dataset), todo, n, caches, keep)
     for task_id, (expected, _) in kept.items():
         built[task_id] = problem_from_row(SOURCE, rows[task_id], expected=expected)
     return {t: built[t] for t in task_ids}, seconds

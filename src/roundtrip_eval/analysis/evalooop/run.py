@@ -97,6 +97,7 @@ def run_rescore_evalooop(
     lap("problems")
     distinct = len({i.key for i in items})
     programs = len({i.program for i in items})
+    runs = len({i.run for i in items})
     # C0 itself, once per problem: where it fails our check, no candidate can pass (harness)
     references = [Item(t, extract(problems[t].reference)) for t in task_ids]
     verdicts = check_items(
@@ -117,6 +118,7 @@ def run_rescore_evalooop(
         "functions": len(items),
         "distinct_checks": distinct,
         "distinct_programs": programs,
+        "sandbox_runs": runs,
         "models": len(traces),
         "sandboxes": sandboxes,
         "host_cpu_seconds": _host_cpu(),
@@ -127,6 +129,7 @@ def run_rescore_evalooop(
     (out / "run.json").write_text(json.dumps(run_info, indent=1), encoding="utf-8")
     minutes, seconds = divmod(int(time.monotonic() - started), 60)
     return (
-        f"{summary} ({len(items):,} functions, {distinct:,} distinct checks as {programs:,} programs, "
+        f"{summary} ({len(items):,} functions, {distinct:,} distinct checks as {programs:,} programs "
+        f"in {runs:,} sandbox runs, "
         f"{minutes}m{seconds:02d}s)"
     )

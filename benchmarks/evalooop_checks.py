@@ -2,6 +2,7 @@
 
     python benchmarks/evalooop_checks.py --data ../shared/peer-data --expected OUT/expected \
         [--sample 3000] [--seed 30] [--sandboxes 4] [--before REV] [--repeat 1] [--json out.json]
+    python benchmarks/evalooop_checks.py --data ../shared/peer-data --expected OUT --c0 Mbpp/630 ...
 
 Why: the issue-30 target is the whole rescore (46,655 distinct checks, both modes) in 15 minutes
 on the 2-core machine. This measures where a sample's time goes, and a change against the code
@@ -19,6 +20,11 @@ second, the host process's CPU, the CPU of its sandbox containers (cgroup v1 `cp
 twice a second; absent elsewhere), the sum of the checks' own seconds, and the projection of the
 wall time to 46,655 checks; and whether the two versions' verdicts agree (they must, except
 where a fix between them changed one on purpose: those are listed).
+
+With `--c0 TASK ...` it measures C0's outcomes instead: each version builds those problems from
+a cold start (a fresh folder, no shared cache, one lane per CPU, as the rescore's first phase
+does) and the table shows the wall time, the CPU of the command's own process and of its C0
+workers, and whether the two versions' outcomes are the same.
 """
 
 from __future__ import annotations
@@ -108,6 +114,55 @@ def child(args: argparse.Namespace) -> None:
     del traces
 
 
+def child_c0(args: argparse.Namespace) -> None:
+    """One cold build of C0's outcomes for `--c0`'s problems by one version: print JSON."""
+    import hashlib
+    import resource
+
+    from roundtrip_eval.analysis.evalooop.problems import load_problems
+    from roundtrip_eval.check.runner import encode
+
+    folder = Path(tempfile.mkdtemp(prefix="evalooop-bench-c0-"))
+    cpu, wall = time.process_time(), time.monotonic()
+    problems, seconds = load_problems(Path(args.data) / "evalplus", args.c0, folder)
+    wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    outcomes = {
+        t: hashlib.sha256(
+            json.dumps([[o.ok, encode(o.value) if o.ok else o.error] for o in p.expected]).encode()
+        ).hexdigest()
+        for t, p in problems.items()
+    }
+    result = {"wall": wall, "host_cpu": cpu, "children_cpu": children.ru_utime + children.ru_stime,
+              "seconds": seconds, "outcomes": outcomes}  # fmt: skip
+    print(json.dumps(result))
+
+
+def main_c0(args: argparse.Namespace, versions: dict[str, Path]) -> None:
+    """`--c0`: each version's cold build of the problems, side by side."""
+    print(f"C0 of {', '.join(args.c0)} from a cold start, {os.cpu_count()} CPUs")
+    print("| version | wall s | process CPU s | C0 workers' CPU s | load before-after |")
+    print("|---|---|---|---|---|")
+    found = {}
+    for _ in range(args.repeat):
+        for name, src in versions.items():
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), str(ROOT)]))
+            argv = [sys.executable, __file__, "--child", "--data", str(args.data),
+                    "--expected", str(args.expected), "--c0", *args.c0]  # fmt: skip
+            load = os.getloadavg()[0]
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+            if done.returncode:
+                raise SystemExit(f"the C0 build with {src} failed:\n{done.stderr[-3000:]}")
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            found[name] = r["outcomes"]
+            print(f"| {name} | {r['wall']:.1f} | {r['host_cpu']:.1f} | {r['children_cpu']:.1f} | "
+                  f"{load:.1f}-{os.getloadavg()[0]:.1f} |", flush=True)  # fmt: skip
+    if len(found) == 2:
+        a, b = found.values()
+        differ = sorted(t for t in a if a[t] != b.get(t))
+        print(f"problems whose outcomes differ between the versions: {len(differ)} {differ[:10]}")
+
+
 def sample(data: Path, n: int, seed: int) -> list[tuple[str, str]]:
     """`n` distinct (task, code) pairs with code, drawn at random with `seed`."""
     from roundtrip_eval.analysis.evalooop.read import extract, read_models
@@ -165,13 +220,20 @@ def main() -> None:
     parser.add_argument("--before", help="git revision to run beside this working tree")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--c0", nargs="+", metavar="TASK", help="time C0's cold build instead")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--items", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args)
+        child_c0(args) if args.c0 else child(args)
         return
     work = Path(tempfile.mkdtemp(prefix="evalooop-bench-"))
+    if args.c0:
+        versions = {"after (this tree)": ROOT / "src"}
+        if args.before:
+            versions = {f"before ({args.before})": export(args.before, work / "before"), **versions}
+        main_c0(args, versions)
+        return
     items = work / "items.json"
     items.write_text(json.dumps(sample(args.data, args.sample, args.seed)), encoding="utf-8")
     versions = {"after (this tree)": ROOT / "src"}

@@ -126,3 +126,27 @@ def test_their_own_records_judging_one_program_both_ways_is_a_difference_of_harn
     assert seen.cls == "harness" and "pass this same program in 6 of 7" in seen.detail
     unseen = classify("m", "Mbpp/1", 4, False, passing, "x", PASSED_C0, 0.1, (0, 1))
     assert unseen.cls == "harness" and "do not say what failed" in unseen.detail
+
+
+SET_ORDER = (
+    "def max_aggregate(stdata):\n"
+    "    return max(((name, sum(s for n, s in stdata if n == name)) for name in set(n for n, _ in stdata)),"
+    " key=lambda x: x[1])\n"
+)
+
+
+def test_an_answer_that_follows_a_sets_order_is_a_difference_of_harness() -> None:
+    # Mbpp/299 (deepseek-r1-0528, loop 8): on a tie, max takes the first name in the set's
+    # order, which follows the hash seed: their run picked C0's answer, ours (seed 0) does not
+    tie = "semantic: max_aggregate([('Alice', -50), ('AlDavidice', -50)]) expected ('Alice', -50) (tuple)"
+    ours = _verdict(False, "semantic", f"{tie}, got ('AlDavidice', -50) (tuple)", n_failed=1, n_inputs=108)
+    found = classify("m", "Mbpp/299", 8, True, _record(ours), SET_ORDER, PASSED_C0, 0.1)
+    assert found.cls == "harness" and "hash seed" in found.detail
+    named = SET_ORDER.replace("for name in set(n for n, _ in stdata)", "for name in names")
+    named = named.replace("    return", "    names = {n for n, _ in stdata}\n    return")
+    assert classify("m", "Mbpp/299", 8, True, _record(ours), named, PASSED_C0, 0.1).cls == "harness"
+    # the same code failing many inputs is wrong, not unlucky; a list's order is no hash seed's
+    many = {**ours, "n_failed": 40}
+    assert classify("m", "Mbpp/299", 8, True, _record(many), SET_ORDER, PASSED_C0, 0.1).cls == "ours"
+    listed = SET_ORDER.replace("set(n for n, _ in stdata)", "[n for n, _ in stdata]")
+    assert classify("m", "Mbpp/299", 8, True, _record(ours), listed, PASSED_C0, 0.1).cls == "ours"

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -65,6 +68,19 @@ def test_one_sandbox_run_for_programs_equal_but_for_their_local_names() -> None:
     assert run_key("Mbpp/1", comp) == run_key("Mbpp/1", renamed)
     broken = "def f(x)\n    return x"
     assert run_key("Mbpp/1", broken) == item_key("Mbpp/1", broken)  # no code: its text
+
+
+def test_a_run_key_is_the_same_in_every_process() -> None:
+    # `c in {'a', 'e', ...}` compiles to a frozenset constant, whose repr follows the hash seed
+    code = "def f(s):\n    return [c for c in s if c in {'a', 'e', 'i', 'o', 'u', 'x', 'y'}]\n"
+    module = "roundtrip_eval.analysis.evalooop.checks"
+    program = f"from {module} import run_key; print(run_key('Mbpp/1', {code!r}))"
+    keys = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        argv = [sys.executable, "-c", program]
+        keys.add(subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout.strip())
+    assert keys == {run_key("Mbpp/1", code)}
 
 
 def test_every_function_gets_its_runs_verdict_and_a_run_is_made_once(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import secrets
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -536,7 +537,9 @@ async def run_check_modes(
     started = time.monotonic()
     n = len(problem.inputs)
     try:
-        compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
+        with warnings.catch_warnings():  # a SyntaxWarning of the model's code is not ours to print
+            warnings.simplefilter("ignore")
+            compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parsed only
     except Exception as exc:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, ...
         return dict.fromkeys(modes, _fail("syntax", f"syntax: {exc}", n, started))
     if screen:

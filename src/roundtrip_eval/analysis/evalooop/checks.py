@@ -90,15 +90,23 @@ def _names(code: types.CodeType) -> set[str]:
     return found
 
 
+def _constant(value: object) -> object:
+    """A constant as the key holds it: the same in every process (a frozenset's members sorted,
+    since its repr follows the hash seed: `x in {'a', 'e'}` compiles to one)."""
+    if isinstance(value, types.CodeType):
+        return _canonical(value)
+    if isinstance(value, tuple | frozenset):
+        members = [_constant(v) for v in value]
+        return (type(value).__name__, sorted(members, key=repr) if isinstance(value, frozenset) else members)
+    return (type(value).__name__, repr(value))
+
+
 def _canonical(code: types.CodeType) -> tuple[object, ...]:
     """What `code` does, without its local variables' names or its line numbers: the bytecode
     (locals are read and written by index), the constants (inner code the same way), the global
     and attribute names, the parameters' names (what a caller or a signature could see), the
     counts of locals and cells, the exception table and the code's own name."""
-    consts = tuple(
-        _canonical(c) if isinstance(c, types.CodeType) else (type(c).__name__, repr(c))
-        for c in code.co_consts
-    )
+    consts = tuple(_constant(c) for c in code.co_consts)
     n_params = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
     return (
         code.co_code, consts, code.co_names, code.co_argcount, code.co_posonlyargcount,
@@ -119,7 +127,7 @@ def run_key(task_id: str, code: str | None) -> str:
     try:
         with warnings.catch_warnings():  # SyntaxWarning on an odd escape: the check reports it
             warnings.simplefilter("ignore")
-            compiled = compile(code, "c.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- not run
+            compiled = compile(code, "<c>", "exec")  # inspect-evals-lint: ignore[IESC002] -- not run
         if _names(compiled) & NAME_READERS or first_finding(code) is not None:
             return program_key(task_id, code)
         shape = repr(_canonical(compiled))

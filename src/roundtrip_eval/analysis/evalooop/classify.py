@@ -6,10 +6,13 @@ Every disagreement gets one class, from evidence in the two verdicts, never "unk
 - `timeout`: our limits (2 s per call, 30 s per check) against EvalPlus's per-input limit
   (max(1 s, 2 x C0's measured time)): our check timed out, or C0 itself times out here.
 - `harness`: a difference of harness shown by C0 itself: the canonical solution fails this
-  suite's check on the problem (a value over the codec's 4,096-byte limit, the sandbox's memory
-  limit, an order of a set that follows the interpreter's hash seed), so the candidate cannot
-  pass either; or a limit of the sandbox the candidate hit (memory, output); or a module the
-  candidate imports that is not the standard library's (numpy: the sandbox is python3 alone).
+  suite's check on the problem (a value over the runner's limits, the sandbox's memory limit,
+  C0 past our time limits), so the candidate cannot pass either; or a limit of the sandbox the
+  candidate hit (memory, output); or a module the candidate imports that is not the standard
+  library's (numpy: the sandbox is python3 alone); or a candidate whose answer follows the
+  order in which it iterates a set, on inputs of strings (`_iterates_a_set`): that order follows
+  the interpreter's hash seed, fixed here (C0 and candidate alike) and random per run in
+  EvaLooop's harness, so on a tie their run may pick C0's answer where ours does not.
 - `type`: the candidate returns a value of a type our codec does not carry (an opaque value on
   the host, e.g. a numpy scalar), which `==` on their side accepts.
 - `tolerance`: float outputs judged apart by the tolerance.
@@ -27,8 +30,10 @@ rule above explains, is `harness` when their own records fail the same program e
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +85,48 @@ def _missing_module(text: str) -> str | None:
         return None
     top = found.group(1).split(".")[0]
     return None if top in sys.stdlib_module_names else top
+
+
+_ORDERED_BY = frozenset({"max", "min", "sorted", "list", "tuple", "next", "iter", "enumerate", "zip"})
+
+
+def _is_set(node: ast.AST, sets: set[str]) -> bool:
+    """Whether `node` builds (or names) a set: a display, a comprehension, `set(...)`, an
+    operation of sets, or a name assigned one in the code."""
+    if isinstance(node, ast.Set | ast.SetComp):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in ("set", "frozenset")
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr | ast.Sub | ast.BitXor):
+        return _is_set(node.left, sets) or _is_set(node.right, sets)
+    return isinstance(node, ast.Name) and node.id in sets
+
+
+def _iterates_a_set(code: str | None) -> bool:
+    """Whether the code walks a set in its iteration order: a `for` or a comprehension over a
+    set, or a set handed to max, min, sorted, list, ... (with a key, a tie goes to the first in
+    that order). A set of strings iterates in an order that follows the hash seed."""
+    if not code:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    nodes = list(ast.walk(tree))
+    sets: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Assign) and _is_set(node.value, sets):
+            sets |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    for node in nodes:
+        if isinstance(node, ast.For | ast.comprehension) and _is_set(node.iter, sets):
+            return True
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id in _ORDERED_BY and any(_is_set(a, sets) for a in node.args):
+            return True  # max(<generator over a set>, key=...): its own loop is caught above
+    return False
 
 
 def _floats(text: str) -> bool:
@@ -140,6 +187,14 @@ def why_we_fail(
         return "type", f"a type our codec does not carry: {detail}"
     if _floats(text):
         return "tolerance", detail
+    n_failed, n_inputs = int(record.get("n_failed") or 0), int(record.get("n_inputs") or 0)
+    few = 0 < n_failed <= max(1, n_inputs // 10)
+    if category == "semantic" and few and "'" in text and _iterates_a_set(code):
+        return "harness", (
+            "its answer follows the order in which it iterates a set of strings, which follows the "
+            "interpreter's hash seed (fixed here for C0 and candidate alike, random per run in "
+            f"EvaLooop's harness): {detail}"
+        )
     varies = _varies(elsewhere, True)
     if varies:
         return "harness", f"{varies}: {detail}"

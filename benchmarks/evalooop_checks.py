@@ -23,8 +23,9 @@ where a fix between them changed one on purpose: those are listed).
 
 With `--c0 TASK ...` it measures C0's outcomes instead: each version builds those problems from
 a cold start (a fresh folder, no shared cache, one lane per CPU, as the rescore's first phase
-does) and the table shows the wall time, the CPU of the command's own process and of its C0
-workers, and whether the two versions' outcomes are the same.
+does) and the table shows the wall time, the CPU of the command's own process (C0's workers
+are the forkserver's children, not its own: their CPU is not counted), and whether the two
+versions' outcomes are the same.
 """
 
 from __future__ import annotations
@@ -117,7 +118,6 @@ def child(args: argparse.Namespace) -> None:
 def child_c0(args: argparse.Namespace) -> None:
     """One cold build of C0's outcomes for `--c0`'s problems by one version: print JSON."""
     import hashlib
-    import resource
 
     from roundtrip_eval.analysis.evalooop.problems import load_problems
     from roundtrip_eval.check.runner import encode
@@ -126,23 +126,21 @@ def child_c0(args: argparse.Namespace) -> None:
     cpu, wall = time.process_time(), time.monotonic()
     problems, seconds = load_problems(Path(args.data) / "evalplus", args.c0, folder)
     wall, cpu = time.monotonic() - wall, time.process_time() - cpu
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     outcomes = {
         t: hashlib.sha256(
             json.dumps([[o.ok, encode(o.value) if o.ok else o.error] for o in p.expected]).encode()
         ).hexdigest()
         for t, p in problems.items()
     }
-    result = {"wall": wall, "host_cpu": cpu, "children_cpu": children.ru_utime + children.ru_stime,
-              "seconds": seconds, "outcomes": outcomes}  # fmt: skip
+    result = {"wall": wall, "host_cpu": cpu, "seconds": seconds, "outcomes": outcomes}
     print(json.dumps(result))
 
 
 def main_c0(args: argparse.Namespace, versions: dict[str, Path]) -> None:
     """`--c0`: each version's cold build of the problems, side by side."""
     print(f"C0 of {', '.join(args.c0)} from a cold start, {os.cpu_count()} CPUs")
-    print("| version | wall s | process CPU s | C0 workers' CPU s | load before-after |")
-    print("|---|---|---|---|---|")
+    print("| version | wall s | process CPU s | load before-after |")
+    print("|---|---|---|---|")
     found = {}
     for _ in range(args.repeat):
         for name, src in versions.items():
@@ -155,7 +153,7 @@ def main_c0(args: argparse.Namespace, versions: dict[str, Path]) -> None:
                 raise SystemExit(f"the C0 build with {src} failed:\n{done.stderr[-3000:]}")
             r = json.loads(done.stdout.strip().splitlines()[-1])
             found[name] = r["outcomes"]
-            print(f"| {name} | {r['wall']:.1f} | {r['host_cpu']:.1f} | {r['children_cpu']:.1f} | "
+            print(f"| {name} | {r['wall']:.1f} | {r['host_cpu']:.1f} | "
                   f"{load:.1f}-{os.getloadavg()[0]:.1f} |", flush=True)  # fmt: skip
     if len(found) == 2:
         a, b = found.values()

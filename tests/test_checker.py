@@ -5,6 +5,7 @@ Inspect's `local` sandbox; the hostile suite runs against Docker in test_hostile
 """
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +25,7 @@ from roundtrip_eval.check.host import (
     scratch_places,
 )
 from roundtrip_eval.check.runner import encode
+from roundtrip_eval.check.runner.codec import Digest
 from roundtrip_eval.problems.evalplus import problem_from_row
 from roundtrip_eval.problems.load import Outcome, load_problem
 
@@ -72,6 +74,30 @@ def test_compare_reports_the_smallest_failing_input_and_counts() -> None:
     assert verdict.failures[0]["input"] in ("(0,)", "(3,)")
     assert verdict.detail.startswith("return_type: fizzbuzz(")
     assert f"{len(wrong)}/{len(FIZZ.inputs)} inputs differ" in verdict.detail
+
+
+def test_a_value_past_the_decimal_digit_limit_is_described_not_a_host_crash() -> None:
+    # repr(10 ** 5000) raises ValueError (Python's 4,300-digit limit; the runner sends it in hex).
+    # Loading EvalPlus problems lifts the limit for the process, so the test sets it itself
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)
+    try:
+        for huge in (10**5000, [1, (10**5000,)]):
+            verdict = compare(FIZZ, outcomes([huge] * len(FIZZ.inputs)))
+            assert not verdict.passed and '["int", "0x' in verdict.detail, verdict.detail
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
+def test_a_digest_is_categorised_as_the_value_sent_whole_would_be() -> None:
+    # past the check's inline bytes a value travels as a digest: an int where fizzbuzz expects
+    # "Fizz" is still a wrong value of a type C0 returns (semantic), a float still a type change
+    fizz = next(i for i, o in enumerate(FIZZ.expected) if o.value == "Fizz")
+    exp = FIZZ.expected[fizz]
+    for value, kind in ((10**5000, "semantic"), (0.5, "return_type")):
+        whole = mismatch_kind(exp, Outcome(ok=True, value=value), frozenset({int, str}))
+        digest = Digest(type(value).__name__, "0" * 64, 9000)
+        assert whole == mismatch_kind(exp, Outcome(ok=True, value=digest), frozenset({int, str})) == kind
 
 
 def test_behaviour_hash_tracks_outcomes() -> None:

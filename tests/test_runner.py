@@ -305,6 +305,15 @@ def test_the_seccomp_filter_keeps_the_candidate_off_the_runner(machine: str) -> 
         assert _run_bpf(prog, arch, 0x40000001, 3) == confine.SECCOMP_KILL  # x32
 
 
+def test_the_zygote_starts_isolated_but_for_the_fixed_hash_seed() -> None:
+    # -I (and -E) would ignore PYTHONHASHSEED: the zygote drops the PYTHON* variables itself
+    assert "-I" not in confine.ISOLATED and "-E" not in confine.ISOLATED
+    assert {"-P", "-s", "-S"} <= set(confine.ISOLATED)
+    given = {"PATH": "/bin", "PYTHONPATH": "/evil", "PYTHONSTARTUP": "x", "PYTHONHASHSEED": "7"}
+    env = confine.candidate_env(given)
+    assert env == {"PATH": "/bin", "PYTHONHASHSEED": protocol.HASH_SEED}
+
+
 def test_every_send_of_the_loop_is_an_armed_send_site() -> None:
     # the hook signs only at the call instruction that follows a `me.f_code` read (red9): every
     # message must leave by those two statements, and the table must find each of them
@@ -327,12 +336,3 @@ def test_the_coroutine_flag_is_allowed_only_at_types_coroutines_own_replace() ->
     by_offset = {i.offset: i for i in dis.get_instructions(types.coroutine.__code__)}
     assert replace and all(by_offset[off].opname in ("PRECALL", "CALL") for off in replace)
     assert "replace" in {i.argval for i in dis.get_instructions(types.coroutine.__code__)}
-
-
-def test_the_zygote_starts_isolated_but_for_the_fixed_hash_seed() -> None:
-    # -I (and -E) would ignore PYTHONHASHSEED: the zygote drops the PYTHON* variables itself
-    assert "-I" not in confine.ISOLATED and "-E" not in confine.ISOLATED
-    assert {"-P", "-s", "-S"} <= set(confine.ISOLATED)
-    given = {"PATH": "/bin", "PYTHONPATH": "/evil", "PYTHONSTARTUP": "x", "PYTHONHASHSEED": "7"}
-    env = confine.candidate_env(given)
-    assert env == {"PATH": "/bin", "PYTHONHASHSEED": protocol.HASH_SEED}

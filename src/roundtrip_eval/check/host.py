@@ -90,7 +90,13 @@ class CheckResult:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    """`repr`, cut to `limit`; a value whose repr raises (an int past Python's 4,300-digit limit
+    on decimal text, alone or inside a container) is shown by its typed encoding, which writes
+    such an int in hex, so a candidate returning one gets its own verdict, not a host crash."""
+    try:
+        text = repr(value)
+    except ValueError:
+        text = json.dumps(encode(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -130,7 +136,10 @@ def mismatch_kind(
     if expected.ok and actual.ok:
         exp, act = expected.value, actual.value
         if isinstance(act, Digest):  # not C0's encoding (`resolve_digests` let an equal one through)
-            return "semantic" if act.type_name == type(exp).__name__ else "return_type"
+            # as for a value sent whole: a type C0 returns here or elsewhere is a wrong value
+            # (what it would be after a conversion cannot be known from a digest)
+            names = {t.__name__ for t in reference_types or ()} | {type(exp).__name__}
+            return "semantic" if act.type_name in names else "return_type"
         if typed_equal(exp, act):
             return None
         if _types_match(exp, act):

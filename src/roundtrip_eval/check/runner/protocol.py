@@ -72,9 +72,9 @@ TOO_LARGE = "<too large: over the runner's limits for one value or one check>"
 K_KIND = "k"  # one of the MSG_* below
 MSG_STAGE, MSG_REPLY, MSG_TAMPER, MSG_BROKEN = "stage", "reply", "tamper", "broken"
 MSG_UNENCODABLE = "unencodable"
-"""The function returned, but encoding its value raised (a hostile `__name__`, an int past the
-interpreter's digit limit): a crash of its own, never the function raising (`K_INDEX`, `K_EXC`,
-`K_MSG` say which input and what encoding raised)."""
+"""The function returned, but encoding its value raised (a hostile `__name__`; an int past the
+interpreter's digit limit no longer does, see `HEX_INT_BITS`): a crash of its own, never the
+function raising (`K_INDEX`, `K_EXC`, `K_MSG` say which input and what encoding raised)."""
 K_WHAT = "what"  # of a tamper or broken message: one line
 
 # -- keys shared by messages and the records the runner writes to the host

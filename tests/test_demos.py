@@ -186,3 +186,40 @@ def test_a_stop_that_import_does_not_run_keeps_the_statement(code: str, kept: st
 def test_a_stop_that_import_may_run_still_goes(code: str, gone: str) -> None:
     # the first two would make a correct fizzbuzz wait for input at import; they are demos
     assert gone not in _tolerant(code)
+
+
+_F = "def fizzbuzz(n):\n    return RULES\n\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "demo"),
+    [
+        ("RULES = [1, 2]\nIT = iter(RULES)\n" + _F, "print(next(IT))"),
+        ("RULES = [1, 2]\nIT = iter(RULES)\n" + _F, "print(*IT)"),
+        ("RULES = [1, 2]\nIT = iter(RULES)\n" + _F, "print(1 in IT)"),
+        ("RULES = []\nclass R:\n    def k(self, x):\n        RULES.append(x)\n        return x\n\n"
+         "r = R()\n" + _F, "print(sorted([1, 2], key=r.k))"),
+        ("RULES = [1, 2, 3]\n" + _F, "print(list(iter(RULES.pop, 1)))"),
+        ("RULES = [1, 2]\npop = RULES.pop\n" + _F, "print(list(map(pop, [0])))"),
+        ("RULES = [1, 2]\nOPS = []\nOPS.append(RULES.pop)\n" + _F, "print(list(map(OPS[0], [0])))"),
+        ("RULES = [1]\n" + _F, "print(list(map(exec, ['RULES.clear()'])))"),
+        ("RULES = [1]\n" + _F, "print(list(map(exec, ['RULES.clear()'])), [exec for exec in [0]])"),
+    ],
+    ids=["next", "star", "in", "sorted-key-method", "iter-sentinel", "alias-of-method", "method-in-a-list",
+         "exec-as-value", "exec-shadowed-in-comprehension"],
+)
+def test_a_demo_that_hands_on_module_state_is_kept(code: str, demo: str) -> None:
+    # red12: a callable or an iterator handed to a pure builtin may change the module's state
+    assert f"\n{demo}\n" in _tolerant(code + demo + "\n")
+
+
+def test_demos_that_only_read_data_still_go() -> None:
+    code = (
+        "CASES = [(3, 'Fizz'), (5, 'Buzz')]\narr = [5, 3, 9]\nn = len(arr)\n" + _F.replace("RULES", "n")
+        + "for k, e in CASES:\n    assert fizzbuzz(k) == e\nr = fizzbuzz(3)\nprint(r)\nprint(fizzbuzz(arr))\n"
+        "g = (fizzbuzz(i) for i in range(3))\nprint(next(g))\ntry:\n    print(fizzbuzz(-1))\n"
+        "except ValueError as err:\n    print(err)\nprint(fizzbuzz(undefined_name))\n"
+    )
+    out = _tolerant(code)
+    assert "fizzbuzz(" not in out.split("return n", 1)[1], out
+    assert "n = len(arr)\n" in out

@@ -377,3 +377,29 @@ def test_a_spec_with_a_stub_is_not_a_leak_but_one_with_a_body_is() -> None:
     assert spec_leak("```python\ndef fizzbuzz(n):\n    pass\n```", "fizzbuzz") is None
     body = "```python\ndef fizzbuzz(n):\n    '''FizzBuzz.'''\n    return n\n```"
     assert spec_leak(body, "fizzbuzz") == "it is Python code defining fizzbuzz()"
+
+
+def test_a_def_inside_a_string_is_never_salvaged() -> None:
+    # red12: a docstring's example is not the program; the module defines another function
+    reply = (
+        '```python\ndef _fb(n):\n    """Usage:\n\n    def fizzbuzz(n):\n        return n\n    """\n'
+        "    return str(n)\n```"
+    )
+    result = extract_code(reply, "fizzbuzz")
+    assert result.rule == "fence:other_function", result
+    assert result.code is not None and result.code.startswith("def _fb(n):")
+
+
+def test_a_quote_line_in_prose_does_not_hide_the_code_after_it() -> None:
+    reply = 'Think:\n"""\nThe task says it.\n\ndef fizzbuzz(n):\n    return n\n\nThat is all.'
+    result = extract_code(reply, "fizzbuzz")
+    assert result.rule == "bare", result
+    assert result.code == "def fizzbuzz(n):\n    return n\n"
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\x85", "\x0c", "\x1c"])
+def test_a_string_holding_a_unicode_line_separator_is_kept_whole(sep: str) -> None:
+    # red12: str.splitlines() broke fenced blocks (and the demo filter's line numbers) at these
+    code = f'WORDS = "Fizz{sep}Buzz"\n\n\ndef fizzbuzz(n):\n    return WORDS\n\n\nprint(fizzbuzz(3))\n'
+    result = extract_code(f"```python\n{code}```", "fizzbuzz")
+    assert result.code == code.replace("\n\n\nprint(fizzbuzz(3))", ""), result

@@ -71,4 +71,6 @@ def test_blame_records_of_both_rules_read_through_the_model_unchanged(path: Path
         blame = line.record()
         assert blame is not None and blame.rule is not None and blame.reason is not None
         assert blame.verdict in ("f", "g", "both", "unclear")
-    assert records and written, "the committed blamed log holds old-rule records and new verdicts"
+    assert written, "a committed blamed log holds the written rule's verdicts"
+    if "fresh" not in path.parent.name:  # the fresh blind set ran without -T blame
+        assert records, "the committed blamed log holds old-rule records too"

@@ -252,9 +252,11 @@ def test_inputs_are_frozen_so_a_candidate_cannot_edit_the_next_one() -> None:
     assert not lists(frozen)
 
 
-def _run_bpf(prog: list[tuple[int, int, int, int]], arch: int, nr: int, arg0: int, arg1: int = 0) -> int:
+def _run_bpf(
+    prog: list[tuple[int, int, int, int]], arch: int, nr: int, arg0: int, arg1: int = 0, arg2: int = 0
+) -> int:
     """A tiny classic-BPF interpreter for the seccomp program (loads, jeq, jge, ret)."""
-    data = {0: nr, 4: arch, 16: arg0 & 0xFFFFFFFF, 24: arg1 & 0xFFFFFFFF}
+    data = {0: nr, 4: arch, 16: arg0 & 0xFFFFFFFF, 24: arg1 & 0xFFFFFFFF, 32: arg2 & 0xFFFFFFFF}
     acc, pc = 0, 0
     while True:
         code, jt, jf, k = prog[pc]
@@ -312,6 +314,28 @@ def test_the_zygote_starts_isolated_but_for_the_fixed_hash_seed() -> None:
     given = {"PATH": "/bin", "PYTHONPATH": "/evil", "PYTHONSTARTUP": "x", "PYTHONHASHSEED": "7"}
     env = confine.candidate_env(given)
     assert env == {"PATH": "/bin", "PYTHONHASHSEED": protocol.HASH_SEED}
+
+
+@pytest.mark.parametrize("machine", sorted(confine.SYSCALLS))
+def test_the_seccomp_filter_refuses_a_signal_owner(machine: str) -> None:
+    # red11: fcntl(F_SETOWN, pid) + F_SETSIG + O_ASYNC makes the kernel signal `pid` (any
+    # signal): an owner other than 0 (none), F_SETOWN_EX, and the socket ioctls that set one
+    import fcntl
+
+    prog = confine._seccomp_program(4242, 4240, machine)
+    assert prog is not None
+    arch, nr = confine.SYSCALLS[machine]
+    deny, allow = confine.SECCOMP_EPERM, confine.SECCOMP_ALLOW
+    for owner in (4242, -4240, 1, 4300, -1):
+        assert _run_bpf(prog, arch, nr["fcntl"], 3, fcntl.F_SETOWN, owner) == deny, owner
+    assert _run_bpf(prog, arch, nr["fcntl"], 3, fcntl.F_SETOWN, 0) == allow  # no owner
+    assert _run_bpf(prog, arch, nr["fcntl"], 3, protocol.F_SETOWN_EX, 0) == deny
+    for cmd in (fcntl.F_GETFL, fcntl.F_SETFL, fcntl.F_GETOWN, fcntl.F_SETSIG, fcntl.F_DUPFD):
+        assert _run_bpf(prog, arch, nr["fcntl"], 3, cmd, 4242) == allow, cmd
+    for request in (protocol.FIOSETOWN, protocol.SIOCSPGRP):
+        assert _run_bpf(prog, arch, nr["ioctl"], 3, request) == deny, request
+    assert _run_bpf(prog, arch, nr["ioctl"], 0, 0x5401) == allow  # TCGETS: isatty()
+    assert protocol.F_SETOWN == fcntl.F_SETOWN
 
 
 def test_every_send_of_the_loop_is_an_armed_send_site() -> None:

@@ -38,7 +38,20 @@ module), functions of standard-library modules that only compute (`math.isclose`
 pure in the same sense (locals only: no `global`, no stores into objects, no decorators); they
 store only into plain names that nothing else reads (no function, class or kept statement of the
 module). Anything else stays: a call of another module function, a method, `setattr`, a store
-into an object, an import. What stays runs at import exactly as in the program as written (a
+into an object, an import.
+
+A pure part also hands nothing with effects to what it calls, since a builtin may call or
+consume what it is given (`print(list(map(RULES.remove, ...)))`, `sorted(xs, key=obj.method)`,
+`iter(f, sentinel)`, `next(it)`, `print(*it)`): an attribute read as a value must be a pure
+module's, a string literal's or an immutable builtin type's (`str.upper`), and a global read
+anywhere but where it is only looked at (an argument of `print`/`len`/`repr`, a formatted value,
+a truth test, a side of `==`) must be the target, a pure builtin, function or import, a name
+nothing binds, or a *data name*: one every binding of which assigns plain data
+(`CASES = [(3, "Fizz")]`, `n = len(CASES)`) or lies in a demo, and whose object nothing that
+runs hands on to be changed (a method call on it, a store into it, passing it to a call that is
+not pure, aliasing it). Not followed: an element of a data name changed through another name.
+
+What stays runs at import exactly as in the program as written (a
 demo that is kept and crashes fails the import, as it would for the program itself).
 Not followed: a user class's `__str__`/`__format__`/operator methods run by a demo's formatting
 or arithmetic (a demo is taken to show values, not to change them through them).
@@ -47,6 +60,7 @@ or arithmetic (a demo is taken to show values, not to change them through them).
 from __future__ import annotations
 
 import ast
+import builtins
 import symtable
 from collections.abc import Iterable
 
@@ -69,6 +83,29 @@ PURE_MODULES = frozenset({
 (`insort`) and `functools` (`update_wrapper`) have functions that change their arguments."""
 PURE_QUALIFIED = frozenset({"sys.getsizeof", "functools.reduce", "functools.cmp_to_key", "json.dumps",
                             "json.loads", "copy.copy", "copy.deepcopy"})  # fmt: skip
+_IMMUTABLE_TYPES = frozenset({"str", "bytes", "int", "float", "complex", "bool", "tuple", "frozenset"})
+_SCALAR_BUILTINS = frozenset({
+    "abs", "all", "any", "ascii", "bin", "bool", "bytes", "callable", "chr", "complex", "divmod",
+    "float", "format", "hash", "hex", "int", "isinstance", "issubclass", "len", "oct", "ord", "pow",
+    "range", "repr", "round", "str",
+})  # fmt: skip
+"""Pure builtins whose result is plain data whatever they are given."""
+_CONTAINER_BUILTINS = frozenset({"dict", "frozenset", "list", "max", "min", "set", "sorted", "sum", "tuple"})
+"""Pure builtins whose result holds what they are given (plain data when that is)."""
+_INERT_SHAPES = (
+    ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Starred, ast.BinOp, ast.UnaryOp, ast.BoolOp,
+    ast.Compare, ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.Subscript, ast.Slice,
+)  # fmt: skip
+_BUILTIN_EXCEPTIONS = frozenset(
+    n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)
+)
+"""Read in a demo's `except ValueError:`; a class, not state a demo could change."""
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_NAMESPACE_ACCESS = frozenset({
+    "globals", "vars", "locals", "exec", "eval", "setattr", "delattr", "__import__", "__dict__", "modules",
+    "__builtins__",
+})  # fmt: skip
+"""Names and attributes that can bind a module name without a statement that names it."""
 CACHE_READS = frozenset({"cache_info", "cache_parameters"})
 """Methods of the target that only read (`functools` caches): `print(f.cache_info())` is a demo."""
 _STOPPING_CALLS = frozenset({"input", "exit", "quit", "breakpoint", "help"})
@@ -92,12 +129,16 @@ definition, `yield`, `await`, `raise`...) keeps it. `Return` and `Raise` are add
 class _Purity:
     """Which calls and stores of a module are pure (see the module docstring)."""
 
-    def __init__(self, tree: ast.Module, top: symtable.SymbolTable, function: str) -> None:
+    def __init__(self, tree: ast.Module, top: symtable.SymbolTable, function: str,
+                 data: frozenset[str] | None = None) -> None:  # fmt: skip
         self.function = function
         self.own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)} - {function}
         rebound = _module_bindings(top)
         self.builtins = {n for n in PURE_BUILTINS | OUTPUT_CALLS if n not in rebound}
+        self.exceptions = {n for n in _BUILTIN_EXCEPTIONS if n not in rebound}
         self.imported = _imports(tree, rebound)
+        self.data = frozenset() if data is None else data
+        self.unbound = _unbound_names(tree, rebound)
         self.pure_functions = self._pure_functions(tree)
 
     def _pure_functions(self, tree: ast.Module) -> set[str]:
@@ -112,29 +153,83 @@ class _Purity:
         while shrunk:
             shrunk = False
             for name in sorted(pure):
-                body = bodies[name].body
-                if not all(self.is_pure(s, pure, in_function=True) for s in body):
+                body, local = bodies[name].body, _function_locals(bodies[name])
+                if not all(self.is_pure(s, pure, in_function=True, local=local) for s in body):
                     pure.discard(name)
                     shrunk = True
         return pure
 
     def is_pure(self, node: ast.AST, pure_functions: set[str] | None = None, in_function: bool = False,
-                ) -> bool:  # fmt: skip
-        """Whether `node` uses only pure syntax, calls and stores."""
+                local: frozenset[str] = frozenset()) -> bool:  # fmt: skip
+        """Whether `node` uses only pure syntax, calls and stores, and hands nothing that may
+        change the program's state to what it calls (`map(RULES.remove, ...)`, `next(it)`)."""
         pure = self.pure_functions if pure_functions is None else pure_functions
         allowed = (*_PURE_NODES, ast.Return, ast.Raise) if in_function else _PURE_NODES
+        vetted: set[int] = set()  # the callee of a call found pure, and the owner of a pure method
         for inner in ast.walk(node):
             if not isinstance(inner, allowed):
                 return False
-            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
-                if inner.id in self.own and inner.id not in pure:
-                    return False  # passed or called: a module function or class with effects
-            elif isinstance(inner, ast.Attribute | ast.Subscript | ast.Starred):
+            if isinstance(inner, ast.Attribute | ast.Subscript | ast.Starred):
                 if isinstance(inner.ctx, ast.Store | ast.Del):
                     return False  # a store into an object
-            elif isinstance(inner, ast.Call) and not self._pure_call(inner.func, pure):
-                return False
+            elif isinstance(inner, ast.Call):
+                if not self._pure_call(inner.func, pure):
+                    return False
+                vetted.add(id(inner.func))
+                if isinstance(inner.func, ast.Attribute):
+                    vetted.add(id(inner.func.value))
+        for inner in ast.walk(node):
+            attribute = inner if isinstance(inner, ast.Attribute) and id(inner) not in vetted else None
+            if attribute is not None and not self._pure_attribute(attribute):
+                return False  # a bound method or an object's part handed over as a value
+        shown = _shown_only(node)
+        for name, is_local in _scoped_loads(node, local):
+            if is_local or id(name) in vetted or id(name) in shown:
+                continue
+            if not self.readable(name.id, pure):
+                return False  # module state that a call may consume or call (`next(it)`)
         return True
+
+    def readable(self, name: str, pure: set[str] | None = None) -> bool:
+        """Whether reading global `name` in a demo can hand over nothing with effects: the target,
+        a pure builtin, function or import, a builtin exception, a data name (`_data_names`), or a
+        name nothing binds (reading it raises `NameError`, as the program as written would)."""
+        pure = self.pure_functions if pure is None else pure
+        if name == self.function or name in self.builtins or name in pure or name in self.exceptions:
+            return True
+        dotted = self.imported.get(name)
+        if name in self.data or name in self.unbound:
+            return True
+        return dotted is not None and (dotted in PURE_MODULES or _is_pure_import(dotted))
+
+    def _data_import_call(self, func: ast.expr) -> bool:
+        """A pure standard-library call whose result holds only what it is given (not an
+        iterator: `itertools`, `re.finditer`)."""
+        if isinstance(func, ast.Name):
+            dotted = self.imported.get(func.id)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner = self.imported.get(func.value.id)
+            dotted = None if owner is None else f"{owner}.{func.attr}"
+        else:
+            return False
+        lazy = dotted is not None and (dotted.startswith("itertools.") or dotted == "re.finditer")
+        return _is_pure_import(dotted) and not lazy
+
+    def _pure_attribute(self, node: ast.Attribute) -> bool:
+        """An attribute read as a value that cannot be a callable with effects: a pure module's
+        (`math.pi`, `math.sqrt` handed to `map`), a method of a string literal or an immutable
+        builtin type (`str.upper`), or the target's name or cache statistics."""
+        owner = node.value
+        if isinstance(owner, ast.Constant):
+            return isinstance(owner.value, str | bytes)
+        if not isinstance(owner, ast.Name):
+            return False
+        if owner.id in self.imported:
+            return _is_pure_import(f"{self.imported[owner.id]}.{node.attr}")
+        if owner.id in _IMMUTABLE_TYPES and owner.id in self.builtins:
+            return True
+        dunder = node.attr.startswith("__") and node.attr.endswith("__")
+        return owner.id == self.function and (dunder or node.attr in CACHE_READS)
 
     def _pure_call(self, func: ast.expr, pure: set[str]) -> bool:
         if isinstance(func, ast.Name):
@@ -149,6 +244,44 @@ class _Purity:
         target = isinstance(func.value, ast.Name) and func.value.id == self.function
         return target and func.attr in CACHE_READS
 
+    def inert(self, node: ast.expr) -> bool:
+        """Whether the value of `node` is plain data (no callable with effects, no iterator):
+        literals, displays and comprehensions of data, data names, scalars a builtin makes
+        (`len(x)`, `int(s)`), containers of data (`list(range(5))`, `sorted(CASES)`). Too deep
+        to follow is not shown to be data."""
+        try:
+            return self._inert(node, frozenset())
+        except RecursionError:
+            return False
+
+    def _inert(self, node: ast.expr, local: frozenset[str]) -> bool:
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name):
+            return node.id in local or (self.readable(node.id) and node.id not in self.imported)
+        if isinstance(node, ast.Call):
+            parts = [*node.args, *(k.value for k in node.keywords)]
+            if self._data_import_call(node.func):  # `Counter(...)`, `math.sqrt(2)`
+                return all(self._inert(p, local) for p in parts)
+            name = _called_name(node)
+            if name not in self.builtins:
+                return False
+            if name in _SCALAR_BUILTINS:
+                return True
+            return name in _CONTAINER_BUILTINS and all(self._inert(p, local) for p in parts)
+        if isinstance(node, ast.Attribute):
+            return isinstance(node.value, ast.Name) and self._pure_attribute(node)
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp):
+            inner = local | _targets(node.generators)
+            firsts = [node.generators[0].iter]
+            rest = [*(g.iter for g in node.generators[1:]), *(c for g in node.generators for c in g.ifs)]
+            elts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            outer = all(self._inert(p, local) for p in firsts)
+            return outer and all(self._inert(p, inner) for p in rest + elts)
+        if isinstance(node, _INERT_SHAPES):
+            return all(self._inert(c, local) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+        return False
+
     def shows_the_code(self, node: ast.stmt) -> bool:
         """An assert, or a statement that names the target or a pure module function (`main()`
         printing examples), or calls an output function."""
@@ -161,6 +294,220 @@ class _Purity:
             if isinstance(inner, ast.Call) and _called_name(inner) in OUTPUT_CALLS:
                 return True
         return False
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _scoped_loads(node: ast.AST, local: frozenset[str]) -> Iterable[tuple[ast.Name, bool]]:
+    """Every name `node` reads, and whether it is local there (a lambda's parameter, a
+    comprehension's variable, a name in `local`) rather than a global of the module. Iterative:
+    an expression may nest deeper than Python's recursion limit (`X = ------1`)."""
+    todo: list[tuple[ast.AST, frozenset[str]]] = [(node, local)]
+    while todo:
+        current, names = todo.pop()
+        if isinstance(current, ast.Name):
+            if isinstance(current.ctx, ast.Load):
+                yield current, current.id in names
+        elif isinstance(current, ast.Lambda):
+            args = current.args
+            todo += [(d, names) for d in [*args.defaults, *filter(None, args.kw_defaults)]]
+            todo.append((current.body, names | _parameters(args)))
+        elif isinstance(current, _COMPREHENSIONS):
+            gens = current.generators
+            inner = names | _targets(gens)
+            parts: list[ast.AST] = [*(g.iter for g in gens[1:]), *(c for g in gens for c in g.ifs)]
+            parts += [current.key, current.value] if isinstance(current, ast.DictComp) else [current.elt]
+            todo += [(gens[0].iter, names), *((part, inner) for part in parts)]
+        else:
+            todo += [(child, names) for child in ast.iter_child_nodes(current)]
+
+
+_SHOWING_CALLS = frozenset({"print", "pprint", "len", "repr", "str", "ascii", "format", "isinstance",
+                            "issubclass", "type", "id", "hash", "bool", "callable"})  # fmt: skip
+"""Calls that look at an object without iterating or calling it (a user class's dunder methods
+aside, as the module docstring says)."""
+
+
+def _shown_only(node: ast.AST) -> set[int]:
+    """Ids of the names `node` only looks at: an argument of `print`, `len`, `repr`...
+    (not unpacked with `*`), a formatted value, a truth test, a side of `==`/`<`/`is` (not of
+    `in`, which may consume an iterator). Reading any object so changes nothing; a name in any
+    other place must be data (`readable`)."""
+    seen: set[int] = set()
+    for inner in ast.walk(node):
+        looked: list[ast.expr] = []
+        if isinstance(inner, ast.Call) and _called_name(inner) in _SHOWING_CALLS:
+            looked = [*inner.args, *(k.value for k in inner.keywords)]
+        elif isinstance(inner, ast.FormattedValue):
+            looked = [inner.value]
+        elif isinstance(inner, ast.Assert | ast.If | ast.While | ast.IfExp):
+            looked = [inner.test]
+        elif isinstance(inner, ast.BoolOp):
+            looked = list(inner.values)
+        elif isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.Not):
+            looked = [inner.operand]
+        elif isinstance(inner, ast.Compare):
+            consumes = any(isinstance(op, ast.In | ast.NotIn) for op in inner.ops)
+            looked = [] if consumes else [inner.left, *inner.comparators]
+        seen |= {id(e) for e in looked if isinstance(e, ast.Name)}
+    return seen
+
+
+def _parameters(args: ast.arguments) -> set[str]:
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, [args.vararg, args.kwarg])]
+    return {a.arg for a in every}
+
+
+def _function_locals(node: ast.FunctionDef) -> frozenset[str]:
+    """A function's parameters and the names it binds in its own scope (not `global` ones)."""
+    names = _parameters(node.args)
+    declared: set[str] = set()
+    todo: list[ast.AST] = list(node.body)
+    while todo:
+        current = todo.pop()
+        if isinstance(current, ast.Name) and not isinstance(current.ctx, ast.Load):
+            names.add(current.id)
+        elif isinstance(current, ast.Global | ast.Nonlocal):
+            declared |= set(current.names)
+        if not isinstance(current, (*_DEFINITIONS, ast.Lambda, *_COMPREHENSIONS)):
+            todo += list(ast.iter_child_nodes(current))
+    return frozenset(names - declared)
+
+
+def _data_names(tree: ast.Module, purity: _Purity, outside: set[int], read_globally: set[str],
+                ) -> frozenset[str]:  # fmt: skip
+    """Module names a demo may read without effect: every binding of the name is an assignment
+    of plain data (`CASES = [(3, "Fizz")]`) or lies in a statement that does not run as written
+    (a demo, a `__main__` block: ids in `outside`), and nothing that runs hands the object on to
+    be changed (a method call on it, a store into it, passing or aliasing it, outside pure
+    functions). Not followed: an element of the object changed through another name (the
+    contents of a data name are taken as data). Where the module may bind names without naming
+    them (`globals()`, `exec`, `setattr`), only names bound by demos alone and spelled in no
+    string are data. In a definition only the globals it reads (`read_globally`) count."""
+    runs = [n for n in tree.body if id(n) not in outside]
+    dynamic = _binds_unnamed(tree)
+    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    spelled = " ".join(strings)
+    excluded: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, _DEFINITIONS):
+            excluded.add(node.name)
+            excluded |= {n for inner in ast.walk(node) if isinstance(inner, ast.Global) for n in inner.names}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            excluded |= _stored_names(node)
+        elif id(node) not in outside and (dynamic or not _inert_binding(node, purity)):
+            excluded |= _module_stores(node)
+    looking = purity.builtins & (_SHOWING_CALLS | _SCALAR_BUILTINS | _CONTAINER_BUILTINS)
+    bound = {n for node in tree.body if not isinstance(node, _DEFINITIONS) for n in _module_stores(node)}
+    candidates = bound - excluded  # a name no statement binds is a builtin (`exec`) or unknown
+    if dynamic:
+        candidates = {n for n in candidates if n not in spelled}
+    for node in runs:
+        if isinstance(node, ast.FunctionDef) and node.name in purity.pure_functions:
+            continue  # a pure function changes nothing it is given
+        handed = _handed_on(node, looking)
+        candidates -= handed & read_globally if isinstance(node, _DEFINITIONS) else handed
+    return frozenset(candidates)
+
+
+def _unbound_names(tree: ast.Module, rebound: set[str]) -> set[str]:
+    """Names the module reads that nothing binds, no builtin has, and no function declares
+    `global` (none, where the module may bind names without naming them: `globals()`...)."""
+    if _binds_unnamed(tree):
+        return set()
+    nodes = list(ast.walk(tree))
+    declared = {name for n in nodes if isinstance(n, ast.Global) for name in n.names}
+    read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return read - rebound - declared - _BUILTIN_NAMES
+
+
+def _binds_unnamed(tree: ast.Module) -> bool:
+    """Whether the module may bind a global without a statement naming it (`globals()[k] = v`,
+    `exec`, `setattr(sys.modules[__name__], ...)`)."""
+    return any(
+        (isinstance(n, ast.Name) and n.id in _NAMESPACE_ACCESS)
+        or (isinstance(n, ast.Attribute) and n.attr in _NAMESPACE_ACCESS)
+        for n in ast.walk(tree)
+    )
+
+
+def _targets(generators: list[ast.comprehension]) -> set[str]:
+    """The names a comprehension's `for` clauses bind (local to it)."""
+    return {n.id for g in generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+
+
+def _module_stores(node: ast.stmt) -> set[str]:
+    """Names a top-level statement binds in the module's scope (with `except ... as` names)."""
+    names = {n.id for n in _module_level(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    return names | {n.name for n in ast.walk(node) if isinstance(n, ast.ExceptHandler) and n.name}
+
+
+def _module_level(node: ast.AST) -> list[ast.AST]:
+    """The nodes of a statement in the module's scope (not a lambda's or comprehension's)."""
+    found: list[ast.AST] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        if isinstance(current, _COMPREHENSIONS):
+            todo.append(current.generators[0].iter)
+            todo += [n for n in ast.walk(current) if isinstance(n, ast.NamedExpr)]  # `:=` binds outside
+        elif not isinstance(current, (*_DEFINITIONS, ast.Lambda)):
+            todo += list(ast.iter_child_nodes(current))
+    return found
+
+
+def _inert_binding(node: ast.stmt, purity: _Purity) -> bool:
+    """`NAME = <plain data>` (also `a, b = ...`, `NAME: T = ...`, `NAME += ...`)."""
+    if isinstance(node, ast.Assign):
+        targets, value = node.targets, node.value
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign) and node.value is not None:
+        targets, value = [node.target], node.value
+    else:
+        return False
+    shapes = (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.Store)
+    plain = all(isinstance(n, shapes) for t in targets for n in ast.walk(t))
+    return plain and purity.inert(value)
+
+
+_PLAIN_READERS = (
+    ast.comprehension, ast.For, ast.Compare, ast.BinOp, ast.BoolOp, ast.UnaryOp, ast.FormattedValue,
+    ast.If, ast.While, ast.Assert, ast.Expr, ast.IfExp,
+)  # fmt: skip
+
+
+def _handed_on(node: ast.AST, looking: set[str]) -> set[str]:
+    """Global names whose object a statement may hand on to be changed: a method called on it
+    or on its element, a store into it, the object passed to a call, returned, stored or aliased.
+    Iterating it, comparing it, formatting it, indexing it with a plain read or giving it to a
+    builtin in `looking` (`len`, `sorted`: one that neither keeps nor calls what it is given) is not."""
+    parents: dict[int, ast.AST] = {}
+    for outer in ast.walk(node):
+        for child in ast.iter_child_nodes(outer):
+            parents[id(child)] = outer
+    handed: set[str] = set()
+    for name in ast.walk(node):
+        if not (isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load)):
+            continue
+        current: ast.AST = name
+        parent: ast.AST | None = parents.get(id(current))
+        element = False
+        while isinstance(parent, ast.Subscript) and parent.value is current:
+            if not isinstance(parent.ctx, ast.Load):
+                handed.add(name.id)  # a store into it
+            current, parent, element = parent, parents.get(id(parent)), True
+        if isinstance(parent, ast.Attribute):
+            handed.add(name.id)
+        elif isinstance(parent, ast.Subscript) and parent.slice is current:
+            continue  # used as an index
+        elif isinstance(parent, ast.Call) and current in parent.args and _called_name(parent) in looking:
+            continue  # `len(arr)`, `sorted(arr)`: looked at or copied, not kept or changed
+        elif not element and not isinstance(parent, _PLAIN_READERS):
+            handed.add(name.id)
+        elif not element and isinstance(parent, ast.IfExp) and parent.test is not current:
+            handed.add(name.id)  # `x = A if c else B` aliases A
+    return handed
 
 
 def _imports(tree: ast.Module, rebound: set[str]) -> dict[str, str]:
@@ -392,32 +739,63 @@ def _inherits_construction(node: ast.ClassDef, run: list[ast.AST]) -> bool:
 
 def _demos(tree: ast.Module, top: symtable.SymbolTable, function: str) -> list[ast.stmt]:
     """The top-level statements to remove, by the rule of the module docstring."""
-    purity = _Purity(tree, top, function)
     blocking = _blocking_functions(tree)
     removed: list[ast.stmt] = []
-    shown: list[ast.stmt] = []  # removed unless a name they bind is read: pure statements showing
-    # the code, and statements that may stop only in a branch (`if ...: import x / else: sys.exit()`)
+    maybe: list[ast.stmt] = []  # statements that may stop only in a branch (`if ...: import x /
+    # else: sys.exit()`): removed unless a name they bind is read
+    rest: list[ast.stmt] = []
+    shared = _sharing_a_line(tree.body)
     for node in tree.body:
-        if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)):
+        if isinstance(node, (*_DEFINITIONS, ast.Import, ast.ImportFrom)) or id(node) in shared:
             continue
         stops = _stops(node, blocking)
         if _is_main_block(node) or stops == "always":
             removed.append(node)
-        elif stops == "maybe" or (purity.shows_the_code(node) and purity.is_pure(node)):
-            shown.append(node)
-    read = _read_by_definitions(tree, top) | {function}
+        elif stops == "maybe":
+            maybe.append(node)
+        else:
+            rest.append(node)
+    # the greatest set of demos and data names that agree: a demo reads only data names (or the
+    # names demos bind), and a data name is bound and handed on by nothing but demos
+    data = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))  # narrowed below
+    globally = _read_by_definitions(tree, top)  # a definition's own parameters and locals aside
+    while True:
+        purity = _Purity(tree, top, function, data)
+        shown = [n for n in rest if purity.shows_the_code(n) and purity.is_pure(n)]
+        narrowed = data & _data_names(tree, purity, {id(n) for n in removed + shown}, globally)
+        if narrowed == data:
+            break
+        data = narrowed
+    shown += maybe
+    read = globally | {function}
     kept = [n for n in tree.body if n not in removed and n not in shown and not isinstance(n, _DEFINITIONS)]
     for node in kept:
         read |= _loaded_names(node)
+    bound_by_kept: set[str] = set()  # names a demo kept below binds: what reads them is kept too
     grown = True
-    while grown:  # a demo whose binding something kept reads is kept, and what it reads is then read
-        grown = False
+    while grown:  # a demo whose binding something kept reads is kept, and what it reads is then
+        grown = False  # read; so is a demo that reads what such a demo binds (it may consume it)
         for node in list(shown):
-            if _stored_names(node) & read:
+            if _stored_names(node) & read or _loaded_names(node) & bound_by_kept:
                 shown.remove(node)
                 read |= _loaded_names(node)
+                bound_by_kept |= _stored_names(node) - {function}  # calling the target is a demo
                 grown = True
     return removed + shown
+
+
+def _sharing_a_line(body: list[ast.stmt]) -> set[int]:
+    """ids of the top-level statements that share a physical line with another (`A; print(f(3))`).
+
+    Removal deletes whole lines, so such a demo is kept, and counts as kept (what it reads is
+    read): deleting its line would delete the statement beside it (a correct program's table,
+    or a wrong program's rebinding), and keeping a demo runs it as the program as written does.
+    """
+    owners: dict[int, list[int]] = {}
+    for node in body:
+        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+            owners.setdefault(line, []).append(id(node))
+    return {owner for ids in owners.values() if len(ids) > 1 for owner in ids}
 
 
 def demo_lines(tree: ast.Module, code: str, function: str) -> set[int] | None:

@@ -43,6 +43,9 @@ _DEFINITION = re.compile(
     r"|^\(\s*(define|defun|def|lambda)\b"
 )
 _BRACES = re.compile(r"(^\}|\{$)")
+_LINE_END = re.compile(r"\r?\n")
+_SOURCE_LINE_END = re.compile(r"\r\n|\r|\n")
+"""Where Python's parser ends a line (a lone `\r` too), so that `ast` line numbers index it."""
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,20 @@ def strip_think(text: str) -> tuple[str, bool]:
     return stripped, stripped != text
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as the reply's author wrote them: broken at `\n` or `\r\n` only. `str.splitlines`
+    also breaks at U+2028, `\x85`, `\x0c` and more, which Python code may hold inside a string
+    literal (and which Python's own parser does not count as line ends)."""
+    return _LINE_END.split(text)
+
+
 def fenced_blocks(text: str) -> list[_Block]:
     """Every fenced block in order; an unterminated last fence runs to the end of the text."""
     blocks: list[_Block] = []
     lang, fence = "", ""
     lines: list[str] = []
     inside = False
-    for line in text.splitlines():
+    for line in split_lines(text):
         match = _FENCE.match(line)
         if not inside:
             if match:
@@ -143,6 +153,42 @@ def binds(tree: ast.Module, function: str) -> bool:
     return False
 
 
+_NAME_BUILDERS = frozenset({"exec", "eval", "setattr", "globals", "vars", "locals", "__import__"})
+_NAMESPACE_ATTRIBUTES = frozenset({"__dict__", "modules", "__setattr__"})
+
+
+def binds_any(tree: ast.Module, function: str) -> bool:
+    """Whether the module as written may bind `function` in any way, not only as `binds` reads
+    it: any binding at top level (a tuple or starred target, `+=`, `:=`, `for`, `with`, an
+    import), a function that declares it `global`, or a call that binds names it builds
+    (`exec`, `setattr`, `globals()[...]`) in a module that spells the name. Why: such a block is
+    the program as written; salvaging a `def` from elsewhere in its text (a docstring, a
+    template handed to `exec`) would check another program. A plain `f = <literal>` does not
+    count (`binds` says why)."""
+    if binds(tree, function):
+        return True
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Constant):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if all(isinstance(t, ast.Name) for t in targets):
+                continue
+        if function in _top_bindings(ast.Module([node], [])):
+            return True
+    nodes = list(ast.walk(tree))
+    if any(isinstance(n, ast.Global) and function in n.names for n in nodes):
+        return True
+    builds = any(
+        (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _NAME_BUILDERS)
+        or (isinstance(n, ast.Attribute) and n.attr in _NAMESPACE_ATTRIBUTES)
+        for n in nodes
+    )  # fmt: skip
+    return builds and any(
+        (isinstance(n, ast.Constant) and isinstance(n.value, str) and function in n.value)
+        or (isinstance(n, ast.Name) and n.id == function)
+        for n in nodes
+    )  # fmt: skip
+
+
 def _normalise_strict(code: str) -> str:
     """Strict mode's normalisation, unchanged: every tab becomes four spaces."""
     return textwrap.dedent(code.replace("\t", "    ")).strip("\n") + "\n"
@@ -197,10 +243,39 @@ def _string_lines(code: str) -> set[int]:
     return set()
 
 
+def _lines_in_strings(text: str) -> set[int]:
+    """0-based indices of the lines of loose text that begin inside a string literal. When the
+    text parses, every string counts. When it does not (prose around code), only a string that
+    opens after code on its line (`T = \'\'\'`, `exec(\"\"\"`) and closes counts, as far as the
+    text tokenizes: a lone quote line in prose says nothing about what follows it."""
+    parses = _parse(textwrap.dedent(text)) is not None
+    flat = "\n".join(ln.lstrip(" \t") for ln in text.split("\n"))  # indentation is not the question
+    inside: set[int] = set()
+    opened: list[tuple[int, int]] = []  # f-strings on Python >= 3.12 come as start/middle/end tokens
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(flat).readline):
+            kind = tokenize.tok_name.get(tok.type, "")
+            if kind == "FSTRING_START":
+                opened.append(tok.start)
+                continue
+            if kind == "FSTRING_END" and opened:
+                (line, col), last = opened.pop(), tok.end[0]
+            elif tok.type == tokenize.STRING:
+                (line, col), last = tok.start, tok.end[0]
+            else:
+                continue
+            if parses or col > 0:
+                inside.update(range(line, last))
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    return inside
+
+
 def _def_line(lines: list[str], function: str) -> int | None:
-    """Index of the line that starts `def <function>(`, if any."""
+    """Index of the line that starts `def <function>(`, if any (not inside a string literal)."""
     pattern = re.compile(rf"\s*(async\s+)?def\s+{re.escape(function)}\s*\(")
-    return next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
+    quoted = _lines_in_strings("\n".join(lines))
+    return next((i for i, ln in enumerate(lines) if i not in quoted and pattern.match(ln)), None)
 
 
 _ANNOTATION = r"(:\s*[A-Za-z_][\w.\[\], |]*)"
@@ -221,14 +296,32 @@ def _indent(line: str) -> int:
 
 
 def _anchor(lines: list[str], function: str) -> int | None:
-    """The first line that binds the target: its def (at any depth) or an assignment to it."""
+    """The first line that binds the target: its def (at any depth) or an assignment to it,
+    never a line inside a string literal (a docstring's example, a template for `exec`)."""
     name = re.escape(function)
     pattern = re.compile(rf"\s*((async\s+)?def\s+{name}\s*\(|class\s+{name}\b|{name}\s*{_ANNOTATION}?=(?!=))")
-    return next((i for i, ln in enumerate(lines) if pattern.match(ln)), None)
+    quoted = _lines_in_strings("\n".join(lines))
+    return next((i for i, ln in enumerate(lines) if i not in quoted and pattern.match(ln)), None)
 
 
 def _code_like(line: str, base: int) -> bool:
     return not line.strip() or _indent(line) > base or _STATEMENT_START.match(line.strip()) is not None
+
+
+_CLOSER = re.compile(r"\s*[)\]}]")
+
+
+def _opener(lines: list[str], closer: int, lo: int) -> int | None:
+    """The line (from `lo` on) that starts the statement whose brackets line `closer` closes
+    (`}` ending a multi-line table, `)` a parenthesised import): the nearest line above it from
+    which the lines up to `closer` parse, or None when `closer` closes nothing."""
+    if not _CLOSER.match(lines[closer]):
+        return None
+    for start in range(closer - 1, lo - 1, -1):
+        head = lines[start].lstrip()  # inside brackets indentation means nothing: only here
+        if head and _parse("\n".join([head, *lines[start + 1 : closer + 1]])) is not None:
+            return start
+    return None
 
 
 def _salvage(text: str, function: str) -> str | None:
@@ -239,20 +332,27 @@ def _salvage(text: str, function: str) -> str | None:
     Only lines *after* the target's own block may be cut (prose, a lone fence): cutting a
     line of its body would turn a syntax error into a different, wrong function.
     """
-    lines = text.splitlines()[:MAX_SALVAGE_LINES]
+    lines = split_lines(text)[:MAX_SALVAGE_LINES]
     anchor = _anchor(lines, function)
     if anchor is None:
         return None
     base = own = _indent(lines[anchor])
     first = anchor
-    while first > 0 and _code_like(lines[first - 1], base):
-        first -= 1
+    while first > 0:
+        if _code_like(lines[first - 1], base):
+            first -= 1
+        elif (opener := _opener(lines, first - 1, 0)) is not None:  # a whole bracketed statement
+            first = opener
+        else:
+            break
         if lines[first].strip():
             base = min(base, _indent(lines[first]))
     after = range(anchor + 1, len(lines))
     block_end = next((i for i in after if lines[i].strip() and _indent(lines[i]) <= own), len(lines))
     last = block_end
-    while last < len(lines) and _code_like(lines[last], base):
+    while last < len(lines) and (
+        _code_like(lines[last], base) or _opener(lines, last, block_end) is not None
+    ):
         last += 1
     starts = [i for i in range(first, anchor + 1) if lines[i].strip() and _indent(lines[i]) == base]
     starts = starts[:MAX_SALVAGE_STARTS]
@@ -274,7 +374,7 @@ def _salvage(text: str, function: str) -> str | None:
 
 def _unparsed(text: str, function: str) -> str | None:
     """The target function as written, when it does not parse: the checker calls it syntax."""
-    lines = text.splitlines()[:MAX_SALVAGE_LINES]
+    lines = split_lines(text)[:MAX_SALVAGE_LINES]
     start = _def_line(lines, function)
     if start is None:
         return None
@@ -296,7 +396,8 @@ def sanitize(code: str, function: str) -> tuple[str, bool]:
     drop = demo_lines(tree, code, function)
     if not drop:
         return code, False
-    kept = [ln for i, ln in enumerate(code.splitlines(), start=1) if i not in drop]
+    lines = _SOURCE_LINE_END.split(code)  # numbered as the parser numbers them
+    kept = [ln for i, ln in enumerate(lines, start=1) if i not in drop]
     cleaned = "\n".join(kept).strip("\n") + "\n"
     tree = _parse(cleaned)
     if tree is None or not tree.body:
@@ -357,13 +458,21 @@ def _find_code(reply: str, function: str) -> Extraction:
         else:
             rule = "fence"
         return Extraction(code, prefix + rule)
-    # 2. a block with the target but junk inside or after it (prose, a lone fence).
-    for block in reversed(blocks):
-        salvaged = _salvage(block.text, function)
+    # 2. a block that parses and binds the target in a way step 1 does not read (a tuple target,
+    #    `exec`, `globals()[...]`) is the program as written; else a block with the target but
+    #    junk inside or after it (prose, a lone fence) is salvaged.
+    for i in reversed(range(len(blocks))):
+        tree = trees[i]
+        if tree is not None and binds_any(tree, function):
+            return Extraction(parsed[i][1], prefix + "fence:as_written")
+        salvaged = _salvage(blocks[i].text, function)
         if salvaged:
             return Extraction(salvaged, prefix + "fence:salvaged")
     # 3. no usable fence: code in prose, or before a lone closing fence.
-    unfenced = "\n".join(ln for ln in text.splitlines() if not _FENCE.match(ln))
+    unfenced = "\n".join(ln for ln in split_lines(text) if not _FENCE.match(ln))
+    whole = _parse(_normalise(unfenced)) if unfenced.strip() else None
+    if whole is not None and not binds(whole, function) and binds_any(whole, function):
+        return Extraction(_normalise(unfenced), prefix + "bare:as_written")
     salvaged = _salvage(unfenced, function)
     if salvaged:
         return Extraction(salvaged, prefix + "bare")
@@ -494,7 +603,7 @@ def _defined_names(text: str) -> list[str]:
 def _block_is_code(block: _Block, function: str) -> bool:
     """A fenced block holds code: something besides blank lines and `#` comments, and either a
     language tag that is not a prose one or content that reads as code by itself."""
-    if not any(ln.strip() and not ln.strip().startswith("#") for ln in block.text.splitlines()):
+    if not any(ln.strip() and not ln.strip().startswith("#") for ln in split_lines(block.text)):
         return False
     if block.lang in _PROSE_FENCES:
         return False
@@ -522,7 +631,7 @@ def _is_words(node: ast.stmt) -> bool:
 
 def code_lines(text: str, function: str) -> str | None:
     """The code written outside fences, from its first code line: None when the text is prose."""
-    lines = text.splitlines()[:MAX_SALVAGE_LINES]
+    lines = split_lines(text)[:MAX_SALVAGE_LINES]
     first = next((i for i, ln in enumerate(lines) if _is_code_line(ln, function)), None)
     if first is None:
         tree = _parse(_normalise(text)) if text.strip() else None

@@ -138,8 +138,9 @@ class TrialSettings(BaseModel):
         strict=True,
         description="k > 0: probe the first failing cycle by the rule of docs/blame_rule.md (f k times "
         "from the failing spec and k times from the last spec whose code passed; g -> f k times where "
-        "those cannot decide) and report `f` / `g` / `both` / `unclear`; `roundtrip-eval blame` does "
-        "the same for a log run without it",
+        "those cannot decide) and report the probes' pass rates (`unattributed`: the rule's `f` / `g` / "
+        "`both` / `unclear` is recorded, not scored, until it is validated); `roundtrip-eval blame` "
+        "does the same for a log run without it",
     )
     judge_model: str | None = Field(
         None,

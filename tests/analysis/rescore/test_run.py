@@ -239,8 +239,8 @@ def test_real_upstream_trials_in_docker(docker_client: Any, tmp_path: Path) -> N
     if survivor["status"] == "failed":  # our checker is stricter: it must say where and why
         assert survivor["new_failure"] == "True" and survivor["category"]
     gate = get(picked["gate"])
-    assert gate["original_class"] == up.SPEC_GATE_ARTIFACT
-    assert gate["status"] == "censored" and gate["cycles_survived"] == "1"
+    assert gate["original_class"] == up.SPEC_GATE_ARTIFACT, gate  # the row says why, if not
+    assert gate["status"] == "censored" and gate["cycles_survived"] == "1", gate
     assert all(r["consistent"] == "True" for r in rows.values())
     # the logs are ordinary eval logs: the generic report reads them, censoring included
     trials, _, _ = load_rows(out / "logs", progress=False)

@@ -6,8 +6,8 @@ A fresh interpreter (`python3 -P -s -S`, see `confine.ISOLATED`) loads this prog
 (`_zygote`); per check it forks a candidate process that reads its job, installs the audit hook,
 then imports the candidate and calls its function on each input in the sealed `_loop`. Only the
 interpreter's start-up modules and the few this part imports (`os`, `gc`, `_signal`, `_thread`,
-`_blake2`, `_json`, `_socket`, `types`, and `opcode`, read once by the zygote to find the loop's
-send instructions) are loaded before the candidate's code: nothing the
+`_blake2`, `_json`, `_socket`, `types`, `time`, `mmap` for the refusal flag, and `opcode`, read
+once by the zygote to find the loop's send instructions) are loaded before the candidate's code: nothing the
 runner used for its own set-up (ctypes in particular) is in this process.
 """
 
@@ -18,6 +18,7 @@ import _thread
 import gc
 import os
 import sys
+import time
 import types
 from typing import Any
 
@@ -38,6 +39,9 @@ from .protocol import (
     CHANNEL_FD,
     ERROR_ARITY,
     ERROR_MISSING,
+    F_SETOWN,
+    F_SETOWN_EX,
+    FIOSETOWN,
     JOB_FD,
     K_DEFINED,
     K_ERROR,
@@ -68,10 +72,13 @@ from .protocol import (
     R_PROC_MEM,
     R_RUNNER_CODE,
     R_SECOND_LOOP,
+    R_SIGNAL_OWNER,
     R_THREAD_SEND,
+    REFUSAL_FLAG_BYTES,
     REFUSAL_STATUS,
     RELIED_ON,
     SEND_EVENT,
+    SIOCSPGRP,
     STAGE_DONE,
     STAGE_IMPORT,
     STAGE_READY,
@@ -212,6 +219,7 @@ def _loop(
     _words: Any = (MSG_STAGE, MSG_REPLY, STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY,
                    STAGE_DONE, ERROR_MISSING, ERROR_ARITY, MSG_UNENCODABLE),
     _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT, _budget: Any = CHECK_BUDGET,
+    _loader: Any = types.SimpleNamespace, _monotonic: Any = time.monotonic,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
@@ -222,8 +230,11 @@ def _loop(
     `_HOOK_SOURCE`: what a C callable run by this frame sends is refused). Sealed (see
     `codec._seal`): it reads no global, builtin or cell, and `state` is the tuple of snapshots
     `_integrity` compares with. `limits` is (import timeout, call timeout): an alarm, as in a
-    plain Python runner (it stops Python code, not a long C call; the runner's check deadline
-    is the hard limit).
+    plain Python runner, stops Python code that runs too long; the loop also times the import
+    and each call itself (a monotonic clock, a default: nothing the candidate can rebind), so
+    one that returned or raised past its limit (the alarm ignored, or its exception caught) is
+    a timeout all the same. Neither is the guarantee: the runner times every message from its
+    own side and kills a candidate process that is late (`supervisor._check`).
     """
     _audit(_bind)  # before any candidate code runs: the hook signs for this frame and no other
     me = _getframe()
@@ -243,12 +254,18 @@ def _loop(
         module = _module_type("candidate")
         namespace = module.__dict__
         namespace["__file__"] = "candidate.py"
+        # its source, findable as a file-run program's is (`inspect.getsource`, tracebacks):
+        # `linecache` asks the module's loader; this one holds only the candidate's own text
+        namespace["__loader__"] = _loader(get_source={"candidate": code}.get)
         _modules["candidate"] = module
         failed = None
+        started = _monotonic()
         try:
             _setitimer(_real, import_timeout)
             _exec(compiled, namespace)
             _setitimer(_real, 0)
+            if _monotonic() - started > import_timeout:  # the alarm ignored, or caught
+                raise _call_timeout()
         except _call_timeout:
             out = _dumps({kind: stage_msg, stage: import_, timeout_k: True})
             me.f_code  # noqa: B018
@@ -314,19 +331,23 @@ def _loop(
         for i in _range(_len(inputs)):
             args = _dec(inputs[i])
             value = reply = None
+            late = False
+            started = _monotonic()
             try:
                 _setitimer(_real, call_timeout)
                 value = func(*args)
                 _setitimer(_real, 0)
             except _call_timeout:
-                out = _dumps({kind: reply_msg, index: i, timeout_k: True})
-                me.f_code  # noqa: B018
-                _audit(_send, out)
-                return
+                late = True
             except _base as exc:
                 _setitimer(_real, 0)
                 name, why = _describe(exc, 200)
                 reply = {kind: reply_msg, index: i, ok: False, exc_k: name, msg_k: why}
+            if late or _monotonic() - started > call_timeout:  # returned or raised past the limit
+                out = _dumps({kind: reply_msg, index: i, timeout_k: True})
+                me.f_code  # noqa: B018
+                _audit(_send, out)
+                return
             if reply is None:  # encoding is not the function: what it raises is no outcome of it
                 try:
                     encoded, budget = _encode_value(value, budget)
@@ -367,8 +388,11 @@ def _loop(
 # The audit hook, compiled in the candidate process with the per-check key as a constant of its
 # code (`__KEY__`) and every object it uses bound as a default; its globals hold no builtins.
 # A refusal ends the process at once (`_exit(REFUSAL_STATUS + index)`): it raises nothing, so
-# no traceback, frame or object of the hook ever reaches the candidate, and it writes nothing,
-# so no redirected descriptor can hide it (the runner reads the exit status).
+# no traceback, frame or object of the hook ever reaches the candidate. Before that it sets the
+# check's refusal flag (`__FLAG__`, a shared mapping of the runner's memfd, a constant of this
+# code): the runner reads it after the check, so a refusal in a process the candidate forked
+# (whose exit status the candidate reaps itself) is scored too. It writes to no descriptor, so
+# no redirected descriptor can hide it.
 _HOOK_SOURCE = '''
 def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _blocked_imports=None, _frame_type=None, _function_type=None, _hook_globals=None,
@@ -376,7 +400,8 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _loop_code=None, _caller=None, _write=None, _fd=None, _lock=None, _mac=None,
          _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None,
          _bind=None, _guard_globals=None, _issubclass=None, _str_copy=None, _bytes_copy=None,
-         _cwd=None, _gc_disable=None, _gc_enable=None, _gc_isenabled=None, _iter=None):
+         _cwd=None, _gc_disable=None, _gc_enable=None, _gc_isenabled=None, _iter=None,
+         _int=None, _setown=None):
     if _type(event) is not _str:
         return
     what = -1
@@ -390,9 +415,10 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                     what = _r[7]
                 elif event == _bind:  # the loop's first act, before any candidate code has run
                     if "__STATE__".__getitem__(0) is not None:
-                        _exit(_status + _r[8])
-                    "__STATE__".__setitem__(0, f)
-                    return
+                        what = _r[8]
+                    else:
+                        "__STATE__".__setitem__(0, f)
+                        return
                 else:  # one-shot: only the loop frame bound first
                     what = _r[8]
             elif ("__STATE__".__getitem__(1) < 0
@@ -457,6 +483,16 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                     and (obj.__globals__ is _runner_globals or obj.__globals__ is _hook_globals
                          or obj.__globals__ is _guard_globals)):
                 what = _r[3]
+    elif event == "fcntl.fcntl":
+        # (fd, cmd, arg): fd and cmd are C ints. An owner makes the kernel signal that process
+        # or group (SIGIO, or any signal set with F_SETSIG); only "no owner" (0) is allowed
+        if _len(args) == 3 and "__OWNER_CMDS__".__contains__(args[1]):
+            if args[1] != _setown or not (args[2] is None or (_type(args[2]) is _int
+                                                                   and args[2] == 0)):
+                what = _r[11]
+    elif event == "fcntl.ioctl":
+        if _len(args) >= 2 and "__OWNER_IOCTLS__".__contains__(args[1]):
+            what = _r[11]
     elif event == "import":
         # raised for every module not yet loaded, and for every extension module's load
         # whatever loader asked: ctypes is refused whoever imports it, under any package name
@@ -495,6 +531,7 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
             if parts[-1:] == ["mem"] and (parts[0] == "proc" or parts == ["dev", "mem"]):
                 what = _r[5]
     if what >= 0:
+        "__FLAG__".__setitem__(0, 1 + what)  # the runner reads it after the check, whoever reaps
         _exit(_status + what)
 '''
 
@@ -529,6 +566,11 @@ class _SharedValues:
 
 
 _KEY_PLACEHOLDER = b"roundtrip-key-placeholder-3f9c1a7e5d2b4c6a8e0f"
+
+_FLAG: list[Any] = []
+"""The check's refusal flag between the fork and the hook: `_become_candidate` maps it (no
+frame holds it as a local), `_install_hook` takes it out into the hook's code, before any
+candidate code runs. (mapping, whether it is the runner's shared memfd)."""
 
 
 # Guards for the two functions of `_imp` that build code from bytes without an audit event:
@@ -638,11 +680,17 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     import gc as _gc
     from _blake2 import blake2b
 
+    flag, shared = _FLAG.pop()
+    if not shared:
+        unprotected = "; ".join(filter(None, [unprotected, "no refusal flag: a refusal in a process "
+                                              "the candidate forked is not reported"]))  # fmt: skip
     key = os.urandom(32)
     template, sites, replace = _hook_template()
     constants = {
         "__STATE__": [None, -1, False], "__SITES__": sites, "__BLOCKED__": dict(BLOCKED_EVENTS),
-        "__REPLACE__": replace,
+        "__REPLACE__": replace, "__FLAG__": flag,
+        "__OWNER_CMDS__": frozenset({F_SETOWN, F_SETOWN_EX}),
+        "__OWNER_IOCTLS__": frozenset({FIOSETOWN, SIOCSPGRP}),
     }  # fmt: skip
     code = template.replace(co_consts=tuple(
         key if c == _KEY_PLACEHOLDER else constants.get(c, c) if type(c) is str else c
@@ -655,15 +703,16 @@ def _install_hook(caller: Any, unprotected: str) -> None:
         _thread.get_ident, _thread.get_ident(), _loop.__code__, caller, os.write, CHANNEL_FD,
         _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
         (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
-         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP, R_MARSHAL, R_IMP),
+         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP, R_MARSHAL, R_IMP, R_SIGNAL_OWNER),
         types.coroutine.__code__, types.CodeType, BIND_EVENT, _GUARD_GLOBALS, issubclass,
         str.__str__, bytes.__bytes__, os.getcwd(), _gc.disable, _gc.enable, _gc.isenabled, iter,
+        int, F_SETOWN,
     )  # fmt: skip
     hook = types.FunctionType(code, hook_globals, "hook", defaults)
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
     while hello:
         hello = hello[os.write(CHANNEL_FD, hello) :]
-    del key, code, template, constants
+    del key, code, template, constants, flag
     _HOOK_TEMPLATE.clear()  # its constants would say which tuple in memory holds the key
     sys.addaudithook(hook)
 
@@ -692,10 +741,20 @@ def _prepare() -> tuple[Any, ...]:
             pass
     inputs, code, function = job["inputs"], job["code"], job["function"]
     limits = (job["import_timeout"], job["call_timeout"])
+    # the candidate is a program run as a file with no arguments (`python candidate.py`, as its
+    # __file__ says): the zygote's own words (`-c`, `preload`, the unprotected list) are not its
+    # command line (an argparse at import would exit 2 on them)
+    sys.argv = ["candidate.py"]
     _signal.signal(_signal.SIGALRM, _on_alarm)
     sys.meta_path.insert(0, _SharedValues)
     import builtins
 
+    # `warnings.warn(..., stacklevel=2)` in the candidate's function (or module) names its caller,
+    # the runner's loop, and CPython keeps its once-registry in that caller's module globals,
+    # creating `__warningregistry__` there: the runner's globals hold one before the snapshot, so
+    # a warning adds no name (and the registry, a name the runner never reads, rebound is still
+    # tampering like any other runner global)
+    globals().setdefault("__warningregistry__", {})
     modules = {"os": os, "sys": sys, "gc": gc}
     relied: dict[str, list[tuple[str, Any]]] = {}
     for mod, name in RELIED_ON:
@@ -756,10 +815,18 @@ def _received_fds(ancillary: Any) -> list[int]:
     return fds
 
 
-def _become_candidate(job_r: int, chan_w: int, out_w: int) -> None:
-    """In the forked candidate process: its own session, only descriptors 0-4, then the check."""
+def _become_candidate(job_r: int, chan_w: int, out_w: int, flag_fd: int = -1) -> None:
+    """In the forked candidate process: its own session, the refusal flag mapped (its descriptor
+    closed), only descriptors 0-4, then the check."""
+    import mmap
+
     try:
         os.setsid()
+        if flag_fd >= 0:
+            _FLAG.append((mmap.mmap(flag_fd, REFUSAL_FLAG_BYTES, mmap.MAP_SHARED,
+                                    mmap.PROT_READ | mmap.PROT_WRITE), True))  # fmt: skip
+        else:  # the runner had no memfd: a refusal still ends its process (the exit status)
+            _FLAG.append((mmap.mmap(-1, REFUSAL_FLAG_BYTES), False))
         null = os.open(os.devnull, os.O_RDWR)
         wanted = {0: null, 1: out_w, 2: out_w, CHANNEL_FD: chan_w, JOB_FD: job_r}
         high = {target: os.dup2(fd, 100 + target) for target, fd in wanted.items()}
@@ -781,14 +848,15 @@ def _zygote() -> None:
     """The confined, exec'd interpreter that never runs candidate code: it forks one candidate
     process per check (so a check costs a fork, not an exec and an interpreter start).
 
-    The runner sends the check's three descriptors (job read, reply socket, output write) on the
-    control socket (`ZYGOTE_FD`); the zygote forks a short-lived middle process that forks the
-    candidate process and exits at once, so the candidate process is reparented to the runner
-    (a child subreaper) and the runner reads its exit status itself; the zygote then answers
-    with the candidate process's pid. The zygote reads no job, imports nothing of the
+    The runner sends the check's descriptors (job read, reply socket, output write, and the
+    refusal flag's memfd) on the control socket (`ZYGOTE_FD`); the zygote forks a short-lived
+    middle process that forks the candidate process and exits at once, so the candidate process
+    is reparented to the runner (a child subreaper) and the runner reads its exit status itself;
+    the zygote then answers with the candidate process's pid. The zygote reads no job, imports nothing of the
     candidate's, and keeps only its socket: what each candidate process starts from is what
     the first one did."""
     import _socket
+    import mmap  # noqa: F401 - loaded once here: each candidate process maps its refusal flag
 
     os.close(JOB_FD)  # the program has been read
     ZYGOTE.append(os.getpid())
@@ -805,11 +873,11 @@ def _zygote() -> None:
     ctl = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, ZYGOTE_FD)
     while True:
         try:
-            data, ancillary, _, _ = ctl.recvmsg(16, _socket.CMSG_SPACE(3 * 4))
+            data, ancillary, _, _ = ctl.recvmsg(16, _socket.CMSG_SPACE(4 * 4))
         except OSError:
             os._exit(0)
         fds = _received_fds(ancillary)
-        if not data or len(fds) != 3:
+        if not data or len(fds) not in (3, 4):
             os._exit(0)
         report_r, report_w = os.pipe()
         middle = os.fork()

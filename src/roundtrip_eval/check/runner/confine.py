@@ -8,7 +8,17 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from .protocol import EXE_FD, HASH_SEED, JOB_FD, PRELOAD_ARG, ZYGOTE_FD
+from .protocol import (
+    EXE_FD,
+    F_SETOWN,
+    F_SETOWN_EX,
+    FIOSETOWN,
+    HASH_SEED,
+    JOB_FD,
+    PRELOAD_ARG,
+    SIOCSPGRP,
+    ZYGOTE_FD,
+)
 
 # prctl options and seccomp constants (linux/prctl.h, linux/seccomp.h, linux/filter.h)
 PR_SET_DUMPABLE, PR_SET_SECCOMP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 4, 22, 36, 38
@@ -24,7 +34,8 @@ SYSCALLS = {
         "pidfd_getfd": 438, "io_uring_setup": 425, "io_uring_enter": 426,
         "io_uring_register": 427, "prctl": 157, "memfd_create": 319,
         "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144,
-        "sched_setaffinity": 203, "sched_setattr": 314, "ioprio_set": 251,
+        "sched_setaffinity": 203, "sched_setattr": 314, "ioprio_set": 251, "fcntl": 72,
+        "ioctl": 16,
     }),
     "aarch64": (0xC00000B7, {
         "kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138,
@@ -33,7 +44,8 @@ SYSCALLS = {
         "pidfd_getfd": 438, "io_uring_setup": 425, "io_uring_enter": 426,
         "io_uring_register": 427, "prctl": 167, "memfd_create": 279,
         "setpriority": 140, "sched_setparam": 118, "sched_setscheduler": 119,
-        "sched_setaffinity": 122, "sched_setattr": 274, "ioprio_set": 30,
+        "sched_setaffinity": 122, "sched_setattr": 274, "ioprio_set": 30, "fcntl": 25,
+        "ioctl": 29,
     }),
 }  # fmt: skip
 DENIED_SYSCALLS = (
@@ -61,6 +73,17 @@ privilege, lowering it back does; red team round 4), or pin them to one CPU. `os
 `os.setpriority(PRIO_PROCESS, 0, n)` and `os.sched_setaffinity(0, ...)` work as usual; the same
 calls naming the process by its own pid are refused (the filter, shared by every process the
 zygote forks, cannot know that pid)."""
+OWNER_IOCTLS = (FIOSETOWN, SIOCSPGRP)
+"""ioctls that set the process or group a socket signals (SIGIO, SIGURG): refused with EPERM,
+as are `fcntl(F_SETOWN_EX)` and `fcntl(F_SETOWN)` with any owner but 0 (none). An owner makes
+the *kernel* send a signal (SIGIO, or any signal chosen with F_SETSIG) to that process, or to
+every process of a group when it is negative, with only the same-user check that any process
+of the sandbox passes: red team round 5 killed the runner with SIGKILL this way, without a
+kill() call (`tests/redteam/test_red11_sigio_signals_runner.py`). The other ways the kernel
+signals on a process's behalf reach only the caller (F_NOTIFY, leases, POSIX timers, mq_notify
+and PR_SET_PDEATHSIG target the process that set them up) or its parent with SIGCHLD
+(`CLONE_PARENT` takes the caller's own exit signal, and an orphan's becomes SIGCHLD when it is
+re-parented): see docs/threat_model.md."""
 
 
 def _seccomp_program(
@@ -93,6 +116,16 @@ def _seccomp_program(
             block += [(ld_abs, 0, 0, 16 + 8 * arg), (jeq, 1, 0, value), (ret, 0, 0, SECCOMP_EPERM)]
         block.append((ret, 0, 0, SECCOMP_ALLOW))
         prog += [(jeq, 0, len(block), nr[name]), *block]
+    # fcntl(fd, cmd, arg): the low words of cmd and arg (the kernel reads both as 32-bit ints)
+    block = [(ld_abs, 0, 0, 24), (jeq, 0, 1, F_SETOWN_EX), (ret, 0, 0, SECCOMP_EPERM),
+             (jeq, 0, 3, F_SETOWN), (ld_abs, 0, 0, 32), (jeq, 1, 0, 0), (ret, 0, 0, SECCOMP_EPERM),
+             (ret, 0, 0, SECCOMP_ALLOW)]  # fmt: skip
+    prog += [(jeq, 0, len(block), nr["fcntl"]), *block]
+    block = [(ld_abs, 0, 0, 24)]  # ioctl(fd, request, arg): the request's low word
+    for request in OWNER_IOCTLS:
+        block += [(jeq, 0, 1, request), (ret, 0, 0, SECCOMP_EPERM)]
+    block.append((ret, 0, 0, SECCOMP_ALLOW))
+    prog += [(jeq, 0, len(block), nr["ioctl"]), *block]
     block = [(ld_abs, 0, 0, 16), (jeq, 0, 1, PR_SET_DUMPABLE), (ret, 0, 0, SECCOMP_EPERM),
              (jeq, 0, 1, PR_SET_PTRACER), (ret, 0, 0, SECCOMP_EPERM), (ret, 0, 0, SECCOMP_ALLOW)]  # fmt: skip
     prog += [(jeq, 0, len(block), nr["prctl"]), *block, (ret, 0, 0, SECCOMP_ALLOW)]

@@ -129,6 +129,8 @@ REFUSALS = (
     "loaded code from bytes with marshal (marshal.loads, a .pyc or zip import): crafted bytecode "
     "is a raw-memory primitive",
     "built code from bytes through _imp (a frozen module's data, or a fresh _imp module)",
+    "set a descriptor's signal owner (fcntl F_SETOWN / F_SETOWN_EX, ioctl FIOSETOWN / SIOCSPGRP): "
+    "the kernel would signal another process on its behalf",
 )
 REFUSAL_STATUS = 200
 BLOCKED_EVENTS = {
@@ -142,7 +144,20 @@ The candidate process's interpreter reads no .pyc (`confine.NO_PYCACHE`), so its
 never calls `marshal.loads`: whoever does is loading bytecode it did not compile."""
 R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS = 10, 11, 12, 13, 14
 R_PROC_MEM, R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP = 15, 16, 17, 18
-R_MARSHAL, R_IMP = 19, 20
+R_MARSHAL, R_IMP, R_SIGNAL_OWNER = 19, 20, 21
+F_SETOWN, F_SETOWN_EX, FIOSETOWN, SIOCSPGRP = 8, 15, 0x8901, 0x8902
+"""fcntl commands and ioctls that make the kernel send a signal (SIGIO, SIGURG, or any signal
+chosen with F_SETSIG) to a process or group other than the caller: refused by the audit hook
+(scored tampering) and by the seccomp filter (for a program the candidate execs)."""
+REFUSAL_FLAG_BYTES = 4096
+"""Size of the per-check refusal flag (a memfd the runner makes, mapped shared by the candidate
+process before its hook: the hook sets its first byte to 1 + the refusal's index in any process
+of the candidate's tree, before ending that process)."""
+LIMIT_MARGIN = 1.0
+"""Seconds the runner waits past a call's limit (`call_timeout`), from its own side, before it
+kills the candidate process and scores that input a timeout: the limit holds whatever the
+candidate did to its own alarm. (The import gets its limit again as margin: its window also
+holds the compile and the signature check.)"""
 BLOCKED_IMPORTS = frozenset({
     "_testcapi", "_testinternalcapi", "_testbuffer", "_testmultiphase", "_testsinglephase",
     "_testimportmultiple", "_testclinic", "_ctypes_test", "_xxsubinterpreters",

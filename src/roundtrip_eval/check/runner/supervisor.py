@@ -47,12 +47,15 @@ from .protocol import (
     K_UNPROTECTED,
     K_VALUE,
     K_WHAT,
+    LIMIT_MARGIN,
     MAX_LINE,
     MSG_BROKEN,
     MSG_REPLY,
     MSG_STAGE,
     MSG_TAMPER,
     MSG_UNENCODABLE,
+    REFUSAL_FLAG_BYTES,
+    REFUSAL_STATUS,
     SLATE_SECONDS,
     STAGE_DONE,
     STAGE_IMPORT,
@@ -316,6 +319,8 @@ def _verify(line: bytes, key: bytes) -> tuple[dict[str, Any], bytes]:
 def _stage_record(message: dict[str, Any]) -> dict[str, Any]:
     """The final record for a stage message that ends the check (syntax, import, signature)."""
     record: dict[str, Any] = {K_STAGE: str(message.get(K_STAGE))}
+    if message.get(K_TIMEOUT) is True:  # the import ran past its limit (the loop's alarm or clock)
+        record[K_TIMEOUT] = True
     for key in (K_EXC, K_MSG, K_ERROR):
         if isinstance(message.get(key), str):
             record[key] = message[key][:300]
@@ -328,14 +333,22 @@ def _stage_record(message: dict[str, Any]) -> dict[str, Any]:
 def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
     """Read the candidate process's messages and emit one record per input; the final record.
 
-    The per-import and per-call limits are alarms in the candidate process (they stop Python
-    code, as they always did); the runner's own hard limit is the check's time limit, a little
-    before the host's, so that the runner, not the host, stops a candidate stuck in C code or
-    deaf to the alarm, and stays alive for the next check. Whenever the candidate process has
-    ended, and once more after its last message, its exit status is read: a refusal of its
-    audit hook ends the check as tampering, whatever the channel said or did not say."""
+    The per-import and per-call limits are enforced from here, outside the candidate process:
+    each reply must arrive within its call's limit plus `LIMIT_MARGIN`, counted from the
+    previous message (the import's, within twice its limit from the candidate's hello); a late
+    one is a timeout on that input (the candidate process is then killed), scored as an
+    honest timeout is, whatever the candidate did to its own alarm or signals. (The alarm in the
+    candidate process stops ordinary Python code on time, with the same record.) Over all of
+    it is the check's time limit, a little before the host's, so that the runner, not the
+    host, stops the candidate and stays alive for the next check. Whenever the candidate
+    process has ended, and once more after its last message, its exit status is read: a
+    refusal of its audit hook ends the check as tampering, whatever the channel said or did
+    not say."""
     n = len(job["inputs"])
     check_timeout = float(job.get("check_timeout", 30.0))
+    call_limit = float(job.get("call_timeout", 2.0)) + LIMIT_MARGIN
+    import_timeout = float(job.get("import_timeout", 5.0))
+    import_limit = import_timeout + max(LIMIT_MARGIN, import_timeout)  # + compile and signature
     deadline = time.monotonic() + check_timeout - min(1.0, 0.1 * check_timeout)
     kind, line = link.next(deadline)
     if kind != "line" or not line.startswith(b"HELLO "):
@@ -347,8 +360,9 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
     extra = {K_UNPROTECTED: unprotected} if unprotected else {}
     raw = [b""]  # the text of the last message, forwarded as the record of a reply
 
-    def message(stage: str, i: int) -> dict[str, Any]:
-        kind, line = link.next(deadline)
+    def message(stage: str, i: int, limit: float | None = None) -> dict[str, Any]:
+        until = deadline if limit is None else min(deadline, time.monotonic() + limit)
+        kind, line = link.next(until)
         if kind == "line":
             found, raw[0] = _verify(line, key)
             return found
@@ -365,7 +379,7 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
 
     done = 0
     try:
-        ready = message("import", -1)
+        ready = message("import", -1, import_limit)
         stages = (STAGE_SYNTAX, STAGE_IMPORT, STAGE_SIGNATURE, STAGE_READY)
         if ready.get(K_KIND) != MSG_STAGE or ready.get(K_STAGE) not in stages:
             raise _Stopped({K_STOPPED: STOP_CHANNEL})
@@ -379,7 +393,7 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
             return {**_stage_record(ready), **extra}
         for i in range(n):
             try:
-                reply = message("call", i)
+                reply = message("call", i, call_limit)
             except _Stopped as stop:
                 if stop.record.get(K_STOPPED) == STOP_TIMEOUT:
                     emit(json.dumps({K_INDEX: i, K_TIMEOUT: True}).encode())
@@ -476,7 +490,7 @@ class _Zygote:
             self.sock.close()
             self.pid = 0
 
-    def _fork(self, fds: tuple[int, int, int]) -> int:
+    def _fork(self, fds: tuple[int, ...]) -> int:
         """Ask the zygote for a candidate process holding `fds`; its pid, or 0."""
         import array
         import select
@@ -495,10 +509,12 @@ class _Zygote:
             return 0
         return int.from_bytes(got, "little")
 
-    def spawn(self) -> tuple[int, int, int, int]:
-        """Start the next candidate process, before its job exists: (pid, job_w, chan_r, out_r)."""
+    def spawn(self) -> tuple[int, int, int, int, int]:
+        """Start the next candidate process, before its job exists: (pid, job_w, chan_r, out_r,
+        flag), `flag` the memfd of its refusal flag (`_refusal_flag`), or -1 without memfds."""
         import socket
 
+        flag = _new_flag()
         job_r, job_w = os.pipe()
         # the reply channel is a socket, not a pipe: a pipe's end can be opened again through
         # /proc/self/fd/3 for *reading*, which would let the candidate read its own "HELLO
@@ -512,16 +528,45 @@ class _Zygote:
             for _ in range(2):  # a zygote that died (or was killed by the OOM killer): a new one
                 if not self.pid:
                     self._start()
-                pid = self._fork((job_r, chan_w, out_w))
+                pid = self._fork((job_r, chan_w, out_w) + ((flag,) if flag >= 0 else ()))
                 if pid:
                     break
                 self.stop()
             if not pid:
+                if flag >= 0:
+                    os.close(flag)
                 raise RuntimeError("the zygote could not start a candidate process")
         finally:
             for fd in (job_r, chan_w, out_w):
                 os.close(fd)
-        return pid, job_w, chan_r, out_r
+        return pid, job_w, chan_r, out_r, flag
+
+
+def _new_flag() -> int:
+    """A fresh refusal flag for one candidate process: a zeroed memfd of `REFUSAL_FLAG_BYTES`
+    (the runner is not under the seccomp filter that refuses memfds), or -1."""
+    try:
+        flag = os.memfd_create("roundtrip-refusal", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return -1
+    try:
+        os.ftruncate(flag, REFUSAL_FLAG_BYTES)
+    except OSError:
+        os.close(flag)
+        return -1
+    return flag
+
+
+def _refusal_flag(flag: int) -> str | None:
+    """What the audit hook refused in any process of the check (the first byte of the flag is
+    1 + the refusal's index), read once every process of the check is dead; None if nothing."""
+    if flag < 0:
+        return None
+    try:
+        data = os.pread(flag, 1, 0)
+    except OSError:
+        return None
+    return refusal(REFUSAL_STATUS + data[0] - 1) if data and data[0] else None
 
 
 _KEEP: set[int] = set()
@@ -542,7 +587,7 @@ def _freeze(obj: Any) -> Any:
     return obj
 
 
-def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str, libc: Any,
+def _run_one(spawned: tuple[int, int, int, int, int], job: dict[str, Any], nonce: str, libc: Any,
              beat: Any = None) -> list[bytes]:  # fmt: skip
     """One check on a spawned candidate process: its records (JSON, the final one last).
 
@@ -552,7 +597,7 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
     (`K_LEFT`), and the host renews the sandbox."""
     import marshal
 
-    pid, job_w, chan_r, out_r = spawned
+    pid, job_w, chan_r, out_r, flag = spawned
     records: list[bytes] = []
     workdir = os.path.abspath(job.get("workdir") or ".")
     check_dir = None
@@ -592,7 +637,10 @@ def _run_one(spawned: tuple[int, int, int, int], job: dict[str, Any], nonce: str
         gone = _kill_all(pid, own and ran)  # a check that did not run: the host renews anyway
         killing = time.monotonic() - killing  # the emptying after the check has what is left
     link._read_output()
-    for fd in (chan_r, out_r) + ((link.pidfd,) if link.pidfd is not None else ()):
+    refused = _refusal_flag(flag) if ran else None  # every process of the check is dead, or killed
+    if refused is not None and not final.get(K_TAMPERING):  # a refusal the exit status did not show
+        final = {**final, **({K_STOPPED: STOP_TAMPERING} if K_DONE in final else {}), K_TAMPERING: [refused]}
+    for fd in (chan_r, out_r, flag) + ((link.pidfd,) if link.pidfd is not None else ()):
         with contextlib.suppress(OSError):
             os.close(fd)
     final[K_OUTPUT_BYTES] = link.output_bytes
@@ -656,7 +704,7 @@ def _serve() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     # one zygote serves every check: it imports the common modules once (protocol.PRELOAD)
     zygote = _Zygote(libc, _exec_only_interpreter(), _program_bytes(CANDIDATE_PROGRAM), preload=True)
-    spawned: tuple[int, int, int, int] | None = zygote.spawn()
+    spawned: tuple[int, int, int, int, int] | None = zygote.spawn()
     _write(f"READY {os.getpid()}\n".encode())
     pending = b""
     while True:

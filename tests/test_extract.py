@@ -436,5 +436,8 @@ def test_a_later_demo_block_is_not_joined() -> None:
     result = extract_code(USES_HELPER + demo, "fizzbuzz")
     assert result.rule == "fence:target_of_2"
     assert "print" not in (result.code or "") and "_word = str" not in (result.code or "")
-    main = "```python\ndef _word(n):\n    return n\n\nif __name__ == '__main__':\n    print(fizzbuzz(3))\n```\n"
+    main = (
+        "```python\ndef _word(n):\n    return n\n\n"
+        "if __name__ == '__main__':\n    print(fizzbuzz(3))\n```\n"
+    )
     assert extract_code(USES_HELPER + main, "fizzbuzz").rule == "fence:target_of_2"

@@ -133,3 +133,87 @@ def test_a_not_none_problem_compares_whether_the_code_matched_in_both_modes() ->
     actual: list[Outcome | None] = [ok(Opaque("Match", "<re.Match>")), ok(None), ok(True)]
     assert compare(problem, actual).passed and compare(problem, actual, "evalplus").passed
     assert not compare(problem, [ok(None), ok(None), ok(True)]).passed
+
+
+# --- red16: values the codec carries as opaque, held to EvalPlus's `out == exp` -----------------
+def _sent(value: object) -> object:
+    """What the host holds after the runner encodes `value` and the host decodes it."""
+    from roundtrip_eval.check.runner import decode, encode, valid_encoding
+
+    encoded = encode(value)
+    assert valid_encoding(encoded)
+    return decode(encoded)
+
+
+def _verdicts(out: object, exp: object) -> tuple[bool, str]:
+    """(passed under evalplus, typed category) of one output against one expected value."""
+    problem = _problem([ok(exp)])
+    actual: list[Outcome | None] = [ok(_sent(out))]
+    return compare(problem, actual, "evalplus").passed, compare(problem, actual).category
+
+
+def test_an_int_enum_passes_as_its_int_under_evalplus_and_is_a_type_change_typed() -> None:
+    from enum import IntEnum
+
+    class Colour(IntEnum):
+        RED = 1
+
+    assert Colour.RED == 1  # EvalPlus's own rule in the candidate's process
+    assert _verdicts(Colour.RED, 1) == (True, "return_type")
+    assert _verdicts(Colour.RED, 2)[0] is False
+
+
+def test_a_decimal_is_compared_exactly_then_by_the_tolerance_rule() -> None:
+    from decimal import Decimal
+
+    assert Decimal("0.1") != 0.1  # EvalPlus: not exact; numpy refuses Decimal - float: a fail
+    assert _verdicts(Decimal("0.1"), 0.1) == (False, "return_type")
+    assert Decimal("0.5") == 0.5
+    assert _verdicts(Decimal("0.5"), 0.5)[0] is True
+    assert _verdicts(Decimal("20"), 20) == (True, "return_type")
+
+
+def test_a_fraction_and_a_namedtuple_pass_as_evalplus_sees_them() -> None:
+    from collections import namedtuple
+    from fractions import Fraction
+
+    pair = namedtuple("pair", "a b")
+    assert _verdicts(Fraction(20), 20) == (True, "return_type")
+    assert _verdicts(Fraction(1, 3), 1 / 3)[0] is False  # not `==`; numpy refuses a Fraction
+    assert _verdicts(pair(5, [pair(1, 2)]), (5, [(1, 2)])) == (True, "return_type")
+    assert _verdicts(pair(5, 6), (6, 5))[0] is False
+
+
+def test_a_str_subclass_is_read_as_its_str_not_by_its_own_methods() -> None:
+    class Shout(str):
+        def __str__(self) -> str:
+            return "LIE"
+
+    assert _verdicts(Shout("ab"), "ab") == (True, "return_type")
+    assert _verdicts(Shout("ab"), "LIE")[0] is False
+
+
+def test_a_tuple_subclass_whose_eq_and_iter_lie_does_not_pass() -> None:
+    class Liar(tuple):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return 0
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter((7, 8))
+
+    assert Liar((1, 2)) == (7, 8)  # EvalPlus would pass it; its stored items are (1, 2)
+    assert _verdicts(Liar((1, 2)), (7, 8))[0] is False
+    assert _verdicts(Liar((1, 2)), (1, 2)) == (True, "return_type")
+
+
+def test_an_older_opaque_record_without_a_plain_form_still_loads_and_fails() -> None:
+    from roundtrip_eval.check.runner import decode, valid_encoding
+
+    old = ["opaque", "pair", "pair(a=5, b=5)"]
+    assert valid_encoding(old) and decode(old) == Opaque("pair", "pair(a=5, b=5)")
+    assert not valid_encoding(["opaque", "pair", "x", ["nonsense", ["int", "1"]]])
+    problem = _problem([ok((5, 5))])
+    assert not compare(problem, [ok(decode(old))], "evalplus").passed

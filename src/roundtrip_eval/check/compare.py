@@ -28,6 +28,12 @@ EvalPlus's rule, input by input, over base inputs and plus inputs as two separat
 - if not exact and `atol != 0`: pass iff the output has the expected output's exact type (and
   length, for a list or tuple) and `numpy.allclose(out, exp, rtol=1e-7, atol=atol)` holds; else
   pass iff exact. Any exception (from `==`, from an oracle, from numpy) is a fail.
+- A value the runner cannot carry as it is (a type the codec does not know) is compared by what
+  EvalPlus's `==` sees in it, from the plain form the runner sends beside it (`live_value`): a
+  subclass of a builtin type (a namedtuple, an IntEnum, a user's str subclass) as its base
+  type's value, read without the subclass's own methods (a subclass whose `__eq__` claims
+  equality to anything fails here, where EvalPlus would pass it); a `Fraction` or `Decimal`
+  rebuilt exactly. Any other unknown type fails.
 - An input the candidate raised on, or timed out on, fails. (EvalPlus has no expected
   exceptions; where C0 raised, the candidate passes by raising the same exception, as here.)
 """
@@ -36,10 +42,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from roundtrip_eval.check.runner.codec import Opaque
 from roundtrip_eval.problems.load import Outcome
 
 MODES = ("typed", "evalplus")
@@ -72,6 +81,35 @@ def digit_distance(n1: Any, n2: Any) -> int:
     a, b = str(n1), str(n2)
     width = max(len(a), len(b))
     return sum(abs(int(x) - int(y)) for x, y in zip(a.zfill(width), b.zfill(width), strict=True))
+
+
+def live_value(value: Any) -> Any:
+    """`value` with every opaque part that has a plain form (`codec._enc`) replaced by it, so
+    that EvalPlus's `out == exp` sees what it sees in the candidate's process: a namedtuple as
+    its tuple, an IntEnum as its int, a user's str subclass as its str (read by the base type,
+    not by the subclass's own, possibly lying, `__eq__`), a Fraction or Decimal rebuilt exactly.
+    Anything else (a part with no plain form, an older record's) is left as it is."""
+    if isinstance(value, Opaque):
+        if value.plain_kind == "base":
+            return live_value(value.plain)
+        try:
+            if value.plain_kind == "fraction":
+                return Fraction(*value.plain)
+            if value.plain_kind == "decimal":
+                return Decimal(value.plain)
+        except (TypeError, ValueError, ArithmeticError):  # a malformed plain form
+            return value
+        return value
+    if type(value) is list or type(value) is tuple:
+        return type(value)(live_value(v) for v in value)
+    if type(value) is dict:
+        return {live_value(k): live_value(v) for k, v in value.items()}
+    if type(value) is set or type(value) is frozenset:
+        try:
+            return type(value)(live_value(v) for v in value)
+        except TypeError:  # a plain form that cannot be a member (a list)
+            return value
+    return value
 
 
 def evalplus_output(
@@ -134,6 +172,7 @@ def evalplus_passes(
         elif not exp.ok or not act.ok:
             passes.append(not exp.ok and not act.ok and exp.error == act.error)
         else:
-            ok, current = evalplus_output(act.value, exp.value, atol=current, oracle=oracle, args=inputs[i])
+            out, want = live_value(act.value), live_value(exp.value)
+            ok, current = evalplus_output(out, want, atol=current, oracle=oracle, args=inputs[i])
             passes.append(ok)
     return passes

@@ -113,7 +113,8 @@ def _enc(
     _tuple: Any = tuple, _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset,
     _bytes: Any = bytes, _base: Any = BaseException, _too_large: Any = _TooLarge,
     _max_depth: int = MAX_DEPTH, _complex: Any = complex, _hex: Any = hex,
-    _hex_bits: int = HEX_INT_BITS, _is_mapping: Any = None,
+    _hex_bits: int = HEX_INT_BITS, _issubclass: Any = issubclass,
+    _bases: Any = (int, float, str, bytes, tuple, list, dict, frozenset, set), _is_mapping: Any = None,
 ) -> Any:  # fmt: skip
     """`encode`, sealed; with `budget` ([bytes left, items left]) it raises `_TooLarge` early.
 
@@ -171,7 +172,46 @@ def _enc(
     if _type(text) is not _str:
         text = "<unrepresentable>"
     name = t.__name__
-    return ["opaque", name if _type(name) is _str else "?", text]
+    opaque = ["opaque", name if _type(name) is _str else "?", text]
+    # EvalPlus's rule (`out == exp`) may still equal such a value to a plain one: send also the
+    # value as its builtin base sees it (a namedtuple, an IntEnum, a user's str subclass), read
+    # through the base type's own C methods, never the subclass's dunders (a subclass may lie
+    # in `__eq__` or `__iter__`); or the exact form of the standard library's Fraction and
+    # Decimal, which the host rebuilds (`check.compare.live_value`). Typed mode ignores it.
+    plain = None
+    try:
+        for base in _bases:
+            if not _issubclass(t, base):
+                continue
+            if base is _int:  # bool cannot be subclassed
+                plain = ["base", _int.__int__(value)]
+            elif base is _float:
+                plain = ["base", _float.__float__(value)]
+            elif base is _str:
+                plain = ["base", _str.__str__(value)]
+            elif base is _bytes:
+                plain = ["base", _bytes.fromhex(_bytes.hex(value))]
+            elif base is _dict:
+                plain = ["base", _dict(_dict.items(value))]
+            else:  # tuple, list, set, frozenset: the storage's own iterator
+                plain = ["base", base(base.__iter__(value))]
+            break
+        if plain is None:
+            module = t.__module__
+            if _type(module) is _str and _type(name) is _str:
+                if module == "fractions" and name == "Fraction":
+                    num, den = value.numerator, value.denominator
+                    if _type(num) is _int and _type(den) is _int:
+                        plain = ["fraction", [num, den]]
+                elif module == "decimal" and name == "Decimal":
+                    exact = _str(value)
+                    if _type(exact) is _str:
+                        plain = ["decimal", exact]
+    except _base:  # a hostile class: the value stays opaque
+        plain = None
+    if plain is not None:
+        opaque.append([plain[0], _self(plain[1], depth + 1, budget)])
+    return opaque
 
 
 _enc.__defaults__ = (*_enc.__defaults__[:-1], _stdlib_mapping)  # type: ignore[index]
@@ -263,8 +303,8 @@ def _encode_text(value: Any, _dumps: Any = _dumps, _encode_value: Any = _encode_
 def _dec(
     obj: Any, _self: Any = None, _bool: Any = bool, _int: Any = int, _float: Any = float,
     _str: Any = str, _list: Any = list, _tuple: Any = tuple, _dict: Any = dict, _set: Any = set,
-    _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _opaque: Any = None,
-    _digest: Any = None, _tag: str = DIGEST_TAG,
+    _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _len: Any = len,
+    _opaque: Any = None, _digest: Any = None, _tag: str = DIGEST_TAG,
 ) -> Any:  # fmt: skip
     """`decode`, sealed (the candidate process decodes each input right before the call)."""
     tag = obj[0]
@@ -296,15 +336,27 @@ def _dec(
         return _complex(obj[1])
     if tag == _tag:
         return _digest(_str(obj[1]), _str(obj[2]), _int(obj[3]))
+    if _len(obj) > 3:  # with its plain form (`_enc`); an older record has none
+        return _opaque(_str(obj[1]), _str(obj[2]), _str(obj[3][0]), _self(obj[3][1]))
     return _opaque(_str(obj[1]), _str(obj[2]))
 
 
-class Opaque:
-    """A value of a type the codec does not know; equal only to the same type and repr."""
+PLAIN_KINDS = ("base", "fraction", "decimal")
+"""What an opaque value's plain form is (`_enc`): its builtin base type's value, a Fraction's
+`[numerator, denominator]`, a Decimal's exact text."""
 
-    def __init__(self, type_name: str, text: str) -> None:
+
+class Opaque:
+    """A value of a type the codec does not know; equal only to the same type and repr.
+
+    `plain_kind`/`plain` carry what EvalPlus's `out == exp` may still see in it (`_enc`; None
+    for a value with none, or from an older record): only `check.compare` reads them."""
+
+    def __init__(self, type_name: str, text: str, plain_kind: str | None = None, plain: Any = None) -> None:
         self.type_name = type_name
         self.text = text
+        self.plain_kind = plain_kind
+        self.plain = plain
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -417,7 +469,11 @@ def valid_encoding(obj: Any, depth: int = 0) -> bool:
             and valid_encoding(p[0], depth + 1) and valid_encoding(p[1], depth + 1)
             for p in rest[0]
         )
-    if tag == "opaque":
+    if tag == "opaque":  # [name, repr] and, since red16, optionally [kind, plain encoding]
+        if len(rest) == 3 and isinstance(rest[2], list) and len(rest[2]) == 2:
+            kind, plain = rest[2]
+            return (isinstance(rest[0], str) and isinstance(rest[1], str) and kind in PLAIN_KINDS
+                    and valid_encoding(plain, depth + 1))  # fmt: skip
         return len(rest) == 2 and all(isinstance(x, str) for x in rest)
     if tag == DIGEST_TAG:  # a whole returned value only
         return (depth == 0 and len(rest) == 3 and all(isinstance(x, str) for x in rest)

@@ -360,17 +360,23 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
     extra = {K_UNPROTECTED: unprotected} if unprotected else {}
     raw = [b""]  # the text of the last message, forwarded as the record of a reply
 
+    def settle(wait: float) -> None:
+        """Wait up to `wait` seconds for the candidate process's exit status; its audit hook's
+        refusal, if it ended with one, makes the check tampering whatever else it sent."""
+        if wait:
+            link.wait_exit(min(deadline, time.monotonic() + wait))
+        refused = link.refused()
+        if refused is not None:
+            raise _tampering(refused)
+
     def message(stage: str, i: int, limit: float | None = None) -> dict[str, Any]:
         until = deadline if limit is None else min(deadline, time.monotonic() + limit)
         kind, line = link.next(until)
         if kind == "line":
             found, raw[0] = _verify(line, key)
             return found
-        if kind == "exit":  # the pipe can close a moment before the exit status is there
-            link.wait_exit(min(deadline, time.monotonic() + 1.0))
-        refused = link.refused()
-        if refused is not None:
-            raise _tampering(refused)
+        # the pipe can close a moment before the exit status is there
+        settle(1.0 if kind == "exit" else 0.0)
         if kind == "garbage":
             raise _Stopped({K_STOPPED: STOP_CHANNEL})
         if kind == "timeout":
@@ -386,10 +392,7 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
         if ready[K_STAGE] != STAGE_READY:
             if ready[K_STAGE] == STAGE_SIGNATURE and ready.get(K_ERROR) not in (ERROR_MISSING, ERROR_ARITY):
                 raise _Stopped({K_STOPPED: STOP_CHANNEL})
-            link.wait_exit(min(deadline, time.monotonic() + 2.0))
-            refused = link.refused()
-            if refused is not None:
-                raise _tampering(refused)
+            settle(2.0)
             return {**_stage_record(ready), **extra}
         for i in range(n):
             try:
@@ -403,10 +406,7 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
             if reply.get(K_KIND) == MSG_UNENCODABLE and reply.get(K_INDEX) == i:
                 if not (isinstance(reply.get(K_EXC), str) and isinstance(reply.get(K_MSG), str)):
                     raise _Stopped({K_STOPPED: STOP_CHANNEL})
-                link.wait_exit(min(deadline, time.monotonic() + 2.0))
-                refused = link.refused()
-                if refused is not None:
-                    raise _tampering(refused)
+                settle(2.0)
                 raise _Stopped({K_STOPPED: STOP_UNENCODABLE, K_INDEX: i,
                                 K_EXC: reply[K_EXC], K_MSG: reply[K_MSG]})  # fmt: skip
             if reply.get(K_KIND) != MSG_REPLY or reply.get(K_INDEX) != i:
@@ -424,10 +424,7 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
         end = message("end", n)
         if end.get(K_KIND) != MSG_STAGE or end.get(K_STAGE) != STAGE_DONE:
             raise _Stopped({K_STOPPED: STOP_CHANNEL})
-        link.wait_exit(min(deadline, time.monotonic() + 2.0))
-        refused = link.refused()
-        if refused is not None:
-            raise _tampering(refused)
+        settle(2.0)
         link._read_channel()
         if link.buffer:  # "done" is the last line a check has: more is a second sender
             raise _tampering("sent a line after 'done' (the runner's loop ran twice)")

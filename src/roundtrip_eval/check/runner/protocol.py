@@ -55,17 +55,23 @@ NO_PYCACHE = "/dev/null/roundtrip-no-pycache"
 """The candidate processes' `sys.pycache_prefix`: a directory that cannot exist (its parent is
 not a directory), so their import system never finds a .pyc and compiles every module from its
 source; it never calls `marshal.loads`, which the audit hook therefore refuses."""
+CANDIDATE_FILENAME = "<roundtrip-candidate>"
+"""The file name the candidate side's program is compiled under (host or runner, the same code)."""
 PRELOAD_ARG = "preload"
 """The zygote's first argument when it is to import `PRELOAD` before its first fork."""
 PRELOAD = (
-    "re", "typing", "collections", "functools", "itertools", "math", "string", "random", "heapq",
-    "bisect", "json", "copy", "operator", "inspect", "dataclasses", "datetime", "fractions",
-    "decimal", "statistics", "numbers", "enum", "contextlib", "textwrap",
+    "re", "typing", "collections", "functools", "itertools", "math", "cmath", "string", "random",
+    "heapq", "bisect", "operator", "numbers",
 )  # fmt: skip
 """Pure standard-library modules a warm runner's zygote imports, from the image's own .pyc files,
 before any candidate exists: a candidate process (which reads no .pyc) finds them loaded instead
 of compiling them from source per check. Nothing of the runner's and no ctypes: every one is a
-module any candidate may import itself."""
+module any candidate may import itself. The list is what model-written functions import (of
+58,352 distinct functions in EvaLooop's traces: math 2,951, re 1,388, collections 913, heapq 340,
+itertools 306, cmath 300, functools 243, bisect 107, numbers 62, operator 44, typing 39, string
+32; the study's own replies add random): importing them costs each warm container about 15 ms
+of CPU, where the earlier list (with json, inspect, dataclasses, decimal, statistics, ...,
+modules these functions almost never import) cost about 39 ms, paid by every trial."""
 TOO_LARGE = "<too large: over the runner's limits for one value or one check>"
 
 # -- messages on the reply pipe (candidate process -> runner), each a signed JSON object

@@ -24,3 +24,11 @@ def evalplus_dir() -> Path:
     if not (folder / "MbppPlus.jsonl.gz").is_file():
         pytest.skip("../shared/peer-data/evalplus is absent (or set ROUNDTRIP_PEER_DATA)")
     return folder
+
+
+def evalooop_dir() -> Path:
+    """EvaLooop's leaderboard data (results.json, details/), or a skip when it is absent."""
+    folder = peer_data() / "evalooop"
+    if not (folder / "results.json").is_file() or not (folder / "details").is_dir():
+        pytest.skip("../shared/peer-data/evalooop is absent (or set ROUNDTRIP_PEER_DATA)")
+    return folder

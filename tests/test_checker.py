@@ -15,7 +15,15 @@ import pytest
 from inspect_ai.util import ExecResult
 from inspect_ai.util._sandbox.local import LocalSandboxEnvironment
 
-from roundtrip_eval.check.host import compare, judge, mismatch_kind, parse_records, run_check, scratch_places
+from roundtrip_eval.check.host import (
+    compare,
+    judge,
+    judge_modes,
+    mismatch_kind,
+    parse_records,
+    run_check,
+    scratch_places,
+)
 from roundtrip_eval.check.runner import encode
 from roundtrip_eval.check.runner.codec import Digest
 from roundtrip_eval.problems.evalplus import problem_from_row
@@ -100,6 +108,23 @@ def test_behaviour_hash_tracks_outcomes() -> None:
     other = compare(FIZZ, outcomes(values))
     assert other.behaviour != same.behaviour
     assert compare(FIZZ, outcomes(values)).behaviour == other.behaviour
+
+
+def test_two_modes_from_one_run_equal_two_judgements() -> None:
+    values = [o.value for o in FIZZ.expected]
+    values[3] = float(values[3]) if isinstance(values[3], int) else values[3]  # typed fails, == passes
+    records = [{"i": i, "ok": True, "v": encode(v)} for i, v in enumerate(values)]
+    records.append({"done": len(values)})
+    started = time.monotonic()
+    both = judge_modes(FIZZ, records, started)
+    for mode in ("typed", "evalplus"):
+        found, alone = both[mode], judge(FIZZ, records, started, mode)
+        assert (found.passed, found.category, found.detail) == (alone.passed, alone.category, alone.detail)
+        assert found.behaviour == alone.behaviour != ""
+    assert not both["typed"].passed and both["evalplus"].passed
+    quiet = judge_modes(FIZZ, records, started, behaviour=False)  # the rescore reads no hash
+    assert quiet["typed"].behaviour == quiet["evalplus"].behaviour == ""
+    assert [quiet[m].passed for m in ("typed", "evalplus")] == [False, True]
 
 
 def test_judge_rejects_tampered_or_missing_channels() -> None:

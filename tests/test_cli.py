@@ -30,7 +30,7 @@ def commands(parser: argparse.ArgumentParser) -> set[str]:
 
 def test_user_and_maintainer_commands_are_apart() -> None:
     user, dev = commands(cli.build_parser()), commands(maintainer.build_parser())
-    analysis = {"summary", "compare", "report", "export", "rescore-upstream", "blame"}
+    analysis = {"summary", "compare", "report", "export", "rescore-upstream", "rescore-evalooop", "blame"}
     assert user == {"sandbox", "model", "problems", *analysis}
     assert dev == MAINTAINER_COMMANDS
 

@@ -403,3 +403,41 @@ def test_a_string_holding_a_unicode_line_separator_is_kept_whole(sep: str) -> No
     code = f'WORDS = "Fizz{sep}Buzz"\n\n\ndef fizzbuzz(n):\n    return WORDS\n\n\nprint(fizzbuzz(3))\n'
     result = extract_code(f"```python\n{code}```", "fizzbuzz")
     assert result.code == code.replace("\n\n\nprint(fizzbuzz(3))", ""), result
+
+
+# --- red16: a helper the function needs may come in a later block ---------------------------
+LATER_HELPER = "```python\ndef _word(n):\n    return 'Fizz' * (n % 3 == 0) or n\n```\n"
+USES_HELPER = "```python\ndef fizzbuzz(n):\n    return _word(n)\n```\n"
+
+
+def test_a_later_block_the_target_needs_is_joined_in_source_order() -> None:
+    imports = "```python\nimport math\n\ndef _floor(n):\n    return math.floor(n)\n```\n"
+    target = "```python\ndef fizzbuzz(n):\n    return _word(n) or _floor(n)\n```\n"
+    result = extract_code("Here:\n" + target + "It uses:\n" + LATER_HELPER + imports, "fizzbuzz")
+    assert result.rule == "fence:joined_3_of_3"
+    assert result.code == (
+        "def fizzbuzz(n):\n    return _word(n) or _floor(n)\n\n"
+        "def _word(n):\n    return 'Fizz' * (n % 3 == 0) or n\n\n"
+        "import math\n\ndef _floor(n):\n    return math.floor(n)\n"
+    )
+
+
+def test_a_later_block_that_redefines_the_target_is_not_joined() -> None:
+    # the later block binds the target (a stub beside the helper): it is a restatement, not a helper
+    stub = "```python\ndef _word(n):\n    return ''\n\ndef fizzbuzz(n: int) -> str:\n    ...\n```\n"
+    result = extract_code(USES_HELPER + stub, "fizzbuzz")
+    assert result.rule == "fence:target_of_2"
+    assert result.code == "def fizzbuzz(n):\n    return _word(n)\n"
+
+
+def test_a_later_demo_block_is_not_joined() -> None:
+    # the demo binds the name the function reads, but it runs the target: it is a demo, not set-up
+    demo = "```python\n_word = str\nprint(fizzbuzz(3))\n```\n"
+    result = extract_code(USES_HELPER + demo, "fizzbuzz")
+    assert result.rule == "fence:target_of_2"
+    assert "print" not in (result.code or "") and "_word = str" not in (result.code or "")
+    main = (
+        "```python\ndef _word(n):\n    return n\n\n"
+        "if __name__ == '__main__':\n    print(fizzbuzz(3))\n```\n"
+    )
+    assert extract_code(USES_HELPER + main, "fizzbuzz").rule == "fence:target_of_2"

@@ -34,6 +34,7 @@ EXTERNAL = {
     "identitychain/identity_chain.py": "IdentityChain's code, whose metric we reimplement",
     "scripts/analyze_results.py": "EvaLoop's analysis script, whose metric we reimplement",
     "evalplus/eval/__init__.py": "EvalPlus's evaluator, whose comparison rule check/compare.py restates",
+    "evalplus/eval/_special_oracle.py": "EvalPlus's special oracles, which check/compare.py restates",
     "evalplus/config.py": "EvalPlus's default time limits, which docs/peers_mbpp.md sets beside ours",
     "evaloop/analysis/metrics.py": "EvaLooop's metrics, whose ASL definitions eval/peers.py follows",
 }

@@ -368,3 +368,23 @@ def test_the_coroutine_flag_is_allowed_only_at_types_coroutines_own_replace() ->
     by_offset = {i.offset: i for i in dis.get_instructions(types.coroutine.__code__)}
     assert replace and all(by_offset[off].opname in ("PRECALL", "CALL") for off in replace)
     assert "replace" in {i.argval for i in dis.get_instructions(types.coroutine.__code__)}
+
+
+def test_the_boot_brings_the_candidate_side_compiled_and_a_source_compile_is_the_same() -> None:
+    """The warm runner's boot carries the candidate side's bytecode (so no container compiles it)
+    after the program's own; it is the code the runner would compile from the same text."""
+    import importlib.util
+    import marshal
+
+    from roundtrip_eval.check.runner import boot_payload, candidate_bytecode, candidate_source
+    from roundtrip_eval.check.runner.protocol import CANDIDATE_FILENAME
+
+    payload = boot_payload()
+    head, rest = payload.split(b"\n", 1)
+    magic, code_len, source_len, candidate_len = head.split()
+    assert magic.decode() == importlib.util.MAGIC_NUMBER.hex()
+    assert len(rest) == int(code_len) + int(source_len) + int(candidate_len)
+    carried = rest[int(code_len) + int(source_len) :]
+    assert carried == candidate_bytecode() and int(candidate_len) > 10_000
+    compiled = compile(candidate_source(), CANDIDATE_FILENAME, "exec", dont_inherit=True)
+    assert marshal.loads(carried).co_code == compiled.co_code

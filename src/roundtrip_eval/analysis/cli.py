@@ -1,4 +1,4 @@
-"""`roundtrip-eval summary | report | export | rescore-upstream`: the after-the-fact user
+"""`roundtrip-eval summary | report | export | rescore-upstream | rescore-evalooop`: the after-the-fact user
 commands (the maintainer's `results-table` is registered by `roundtrip-eval-dev`).
 
 Registered through `roundtrip_eval.cli.SUBCOMMANDS`; heavy imports happen inside the
@@ -87,6 +87,26 @@ def _rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rescore_evalooop(args: argparse.Namespace) -> int:
+    from roundtrip_eval.analysis.evalooop.checks import Limits
+    from roundtrip_eval.analysis.evalooop.problems import shared_cache
+    from roundtrip_eval.analysis.evalooop.run import EvalooopRescoreError, run_rescore_evalooop
+
+    if args.max_sandboxes < 1:
+        return _fail(f"--max-sandboxes must be at least 1, got {args.max_sandboxes}")
+    cache = None if args.no_c0_cache else Path(args.c0_cache) if args.c0_cache else shared_cache()
+    try:
+        result = run_rescore_evalooop(
+            Path(args.data), Path(args.output), models=args.models or None, sandboxes=args.max_sandboxes,
+            limits=Limits(args.call_timeout, args.check_timeout), progress=not args.quiet,
+            c0_cache=cache,
+        )  # fmt: skip
+    except EvalooopRescoreError as exc:
+        return _fail(str(exc))
+    print(result)
+    return 0
+
+
 def register_cli(subparsers: Any) -> None:
     """Add the after-the-fact commands to the `roundtrip-eval` command."""
     from roundtrip_eval.analysis import summary
@@ -156,3 +176,26 @@ def register_cli(subparsers: Any) -> None:
     )
     rescore.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     rescore.set_defaults(func=_rescore)
+
+    loops = subparsers.add_parser(
+        "rescore-evalooop",
+        help="EvaLooop's 91 published models on MBPP+: their numbers reproduced, every recorded "
+        "function checked by this suite in both comparison modes, disagreements classified",
+        description="Read EvaLooop's leaderboard and per-model loop records (DATA/evalooop) and "
+        "MBPP+ (DATA/evalplus); reproduce their published pass@1 and ASL_pow from their verdicts; "
+        "check each distinct (task, function) once in the roundtrip-docker sandbox, judged "
+        "type-exact and by EvalPlus's rule; write models.csv, disagreements.csv and index.html. "
+        "Resumes from OUT's verdicts.jsonl.",
+    )
+    add = loops.add_argument
+    add("--data", default="../shared/peer-data", help="the peer-data folder (default: %(default)s)")
+    add("-o", "--out", "--output", dest="output", required=True, help="folder to write into")
+    add("--models", nargs="*", default=None, help="model ids (default: every model with details)")
+    add("--max-sandboxes", type=int, default=4, help="containers checking in parallel")
+    add("--call-timeout", type=float, default=2.0, help="seconds per call (the suite's default)")
+    add("--check-timeout", type=float, default=30.0, help="seconds per check (the suite's default)")
+    add("--c0-cache", metavar="DIR", help="C0's outcomes kept for every output folder (default: "
+        "evalplus-expected under $ROUNDTRIP_EVAL_HOME or ~/.cache/roundtrip-eval)")  # fmt: skip
+    add("--no-c0-cache", action="store_true", help="keep C0's outcomes in OUT/expected only")
+    loops.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    loops.set_defaults(func=_rescore_evalooop)

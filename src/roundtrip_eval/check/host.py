@@ -18,6 +18,7 @@ import hashlib
 import json
 import secrets
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -201,11 +202,24 @@ def resolve_digests(problem: Problem, actual: list[Outcome | None]) -> list[Outc
     return resolved
 
 
-def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed") -> CheckResult:
+def behaviour_digest(actual: list[Outcome | None]) -> str:
+    """The hash of every outcome (`CheckResult.behaviour`): equal hashes, identical behaviour."""
+    return hashlib.sha256(
+        json.dumps(
+            [None if a is None else [a.ok, encode(a.value) if a.ok else a.error] for a in actual]
+        ).encode()
+    ).hexdigest()[:16]
+
+
+def compare(
+    problem: Problem, actual: list[Outcome | None], mode: str = "typed", digest: str | None = None
+) -> CheckResult:
     """Pure comparison of outcomes (None = not reached because of a timeout) with C0's.
 
     `mode` is `typed` (ours) or `evalplus` (EvalPlus's rule, `check.compare`): it decides which
-    inputs fail; the category of a failing input is named the same way in both.
+    inputs fail; the category of a failing input is named the same way in both. `digest` is
+    `behaviour_digest` of the same outcomes when the caller has it (one run judged in two modes
+    hashes its outcomes once; "" when no one reads it).
     """
     if mode not in MODES:
         raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -225,16 +239,14 @@ def compare(problem: Problem, actual: list[Outcome | None], mode: str = "typed")
         if act is None:
             failures.append((i, "timeout"))
             continue
+        if passes is not None and passes[i]:  # EvalPlus's rule decides; no kind to name
+            continue
         kind = mismatch_kind(exp, act, reference_types)
         if passes is not None:
-            kind = None if passes[i] else (kind or "semantic")
+            kind = kind or "semantic"
         if kind:
             failures.append((i, kind))
-    digest = hashlib.sha256(
-        json.dumps(
-            [None if a is None else [a.ok, encode(a.value) if a.ok else a.error] for a in actual]
-        ).encode()
-    ).hexdigest()[:16]
+    digest = behaviour_digest(actual) if digest is None else digest
     if not failures:
         return CheckResult(True, "none", "all inputs match", len(actual), 0, behaviour=digest)
     kinds = {k for _, k in failures}
@@ -348,6 +360,42 @@ def judge(problem: Problem, records: list[Any], started: float, mode: str = "typ
     """Turn the runner's records (JSON objects, see `parse_records`) into a verdict: each is read
     into its typed form (`runner.protocol`), the last as the final record; outputs are compared
     by `mode` (see `compare`)."""
+    return judge_modes(problem, records, started, (mode,))[mode]
+
+
+def judge_modes(
+    problem: Problem,
+    records: list[Any],
+    started: float,
+    modes: tuple[str, ...] = MODES,
+    behaviour: bool = True,
+) -> dict[str, CheckResult]:
+    """`judge` in several comparison modes from one run's records: the records are read and the
+    outputs decoded once; a verdict the final record decides alone (a stage, a stop, tampering)
+    is the same in every mode. `behaviour=False` leaves `CheckResult.behaviour` empty (hashing
+    every output is a third of the host's work on a check, and a rescore never reads it)."""
+    outcomes = _outcomes(problem, records, started)
+    if isinstance(outcomes, CheckResult):
+        return dict.fromkeys(modes, outcomes)
+    results, head = outcomes
+    results = resolve_digests(problem, results)  # once, before the hash and every mode's compare
+    if problem.metadata.get("oracle") == "not_none":
+        results = [not_none(a) for a in results]
+    digest = behaviour_digest(results) if behaviour else ""  # the same in every mode: hashed once
+    verdicts = {}
+    for mode in modes:
+        verdict = compare(problem, results, mode, digest)
+        verdict.output_head = head
+        verdict.seconds = time.monotonic() - started
+        verdicts[mode] = verdict
+    return verdicts
+
+
+def _outcomes(
+    problem: Problem, records: list[Any], started: float
+) -> CheckResult | tuple[list[Outcome | None], str]:
+    """Each input's outcome (None: not reached) and the output head, or the verdict that the
+    records decide before any output is compared."""
     n = len(problem.inputs)
     fn = problem.function
     if any(not isinstance(r, dict) for r in records):
@@ -377,10 +425,7 @@ def judge(problem: Problem, records: list[Any], started: float, mode: str = "typ
         return _fail("crash", msg, n, started, head)
     if final.stopped != STOP_TIMEOUT and len(seen) != n:
         return _fail("crash", "crash: results are missing for some inputs", n, started, head)
-    verdict = compare(problem, results, mode)
-    verdict.output_head = head
-    verdict.seconds = time.monotonic() - started
-    return verdict
+    return results, head
 
 
 @runtime_checkable
@@ -427,16 +472,24 @@ def _provider(env: SandboxEnvironment) -> SandboxEnvironment:
         return env
 
 
-_ENCODED_INPUTS: dict[int, tuple[Any, list[Any]]] = {}
+_ENCODED_INPUTS: dict[int, tuple[Any, list[Any], str]] = {}
 
 
-def _encoded_inputs(problem: Problem) -> list[Any]:
-    """The problem's inputs as the runner reads them, encoded once per problem object."""
+def _inputs_cached(problem: Problem) -> tuple[Any, list[Any], str]:
+    """(the inputs, encoded, encoded as JSON text), made once per problem object: a rescore
+    sends the same inputs with thousands of candidates."""
     cached = _ENCODED_INPUTS.get(id(problem.inputs))
     if cached is None or cached[0] is not problem.inputs:
-        cached = (problem.inputs, [encode(list(args)) for args in problem.inputs])
+        encoded = [encode(list(args)) for args in problem.inputs]
+        cached = (problem.inputs, encoded, json.dumps(encoded))
         _ENCODED_INPUTS[id(problem.inputs)] = cached
-    return cached[1]
+    return cached
+
+
+def job_text(job: dict[str, Any], problem: Problem) -> str:
+    """`json.dumps(job)` with the problem's inputs as `inputs`, their JSON made once per problem."""
+    head = json.dumps({k: v for k, v in job.items() if k != "inputs"})
+    return f'{head[:-1]}, "inputs": {_inputs_cached(problem)[2]}}}'
 
 
 def scratch_places(env: SandboxEnvironment) -> list[str]:
@@ -465,22 +518,49 @@ async def run_check(
 
     `screen=False` skips the static screen (`screen.py`), for tests of the runner's own defences;
     `compare_mode` is `typed` or `evalplus` (`check.compare`)."""
+    verdicts = await run_check_modes(
+        env, code, problem, call_timeout=call_timeout, check_timeout=check_timeout,
+        output_cap=output_cap, screen=screen, modes=(compare_mode,),
+    )  # fmt: skip
+    return verdicts[compare_mode]
+
+
+async def run_check_modes(
+    env: SandboxEnvironment,
+    code: str,
+    problem: Problem,
+    *,
+    call_timeout: float = CALL_TIMEOUT,
+    check_timeout: float = CHECK_TIMEOUT,
+    output_cap: int = OUTPUT_CAP,
+    screen: bool = True,
+    modes: tuple[str, ...] = MODES,
+    behaviour: bool = True,
+) -> dict[str, CheckResult]:
+    """`run_check` judged in each of `modes` from one run of the candidate: the sandbox runs it
+    once, and the host compares the same outputs by each rule (the EvaLooop rescore gives both
+    verdicts on 46,655 functions at the cost of one). `behaviour`: see `judge_modes`."""
+    for mode in modes:
+        if mode not in MODES:
+            raise ValueError(f"compare mode must be one of {', '.join(MODES)}, got {mode!r}")
     started = time.monotonic()
+    n = len(problem.inputs)
     try:
-        compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parses model code only
+        with warnings.catch_warnings():  # a SyntaxWarning of the model's code is not ours to print
+            warnings.simplefilter("ignore")
+            compile(code, "candidate.py", "exec")  # inspect-evals-lint: ignore[IESC002] -- parsed only
     except Exception as exc:  # noqa: BLE001 - SyntaxError, ValueError, RecursionError, ...
-        return _fail("syntax", f"syntax: {exc}", len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("syntax", f"syntax: {exc}", n, started))
     if screen:
-        screened = screened_verdict(code, len(problem.inputs), started)
+        screened = screened_verdict(code, n, started)
         if screened is not None:
-            return screened
+            return dict.fromkeys(modes, screened)
     nonce = secrets.token_hex(16)
     scratch = scratch_places(env)
     job = {
         "nonce": nonce,
         "code": code,
         "function": problem.function,
-        "inputs": _encoded_inputs(problem),
         "call_timeout": call_timeout,
         "check_timeout": check_timeout,
         "output_cap": output_cap,
@@ -492,56 +572,68 @@ async def run_check(
     provider = _provider(env)
     note = ""
     try:
-        result = await _send(env, provider, job, timeout)
+        result = await _send(env, provider, job_text(job, problem), nonce, timeout)
         final = _last_record(result.stdout, nonce)
         if final is not None and final.stage == STAGE_SLATE:  # the last check left what stays
             note = await _renew(provider, final.left)
             job["scratch"] = scratch_places(env)  # the fresh sandbox's own places
-            result = await _send(env, provider, job, timeout)
+            result = await _send(env, provider, job_text(job, problem), nonce, timeout)
             again = _last_record(result.stdout, nonce)
             if again is not None and again.stage == STAGE_SLATE:
                 raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
     except TimeoutError:
         msg = f"timeout: the check ran past {check_timeout:g}s and was killed"
-        return _fail("timeout", msg, len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("timeout", msg, n, started))
     except OutputLimitExceededError:
         msg = "crash: the check's output exceeded the sandbox output limit"
-        return _fail("crash", msg, len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("crash", msg, n, started))
     except SandboxExhausted as exc:
         _note(f"{exc}; the trial goes on in a fresh sandbox")
-        return _fail("crash", f"crash: {str(exc)[:300]}", len(problem.inputs), started)
+        return dict.fromkeys(modes, _fail("crash", f"crash: {str(exc)[:300]}", n, started))
     try:
-        verdict = judge(problem, parse_records(result.stdout, nonce), started, compare_mode)
+        verdicts = judge_modes(problem, parse_records(result.stdout, nonce), started, modes, behaviour)
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
-        return _fail("crash", msg, len(problem.inputs), started)
-    if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
-        verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
+        return dict.fromkeys(modes, _fail("crash", msg, n, started))
     final = _last_record(result.stdout, nonce)
+    extra = ""
     if final is not None and final.output_bytes > output_cap:  # printing is not the result
-        verdict.detail += f" (the code printed {final.output_bytes:,} bytes; past {output_cap:,} discarded)"
+        extra = f" (the code printed {final.output_bytes:,} bytes; past {output_cap:,} discarded)"
     if final is not None and final.stage != STAGE_SLATE and final.left:  # left by this check
         after = await _renew_after(provider, final.left)
         note = f"{note}; {after}" if note else after
-    verdict.sandbox_note = note
-    return verdict
+    for verdict in {id(v): v for v in verdicts.values()}.values():
+        if verdict.detail.startswith("crash: the process ended before reporting") and result.stderr.strip():
+            verdict.detail += f" (runner: {result.stderr.strip().splitlines()[-1][:200]})"
+        verdict.detail += extra
+        verdict.sandbox_note = note
+    return verdicts
 
 
 async def _send(
-    env: SandboxEnvironment, provider: SandboxEnvironment, job: dict[str, Any], timeout: int
+    env: SandboxEnvironment, provider: SandboxEnvironment, job: str, nonce: str, timeout: int
 ) -> ExecResult[str]:
-    """One job to the trial's warm runner when the sandbox has one (`roundtrip-docker`), else one exec."""
+    """One job (its JSON text) to the trial's warm runner when the sandbox has one
+    (`roundtrip-docker`), else one exec."""
     if isinstance(provider, WarmRunner) and provider.warm_runner:
-        return await provider.run_warm(json.dumps(job), until=f"{job['nonce']} END", timeout=timeout)
+        return await provider.run_warm(job, until=f"{nonce} END", timeout=timeout)
     return await env.exec(
-        ["python3", "-I", "-c", RUNNER_SOURCE], input=json.dumps(job), timeout=timeout, timeout_retry=False
+        ["python3", "-I", "-c", RUNNER_SOURCE], input=job, timeout=timeout, timeout_retry=False
     )
 
 
 def _last_record(stdout: str, nonce: str) -> FinalRecord | None:
-    """The runner's final record, or None when there is none (the judge says what that means)."""
-    records = parse_records(stdout, nonce)
-    return FinalRecord.read(records[-1]) if records and isinstance(records[-1], dict) else None
+    """The runner's final record, or None when there is none (the judge says what that means):
+    the last framed line that is JSON (`parse_records(...)[-1]`), found from the end."""
+    prefix = nonce + " "
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(prefix):
+            try:
+                record = json.loads(line[len(prefix) :])
+            except (ValueError, RecursionError):
+                continue
+            return FinalRecord.read(record) if isinstance(record, dict) else None
+    return None
 
 
 async def _renew(provider: SandboxEnvironment, left: tuple[str, ...]) -> str:

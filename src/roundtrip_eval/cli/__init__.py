@@ -21,7 +21,10 @@ SUBCOMMANDS = (
     Subcommand("roundtrip_eval.sandbox.cli", ("sandbox",)),
     Subcommand("roundtrip_eval.local_model.cli", ("model",)),
     Subcommand("roundtrip_eval.cli.problems", ("problems",)),
-    Subcommand("roundtrip_eval.analysis.cli", ("summary", "compare", "report", "export", "rescore-upstream")),
+    Subcommand(
+        "roundtrip_eval.analysis.cli",
+        ("summary", "compare", "report", "export", "rescore-upstream", "rescore-evalooop"),
+    ),
     Subcommand("roundtrip_eval.analysis.blame_cli", ("blame",)),
 )
 """The user commands, by the module that registers them."""

@@ -512,26 +512,46 @@ def _find_code(reply: str, function: str) -> Extraction:
 
 def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> list[int]:
     """The indices of the blocks that make one program with block `last` (the last that binds
-    the target), in order: `last` and every earlier block that parses and binds a name it needs
-    and does not bind itself (a helper, an import), transitively. An earlier block that binds the
+    the target), in source order: `last` and every other block that parses and binds a name the
+    program needs and does not bind itself (a helper, an import), transitively. Earlier blocks
+    are looked at first (nearest first), then later ones (nearest first): a reply may give the
+    helper after the function ("It uses this helper: ..."). An earlier block that binds the
     target joins only when the program reads the target before binding it (`f = cache(f)`
-    wraps the earlier definition); otherwise it is a draft the last block replaces."""
+    wraps the earlier definition); otherwise it is a draft the last block replaces. A later
+    block never joins when it binds the target (a stub or a restatement) or reads it at module
+    level (a demo: `print(f(3))`, an `if __name__ == "__main__":` block)."""
     winner = trees[last]
-    if winner is None or last == 0:
+    if winner is None:
         return [last]
     needed = _free_names(winner, function)
-    joined = [last]
-    for i in range(last - 1, -1, -1):
-        tree = trees[i]
-        if tree is None:
-            continue
-        bound = _top_bindings(tree)
-        if function in bound and function not in needed:
-            continue  # an earlier definition of the target the later block replaces
-        if bound & needed:
-            joined.append(i)
-            needed = (needed - bound) | _free_names(tree, function)
+    joined = {last}
+    order = [*range(last - 1, -1, -1), *range(last + 1, len(trees))]
+    changed = True
+    while changed and needed:  # a later helper may need an earlier import, and back
+        changed = False
+        for i in order:
+            tree = trees[i]
+            if tree is None or i in joined:
+                continue
+            bound = _top_bindings(tree)
+            if i > last and (function in bound or _reads_at_top(tree, function)):
+                continue  # a later restatement or a demo of the target
+            if function in bound and function not in needed:
+                continue  # an earlier definition of the target the later block replaces
+            if bound & needed:
+                joined.add(i)
+                needed = (needed - bound) | _free_names(tree, function)
+                changed = True
     return sorted(joined)
+
+
+def _reads_at_top(tree: ast.Module, name: str) -> bool:
+    """Whether the module reads `name` in its own scope (a call when it runs, not in a body)."""
+    return any(
+        isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+        for node in tree.body
+        for n in _module_level(node)
+    )
 
 
 def _top_bindings(tree: ast.Module) -> set[str]:

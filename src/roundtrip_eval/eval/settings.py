@@ -171,7 +171,7 @@ class TrialSettings(BaseModel):
     compare: Compare = Field(
         "typed",
         description="`typed`: outputs must equal C0's with the same types (`1 != 1.0 != True`); "
-        "`evalplus`: EvalPlus's rule (`==`, then `numpy.testing.assert_allclose` with the task's "
+        "`evalplus`: EvalPlus's rule (`==`, then `numpy.allclose` on the same type with the task's "
         "atol, its special oracles), to set results beside the peers' (docs/peers_mbpp.md)",
     )
     start: Start = Field(

@@ -66,6 +66,7 @@ SET_EQ_FUNCTIONS = frozenset({"similar_elements", "find_char_long", "common_in_n
 `set(out) == set(exp)` (its `MBPP_OUTPUT_SET_EQ_TASKS`): order and duplicates do not count."""
 
 ORACLES = {("mbpp", "are_equivalent"): "are_equivalent", ("mbpp", "sum_div"): "sum_div",
+           ("mbpp", "surface_Area"): "surface_area", ("mbpp", "digit_distance_nums"): "digit_distance",
            ("humaneval", "find_zero"): "find_zero",
            **{("mbpp", name): "set_eq" for name in SET_EQ_FUNCTIONS}}  # fmt: skip
 """The special oracles EvalPlus applies by entry point (see `check.compare`)."""
@@ -319,8 +320,11 @@ def _expected(
     return tuple(Outcome(ok=True, value=v) if ok else Outcome(ok=False, error=v) for ok, v in found)
 
 
-def problem_from_row(name: str, row: dict[str, Any], where: str | None = None) -> Problem:
-    """One dataset row as a `Problem`; expected outcomes from running its canonical solution."""
+def problem_from_row(
+    name: str, row: dict[str, Any], where: str | None = None, expected: tuple[Outcome, ...] | None = None
+) -> Problem:
+    """One dataset row as a `Problem`; expected outcomes from running its canonical solution, or
+    `expected` when given (C0's outcomes computed before and kept, e.g. by the EvaLooop rescore)."""
     source = SOURCES[name]
     row = dict(row)
     where = where or f"{source.name} row {row.get('task_id', '?')}"
@@ -339,7 +343,10 @@ def problem_from_row(name: str, row: dict[str, Any], where: str | None = None) -
     labelled += [(f"plus_input[{i}]", a) for i, a in enumerate(plus)]
     fit_signature(Path(where), function, func, labelled)
     not_none = source.kind == "mbpp" and function in NOT_NONE_FUNCTIONS
-    expected = _expected(reference, function, inputs, not_none, where)
+    if expected is None:
+        expected = _expected(reference, function, inputs, not_none, where)
+    elif len(expected) != len(inputs):
+        raise ProblemError(f"{where}: {len(expected)} kept expected outcomes for {len(inputs)} inputs")
     prompt = str(row["prompt"])
     description = next((line.strip() for line in prompt.splitlines() if line.strip().strip('"')), task_id)
     return Problem(

@@ -36,8 +36,8 @@ import sys
 import zlib
 
 from .boot import BOOT
-from .codec import Opaque, decode, encode, typed_equal, valid_encoding
-from .protocol import MAX_DEPTH, MAX_VALUE_BYTES, TOO_LARGE
+from .codec import Opaque, decode, encode, typed_equal
+from .protocol import CANDIDATE_FILENAME, MAX_DEPTH, MAX_VALUE_BYTES, TOO_LARGE, valid_encoding
 
 __all__ = [
     "BOOT", "CANDIDATE_PARTS", "MAX_DEPTH", "MAX_VALUE_BYTES", "PARTS", "TOO_LARGE", "Opaque",
@@ -45,7 +45,7 @@ __all__ = [
     "typed_equal", "valid_encoding",
 ]  # fmt: skip
 
-PARTS = ("protocol", "codec", "slate", "reap", "confine", "supervisor", "boot")
+PARTS = ("protocol", "slate", "reap", "confine", "supervisor", "boot")
 """The runner's parts, in the order the joined runner defines them."""
 
 CANDIDATE_PARTS = ("protocol", "codec", "candidate")
@@ -100,14 +100,24 @@ def source() -> str:
 
 
 def boot_payload() -> bytes:
-    """What a `BOOT` runner reads first: a header line, the program's bytecode (when this
-    interpreter is CPython), and its source."""
+    """What a `BOOT` runner reads first: a header line, the program's bytecode and the candidate
+    side's (when this interpreter is CPython), and the program's source."""
     import importlib.util
     import marshal
 
     text = source()
-    code = b""
+    code = candidate = b""
     if sys.implementation.name == "cpython":
         code = marshal.dumps(compile(text, "<string>", "exec", dont_inherit=True))
+        candidate = candidate_bytecode()
     data = text.encode("utf-8")
-    return f"{importlib.util.MAGIC_NUMBER.hex()} {len(code)} {len(data)}\n".encode() + code + data
+    head = f"{importlib.util.MAGIC_NUMBER.hex()} {len(code)} {len(data)} {len(candidate)}\n"
+    return head.encode() + code + data + candidate
+
+
+@functools.cache
+def candidate_bytecode() -> bytes:
+    """The candidate side's program as the zygote reads it (`supervisor._program_bytes`)."""
+    import marshal
+
+    return marshal.dumps(compile(candidate_source(), CANDIDATE_FILENAME, "exec", dont_inherit=True))

@@ -19,6 +19,7 @@ from .protocol import (
     TOO_LARGE,
     VALUE_LIMITS,
 )
+from .protocol import valid_encoding as valid_encoding  # the supervisor's: the runner joins no codec
 
 
 def _seal(fn: Any) -> Any:
@@ -123,7 +124,8 @@ def _enc_json(
     _dict: Any = dict, _set: Any = set, _frozenset: Any = frozenset, _bytes: Any = bytes,
     _base: Any = BaseException, _too_large: Any = _TooLarge, _max_depth: int = MAX_DEPTH,
     _complex: Any = complex, _hex: Any = hex, _hex_bits: int = HEX_INT_BITS, _esc: Any = _ESCAPE,
-    _is_mapping: Any = None, _name_of: Any = _TYPE_NAME,
+    _issubclass: Any = issubclass, _bases: Any = (int, float, str, bytes, tuple, list, dict, frozenset, set),
+    _module_of: Any = _TYPE_MODULE, _is_mapping: Any = None, _name_of: Any = _TYPE_NAME,
 ) -> tuple[str, str, Any]:  # fmt: skip
     """`(JSON text of encode(value), its sort key, budget left)`, sealed: the encoder the
     candidate side runs, and `encode`'s.
@@ -209,8 +211,51 @@ def _enc_json(
         if _type(text) is not _str:
             text = "<unrepresentable>"
         name = _name_of(t)  # the class's own name: a metaclass `__name__` is not called
-        return ('["opaque", ' + _esc(name) + ", " + _esc(text) + "]",
-                ("['opaque', " + _repr(name) + ", " + _repr(text) + "]") if keyed else "", left)  # fmt: skip
+        body = '["opaque", ' + _esc(name) + ", " + _esc(text)
+        key = ("['opaque', " + _repr(name) + ", " + _repr(text)) if keyed else ""
+        # EvalPlus's rule (`out == exp`) may still equal such a value to a plain one: send also
+        # the value as its builtin base sees it (a namedtuple, an IntEnum, a user's str
+        # subclass), read through the base type's own C methods, never the subclass's dunders;
+        # or the exact form of the standard library's Fraction and Decimal, which the host
+        # rebuilds (`check.compare.live_value`). Typed mode ignores it.
+        kind = plain = None
+        try:
+            for base in _bases:
+                if not _issubclass(t, base):
+                    continue
+                kind = "base"
+                if base is _int:  # bool cannot be subclassed
+                    plain = _int.__int__(value)
+                elif base is _float:
+                    plain = _float.__float__(value)
+                elif base is _str:
+                    plain = _str.__str__(value)
+                elif base is _bytes:
+                    plain = _bytes.fromhex(_bytes.hex(value))
+                elif base is _dict:
+                    plain = _dict(_dict.items(value))
+                else:  # tuple, list, set, frozenset: the storage's own iterator
+                    plain = base(base.__iter__(value))
+                break
+            if kind is None:
+                module = _module_of(t)
+                if _type(module) is _str and module == "fractions" and name == "Fraction":
+                    num, den = value.numerator, value.denominator
+                    if _type(num) is _int and _type(den) is _int:
+                        kind, plain = "fraction", [num, den]
+                elif _type(module) is _str and module == "decimal" and name == "Decimal":
+                    exact = _str(value)
+                    if _type(exact) is _str:
+                        kind, plain = "decimal", exact
+        except _base:  # a hostile class: the value stays opaque
+            kind = None
+        if kind is not None:
+            part, part_key, left = _self(plain, depth + 1, left, keyed)
+            plain = None
+            body += ', ["' + kind + '", ' + part + "]"
+            if keyed:
+                key += ", [" + _repr(kind) + ", " + part_key + "]"
+        return body + "]", (key + "]") if keyed else "", left
     name = _name_of(t)
     return ('["' + name + '", [' + body + "]]",
             ("[" + _repr(name) + ", [" + key + "]]") if keyed else "", left)  # fmt: skip
@@ -322,8 +367,8 @@ def _encode_text(value: Any, _encode_value: Any = _encode_value) -> str:
 def _dec(
     obj: Any, _self: Any = None, _bool: Any = bool, _int: Any = int, _float: Any = float,
     _str: Any = str, _list: Any = list, _tuple: Any = tuple, _dict: Any = dict, _set: Any = set,
-    _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _opaque: Any = None,
-    _digest: Any = None, _tag: str = DIGEST_TAG,
+    _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _len: Any = len,
+    _opaque: Any = None, _digest: Any = None, _tag: str = DIGEST_TAG,
 ) -> Any:  # fmt: skip
     """`decode`, sealed (the candidate process decodes each input right before the call)."""
     tag = obj[0]
@@ -355,15 +400,22 @@ def _dec(
         return _complex(obj[1])
     if tag == _tag:
         return _digest(_str(obj[1]), _str(obj[2]), _int(obj[3]))
+    if _len(obj) > 3:  # with its plain form (`_enc_json`); an older record has none
+        return _opaque(_str(obj[1]), _str(obj[2]), _str(obj[3][0]), _self(obj[3][1]))
     return _opaque(_str(obj[1]), _str(obj[2]))
 
 
 class Opaque:
-    """A value of a type the codec does not know; equal only to the same type and repr."""
+    """A value of a type the codec does not know; equal only to the same type and repr.
 
-    def __init__(self, type_name: str, text: str) -> None:
+    `plain_kind`/`plain` carry what EvalPlus's `out == exp` may still see in it (`_enc_json`;
+    None for a value with none, or from an older record): only `check.compare` reads them."""
+
+    def __init__(self, type_name: str, text: str, plain_kind: str | None = None, plain: Any = None) -> None:
         self.type_name = type_name
         self.text = text
+        self.plain_kind = plain_kind
+        self.plain = plain
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -400,34 +452,6 @@ class Digest:
 
 _dec.__defaults__ = (*_dec.__defaults__[:-3], Opaque, Digest, DIGEST_TAG)  # type: ignore[index]
 _seal(_dec)
-
-
-def valid_encoding(obj: Any, depth: int = 0) -> bool:
-    """Whether `obj` has the shape `encode` produces (checked before anything decodes it)."""
-    if depth > MAX_DEPTH + 2 or not isinstance(obj, list) or not obj or not isinstance(obj[0], str):
-        return False
-    tag, rest = obj[0], obj[1:]
-    if tag == "none":
-        return not rest
-    if tag == "bool":
-        return len(rest) == 1 and isinstance(rest[0], bool)
-    if tag in ("int", "float", "str", "bytes", "complex"):
-        return len(rest) == 1 and isinstance(rest[0], str)
-    if tag in ("list", "tuple", "set", "frozenset"):
-        return (len(rest) == 1 and isinstance(rest[0], list)
-                and all(valid_encoding(v, depth + 1) for v in rest[0]))  # fmt: skip
-    if tag == "dict":
-        return len(rest) == 1 and isinstance(rest[0], list) and all(
-            isinstance(p, list) and len(p) == 2
-            and valid_encoding(p[0], depth + 1) and valid_encoding(p[1], depth + 1)
-            for p in rest[0]
-        )
-    if tag == "opaque":
-        return len(rest) == 2 and all(isinstance(x, str) for x in rest)
-    if tag == DIGEST_TAG:  # a whole returned value only
-        return (depth == 0 and len(rest) == 3 and all(isinstance(x, str) for x in rest)
-                and rest[2].isascii() and rest[2].isdigit())  # fmt: skip
-    return False
 
 
 # -- host only: the join stops here

@@ -11,7 +11,6 @@ import sys
 import time
 from typing import Any
 
-from .codec import valid_encoding
 from .confine import (
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
@@ -21,6 +20,7 @@ from .confine import (
     _prctl,
 )
 from .protocol import (
+    CANDIDATE_FILENAME,
     CHECK_DIR_PREFIX,
     ERROR_ARITY,
     ERROR_MISSING,
@@ -71,6 +71,7 @@ from .protocol import (
     STOP_TIMEOUT,
     STOP_UNENCODABLE,
     refusal,
+    valid_encoding,
 )  # fmt: skip
 from .reap import reap_all, reap_ancestors, reap_oom_kills, reap_rescheduled, reap_scheduling, reap_unknown
 from .slate import SlateClock, slate_clean
@@ -443,10 +444,13 @@ def _check(link: _Link, job: dict[str, Any], emit: Any) -> dict[str, Any]:
 
 def _program_bytes(text: str) -> bytes:
     """The candidate side as its fresh interpreter reads it: `<size>\\n` and its bytecode
-    (runner and candidate process run the same interpreter), compiled once per runner."""
+    (runner and candidate process run the same interpreter): the host's, when the boot brought
+    it (`runner.BOOT`, same magic number), else compiled here once per runner."""
     import marshal
 
-    code = marshal.dumps(compile(text, "<roundtrip-candidate>", "exec", dont_inherit=True))
+    code = globals().get("CANDIDATE_BYTECODE") or b""
+    if not code:
+        code = marshal.dumps(compile(text, CANDIDATE_FILENAME, "exec", dont_inherit=True))
     return f"{len(code)}\n".encode() + code
 
 

@@ -125,9 +125,12 @@ async def test_a_runner_that_cannot_use_the_hosts_bytecode_compiles_the_source(
 ) -> None:
     payload = warm.boot_payload()
     head, rest = payload.split(b"\n", 1)
-    _magic, code_len, source_len = head.split()
+    _magic, code_len, source_len, candidate_len = head.split()
     garbage = b"\x00" * int(code_len)  # bytecode it must not load: another CPython's magic
-    other = b"00000000 " + code_len + b" " + source_len + b"\n" + garbage + rest[int(code_len) :]
+    source = rest[int(code_len) : int(code_len) + int(source_len)]
+    candidate = b"\x00" * int(candidate_len)  # nor the candidate side's: its zygote compiles it
+    header = b"00000000 " + b" ".join([code_len, source_len, candidate_len]) + b"\n"
+    other = header + garbage + source + candidate
     monkeypatch.setattr(warm, "boot_payload", lambda: other)
     verdict = await run_check(docker_sandbox, RUNNER_PARENT, FIZZ)
     assert verdict.passed, verdict.detail

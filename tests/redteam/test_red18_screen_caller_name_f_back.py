@@ -19,7 +19,7 @@ from roundtrip_eval.problems.load import load_problem
 
 pytestmark = pytest.mark.docker
 
-CALLER_NAME = '''import inspect
+CALLER_NAME = """import inspect
 import logging
 
 log = logging.getLogger("fb")
@@ -40,7 +40,7 @@ def fizzbuzz(n):
     if n % 5 == 0:
         return "Buzz"
     return n
-'''
+"""
 
 
 async def test_the_runner_passes_it(docker_sandbox) -> None:

@@ -18,7 +18,7 @@ from roundtrip_eval.problems.load import load_problem
 
 pytestmark = pytest.mark.docker
 
-QUIET_STDOUT = '''import os
+QUIET_STDOUT = """import os
 
 
 def _quiet():
@@ -43,7 +43,7 @@ def fizzbuzz(n):
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
-'''
+"""
 
 
 async def test_the_runner_passes_it(docker_sandbox) -> None:

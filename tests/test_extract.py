@@ -431,13 +431,24 @@ def test_a_later_block_that_redefines_the_target_is_not_joined() -> None:
 
 
 def test_a_later_demo_block_is_not_joined() -> None:
-    # the demo binds the name the function reads, but it runs the target: it is a demo, not set-up
+    # the demo binds the name the function reads, but only by assignment beside a call of the
+    # target: a value set next to a demo is the demo's own, not set-up (red18: a `def` differs)
     demo = "```python\n_word = str\nprint(fizzbuzz(3))\n```\n"
     result = extract_code(USES_HELPER + demo, "fizzbuzz")
     assert result.rule == "fence:target_of_2"
     assert "print" not in (result.code or "") and "_word = str" not in (result.code or "")
-    main = (
-        "```python\ndef _word(n):\n    return n\n\n"
-        "if __name__ == '__main__':\n    print(fizzbuzz(3))\n```\n"
-    )
-    assert extract_code(USES_HELPER + main, "fizzbuzz").rule == "fence:target_of_2"
+
+
+def test_a_later_block_defining_a_helper_beside_a_demo_is_joined_without_the_demo() -> None:
+    # red18: "this helper, with a quick check": the `def` joins, and `sanitize` drops the demo
+    for demo in ("print(fizzbuzz(3))\n", "if __name__ == '__main__':\n    print(fizzbuzz(3))\n"):
+        later = f"```python\ndef _word(n):\n    return n\n\n{demo}```\n"
+        result = extract_code(USES_HELPER + later, "fizzbuzz")
+        assert result.rule == "fence:joined_2_of_2+sanitized", result
+        assert result.code == "def fizzbuzz(n):\n    return _word(n)\n\ndef _word(n):\n    return n\n"
+    # the demo still never pulls in an earlier draft of the target it reads
+    draft = "```python\ndef fizzbuzz(n):\n    return 0\n```\n"
+    later = "```python\ndef _word(n):\n    return n\n\nprint(fizzbuzz(3))\n```\n"
+    result = extract_code(draft + USES_HELPER + later, "fizzbuzz")
+    assert result.rule == "fence:joined_2_of_3+sanitized", result
+    assert "return 0" not in (result.code or "")

@@ -49,7 +49,8 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
                                         "sys._current_frames"),
     "current_frames": ("import sys\nx = sys._current_frames()\n", "frames", "sys._current_frames"),
     "f_locals": ("def g(frame):\n    return frame.f_locals\n", "frames", "f_locals"),
-    "f_back": ("def g(frame):\n    return frame.f_back\n", "frames", "f_back"),
+    "f_back_locals": ("def g(frame):\n    return frame.f_back.f_locals\n", "frames", "f_locals"),
+    "f_back_code_kept": ("import inspect\nc = inspect.currentframe().f_back.f_code\n", "frames", "f_code"),
     "f_globals": ("def g(frame):\n    return frame.f_globals['x']\n", "frames", "f_globals"),
     "tb_frame": ("try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    f = e.__traceback__.tb_frame\n",
                  "frames", "tb_frame"),
@@ -65,8 +66,8 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
                       "    frames = inspect.trace()\n", "frames", "inspect.trace"),
     "walk_tb": ("import sys, traceback\nfor f, _ in traceback.walk_tb(sys.exc_info()[2]):\n    pass\n",
                 "frames", "traceback.walk_tb"),
-    "walk_stack_back": ("import traceback\nfor f, _ in traceback.walk_stack(None):\n    b = f.f_back\n",
-                        "frames", "f_back"),
+    "walk_stack_back": ("import traceback\nfor f, _ in traceback.walk_stack(None):\n"
+                        "    b = f.f_back.f_globals\n", "frames", "f_globals"),
     # the garbage collector
     "gc_get_objects": ("import gc\nobjs = gc.get_objects()\n", "gc_walk", "gc.get_objects"),
     "gc_get_referrers": ("import gc, os\nr = gc.get_referrers(os)\n", "gc_walk", "gc.get_referrers"),
@@ -86,6 +87,11 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
     "co_consts": ("def f():\n    return 1\nk = f.__code__.co_consts\n", "code_surgery", "co_consts"),
     # descriptors
     "dup2": ("import os\nr, w = os.pipe()\nos.dup2(w, 3)\n", "descriptors", "os.dup2"),
+    "dup2_computed_target": ("import os\ndef f(a, b):\n    os.dup2(a, b)\n", "descriptors", "os.dup2"),
+    "dup2_from_runner_fd": ("import os\nos.dup2(3, 1)\n", "descriptors", "os.dup2(3)"),
+    "dup2_handed_on": ("import os\nd = os.dup2\nd(5, 4)\n", "descriptors", "os.dup2"),
+    "dup2_from_import": ("from os import dup2\ndup2(5, fd2=4)\n", "descriptors", "os.dup2"),
+    "dup2_by_getattr": ("import os\ngetattr(os, 'dup2')(5, 3)\n", "descriptors", "os.dup2"),
     "closerange": ("import os\nos.closerange(0, 1024)\n", "descriptors", "os.closerange"),
     "write_fd_3": ("import os\nos.write(3, b'{}')\n", "descriptors", "os.write(3)"),
     "write_fd_3_from_import": ("from os import write as w\nw(3, b'{}')\n", "descriptors", "os.write(3)"),
@@ -176,6 +182,10 @@ BENIGN: dict[str, str] = {
         "import inspect\ndef trace(v):\n    caller = inspect.stack()[1].function\n"
         "    line = inspect.stack()[1].lineno\n    return v\n"),
     "inspect_currentframe_line": "import inspect\nline = inspect.currentframe().f_lineno\n",
+    # red18: the caller's frame by `f_back` is the frame `sys._getframe(1)` returns
+    "f_back_caller_name": (
+        "import inspect\ndef trace():\n    frame = inspect.currentframe()\n"
+        "    return frame.f_back.f_code.co_name if frame and frame.f_back else '?'\n"),
     "walk_stack_lines": "import traceback\nlines = [n for _, n in traceback.walk_stack(None)]\n",
     "getframemodulename": "import sys\nm = sys._getframemodulename(0)\n",
     "code_read_only": "def f(a, b):\n    return a\nn = f.__code__.co_argcount\n"
@@ -194,6 +204,10 @@ BENIGN: dict[str, str] = {
     "own_pipe": "import os\nr, w = os.pipe()\nos.write(w, b'x')\nos.close(w)\ndata = os.read(r, 1)\n"
         "os.close(r)\n",
     "write_stdout_fd": "import os\nos.write(1, b'hello\\n')\n",
+    # red18: silencing stdout by duplicating onto 1, and restoring it
+    "dup2_onto_stdout": (
+        "import os\nfrom os import dup2\ndevnull = os.open(os.devnull, os.O_WRONLY)\nsaved = os.dup(1)\n"
+        "os.dup2(devnull, 1)\ndup2(devnull, 2, inheritable=False)\nos.dup2(saved, fd2=1)\n"),
     "open_path": "with open('out.txt', 'w') as fh:\n    fh.write('x')\n",
     "proc_cpuinfo": "text = open('/proc/cpuinfo').read()\nn = open('/proc/self/status').read()\n",
     "docstring_mentions": (

@@ -14,8 +14,8 @@ Each rule is decided by what ordinary code needs (docs/static_screen.md): `funct
 `inspect.signature`, dataclasses, `threading`, `asyncio`, `multiprocessing.Value` (also with a
 `ctypes` scalar type), `sys.setrecursionlimit`, `gc.collect`, `traceback.format_exc`, naming the
 running or calling function (`sys._getframe().f_code.co_name`, `inspect.stack()[1].function`), an own
-`os.pipe()` closed by its descriptors, `eval` of an expression and `exec` of code the screen can
-read all stay clean. Pure and fast: one parse, one walk; standard library only.
+`os.pipe()` closed by its descriptors, `os.dup2(devnull, 1)`, `eval` of an expression and
+`exec` of code the screen can read all stay clean. Pure and fast: one parse, one walk; standard library only.
 """
 
 from __future__ import annotations
@@ -44,11 +44,12 @@ class Finding:
 RULES = {
     "raw_memory": "ctypes beyond its scalar types, _ctypes, CPython's test modules, marshal.loads, "
     "from_address",
-    "frames": "frame and traceback internals: f_locals, f_globals, f_back, f_code (beyond its name "
+    "frames": "frame and traceback internals: f_locals, f_globals, f_code (beyond its name "
     "and file), tb_frame, gi_frame, sys._current_frames, inspect.trace, inspect.getargvalues",
     "gc_walk": "gc.get_objects / get_referrers / get_referents",
     "code_surgery": "assigning __code__ or defaults, code.replace, types.CodeType, co_consts",
-    "descriptors": "os.dup2, os.closerange, the runner's descriptors 3 and 4, closing 0-2",
+    "descriptors": "os.dup2 onto anything but 0-2, os.closerange, the runner's descriptors 3 and 4, "
+    "closing 0-2",
     "proc_memory": "/proc/<pid>/mem, fd, maps, task, oom_score_adj, /dev/mem, /dev/fd/N",
     "hooks": "sys.addaudithook, sys.audit, settrace, setprofile, sys.monitoring",
     "builtins": "rebinding __builtins__ or storing into the builtins module",
@@ -119,7 +120,6 @@ QUALIFIED = {
     "threading.setprofile": "hooks",
     "threading.settrace_all_threads": "hooks",
     "threading.setprofile_all_threads": "hooks",
-    "os.dup2": "descriptors",
     "os.closerange": "descriptors",
     "importlib.__import__": "dynamic_import",
 }
@@ -129,7 +129,6 @@ ATTRIBUTES = {
     "f_locals": "frames",
     "f_globals": "frames",
     "f_builtins": "frames",
-    "f_back": "frames",
     "f_code": "frames",
     "f_trace": "frames",
     "tb_frame": "frames",
@@ -171,9 +170,16 @@ RUNNER_FDS = frozenset({3, 4})
 """The candidate process's ends of the runner's reply and job pipes (`runner.CHANNEL_FD`,
 `runner.JOB_FD`); ordinary code never names a descriptor above 2 by number."""
 
-FD_CALLS = {"close", "write", "read", "dup", "fstat", "fdopen", "lseek", "ftruncate", "fsync",
+FD_CALLS = {"close", "write", "read", "dup", "dup2", "fstat", "fdopen", "lseek", "ftruncate", "fsync",
             "set_inheritable", "set_blocking", "pwrite", "pread", "writev", "readv", "sendfile"}
 """`os` functions whose first argument is a descriptor."""
+
+DUPLICATE_ONTO = frozenset({"os.dup2", "os.dup3"})
+"""`os` functions that make their second argument a copy of their first, closing what it was:
+clean only as a call whose target is a constant 0, 1 or 2 (`os.dup2(devnull, 1)` silences
+stdout); any other target (3 and 4 are the runner's pipes, a computed one may be) and the
+function handed on as a value (`d = os.dup2`) are `descriptors`."""
+STANDARD_FDS = frozenset({0, 1, 2})
 
 _PROC = re.compile(
     r"/proc/[^/\s]*/(?:task/[^/\s]*/)?(mem|fd|fdinfo|maps|smaps|pagemap|map_files|environ|"
@@ -302,6 +308,9 @@ class _Screen:
                 yield Finding("builtins", "__builtins__ rebound", line)
             if self.aliases.get(node.id) == "ctypes":
                 yield from self._ctypes_use(node, line)
+            resolved = self.aliases.get(node.id)
+            if resolved in DUPLICATE_ONTO and not self._duplicates_onto_standard(node):
+                yield Finding("descriptors", resolved, line)  # `from os import dup2`, then used
         elif isinstance(node, ast.Subscript):
             base = self.dotted(node.value)
             key = _const_str(node.slice)
@@ -359,6 +368,8 @@ class _Screen:
                 module = full.rsplit(".", 1)[0]
                 if module in MODULES and isinstance(node.value, ast.Call):
                     yield from self._module(module, line)
+        if full in DUPLICATE_ONTO and not self._duplicates_onto_standard(node):
+            yield Finding("descriptors", full, line)
         if node.attr in ATTRIBUTES and full not in QUALIFIED and not self._names_code(node):
             yield Finding(ATTRIBUTES[node.attr], node.attr, line)
         stored = isinstance(node.ctx, ast.Store | ast.Del)
@@ -376,6 +387,16 @@ class _Screen:
             node.attr == "f_code" and isinstance(parent, ast.Attribute) and parent.value is node
             and parent.attr in CODE_NAMES and isinstance(parent.ctx, ast.Load)
         )  # fmt: skip
+
+    def _duplicates_onto_standard(self, func: ast.expr) -> bool:
+        """`func` (a reference to `os.dup2`/`os.dup3`) is called with a constant target 0, 1 or 2."""
+        call = self.parents.get(func)
+        if not (isinstance(call, ast.Call) and call.func is func):
+            return False
+        targets = [*call.args[1:2], *(k.value for k in call.keywords if k.arg == "fd2")]
+        starred = any(isinstance(a, ast.Starred) for a in call.args)
+        starred = starred or any(k.arg is None for k in call.keywords)
+        return len(targets) == 1 and not starred and _const_int(targets[0]) in STANDARD_FDS
 
     def _own_class(self, node: ast.expr) -> bool:
         """A class the code defines: its name, or inside one of its classes `cls`,
@@ -413,6 +434,9 @@ class _Screen:
         if name == "getattr" and self.dotted(node) in QUALIFIED:
             resolved = self.dotted(node) or ""
             yield Finding(QUALIFIED[resolved], resolved, line)
+        duplicate = self.dotted(node) if name == "getattr" else None
+        if duplicate in DUPLICATE_ONTO and not self._duplicates_onto_standard(node):
+            yield Finding("descriptors", duplicate or "", line)
         if name in ("setattr", "delattr") and len(node.args) >= 2:
             attr = _const_str(node.args[1])
             if attr in STORED_ATTRIBUTES:

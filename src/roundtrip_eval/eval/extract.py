@@ -518,8 +518,14 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     helper after the function ("It uses this helper: ..."). An earlier block that binds the
     target joins only when the program reads the target before binding it (`f = cache(f)`
     wraps the earlier definition); otherwise it is a draft the last block replaces. A later
-    block never joins when it binds the target (a stub or a restatement) or reads it at module
-    level (a demo: `print(f(3))`, an `if __name__ == "__main__":` block)."""
+    block never joins when it binds the target (a stub or a restatement). A later block that
+    reads the target at module level (a demo: `print(f(3))`, an `if __name__ == "__main__":`
+    block) joins only through what it *defines* (`def`, `class`, import): "this helper, with a
+    quick check" is the commonest shape of a helper given late, and its demo statements are
+    then removed by `sanitize`, the filter the target's own block gets. A name such a block
+    binds by plain assignment (`_word = str` beside `print(f(3))`) does not join it: a value set
+    next to a demo is the demo's own (`n = 15`), and a program that needs it as set-up has no
+    definition of it anywhere; a `def` or an import exists to be called by other code."""
     winner = trees[last]
     if winner is None:
         return [last]
@@ -534,13 +540,15 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
             if tree is None or i in joined:
                 continue
             bound = _top_bindings(tree)
-            if i > last and (function in bound or _reads_at_top(tree, function)):
-                continue  # a later restatement or a demo of the target
+            if i > last and function in bound:
+                continue  # a later restatement of the target
             if function in bound and function not in needed:
                 continue  # an earlier definition of the target the later block replaces
-            if bound & needed:
+            demo = i > last and _reads_at_top(tree, function)
+            if (_definitions(tree) if demo else bound) & needed:
                 joined.add(i)
-                needed = (needed - bound) | _free_names(tree, function)
+                reads = _free_names(tree, function) - ({function} if i > last else set())
+                needed = (needed - bound) | reads  # a later block's demo reads the bound target
                 changed = True
     return sorted(joined)
 
@@ -552,6 +560,12 @@ def _reads_at_top(tree: ast.Module, name: str) -> bool:
         for node in tree.body
         for n in _module_level(node)
     )
+
+
+def _definitions(tree: ast.Module) -> set[str]:
+    """Names a module binds at top level by a definition or an import (not by assignment)."""
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    return _top_bindings(ast.Module([n for n in tree.body if isinstance(n, definitions)], []))
 
 
 def _top_bindings(tree: ast.Module) -> set[str]:

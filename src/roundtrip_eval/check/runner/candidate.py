@@ -63,6 +63,7 @@ from .protocol import (
     NO_PYCACHE,
     PRELOAD,
     PRELOAD_ARG,
+    R_CHANNEL,
     R_CTYPES,
     R_CTYPES_IMPORT,
     R_HOOK_CODE,
@@ -418,7 +419,7 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
          _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None,
          _bind=None, _guard_globals=None, _issubclass=None, _str_copy=None, _bytes_copy=None,
          _cwd=None, _gc_disable=None, _gc_enable=None, _gc_isenabled=None, _iter=None,
-         _int=None, _setown=None):
+         _int=None, _setown=None, _fstat=None, _item=None):
     if _type(event) is not _str:
         return
     what = -1
@@ -447,14 +448,23 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                 line = _mac(data, key=__KEY__, digest_size=16).hexdigest().encode() + b" " + data + b"\\n"
                 _lock.acquire()
                 try:
-                    while line:
-                        line = line[_write(_fd, line):]
+                    # descriptor 3 must still be the runner's socket (its identity is a constant
+                    # of this code): one of the candidate's own, made to block this write, would
+                    # hold the loop between two clocks while the candidate works
+                    st = _fstat(_fd)
+                    if (_item(st, 2), _item(st, 1)) == "__CHANNEL__":
+                        while line:
+                            line = line[_write(_fd, line):]
+                        st = _fstat(_fd)
                 finally:
                     _lock.release()
-                if "__STATE__".__getitem__(2):
-                    "__STATE__".__setitem__(2, False)
-                    _gc_enable()
-                return
+                if (_item(st, 2), _item(st, 1)) != "__CHANNEL__":
+                    what = _r[12]
+                else:
+                    if "__STATE__".__getitem__(2):
+                        "__STATE__".__setitem__(2, False)
+                        _gc_enable()
+                    return
             else:
                 what = _r[7]
     elif "__BLOCKED__".__contains__(event):
@@ -702,12 +712,14 @@ def _install_hook(caller: Any, unprotected: str) -> None:
         unprotected = "; ".join(filter(None, [unprotected, "no refusal flag: a refusal in a process "
                                               "the candidate forked is not reported"]))  # fmt: skip
     key = os.urandom(32)
+    channel = os.fstat(CHANNEL_FD)  # the runner's reply socket: the hook signs onto it alone
     template, sites, replace = _hook_template()
     constants = {
         "__STATE__": [None, -1, False], "__SITES__": sites, "__BLOCKED__": dict(BLOCKED_EVENTS),
         "__REPLACE__": replace, "__FLAG__": flag,
         "__OWNER_CMDS__": frozenset({F_SETOWN, F_SETOWN_EX}),
         "__OWNER_IOCTLS__": frozenset({FIOSETOWN, SIOCSPGRP}),
+        "__CHANNEL__": (channel.st_dev, channel.st_ino),
     }  # fmt: skip
     code = template.replace(co_consts=tuple(
         key if c == _KEY_PLACEHOLDER else constants.get(c, c) if type(c) is str else c
@@ -720,16 +732,16 @@ def _install_hook(caller: Any, unprotected: str) -> None:
         _thread.get_ident, _thread.get_ident(), _loop.__code__, caller, os.write, CHANNEL_FD,
         _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
         (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
-         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP, R_MARSHAL, R_IMP, R_SIGNAL_OWNER),
+         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP, R_MARSHAL, R_IMP, R_SIGNAL_OWNER, R_CHANNEL),
         types.coroutine.__code__, types.CodeType, BIND_EVENT, _GUARD_GLOBALS, issubclass,
         str.__str__, bytes.__bytes__, os.getcwd(), _gc.disable, _gc.enable, _gc.isenabled, iter,
-        int, F_SETOWN,
+        int, F_SETOWN, os.fstat, tuple.__getitem__,
     )  # fmt: skip
     hook = types.FunctionType(code, hook_globals, "hook", defaults)
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
     while hello:
         hello = hello[os.write(CHANNEL_FD, hello) :]
-    del key, code, template, constants, flag
+    del key, code, template, constants, flag, channel
     _HOOK_TEMPLATE.clear()  # its constants would say which tuple in memory holds the key
     sys.addaudithook(hook)
 

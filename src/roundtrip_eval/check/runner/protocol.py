@@ -137,6 +137,8 @@ REFUSALS = (
     "built code from bytes through _imp (a frozen module's data, or a fresh _imp module)",
     "set a descriptor's signal owner (fcntl F_SETOWN / F_SETOWN_EX, ioctl FIOSETOWN / SIOCSPGRP): "
     "the kernel would signal another process on its behalf",
+    "moved the runner's reply channel (descriptor 3 is no longer the runner's socket when the "
+    "checker signs a reply on it)",
 )
 REFUSAL_STATUS = 200
 BLOCKED_EVENTS = {
@@ -150,7 +152,7 @@ The candidate process's interpreter reads no .pyc (`confine.NO_PYCACHE`), so its
 never calls `marshal.loads`: whoever does is loading bytecode it did not compile."""
 R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS = 10, 11, 12, 13, 14
 R_PROC_MEM, R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP = 15, 16, 17, 18
-R_MARSHAL, R_IMP, R_SIGNAL_OWNER = 19, 20, 21
+R_MARSHAL, R_IMP, R_SIGNAL_OWNER, R_CHANNEL = 19, 20, 21, 22
 F_SETOWN, F_SETOWN_EX, FIOSETOWN, SIOCSPGRP = 8, 15, 0x8901, 0x8902
 """fcntl commands and ioctls that make the kernel send a signal (SIGIO, SIGURG, or any signal
 chosen with F_SETSIG) to a process or group other than the caller: refused by the audit hook

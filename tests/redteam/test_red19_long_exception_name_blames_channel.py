@@ -59,3 +59,18 @@ async def test_a_long_name_is_still_reported_as_raised(docker_sandbox, template:
     assert verdict.category == "crash", verdict.detail
     assert "result channel" not in verdict.detail, f"the code only raised: {verdict.detail[:300]}"
     assert "raised code.E" in verdict.detail, verdict.detail[:300]
+
+
+LONG_GLOBAL = '''globals()["g" * 3_000_000] = len
+def fizz_buzz(n):
+    return n
+'''
+
+
+async def test_a_long_defined_name_is_a_signature_verdict_not_a_channel_fault(docker_sandbox) -> None:
+    """The same route through the names a `signature` verdict lists (the module defines no
+    `fizzbuzz`, and a callable of its own under a name of three million characters)."""
+    verdict = await run_check(docker_sandbox, LONG_GLOBAL, load_problem_folder(FIZZBUZZ))
+    assert verdict.category == "signature", verdict.detail[:300]
+    assert "result channel" not in verdict.detail, verdict.detail[:300]
+    assert "fizz_buzz" in verdict.detail, verdict.detail[:300]

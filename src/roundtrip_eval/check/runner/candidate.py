@@ -168,7 +168,7 @@ def _describe_exc(
         name, msg = "?", "<unrepresentable>"
     if _type(name) is not _str or _type(msg) is not _str:
         name, msg = "?", "<unrepresentable>"
-    return name, msg
+    return name[:limit], msg  # a class may name itself with megabytes: the reply must still fit
 
 
 def _arity(
@@ -299,7 +299,7 @@ def _loop(
             names = []
             for k, v in _tuple(namespace.items()):
                 if _type(k) is _str and k[:2] != "__" and _callable(v):
-                    names.append(k)
+                    names.append(k[:100])  # a name of megabytes would not fit the reply
             out = _message((kind, stage_msg, stage, signature, error_k, missing,
                             defined_k, _tuple(_sorted(names)[:10])))  # fmt: skip
             me.f_code  # noqa: B018

@@ -5,7 +5,8 @@ returns its counts sorted (`dict(sorted(Counter(...).items()))`) passes every sh
 A value whose encoding is longer than the runner sends whole (`MAX_VALUE_BYTES`, or once the
 check's inline budget is spent) reaches the host as the digest of its encoding, and the
 encoding lists a dict's items in insertion order: the same dict, built in another order, gets
-another digest, and the correct function is scored `semantic` on that input.
+another digest, and the correct function is scored `semantic` on that input. docs/scoring.md
+("Long values compare by digest") names this difference; the test asks whether it should stay.
 """
 
 from __future__ import annotations

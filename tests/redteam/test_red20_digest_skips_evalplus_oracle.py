@@ -6,7 +6,8 @@ MBPP+ 2 (`similar_elements`) is one of EvalPlus's set-equal problems: an output 
 shared elements sorted passes every shipped input. On a longer input its value is sent as the
 digest of its encoding (`MAX_VALUE_BYTES`); `resolve_digests` only accepts the digest of C0's
 own encoding, so the set-equal oracle (like `numpy.allclose` with a tolerance) never sees the
-value and the correct function fails where EvalPlus passes it.
+value and the correct function fails where EvalPlus passes it. docs/scoring.md names only the
+tolerance (`atol`) as lost for such values, not the special oracles.
 """
 
 from __future__ import annotations

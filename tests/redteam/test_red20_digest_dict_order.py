@@ -58,6 +58,13 @@ async def test_sorted_dict_passes_shipped_inputs(docker_sandbox: Any) -> None:
     assert result.passed, result.detail
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a long value compares by the digest of its exact encoding, so dict order counts there "
+        "(docs/scoring.md, Long values compare by digest); no shipped problem reaches it"
+    ),
+)
 async def test_sorted_dict_passes_a_long_input(docker_sandbox: Any) -> None:
     """A correct function stays correct when its value is too long to send whole."""
     result = await run_check(docker_sandbox, SORTED_COUNTS, _with_big_input("word_count"))

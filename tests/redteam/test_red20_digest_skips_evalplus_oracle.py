@@ -60,6 +60,13 @@ async def test_sorted_shared_passes_shipped_inputs(docker_sandbox: Any) -> None:
     assert result.passed, result.detail
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a long value compares by its digest, so EvalPlus's set-equal rule cannot apply "
+        "(docs/scoring.md); no shipped problem reaches it"
+    ),
+)
 async def test_sorted_shared_passes_a_long_input(docker_sandbox: Any) -> None:
     """EvalPlus's set rule holds for a value too long to send whole."""
     problem = _with_big_input(_problem())

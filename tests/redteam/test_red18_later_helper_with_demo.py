@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from roundtrip_eval.check.host import run_check
-from roundtrip_eval.eval.extract import extract_code, fenced_blocks
-from roundtrip_eval.problems.load import load_problem
+from .extraction_checks import assert_blocks_together_pass, assert_extracted_program_passes
 
 pytestmark = pytest.mark.docker
 
@@ -56,14 +54,8 @@ print(fizzbuzz(15))
 
 async def test_the_blocks_together_pass(docker_sandbox) -> None:
     """Control: the program the reply shows, its blocks together, is correct."""
-    whole = "\n\n".join(block.text for block in fenced_blocks(HELPER_WITH_DEMO))
-    verdict = await run_check(docker_sandbox, whole, load_problem("fizzbuzz"))
-    assert verdict.passed, verdict.detail
+    await assert_blocks_together_pass(docker_sandbox, HELPER_WITH_DEMO)
 
 
 async def test_the_extracted_program_passes(docker_sandbox) -> None:
-    problem = load_problem("fizzbuzz")
-    extraction = extract_code(HELPER_WITH_DEMO, problem.function)
-    assert extraction.code is not None
-    verdict = await run_check(docker_sandbox, extraction.code, problem)
-    assert verdict.passed, f"{extraction.rule}: {verdict.detail}\n{extraction.code}"
+    await assert_extracted_program_passes(docker_sandbox, HELPER_WITH_DEMO)

@@ -189,7 +189,6 @@ PLAIN_KINDS = ("base", "fraction", "decimal")
 Fraction's `[numerator, denominator]`, a Decimal's exact text."""
 
 
-
 def valid_encoding(obj: object, depth: int = 0) -> bool:
     """Whether `obj` has the shape `encode` produces (checked before anything decodes it)."""
     if depth > MAX_DEPTH + 2 or not isinstance(obj, list) or not obj or not isinstance(obj[0], str):

@@ -11,12 +11,14 @@ every call takes 0.6 s passes a 0.3 s call limit (the same slow function written
 `timeout`). The runner's deadline per reply (limit plus `LIMIT_MARGIN`) still bounds the hidden
 work, so up to about 1 s per input is hidden: this is the window the threat model names as "not
 shown to work and not excluded", shown here through the hook's own lock rather than a swap of
-descriptor 3. Needs the static screen off (`screen=False` fails today); with the screen on the
-same candidate is refused before it runs, and that case passes (kept as a guard).
+descriptor 3. With the static screen on, the plain source is refused (`f_locals`), but the same
+source run through `exec(codecs.decode(..., "rot13"))` passes the screen and the check: both
+`screen=False` and the hidden form with the screen on fail today.
 """
 
 from __future__ import annotations
 
+import codecs
 from typing import Any
 
 import pytest
@@ -78,9 +80,14 @@ ROW = {
 }
 
 
+HIDDEN = f"import codecs\n\nexec(codecs.decode({codecs.encode(ATTACK, 'rot13')!r}, 'rot13'))\n"
+
+
 @pytest.mark.docker
-@pytest.mark.parametrize("screen", [False, True])
-async def test_work_hidden_behind_the_hooks_lock_is_not_a_pass(docker_client: Any, screen: bool) -> None:
+@pytest.mark.parametrize(("screen", "hidden"), [(False, False), (True, False), (True, True)])
+async def test_work_hidden_behind_the_hooks_lock_is_not_a_pass(
+    docker_client: Any, screen: bool, hidden: bool
+) -> None:
     from roundtrip_eval.check.host import run_check
     from roundtrip_eval.problems.evalplus import problem_from_row
     from roundtrip_eval.sandbox import RoundtripDockerSandbox
@@ -91,7 +98,7 @@ async def test_work_hidden_behind_the_hooks_lock_is_not_a_pass(docker_client: An
         env = envs["default"]
         ref = await run_check(env, REF, problem, screen=screen, call_timeout=0.3)
         slow = await run_check(env, SLOW, problem, screen=screen, call_timeout=0.3)
-        attack = await run_check(env, ATTACK, problem, screen=screen, call_timeout=0.3)
+        attack = await run_check(env, HIDDEN if hidden else ATTACK, problem, screen=screen, call_timeout=0.3)
     finally:
         await RoundtripDockerSandbox.sample_cleanup("red21", None, envs, False)
     assert ref.passed, ref.detail

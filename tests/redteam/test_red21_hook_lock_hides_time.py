@@ -83,8 +83,18 @@ ROW = {
 HIDDEN = f"import codecs\n\nexec(codecs.decode({codecs.encode(ATTACK, 'rot13')!r}, 'rot13'))\n"
 
 
+HIDES_TIME = pytest.mark.xfail(
+    strict=True,
+    reason="the hook's defaults (its lock) are readable in its frame's f_locals: work can hide "
+    "behind the signed send, up to the runner's margin (docs/threat_model.md, What is not guaranteed)",
+)
+
+
 @pytest.mark.docker
-@pytest.mark.parametrize(("screen", "hidden"), [(False, False), (True, False), (True, True)])
+@pytest.mark.parametrize(
+    ("screen", "hidden"),
+    [pytest.param(False, False, marks=HIDES_TIME), (True, False), pytest.param(True, True, marks=HIDES_TIME)],
+)
 async def test_work_hidden_behind_the_hooks_lock_is_not_a_pass(
     docker_client: Any, screen: bool, hidden: bool
 ) -> None:

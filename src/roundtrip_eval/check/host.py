@@ -573,12 +573,12 @@ async def run_check_modes(
     note = ""
     try:
         result = await _send(env, provider, job_text(job, problem), nonce, timeout)
-        final = _last_record(result.stdout, nonce)
+        final = last_record(result.stdout, nonce)
         if final is not None and final.stage == STAGE_SLATE:  # the last check left what stays
             note = await _renew(provider, final.left)
             job["scratch"] = scratch_places(env)  # the fresh sandbox's own places
             result = await _send(env, provider, job_text(job, problem), nonce, timeout)
-            again = _last_record(result.stdout, nonce)
+            again = last_record(result.stdout, nonce)
             if again is not None and again.stage == STAGE_SLATE:
                 raise RuntimeError(f"a fresh sandbox is not empty either: {result.stdout[-300:]}")
     except TimeoutError:
@@ -595,7 +595,7 @@ async def run_check_modes(
     except Exception as exc:  # noqa: BLE001 - a record the host cannot read is the code's crash
         msg = f"crash: a result record could not be read ({type(exc).__name__})"
         return dict.fromkeys(modes, _fail("crash", msg, n, started))
-    final = _last_record(result.stdout, nonce)
+    final = last_record(result.stdout, nonce)
     extra = ""
     if final is not None and final.output_bytes > output_cap:  # printing is not the result
         extra = f" (the code printed {final.output_bytes:,} bytes; past {output_cap:,} discarded)"
@@ -622,7 +622,7 @@ async def _send(
     )
 
 
-def _last_record(stdout: str, nonce: str) -> FinalRecord | None:
+def last_record(stdout: str, nonce: str) -> FinalRecord | None:
     """The runner's final record, or None when there is none (the judge says what that means):
     the last framed line that is JSON (`parse_records(...)[-1]`), found from the end."""
     prefix = nonce + " "

@@ -23,6 +23,10 @@ class CountingSandbox(SandboxEnvironment):
 
     scratch_dirs = ("/scratch",)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.dirty = False  # what a check left: every later job finds it before its candidate runs
+
     @classmethod
     async def sample_init(cls, task_name: str, config: Any, metadata: dict[str, str]) -> dict[str, Any]:
         STARTED.append(task_name)
@@ -38,8 +42,14 @@ class CountingSandbox(SandboxEnvironment):
         CALLS.append(job)
         if "nonce" not in job:
             return ExecResult(True, 0, "plain", "")
+        if self.dirty:  # the runner's clean slate failed: the candidate never ran
+            return ExecResult(True, 0, f'{job["nonce"]} {{"stage": "slate", "left": ["1 process"]}}\n', "")
         code = 0 if job["code"] != "crash" else 137
-        return ExecResult(code == 0, code, f'{job["nonce"]} {{"done": 1, "code": "{job["code"]}"}}\n', "")
+        left = ', "left": ["1 process"]' if job["code"] == "leave" else ""
+        self.dirty = job["code"] in ("leave", "spoil")  # "spoil": left something nobody saw
+        return ExecResult(
+            code == 0, code, f'{job["nonce"]} {{"done": 1, "code": "{job["code"]}"{left}}}\n', ""
+        )
 
     async def write_file(self, file: str, contents: str | bytes) -> None:
         raise NotImplementedError
@@ -134,3 +144,45 @@ def test_job_key_ignores_the_nonce_and_clean_slate_only() -> None:
     assert memo.job_key(["python3"], json.dumps({"code": "c"}), {}) is None  # no nonce: not a check
     result = memo.reframe(ExecResult(True, 0, "n1 {}\nn1 {}\n", ""), "n1", "n9")
     assert result.stdout == "n9 {}\nn9 {}\n"
+
+
+def test_a_sandbox_a_check_left_unclean_is_retired_and_its_verdict_kept() -> None:
+    """The runner could not prove the sandbox empty after a check: the direct path goes on in a
+    fresh container (`check.host`); the pool must not hand that sandbox to the next job."""
+
+    async def main() -> list[str]:
+        env = await _sample("x")
+        out = [
+            (await env.exec(["python3"], job(code, f"n{i}"))).stdout
+            for i, code in enumerate(["leave", "ok", "leave"])
+        ]
+        await memo.MemoSandbox.sample_cleanup("x", None, {"default": env}, False)
+        await memo.MemoSandbox.task_cleanup("x", None, True)
+        return out
+
+    out = anyio.run(main)
+    assert '"done": 1' in out[1] and "slate" not in out[1]  # the next job ran in a clean sandbox
+    assert '"left"' in out[2] and [c["code"] for c in CALLS] == ["leave", "ok"]  # the verdict memoised
+    assert (memo.STATS.sandboxes_started, memo.STATS.sandboxes_retired) == (2, 1) and STARTED == []
+
+
+def test_a_job_that_finds_its_sandbox_not_empty_runs_again_in_a_fresh_one() -> None:
+    """A leftover the runner did not see after one check is found before the next candidate
+    runs (a `slate` record): no verdict on that candidate; it is run again, and never memoised."""
+
+    async def main() -> list[str]:
+        env = await _sample("x")
+        out = [
+            (await env.exec(["python3"], job(code, f"n{i}"))).stdout
+            for i, code in enumerate(["spoil", "ok", "ok"])
+        ]
+        await memo.MemoSandbox.sample_cleanup("x", None, {"default": env}, False)
+        await memo.MemoSandbox.task_cleanup("x", None, True)
+        return out
+
+    out = anyio.run(main)
+    assert out[1].startswith("n1 ") and '"done": 1' in out[1] and "slate" not in out[1]
+    assert out[2].startswith("n2 ") and '"done": 1' in out[2]  # served: the clean run was memoised
+    assert [c["code"] for c in CALLS] == ["spoil", "ok", "ok"]  # the slate run, then the fresh one
+    assert (memo.STATS.checks_run, memo.STATS.checks_served) == (3, 1)
+    assert (memo.STATS.sandboxes_started, memo.STATS.sandboxes_retired) == (2, 1) and STARTED == []

@@ -18,8 +18,11 @@ How:
   run's trials, one job at a time each, so the run starts that many containers, not one per
   trial. Sharing is what the checker already does within a trial: the runner empties every
   writable place and kills every process around each check (a clean slate per check), and the
-  memo already treats a verdict as the job's, not the trial's. A sandbox whose exec raised or
-  whose runner did not exit 0 is retired, never handed to the next job.
+  memo already treats a verdict as the job's, not the trial's. A sandbox whose exec raised,
+  whose runner did not exit 0, or that the runner could not prove empty after the check (what
+  the direct path answers with a fresh container: `check.host`) is retired, never handed to
+  the next job; a job whose runner found its sandbox not empty before the candidate ran is run
+  again in a fresh one (that finding is no verdict on the candidate).
 - On a miss the job's `scratch` / `clean_ipc` fields are set from the real sandbox
   (`check.host.scratch_places`), so its clean slate is exactly what a direct check would get.
 - Samples that send a job already running wait for that run; a sample only ever waits on a run
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
@@ -45,6 +49,8 @@ from inspect_ai.util import ExecResult, SandboxEnvironment, SandboxEnvironmentCo
 
 from roundtrip_eval._inspect_private import RootAccess
 from roundtrip_eval._inspect_private import find_sandboxenv as registry_find_sandboxenv
+
+log = logging.getLogger(__name__)
 
 NAME = "rescore-memo"
 POOL_TASK = "rescore-memo-pool"
@@ -109,7 +115,13 @@ async def _borrow(key: str) -> dict[str, SandboxEnvironment] | None:
             break
         except anyio.WouldBlock:
             await anyio.sleep(SLOT_POLL)
-    if _STATE.idle:
+    return await _lend(fresh=False)
+
+
+async def _lend(fresh: bool) -> dict[str, SandboxEnvironment]:
+    """A pool sandbox for a job that holds a slot: an idle one, or (`fresh`, or none idle) a
+    newly started one."""
+    if _STATE.idle and not fresh:
         return _STATE.idle.pop()
     try:
         envs = await registry_find_sandboxenv(_STATE.inner).sample_init(POOL_TASK, None, {})
@@ -120,8 +132,10 @@ async def _borrow(key: str) -> dict[str, SandboxEnvironment] | None:
     return dict(envs)
 
 
-async def _give_back(envs: dict[str, SandboxEnvironment], healthy: bool) -> None:
-    """Return a pool sandbox, or retire it (its exec raised, or its runner was killed)."""
+async def _give_back(envs: dict[str, SandboxEnvironment], healthy: bool, keep_slot: bool = False) -> None:
+    """Return a pool sandbox, or retire it: its exec raised, its runner did not exit 0, or the
+    runner could not prove it empty after the check (a process or file it left): the next job
+    must not start in it. `keep_slot`: the caller goes on at once in a fresh one."""
     try:
         if healthy:
             _STATE.idle.append(envs)
@@ -130,7 +144,8 @@ async def _give_back(envs: dict[str, SandboxEnvironment], healthy: bool) -> None
             with anyio.CancelScope(shield=True):
                 await registry_find_sandboxenv(_STATE.inner).sample_cleanup(POOL_TASK, None, envs, True)
     finally:
-        _slots().release()
+        if not keep_slot:
+            _slots().release()
 
 
 def job_key(
@@ -257,24 +272,51 @@ class MemoSandbox(SandboxEnvironment):
             await _give_back(envs, True)
         # Registered as running only now that it holds a sandbox: whoever waits on it waits on
         # a job that is running, never on one still waiting for a slot.
-        from roundtrip_eval.check.host import scratch_places
-
         done = _STATE.running[key] = anyio.Event()
-        healthy = False
         try:
-            real = next(iter(envs.values()))
-            scratch = scratch_places(real)
-            sent = json.dumps({**job, "scratch": scratch, "clean_ipc": bool(scratch)})
-            result = await real.exec(cmd, sent, cwd, env, user, timeout, timeout_retry, concurrency)
-            STATS.checks_run += 1
-            healthy = result.returncode == 0
-            if healthy:
-                _STATE.results[key] = (job["nonce"], result)
-            return result
+            for attempt in range(2):
+                result, left, slate = await self._run(
+                    envs, cmd, job, (cwd, env, user, timeout, timeout_retry, concurrency)
+                )
+                healthy = result.returncode == 0 and not left
+                if not slate:
+                    if result.returncode == 0:
+                        _STATE.results[key] = (job["nonce"], result)
+                    await _give_back(envs, healthy)
+                    return result
+                # the sandbox was not empty before the candidate ran (what an earlier job left
+                # was not proven gone): not the candidate's verdict; run it again in a fresh one
+                log.warning("%s: a pool sandbox was not empty before a check (%s); checked in a fresh one",
+                            NAME, ", ".join(x[:120] for x in left[:3]))  # fmt: skip
+                await _give_back(envs, False, keep_slot=attempt == 0)
+                if attempt == 0:
+                    envs = await _lend(fresh=True)
+            return result  # a fresh sandbox not empty either: the host says so (an error)
         finally:
             del _STATE.running[key]
             done.set()
-            await _give_back(envs, healthy)
+
+    async def _run(
+        self, envs: dict[str, SandboxEnvironment], cmd: list[str], job: dict[str, Any], args: tuple[Any, ...]
+    ) -> tuple[ExecResult[str], tuple[str, ...], bool]:
+        """One job in the pool sandbox `envs`: (the result, what the runner could not remove,
+        whether that was found before the candidate ran). An exec that raises retires the sandbox."""
+        from roundtrip_eval.check.host import last_record, scratch_places
+        from roundtrip_eval.check.runner.protocol import STAGE_SLATE
+
+        real = next(iter(envs.values()))
+        scratch = scratch_places(real)
+        sent = json.dumps({**job, "scratch": scratch, "clean_ipc": bool(scratch)})
+        try:
+            result = await real.exec(cmd, sent, *args)
+        except BaseException:
+            await _give_back(envs, False)
+            raise
+        STATS.checks_run += 1
+        final = last_record(result.stdout, job["nonce"])
+        if final is None:
+            return result, (), False
+        return result, final.left, final.stage == STAGE_SLATE
 
     def _served(self, key: str, nonce: str) -> ExecResult[str] | None:
         stored = _STATE.results.get(key)

@@ -28,21 +28,25 @@ SLOW = "import time\n\n\ndef twice(n):\n    time.sleep(0.6)\n    return n * 2\n"
 ATTACK = r"""import sys, signal, threading, time
 _g = {}
 def _h(signum, frame):
+    if "busy" in _g:  # a handler of its own fired inside it: no nesting
+        return
+    _g["busy"] = True
     f = frame
-    while f is not None:
+    while f is not None and "lock" not in _g:
         loc = f.f_locals
-        if "_lock" in loc and "event" in loc:
-            _g["lock"] = loc["_lock"]
-            return
+        if "event" in loc and "args" in loc:  # the hook's frame: any lock in it will do
+            for v in loc.values():
+                if hasattr(v, "acquire") and hasattr(v, "release"):
+                    _g["lock"] = v
         f = f.f_back
-signal.signal(signal.SIGALRM, _h)
+    del _g["busy"]
+_old = signal.signal(signal.SIGALRM, _h)
 signal.setitimer(signal.ITIMER_REAL, 0.00002, 0.00002)
-for _ in range(2000000):
+_t = time.monotonic()
+while "lock" not in _g and time.monotonic() - _t < 1.0:
     sys._getframe()
-    if "lock" in _g:
-        break
 signal.setitimer(signal.ITIMER_REAL, 0, 0)
-signal.signal(signal.SIGALRM, signal.SIG_DFL)
+signal.signal(signal.SIGALRM, _old)  # the runner's alarm back
 _f = sys._getframe()
 while _f is not None and "inputs" not in _f.f_locals:
     _f = _f.f_back
@@ -53,7 +57,7 @@ def _slow(n):
     time.sleep(0.6)
     return n * 2
 
-_cache = {0: _slow(_inputs[0][0])}
+_cache = {0: _slow(_inputs[0][0])} if "lock" in _g else {}
 _i = [0]
 
 def _work(j):
@@ -61,6 +65,8 @@ def _work(j):
     _g["lock"].release()
 
 def twice(n):
+    if "lock" not in _g:  # nothing to hold: the plain slow function
+        return _slow(n)
     j = _i[0]
     _i[0] += 1
     ans = _cache.pop(j)
@@ -83,17 +89,10 @@ ROW = {
 HIDDEN = f"import codecs\n\nexec(codecs.decode({codecs.encode(ATTACK, 'rot13')!r}, 'rot13'))\n"
 
 
-HIDES_TIME = pytest.mark.xfail(
-    strict=True,
-    reason="the hook's defaults (its lock) are readable in its frame's f_locals: work can hide "
-    "behind the signed send, up to the runner's margin (docs/threat_model.md, What is not guaranteed)",
-)
-
-
 @pytest.mark.docker
 @pytest.mark.parametrize(
     ("screen", "hidden"),
-    [pytest.param(False, False, marks=HIDES_TIME), (True, False), pytest.param(True, True, marks=HIDES_TIME)],
+    [(False, False), (True, False), (True, True)],
 )
 async def test_work_hidden_behind_the_hooks_lock_is_not_a_pass(
     docker_client: Any, screen: bool, hidden: bool

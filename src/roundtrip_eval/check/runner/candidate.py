@@ -69,7 +69,6 @@ from .protocol import (
     R_HOOK_CODE,
     R_IMP,
     R_INTERNALS,
-    R_MARSHAL,
     R_OWN_SEND,
     R_PROC_MEM,
     R_RUNNER_CODE,
@@ -403,8 +402,13 @@ def _loop(
 
 
 
-# The audit hook, compiled in the candidate process with the per-check key as a constant of its
-# code (`__KEY__`) and every object it uses bound as a default; its globals hold no builtins.
+# The audit hook, compiled in the candidate process with the per-check key and every object it
+# uses as constants of its code (`__KEY__`, and each `"__NAME__"` string, replaced with
+# `code.replace` by `_install_hook`): it has no defaults, so its frame's `f_locals` (readable from
+# a signal handler that fires inside it) hold only `event`, `args` and what it derives from them.
+# `"__X__".__call__(...)` calls the constant that replaces "__X__" (`is` against a constant is
+# `"__IS__"`, `operator.is_`: the compiler warns on `is` with a literal); its globals hold no
+# builtins.
 # A refusal ends the process at once (`_exit(REFUSAL_STATUS + index)`): it raises nothing, so
 # no traceback, frame or object of the hook ever reaches the candidate. Before that it sets the
 # check's refusal flag (`__FLAG__`, a shared mapping of the runner's memfd, a constant of this
@@ -412,79 +416,72 @@ def _loop(
 # (whose exit status the candidate reaps itself) is scored too. It writes to no descriptor, so
 # no redirected descriptor can hide it.
 _HOOK_SOURCE = '''
-def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
-         _blocked_imports=None, _frame_type=None, _function_type=None, _hook_globals=None,
-         _runner_globals=None, _fn_attrs=None, _getframe=None, _ident=None, _main=None,
-         _loop_code=None, _caller=None, _write=None, _fd=None, _lock=None, _mac=None,
-         _exit=None, _status=None, _r=None, _coroutine_code=None, _code_type=None,
-         _bind=None, _guard_globals=None, _issubclass=None, _str_copy=None, _bytes_copy=None,
-         _cwd=None, _gc_disable=None, _gc_enable=None, _gc_isenabled=None, _iter=None,
-         _int=None, _setown=None, _fstat=None, _item=None):
-    if _type(event) is not _str:
+def hook(event, args):
+    if not "__IS__".__call__("__TYPE__".__call__(event), "__STR__"):
         return
     what = -1
-    if event == _send or event == _bind:
-        if _ident() != _main:
-            what = _r[6]
+    if event == "__SEND__" or event == "__BIND__":
+        if "__IDENT__".__call__() != "__MAIN__":
+            what = "__R_THREAD_SEND__"
         else:
-            f = _getframe(1)  # raised by the runner's loop, called by the runner's own frame
-            if "__STATE__".__getitem__(0) is not f or event == _bind:
-                if f.f_back is not _caller or f.f_code is not _loop_code:
-                    what = _r[7]
-                elif event == _bind:  # the loop's first act, before any candidate code has run
+            f = "__GETFRAME__".__call__(1)  # raised by the runner's loop, called by the runner's own frame
+            if "__STATE__".__getitem__(0) is not f or event == "__BIND__":
+                if (not "__IS__".__call__(f.f_back, "__CALLER__")
+                        or not "__IS__".__call__(f.f_code, "__LOOP_CODE__")):
+                    what = "__R_OWN_SEND__"
+                elif event == "__BIND__":  # the loop's first act, before any candidate code has run
                     if "__STATE__".__getitem__(0) is not None:
-                        what = _r[8]
+                        what = "__R_SECOND_LOOP__"
                     else:
                         "__STATE__".__setitem__(0, f)
                         return
                 else:  # one-shot: only the loop frame bound first
-                    what = _r[8]
+                    what = "__R_SECOND_LOOP__"
             elif ("__STATE__".__getitem__(1) < 0
                   or f.f_lasti not in "__SITES__".__getitem__("__STATE__".__getitem__(1))):
-                what = _r[7]  # not the send the loop armed: a C callable it ran, a finalizer, ...
-            elif _len(args) == 1 and _type(args[0]) is _str:
+                what = "__R_OWN_SEND__"  # not the send the loop armed: a C callable it ran, a finalizer, ...
+            elif "__LEN__".__call__(args) == 1 and "__IS__".__call__("__TYPE__".__call__(args[0]), "__STR__"):
                 "__STATE__".__setitem__(1, -1)  # one send per arming
                 data = args[0].encode("utf-8", "replace")
-                line = _mac(data, key=__KEY__, digest_size=16).hexdigest().encode() + b" " + data + b"\\n"
-                _lock.acquire()
-                try:
-                    # descriptor 3 must still be the runner's socket (its identity is a constant
-                    # of this code): one of the candidate's own, made to block this write, would
-                    # hold the loop between two clocks while the candidate works
-                    st = _fstat(_fd)
-                    if (_item(st, 2), _item(st, 1)) == "__CHANNEL__":
-                        while line:
-                            line = line[_write(_fd, line):]
-                        st = _fstat(_fd)
-                finally:
-                    _lock.release()
-                if (_item(st, 2), _item(st, 1)) != "__CHANNEL__":
-                    what = _r[12]
+                line = ("__MAC__".__call__(data, key=__KEY__, digest_size=16).hexdigest().encode() + b" "
+                        + data + b"\\n")
+                # descriptor 3 must still be the runner's socket (its identity is a constant of
+                # this code): one of the candidate's own, made to block this write, would hold
+                # the loop between two clocks while the candidate works. No lock: only this
+                # send writes here, only from the main thread, once per arming
+                st = "__FSTAT__".__call__("__FD__")
+                if ("__ITEM__".__call__(st, 2), "__ITEM__".__call__(st, 1)) == "__CHANNEL__":
+                    while line:
+                        line = line["__WRITE__".__call__("__FD__", line):]
+                    st = "__FSTAT__".__call__("__FD__")
+                if ("__ITEM__".__call__(st, 2), "__ITEM__".__call__(st, 1)) != "__CHANNEL__":
+                    what = "__R_CHANNEL__"
                 else:
                     if "__STATE__".__getitem__(2):
                         "__STATE__".__setitem__(2, False)
-                        _gc_enable()
+                        "__GC_ENABLE__".__call__()
                     return
             else:
-                what = _r[7]
+                what = "__R_OWN_SEND__"
     elif "__BLOCKED__".__contains__(event):
         what = "__BLOCKED__".__getitem__(event)
-        if event == "code.__new__" and _len(args) == 9:  # types.coroutine marks a generator
-            f = _getframe(1)
+        if event == "code.__new__" and "__LEN__".__call__(args) == 9:  # types.coroutine marks a generator
+            f = "__GETFRAME__".__call__(1)
             # only at its own `co.replace(...)`: not a C callable it runs elsewhere (a signal
             # handler at one of its calls); what is built must be that code with the flag added
             co = None
-            if f.f_code is _coroutine_code and "__REPLACE__".__contains__(f.f_lasti):
+            if "__IS__".__call__(f.f_code, "__COROUTINE_CODE__") and "__REPLACE__".__contains__(f.f_lasti):
                 co = f.f_locals.get("co")
-            if (_type(co) is _code_type and co.co_flags & 0x20 and args[8] == co.co_flags | 0x100
-                    and args[0] == co.co_code):
+            if ("__IS__".__call__("__TYPE__".__call__(co), "__CODE_TYPE__") and co.co_flags & 0x20
+                    and args[8] == co.co_flags | 0x100 and args[0] == co.co_code):
                 return
     elif event[:7] == "ctypes.":
-        what = _r[0]
+        what = "__R_CTYPES__"
     elif event == "object.__getattr__":
-        if _len(args) == 2:
+        if "__LEN__".__call__(args) == 2:
             obj = args[0]
-            if (obj is "__STATE__".__getitem__(0) and _ident() == _main and _getframe(1) is obj
+            if (obj is "__STATE__".__getitem__(0) and "__IDENT__".__call__() == "__MAIN__"
+                    and "__GETFRAME__".__call__(1) is obj
                     and "__SITES__".__contains__(obj.f_lasti)):
                 # the loop reads its own code right before a send: arm for that send. The
                 # collector is off until the send is signed (its finalizers and weakref
@@ -492,62 +489,69 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                 # with the loop's frame on top), and switched off by a FOR_ITER, after which
                 # nothing checks for signals or another thread before the loop's send
                 if "__STATE__".__getitem__(1) < 0:
-                    "__STATE__".__setitem__(2, _gc_isenabled())
+                    "__STATE__".__setitem__(2, "__GC_ISENABLED__".__call__())
                 "__STATE__".__setitem__(1, obj.f_lasti)
-                for _ in _iter(_gc_disable, None):
+                for _ in "__ITER__".__call__("__GC_DISABLE__", None):
                     pass
                 return
-            if _type(obj) is _frame_type and (obj.f_globals is _hook_globals
-                                               or obj.f_globals is _guard_globals):
-                what = _r[2]
-            elif _type(obj) is _function_type and (obj.__globals__ is _hook_globals
-                                                  or obj.__globals__ is _guard_globals):
-                what = _r[2]
+            kind = "__TYPE__".__call__(obj)
+            if "__IS__".__call__(kind, "__FRAME_TYPE__"):
+                if ("__IS__".__call__(obj.f_globals, "__HOOK_GLOBALS__")
+                        or "__IS__".__call__(obj.f_globals, "__GUARD_GLOBALS__")):
+                    what = "__R_HOOK_CODE__"
+            elif "__IS__".__call__(kind, "__FUNCTION_TYPE__"):
+                if ("__IS__".__call__(obj.__globals__, "__HOOK_GLOBALS__")
+                        or "__IS__".__call__(obj.__globals__, "__GUARD_GLOBALS__")):
+                    what = "__R_HOOK_CODE__"
     elif event == "object.__setattr__" or event == "object.__delattr__":
-        if _len(args) >= 2:
+        if "__LEN__".__call__(args) >= 2:
             obj = args[0]
-            if (_type(obj) is _function_type and _type(args[1]) is _str and args[1] in _fn_attrs
-                    and (obj.__globals__ is _runner_globals or obj.__globals__ is _hook_globals
-                         or obj.__globals__ is _guard_globals)):
-                what = _r[3]
+            if ("__IS__".__call__("__TYPE__".__call__(obj), "__FUNCTION_TYPE__")
+                    and "__IS__".__call__("__TYPE__".__call__(args[1]), "__STR__")
+                    and args[1] in "__FN_ATTRS__"
+                    and ("__IS__".__call__(obj.__globals__, "__RUNNER_GLOBALS__")
+                         or "__IS__".__call__(obj.__globals__, "__HOOK_GLOBALS__")
+                         or "__IS__".__call__(obj.__globals__, "__GUARD_GLOBALS__"))):
+                what = "__R_RUNNER_CODE__"
     elif event == "fcntl.fcntl":
         # (fd, cmd, arg): fd and cmd are C ints. An owner makes the kernel signal that process
         # or group (SIGIO, or any signal set with F_SETSIG); only "no owner" (0) is allowed
-        if _len(args) == 3 and "__OWNER_CMDS__".__contains__(args[1]):
-            if args[1] != _setown or not (args[2] is None or (_type(args[2]) is _int
-                                                                   and args[2] == 0)):
-                what = _r[11]
+        if "__LEN__".__call__(args) == 3 and "__OWNER_CMDS__".__contains__(args[1]):
+            if args[1] != "__SETOWN__" or not (
+                    args[2] is None or ("__IS__".__call__("__TYPE__".__call__(args[2]), "__INT__")
+                                        and args[2] == 0)):
+                what = "__R_SIGNAL_OWNER__"
     elif event == "fcntl.ioctl":
-        if _len(args) >= 2 and "__OWNER_IOCTLS__".__contains__(args[1]):
-            what = _r[11]
+        if "__LEN__".__call__(args) >= 2 and "__OWNER_IOCTLS__".__contains__(args[1]):
+            what = "__R_SIGNAL_OWNER__"
     elif event == "import":
         # raised for every module not yet loaded, and for every extension module's load
         # whatever loader asked: ctypes is refused whoever imports it, under any package name
-        name = args[0] if _len(args) >= 1 else None
-        if _type(name) is _str:
+        name = args[0] if "__LEN__".__call__(args) >= 1 else None
+        if "__IS__".__call__("__TYPE__".__call__(name), "__STR__"):
             last = name.rpartition(".")[2]
             if last == "_ctypes" or last == "ctypes" or name[:7] == "ctypes.":
-                what = _r[1]
-            elif name in _blocked_imports:
-                what = _r[4]
+                what = "__R_CTYPES_IMPORT__"
+            elif name in "__BLOCKED_IMPORTS__":
+                what = "__R_INTERNALS__"
             elif name == "_imp":  # a fresh _imp has the unguarded get_frozen_object
-                what = _r[10]
+                what = "__R_IMP__"
     elif event == "open":
         # a process's memory file: /proc/.../mem or /dev/mem, a relative path joined with the
         # genuine work dir. A str or bytes subclass is read as an exact copy (str.__str__,
         # bytes.__bytes__: C, no code of the candidate's); a path-like object that reaches the
         # event unresolved (io.FileIO(obj)) cannot be read without calling it: the kernel
         # decides (the candidate process is not dumpable, so its memory file is root's)
-        path = args[0] if _len(args) >= 1 else None
-        kind = _type(path)
+        path = args[0] if "__LEN__".__call__(args) >= 1 else None
+        kind = "__TYPE__".__call__(path)
         text = None
-        if _issubclass(kind, _str):
-            text = _str_copy(path)
-        elif _issubclass(kind, _bytes):
-            text = _bytes_copy(path).decode("utf-8", "surrogateescape")
+        if "__ISSUBCLASS__".__call__(kind, "__STR__"):
+            text = "__STR_COPY__".__call__(path)
+        elif "__ISSUBCLASS__".__call__(kind, "__BYTES__"):
+            text = "__BYTES_COPY__".__call__(path).decode("utf-8", "surrogateescape")
         if text is not None and text[-3:] == "mem":
             if text[:1] != "/":
-                text = _cwd + "/" + text
+                text = "__CWD_SLASH__" + text  # the work dir and "/": one constant, never folded
             parts = []
             for part in text.split("/"):
                 if part == "..":
@@ -556,10 +560,10 @@ def hook(event, args, _type=None, _str=None, _bytes=None, _len=None, _send=None,
                 elif part and part != ".":
                     parts.append(part)
             if parts[-1:] == ["mem"] and (parts[0] == "proc" or parts == ["dev", "mem"]):
-                what = _r[5]
+                what = "__R_PROC_MEM__"
     if what >= 0:
         "__FLAG__".__setitem__(0, 1 + what)  # the runner reads it after the check, whoever reaps
-        _exit(_status + what)
+        "__EXIT__".__call__("__STATUS__" + what)
 '''
 
 
@@ -704,6 +708,7 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     inside it), and its `f_locals` read, but its code cannot. This function's own references
     are gone when it returns, before any candidate code runs.
     """
+    import _operator
     import gc as _gc
     from _blake2 import blake2b
 
@@ -714,34 +719,47 @@ def _install_hook(caller: Any, unprotected: str) -> None:
     key = os.urandom(32)
     channel = os.fstat(CHANNEL_FD)  # the runner's reply socket: the hook signs onto it alone
     template, sites, replace = _hook_template()
+    hook_globals: dict[str, Any] = {"__builtins__": {}}
+    reasons = {
+        "__R_CTYPES__": R_CTYPES, "__R_CTYPES_IMPORT__": R_CTYPES_IMPORT, "__R_HOOK_CODE__": R_HOOK_CODE,
+        "__R_RUNNER_CODE__": R_RUNNER_CODE, "__R_INTERNALS__": R_INTERNALS, "__R_PROC_MEM__": R_PROC_MEM,
+        "__R_THREAD_SEND__": R_THREAD_SEND, "__R_OWN_SEND__": R_OWN_SEND,
+        "__R_SECOND_LOOP__": R_SECOND_LOOP, "__R_IMP__": R_IMP, "__R_SIGNAL_OWNER__": R_SIGNAL_OWNER,
+        "__R_CHANNEL__": R_CHANNEL,
+    }  # fmt: skip
     constants = {
         "__STATE__": [None, -1, False], "__SITES__": sites, "__BLOCKED__": dict(BLOCKED_EVENTS),
         "__REPLACE__": replace, "__FLAG__": flag,
         "__OWNER_CMDS__": frozenset({F_SETOWN, F_SETOWN_EX}),
         "__OWNER_IOCTLS__": frozenset({FIOSETOWN, SIOCSPGRP}),
         "__CHANNEL__": (channel.st_dev, channel.st_ino),
+        "__IS__": _operator.is_, "__TYPE__": type.__dict__["__call__"].__get__(type, type),
+        "__STR__": str, "__BYTES__": bytes, "__INT__": int, "__LEN__": len,
+        "__SEND__": SEND_EVENT, "__BIND__": BIND_EVENT, "__BLOCKED_IMPORTS__": BLOCKED_IMPORTS,
+        "__FRAME_TYPE__": types.FrameType, "__FUNCTION_TYPE__": types.FunctionType,
+        "__CODE_TYPE__": types.CodeType, "__HOOK_GLOBALS__": hook_globals,
+        "__RUNNER_GLOBALS__": globals(), "__GUARD_GLOBALS__": _GUARD_GLOBALS,
+        "__FN_ATTRS__": frozenset({"__code__", "__defaults__", "__kwdefaults__"}),
+        "__GETFRAME__": sys._getframe, "__IDENT__": _thread.get_ident, "__MAIN__": _thread.get_ident(),
+        "__LOOP_CODE__": _loop.__code__, "__COROUTINE_CODE__": types.coroutine.__code__,
+        "__CALLER__": caller, "__WRITE__": os.write, "__FSTAT__": os.fstat, "__FD__": CHANNEL_FD,
+        "__ITEM__": tuple.__getitem__, "__MAC__": blake2b, "__EXIT__": os._exit,
+        "__STATUS__": REFUSAL_STATUS, "__ISSUBCLASS__": issubclass, "__STR_COPY__": str.__str__,
+        "__BYTES_COPY__": bytes.__bytes__, "__CWD_SLASH__": os.getcwd() + "/",
+        "__GC_DISABLE__": _gc.disable, "__GC_ENABLE__": _gc.enable, "__GC_ISENABLED__": _gc.isenabled,
+        "__ITER__": iter, "__SETOWN__": F_SETOWN, **reasons,
     }  # fmt: skip
-    code = template.replace(co_consts=tuple(
-        key if c == _KEY_PLACEHOLDER else constants.get(c, c) if type(c) is str else c
-        for c in template.co_consts))  # fmt: skip
-    hook_globals: dict[str, Any] = {"__builtins__": {}}
-    defaults: tuple[Any, ...] = (
-        type, str, bytes, len, SEND_EVENT, BLOCKED_IMPORTS,
-        types.FrameType, types.FunctionType, hook_globals, globals(),
-        frozenset({"__code__", "__defaults__", "__kwdefaults__"}), sys._getframe,
-        _thread.get_ident, _thread.get_ident(), _loop.__code__, caller, os.write, CHANNEL_FD,
-        _thread.allocate_lock(), blake2b, os._exit, REFUSAL_STATUS,
-        (R_CTYPES, R_CTYPES_IMPORT, R_HOOK_CODE, R_RUNNER_CODE, R_INTERNALS, R_PROC_MEM,
-         R_THREAD_SEND, R_OWN_SEND, R_SECOND_LOOP, R_MARSHAL, R_IMP, R_SIGNAL_OWNER, R_CHANNEL),
-        types.coroutine.__code__, types.CodeType, BIND_EVENT, _GUARD_GLOBALS, issubclass,
-        str.__str__, bytes.__bytes__, os.getcwd(), _gc.disable, _gc.enable, _gc.isenabled, iter,
-        int, F_SETOWN, os.fstat, tuple.__getitem__,
-    )  # fmt: skip
-    hook = types.FunctionType(code, hook_globals, "hook", defaults)
+    consts = tuple(key if c == _KEY_PLACEHOLDER else constants.get(c, c) if type(c) is str else c
+                   for c in template.co_consts)  # fmt: skip
+    left = [c for c in consts if type(c) is str and c[:2] == "__" and c[2:3].isupper()]
+    if left or key not in consts:  # a name the hook calls left a string: it would raise inside it
+        raise RuntimeError(f"the audit hook's constants are not all bound: {left}")
+    code = template.replace(co_consts=consts)
+    hook = types.FunctionType(code, hook_globals, "hook")
     hello = f"HELLO {key.hex()} {unprotected}".strip().encode() + b"\n"
     while hello:
         hello = hello[os.write(CHANNEL_FD, hello) :]
-    del key, code, template, constants, flag, channel
+    del key, code, template, constants, consts, flag, channel
     _HOOK_TEMPLATE.clear()  # its constants would say which tuple in memory holds the key
     sys.addaudithook(hook)
 

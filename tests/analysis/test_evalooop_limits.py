@@ -26,7 +26,7 @@ EVALPLUS = Limits(time_rule="evalplus")
     ("c0_seconds", "expected"),
     [(0.05, 1.0), (0.5, 1.0), (0.8, 1.6), (3.0, 6.0), (None, 2.0), (0.0, 2.0)],
 )
-def test_evalplus_rule_gives_max_of_one_second_and_twice_c0(c0_seconds: float | None, expected: float) -> None:
+def test_evalplus_rule_is_max_of_one_second_and_twice_c0(c0_seconds: float | None, expected: float) -> None:
     assert EVALPLUS.call_limit(c0_seconds) == pytest.approx(expected)
     # a problem without a measured time gets --call-timeout; the fixed rule ignores C0's time
     assert Limits(call_timeout=3.0, time_rule="evalplus").call_limit(None) == 3.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,36 @@ def test_the_page_states_the_time_rule() -> None:
     assert "fixed limits: 2 s per call, 30 s per check" in fixed
     peer = page([], {**totals, "classes": {}, "limits": EVALPLUS.record()})
     assert "EvalPlus&#x27;s time rule: max(1 s, 2 x C0&#x27;s measured time" in peer
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], Limits()),
+        (["--time-rule", "evalplus"], Limits(time_rule="evalplus")),
+        (["--time-rule", "fixed", "--call-timeout", "3"], Limits(call_timeout=3.0)),
+    ],
+)
+def test_the_command_line_passes_the_time_rule(
+    argv: list[str], expected: Limits, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roundtrip_eval import cli
+    from roundtrip_eval.analysis.evalooop import run
+
+    seen: list[Limits] = []
+
+    def fake(data: Path, out: Path, **kwargs: Any) -> str:
+        seen.append(kwargs["limits"])
+        return "done"
+
+    monkeypatch.setattr(run, "run_rescore_evalooop", fake)
+    assert cli.main(["rescore-evalooop", "-o", str(tmp_path), "-q", "--no-c0-cache", *argv]) == 0
+    assert seen == [expected]
+
+
+def test_the_command_line_refuses_an_unknown_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    from roundtrip_eval import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["rescore-evalooop", "-o", "x", "--time-rule", "peer"])
+    assert "invalid choice: 'peer'" in capsys.readouterr().err

@@ -98,7 +98,7 @@ def _rescore_evalooop(args: argparse.Namespace) -> int:
     try:
         result = run_rescore_evalooop(
             Path(args.data), Path(args.output), models=args.models or None, sandboxes=args.max_sandboxes,
-            limits=Limits(args.call_timeout, args.check_timeout), progress=not args.quiet,
+            limits=Limits(args.call_timeout, args.check_timeout, args.time_rule), progress=not args.quiet,
             c0_cache=cache,
         )  # fmt: skip
     except EvalooopRescoreError as exc:
@@ -192,7 +192,11 @@ def register_cli(subparsers: Any) -> None:
     add("-o", "--out", "--output", dest="output", required=True, help="folder to write into")
     add("--models", nargs="*", default=None, help="model ids (default: every model with details)")
     add("--max-sandboxes", type=int, default=4, help="containers checking in parallel")
-    add("--call-timeout", type=float, default=2.0, help="seconds per call (the suite's default)")
+    add("--call-timeout", type=float, default=2.0, help="seconds per call under --time-rule fixed, "
+        "and under evalplus for a problem without C0's measured time (the suite's default)")
+    add("--time-rule", choices=("fixed", "evalplus"), default="fixed", help="fixed: --call-timeout "
+        "per call; evalplus: EvaLooop's harness's rule, per problem max(1 s, 2 x C0's measured "
+        "seconds) per call (default: %(default)s)")
     add("--check-timeout", type=float, default=30.0, help="seconds per check (the suite's default)")
     add("--c0-cache", metavar="DIR", help="C0's outcomes kept for every output folder (default: "
         "evalplus-expected under $ROUNDTRIP_EVAL_HOME or ~/.cache/roundtrip-eval)")  # fmt: skip

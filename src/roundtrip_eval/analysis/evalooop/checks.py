@@ -15,7 +15,8 @@ trial has) takes the functions from one queue; each function runs once and the h
 outputs by both rules (`check.host.run_check_modes`: type-exact and EvalPlus's). The slowest
 problems (by C0's measured time) go first, so that no long check is left for the end. Every
 verdict is appended to `<out>/verdicts.jsonl` as soon as it is known (one JSON line, flushed):
-an interrupted run resumes from the verdicts there, and a line cut off mid-write is ignored.
+an interrupted run resumes from the verdicts there (only under the limits they were made under:
+`limits.json`, `claim_limits`), and a line cut off mid-write is ignored.
 One progress line (`ProgressLine`) shows how far it is.
 
 A recorded function where EvaLooop's extraction finds no code is an `extraction` failure in
@@ -69,12 +70,42 @@ def program_key(task_id: str, code: str | None) -> str:
     return hashlib.sha256(f"ast\n{task_id}\n{tree}".encode()).hexdigest()[:24]
 
 
-NAME_READERS = frozenset({
-    "locals", "vars", "dir", "eval", "exec", "compile", "globals", "breakpoint", "__import__",
-    "_getframe", "currentframe", "f_locals", "f_back", "f_code", "f_globals", "tb_frame", "gi_frame",
-    "cr_frame", "ag_frame", "co_varnames", "co_cellvars", "co_freevars", "__code__", "inspect",
-    "sys", "builtins", "__builtins__", "importlib", "settrace", "setprofile", "gc", "ctypes",
-})
+NAME_READERS = frozenset(
+    {
+        "locals",
+        "vars",
+        "dir",
+        "eval",
+        "exec",
+        "compile",
+        "globals",
+        "breakpoint",
+        "__import__",
+        "_getframe",
+        "currentframe",
+        "f_locals",
+        "f_back",
+        "f_code",
+        "f_globals",
+        "tb_frame",
+        "gi_frame",
+        "cr_frame",
+        "ag_frame",
+        "co_varnames",
+        "co_cellvars",
+        "co_freevars",
+        "__code__",
+        "inspect",
+        "sys",
+        "builtins",
+        "__builtins__",
+        "importlib",
+        "settrace",
+        "setprofile",
+        "gc",
+        "ctypes",
+    }
+)
 """Names (global names, attributes, or any string constant) through which code could see its
 own local variables' names; a program that holds one is never merged with a renamed one."""
 
@@ -246,10 +277,105 @@ CHECK_OVERHEAD = 0.05
 """Seconds a check costs beyond its problem's C0 time, for the progress line's projection."""
 
 
-@dataclass
+TIME_RULES = ("fixed", "evalplus")
+EVALPLUS_FLOOR = 1.0
+"""EvalPlus's least per-input limit (seconds): max(1 s, 2 x the reference's measured time)."""
+
+LIMITS_FILE = "limits.json"
+LEGACY_LIMITS = {"time_rule": "fixed", "call_timeout": CALL_TIMEOUT, "check_timeout": CHECK_TIMEOUT}
+"""The limits of a folder whose verdicts were made before the limits were recorded (the
+command's defaults then, and the only rule it had)."""
+
+
+class LimitsError(ValueError):
+    """An output folder holds verdicts made under other limits than this run's."""
+
+
+@dataclass(frozen=True)
 class Limits:
+    """The time limits of the rescore's checks.
+
+    `time_rule` "fixed": every call may take `call_timeout` seconds. "evalplus": EvaLooop's
+    harness's rule, per problem: a call may take max(1 s, 2 x C0's measured seconds), where C0's
+    seconds are its time over ALL the problem's inputs on the host (a child interpreter's start
+    included): so the limit is at least EvalPlus's per-input limit on every input (lenient by
+    construction, never stricter than theirs). A problem without a measured time gets
+    `call_timeout`. `check_timeout` bounds the whole check under either rule."""
+
     call_timeout: float = CALL_TIMEOUT
     check_timeout: float = CHECK_TIMEOUT
+    time_rule: str = "fixed"
+
+    def __post_init__(self) -> None:
+        if self.time_rule not in TIME_RULES:
+            raise ValueError(f"time rule {self.time_rule!r}: expected one of {', '.join(TIME_RULES)}")
+
+    def per_problem(self, c0_seconds: float | None) -> bool:
+        """Whether a problem whose C0 took `c0_seconds` (None or 0: unmeasured) gets EvalPlus's
+        rule rather than `call_timeout`."""
+        return self.time_rule == "evalplus" and c0_seconds is not None and c0_seconds > 0
+
+    def call_limit(self, c0_seconds: float | None) -> float:
+        """Seconds one call may take on a problem whose C0 took `c0_seconds` (None: unmeasured)."""
+        if self.per_problem(c0_seconds):
+            assert c0_seconds is not None
+            return max(EVALPLUS_FLOOR, 2 * c0_seconds)
+        return self.call_timeout
+
+    def record(self) -> dict[str, Any]:
+        """The limits as `limits.json` and run.json hold them."""
+        return {
+            "time_rule": self.time_rule,
+            "call_timeout": self.call_timeout,
+            "check_timeout": self.check_timeout,
+        }
+
+    def text(self, c0_seconds: float | None) -> str:
+        """The limits used on a problem whose C0 took `c0_seconds`, in words (the classifier's)."""
+        from roundtrip_eval.analysis.evalooop.classify import limits_text
+
+        return limits_text(
+            self.call_limit(c0_seconds), self.check_timeout, evalplus=self.per_problem(c0_seconds)
+        )
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two limits records are the same limits (an unreadable value: not the same)."""
+    try:
+        return a.get("time_rule") == b.get("time_rule") and all(
+            float(a[k]) == float(b[k]) for k in ("call_timeout", "check_timeout")
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def claim_limits(out: Path, limits: Limits) -> None:
+    """Record `limits` in `<out>/limits.json`, or refuse (`LimitsError`) where the folder's
+    verdicts were made under others: a resumed run must not mix verdicts of two limits. A folder
+    with verdicts and no limits.json is from before they were recorded: `LEGACY_LIMITS`."""
+    path = out / LIMITS_FILE
+    if path.is_file():
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(recorded, dict):
+                raise TypeError
+        except (ValueError, TypeError) as exc:
+            raise LimitsError(
+                f"{path}: not a limits record ({exc or 'not an object'}); use a fresh folder"
+            ) from exc
+    elif read_verdicts(out / VERDICTS):
+        recorded = dict(LEGACY_LIMITS)
+    else:
+        path.write_text(json.dumps(limits.record(), indent=1) + "\n", encoding="utf-8")
+        return
+    if not _same(recorded, limits.record()):
+        theirs = ", ".join(f"{k} {recorded.get(k)}" for k in ("time_rule", "call_timeout", "check_timeout"))
+        raise LimitsError(
+            f"{out} holds verdicts made under other limits ({theirs}); use a fresh folder or the "
+            "same --time-rule/--call-timeout/--check-timeout"
+        )
+    if not path.is_file():
+        path.write_text(json.dumps(recorded, indent=1) + "\n", encoding="utf-8")
 
 
 async def _check_all(
@@ -260,6 +386,7 @@ async def _check_all(
     limits: Limits,
     line: CheckProgress,
     weights: Callable[[Item], float],
+    c0_seconds: dict[str, float],
 ) -> None:
     import anyio
 
@@ -283,7 +410,7 @@ async def _check_all(
                     envs["default"],
                     item.code,
                     problem,
-                    call_timeout=limits.call_timeout,
+                    call_timeout=limits.call_limit(c0_seconds.get(item.task_id)),
                     check_timeout=limits.check_timeout,
                     modes=MODES,
                     behaviour=False,  # not kept: the tables read the verdicts only
@@ -323,10 +450,13 @@ def check_items(
 ) -> dict[str, dict[str, Any]]:
     """Every item's verdicts (both modes) by its `item_key`: its run's, from
     `<out>/verdicts.jsonl` where already made, the rest checked now (appended there, by
-    `run_key`). Items without code are decided here, without a sandbox."""
+    `run_key`) under `limits` (`claim_limits`: never appended to verdicts of other limits).
+    Items without code are decided here, without a sandbox."""
     import anyio
 
     path = out / VERDICTS
+    limits = limits or Limits()
+    claim_limits(out, limits)
     done = read_verdicts(path)
     _end_line(path)
     distinct = {item.key: item for item in items}
@@ -355,7 +485,7 @@ def check_items(
     line.set(len(first) - len(todo), sum(1 for p in first if p in done and not done[p]["evalplus"]["passed"]))
     if todo:
         try:
-            anyio.run(_check_all, todo, problems, out, sandboxes, limits or Limits(), line, weight)
+            anyio.run(_check_all, todo, problems, out, sandboxes, limits, line, weight, slow)
         finally:
             line.close()
     else:

@@ -3,8 +3,10 @@
 Every disagreement gets one class, from evidence in the two verdicts, never "unknown":
 
 - `extraction`: EvaLooop's extraction rule, applied as they apply it, finds no code.
-- `timeout`: our limits (2 s per call, 30 s per check) against EvalPlus's per-input limit
-  (max(1 s, 2 x C0's measured time)): our check timed out, or C0 itself times out here.
+- `timeout`: our limits (by default 2 s per call, 30 s per check; under `--time-rule evalplus`
+  max(1 s, 2 x C0's measured time over all inputs) per call) against EvalPlus's per-input limit
+  (max(1 s, 2 x C0's measured time)): our check timed out, or C0 itself times out here. The
+  detail names the limits the check ran under (`limits_text`).
 - `harness`: a difference of harness shown by C0 itself: the canonical solution fails this
   suite's check on the problem (a value over the runner's limits, the sandbox's memory limit,
   C0 past our time limits), so the candidate cannot pass either; or a limit of the sandbox the
@@ -41,7 +43,21 @@ from typing import Any
 from roundtrip_eval.check.runner import TOO_LARGE
 
 CLASSES = ("timeout", "harness", "type", "tolerance", "extraction", "ours")
-LIMITS = "our limits are 2 s per call and 30 s per check; EvalPlus gives each input max(1 s, 2 x C0's time)"
+
+
+def limits_text(call: float, check: float, *, evalplus: bool = False) -> str:
+    """Our limits on one problem in words, beside EvalPlus's: `evalplus`, the per-call limit
+    came from EvalPlus's rule on C0's measured time (`--time-rule evalplus`), else it is fixed."""
+    ours = (
+        f"our limit was max(1 s, 2 x C0's time) = {call:.2f} s per call, {check:g} s per check"
+        if evalplus
+        else f"our limits were {call:g} s per call and {check:g} s per check"
+    )
+    return f"{ours}; EvalPlus gives each input max(1 s, 2 x C0's time)"
+
+
+LIMITS = limits_text(2.0, 30.0)
+"""The default limits' text (`--time-rule fixed`, 2 s per call, 30 s per check)."""
 
 
 @dataclass(frozen=True)
@@ -155,8 +171,10 @@ def why_we_fail(
     c0: Mapping[str, Any] | None,
     c0_seconds: float,
     elsewhere: tuple[int, int] = (0, 0),
+    limits: str = LIMITS,
 ) -> tuple[str, str]:
-    """(class, detail) of a function they passed and we failed."""
+    """(class, detail) of a function they passed and we failed (`limits`: the limits its check
+    ran under, in words)."""
     category, detail = str(record["category"]), str(record.get("detail", ""))[:200]
     text = _failure_text(record)
     if code is None or category == "extraction":
@@ -166,11 +184,11 @@ def why_we_fail(
         if c0["category"] == "timeout":
             return (
                 "timeout",
-                f"C0 itself times out here ({c0_seconds:.1f} s on the host over all inputs); {LIMITS}",
+                f"C0 itself times out here ({c0_seconds:.1f} s on the host over all inputs); {limits}",
             )
         return "harness", f"C0 itself fails this suite's check here ({c0['category']}: {c0_detail})"
     if category == "timeout" or any(f.get("kind") == "timeout" for f in record.get("failures") or []):
-        return "timeout", f"{detail}; {LIMITS}"
+        return "timeout", f"{detail}; {limits}"
     if TOO_LARGE in text:
         return "harness", f"an output over the codec's value limit: {detail}"
     if category == "tampering" and record.get("decided_by") == "screen":
@@ -202,12 +220,16 @@ def why_we_fail(
 
 
 def why_they_fail(
-    record: Mapping[str, Any], seconds: float, c0_seconds: float, elsewhere: tuple[int, int] = (0, 0)
+    record: Mapping[str, Any],
+    seconds: float,
+    c0_seconds: float,
+    elsewhere: tuple[int, int] = (0, 0),
+    limits: str = LIMITS,
 ) -> tuple[str, str]:
-    """(class, detail) of a function they failed and we passed."""
+    """(class, detail) of a function they failed and we passed (`limits`: as `why_we_fail`)."""
     here = f"passes all {record.get('n_inputs', '?')} inputs here in {seconds:.2f} s (C0: {c0_seconds:.2f} s)"
     if seconds > 2 * c0_seconds + 1.0:
-        return "timeout", f"{here}: slower than EvalPlus's limit of 2 x C0's time"
+        return "timeout", f"{here}: slower than EvalPlus's limit of 2 x C0's time ({limits})"
     varies = _varies(elsewhere, False)
     if varies:
         return "harness", f"{here}; {varies}"
@@ -224,14 +246,16 @@ def classify(
     c0: Mapping[str, Any] | None,
     c0_seconds: float,
     elsewhere: tuple[int, int] = (0, 0),
+    limits: str = LIMITS,
 ) -> Disagreement:
     """The class of one disagreement (`record`: our verdicts on the function, both modes;
-    `elsewhere`: their passes and fails of the same program over all their records)."""
+    `elsewhere`: their passes and fails of the same program over all their records; `limits`:
+    the limits its check ran under, in words, `limits_text`)."""
     ours = record["evalplus"]
     if theirs:
-        cls, detail = why_we_fail(ours, code, c0, c0_seconds, elsewhere)
+        cls, detail = why_we_fail(ours, code, c0, c0_seconds, elsewhere, limits)
     else:
-        cls, detail = why_they_fail(ours, float(record.get("seconds") or 0.0), c0_seconds, elsewhere)
+        cls, detail = why_they_fail(ours, float(record.get("seconds") or 0.0), c0_seconds, elsewhere, limits)
     return Disagreement(
         model, task, loop, theirs, "pass" if ours["passed"] else str(ours["category"]), cls, detail
     )

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from roundtrip_eval.analysis.evalooop.checks import Item, Limits, check_items
+from roundtrip_eval.analysis.evalooop.checks import Item, Limits, LimitsError, check_items
 from roundtrip_eval.analysis.evalooop.read import EvalooopDataError, extract, read_models, read_published
 
 
@@ -61,7 +61,8 @@ def run_rescore_evalooop(
     c0_cache: Path | None = None,
 ) -> str:
     """Rescore every model (or `models`; `tasks` narrows to some tasks, for tests); the closing
-    line. `c0_cache`: a folder of C0's outcomes shared between output folders (`problems.py`)."""
+    line. `c0_cache`: a folder of C0's outcomes shared between output folders (`problems.py`);
+    `limits`: the checks' time rule and limits (`Limits`; default fixed, 2 s per call)."""
     from roundtrip_eval.analysis.evalooop.problems import load_problems
     from roundtrip_eval.analysis.evalooop.tables import write_tables
     from roundtrip_eval.analysis.rescore.run import RescoreError, ensure_sandbox
@@ -100,17 +101,21 @@ def run_rescore_evalooop(
     runs = len({i.run for i in items})
     # C0 itself, once per problem: where it fails our check, no candidate can pass (harness)
     references = [Item(t, extract(problems[t].reference)) for t in task_ids]
-    verdicts = check_items(
-        items + references,
-        problems,
-        out,
-        sandboxes=sandboxes,
-        limits=limits,
-        c0_seconds=c0_seconds,
-        progress=progress,
-    )
+    limits = limits or Limits()
+    try:
+        verdicts = check_items(
+            items + references,
+            problems,
+            out,
+            sandboxes=sandboxes,
+            limits=limits,
+            c0_seconds=c0_seconds,
+            progress=progress,
+        )
+    except LimitsError as exc:
+        raise EvalooopRescoreError(str(exc)) from exc
     lap("checks")
-    summary = write_tables(out, traces, published, verdicts, problems, c0_seconds)
+    summary = write_tables(out, traces, published, verdicts, problems, c0_seconds, limits)
     lap("tables")
     run_info = {
         "seconds": phases,
@@ -121,6 +126,7 @@ def run_rescore_evalooop(
         "sandbox_runs": runs,
         "models": len(traces),
         "sandboxes": sandboxes,
+        "limits": limits.record(),
         "host_cpu_seconds": _host_cpu(),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from roundtrip_eval.analysis.evalooop.checks import MODES, item_key, program_key
+from roundtrip_eval.analysis.evalooop.checks import MODES, Limits, item_key, program_key
 from roundtrip_eval.analysis.evalooop.classify import CLASSES, Disagreement, classify
 from roundtrip_eval.analysis.evalooop.published import reproduce
 from roundtrip_eval.analysis.evalooop.read import MAX_LOOPS, ModelTrace, Published, extract
@@ -89,8 +89,11 @@ def model_rows(
     verdicts: Mapping[str, Mapping[str, Any]],
     c0: Mapping[str, Mapping[str, Any]],
     c0_seconds: Mapping[str, float],
+    limits: Limits | None = None,
 ) -> tuple[list[dict[str, Any]], list[Disagreement], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(models.csv rows, every disagreement, curves.csv rows, drift.csv rows)."""
+    """(models.csv rows, every disagreement, curves.csv rows, drift.csv rows); `limits`: those
+    the verdicts were made under (the classes' details name them)."""
+    limits = limits or Limits()
     rows: list[dict[str, Any]] = []
     disagreements: list[Disagreement] = []
     curves: list[dict[str, Any]] = []
@@ -126,6 +129,7 @@ def model_rows(
                             c0.get(task.task_id),
                             c0_seconds.get(task.task_id, 0.0),
                             theirs_by_program[(task.task_id, program_key(task.task_id, code))],
+                            limits.text(c0_seconds.get(task.task_id)),
                         )
                     )
             for mode in MODES:
@@ -204,6 +208,18 @@ def _pct(value: Any) -> str:
     return "" if value == "" or value != value else f"{100 * float(value):.2f}"
 
 
+def _limits_line(record: Mapping[str, Any] | None) -> str:
+    """The time rule of our checks, in one sentence of the page."""
+    limits = record or Limits().record()
+    call, check = float(limits["call_timeout"]), float(limits["check_timeout"])
+    if limits["time_rule"] == "evalplus":
+        return (
+            "Our checks ran under EvalPlus's time rule: max(1 s, 2 x C0's measured time over all "
+            f"inputs) per call (a problem without a measured time: {call:g} s), {check:g} s per check."
+        )
+    return f"Our checks ran under fixed limits: {call:g} s per call, {check:g} s per check."
+
+
 def page(rows: Sequence[Mapping[str, Any]], totals: Mapping[str, Any]) -> str:
     """index.html: the 91-model table, theirs and ours side by side, and the disagreement classes."""
     shown = [
@@ -252,6 +268,7 @@ def page(rows: Sequence[Mapping[str, Any]], totals: Mapping[str, Any]) -> str:
         f"{totals['reproduced']} of {totals['models']}. Our EvalPlus-rule verdict agrees with theirs "
         "on "
         f"{totals['agree']:,} of {totals['functions']:,} functions ({100 * totals['agreement']:.2f}%).</p>\n"
+        f"<p>{html.escape(_limits_line(totals.get('limits')))}</p>\n"
         f"<h2>Disagreements by class</h2><ul>{classes}</ul>\n"
         '<p>"&gt;=": a task whose chain they ended early but whose last recorded loop passes under our '
         "verdict is censored there (its next loop was never generated), so our loop-10 rate and ASL_pow "
@@ -267,15 +284,19 @@ def write_tables(
     verdicts: Mapping[str, Mapping[str, Any]],
     problems: Mapping[str, Problem],
     c0_seconds: Mapping[str, float],
+    limits: Limits | None = None,
 ) -> str:
-    """Write every output file; the closing line."""
+    """Write every output file; the closing line (`limits`: those the verdicts were made under)."""
+    limits = limits or Limits()
     c0 = {
         t: verdicts[item_key(t, extract(p.reference))]
         for t, p in problems.items()
         if item_key(t, extract(p.reference)) in verdicts
     }
     c0_evalplus = {t: r["evalplus"] for t, r in c0.items()}
-    rows, disagreements, curves, drift = model_rows(traces, published, verdicts, c0_evalplus, c0_seconds)
+    rows, disagreements, curves, drift = model_rows(
+        traces, published, verdicts, c0_evalplus, c0_seconds, limits
+    )
     _csv(out / "models.csv", rows, MODEL_COLUMNS)
     _csv(out / "disagreements.csv", [d.row() for d in disagreements], Disagreement.COLUMNS)
     _csv(out / "curves.csv", curves, list(curves[0]) if curves else [])
@@ -291,6 +312,7 @@ def write_tables(
         "agree": agree,
         "agreement": agree / functions if functions else float("nan"),
         "classes": dict(classes),
+        "limits": limits.record(),
         "they_pass_we_fail": sum(d.theirs for d in disagreements),
         "they_fail_we_pass": sum(not d.theirs for d in disagreements),
         "c0_fails": {

@@ -15,8 +15,8 @@ from .protocol import (
     DIGEST_TAG,
     HEX_INT_BITS,
     MAX_DEPTH,
-    OPAQUE_DIGEST_BYTES,
     MAX_VALUE_BYTES,
+    OPAQUE_DIGEST_BYTES,
     TOO_LARGE,
     VALUE_LIMITS,
 )
@@ -261,11 +261,11 @@ def _enc_json(
                         num, den = value.numerator, value.denominator
                         if _type(num) is _int and _type(den) is _int:
                             kind, plain = "fraction", [num, den]
-                elif _type(module) is _str and module == "decimal" and name == "Decimal":
-                    if _getattr(_modules.get("decimal"), "Decimal", None) is t:
-                        exact = _str(value)
-                        if _type(exact) is _str:
-                            kind, plain = "decimal", exact
+                elif (_type(module) is _str and module == "decimal" and name == "Decimal"
+                      and _getattr(_modules.get("decimal"), "Decimal", None) is t):  # fmt: skip
+                    exact = _str(value)
+                    if _type(exact) is _str:
+                        kind, plain = "decimal", exact
         except _base:  # a hostile class: the value stays opaque
             kind = None
         if kind is not None:

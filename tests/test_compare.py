@@ -217,3 +217,17 @@ def test_an_older_opaque_record_without_a_plain_form_still_loads_and_fails() -> 
     assert not valid_encoding(["opaque", "pair", "x", ["nonsense", ["int", "1"]]])
     problem = _problem([ok((5, 5))])
     assert not compare(problem, [ok(decode(old))], "evalplus").passed
+
+
+def test_a_class_that_only_calls_itself_fraction_or_decimal_gets_no_plain_form() -> None:
+    # red21: the plain form was chosen by the class's module and name strings, so a class of the
+    # candidate's named `fractions.Fraction` reported whatever numerator it liked
+    from fractions import Fraction
+
+    fake_fraction = type("Fraction", (), {"numerator": 20, "denominator": 1, "__module__": "fractions"})
+    fake_decimal = type("Decimal", (), {"__str__": lambda self: "20", "__module__": "decimal"})
+    for fake in (fake_fraction, fake_decimal):
+        sent = _sent(fake())
+        assert isinstance(sent, Opaque) and sent.plain_kind is None, fake
+        assert _verdicts(fake(), 20) == (False, "return_type")
+    assert _verdicts(Fraction(20), 20) == (True, "return_type")  # the real class keeps its form

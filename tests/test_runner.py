@@ -58,8 +58,10 @@ def test_unknown_types_become_opaque_and_compare_by_type_and_repr() -> None:
 
     enc = encode(Thing())
     assert enc[0] == "opaque"
-    assert decode(enc) == Opaque("Thing", "Thing()")
-    assert decode(enc) != Opaque("Other", "Thing()")
+    assert decode(enc) == Opaque("Thing", "Thing()", digest=enc[3])
+    assert decode(enc) == decode(encode(Thing()))
+    assert decode(enc) != Opaque("Other", "Thing()", digest=enc[3])
+    assert decode(enc) != Opaque("Thing", "Thing()")  # a record without a digest: not the same
 
 
 def test_deep_nesting_is_cut_not_crashing() -> None:

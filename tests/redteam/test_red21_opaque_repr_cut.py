@@ -3,8 +3,9 @@ characters of its repr, so a wrong value of a type the codec does not carry pass
 differs from C0's only after that cut (`codec._enc_json`: `_repr(value)[:200]`; `Opaque.__eq__`).
 
 docs/scoring.md promises an opaque value is "equal only to a value of the same type name and
-`repr`"; two deques whose reprs differ are judged equal. No screen is involved (the candidate
-is plain, correct-looking code with an off-by-one at the end), so it holds with the screen on.
+`repr`"; two deques whose reprs differ were judged equal. No screen is involved (the candidate
+is plain, correct-looking code with an off-by-one at the end), so it held with the screen on.
+Fixed: an opaque value carries the digest of its whole repr and compares by it.
 """
 
 from __future__ import annotations
@@ -38,26 +39,16 @@ ROW = {"task_id": "Mbpp/999", "prompt": '\"\"\"\nWindow.\nassert window(1) == 1\
        "base_input": [[1], [7]], "plus_input": [[1000]]}  # fmt: skip
 
 
-CUT_REPR = pytest.mark.xfail(
-    strict=True,
-    reason="an opaque value compares by its type name and the first 200 characters of its repr "
-    "(docs/scoring.md); no shipped problem's C0 returns one",
-)
-
-
-@CUT_REPR
 def test_codec_tells_apart_deques_that_differ_after_200_repr_chars() -> None:
     a, b = deque(range(100)), deque([*range(99), 12345])
     assert repr(a) != repr(b)
     assert not typed_equal(decode(encode(a)), decode(encode(b)))
 
 
-@CUT_REPR
 def test_codec_tells_apart_bytearrays_of_different_length() -> None:
     assert not typed_equal(decode(encode(bytearray(300))), decode(encode(bytearray(301))))
 
 
-@CUT_REPR
 @pytest.mark.docker
 @pytest.mark.parametrize("screen", [True, False])
 @pytest.mark.parametrize("mode", ["typed", "evalplus"])

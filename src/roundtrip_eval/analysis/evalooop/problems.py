@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from roundtrip_eval.check.runner import Opaque, decode, encode, typed_equal
+from roundtrip_eval.check.runner.codec import opaque_encoding
 from roundtrip_eval.problems.evalplus import problem_from_row, read_rows
 from roundtrip_eval.problems.load import Outcome, Problem
 from roundtrip_eval.problems.validate import ProblemError
@@ -47,9 +48,10 @@ def _limit_memory() -> None:
         return
 
 
-RECIPE = "2"
+RECIPE = "3"
 """How C0's outcomes are made (`problem_from_row`, `C0_MEMORY`, the codec): a change to any of
-them must change this, so that no cache hands back outcomes made the old way."""
+them must change this, so that no cache hands back outcomes made the old way. 3: an opaque
+value carries the digest of its whole repr (red21), which a kept one from before lacks."""
 
 
 def shared_cache() -> Path:
@@ -89,7 +91,7 @@ def _encode_outcomes(expected: Sequence[Outcome]) -> list[Any] | None:
             out.append(["raised", o.error])
             continue
         if isinstance(o.value, Opaque):
-            out.append(["value", ["opaque", o.value.type_name, o.value.text]])
+            out.append(["value", opaque_encoding(o.value)])
             continue
         enc = encode(o.value)
         if '"opaque"' in json.dumps(enc) and not typed_equal(decode(enc), o.value):

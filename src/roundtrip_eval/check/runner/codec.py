@@ -16,6 +16,7 @@ from .protocol import (
     HEX_INT_BITS,
     MAX_DEPTH,
     MAX_VALUE_BYTES,
+    OPAQUE_DIGEST_BYTES,
     TOO_LARGE,
     VALUE_LIMITS,
 )
@@ -125,7 +126,9 @@ def _enc_json(
     _base: Any = BaseException, _too_large: Any = _TooLarge, _max_depth: int = MAX_DEPTH,
     _complex: Any = complex, _hex: Any = hex, _hex_bits: int = HEX_INT_BITS, _esc: Any = _ESCAPE,
     _issubclass: Any = issubclass, _bases: Any = (int, float, str, bytes, tuple, list, dict, frozenset, set),
-    _module_of: Any = _TYPE_MODULE, _is_mapping: Any = None, _name_of: Any = _TYPE_NAME,
+    _hash: Any = _BLAKE2B, _digest_bytes: int = OPAQUE_DIGEST_BYTES, _modules: Any = sys.modules,
+    _getattr: Any = getattr, _module_of: Any = _TYPE_MODULE, _is_mapping: Any = None,
+    _name_of: Any = _TYPE_NAME,
 ) -> tuple[str, str, Any]:  # fmt: skip
     """`(JSON text of encode(value), its sort key, budget left)`, sealed: the encoder the
     candidate side runs, and `encode`'s.
@@ -137,7 +140,9 @@ def _enc_json(
     thread) finds nothing mutable whose change would reach the text. `keyed` (inside a set)
     also builds the sort key: the `repr` of the nested lists `encode` returns, the order set
     members have always been sent in. Class names are read at the C level (`_TYPE_NAME`).
-    An int longer than `HEX_INT_BITS` is written in hex (`int(text, 0)` reads both forms)."""
+    An int longer than `HEX_INT_BITS` is written in hex (`int(text, 0)` reads both forms).
+    An opaque value carries the blake2b digest of its whole `repr` (`OPAQUE_DIGEST_BYTES`), by
+    which it compares, beside that repr cut to 200 characters (what a verdict shows)."""
     if left is not None:
         spare, items = left[0] - 8, left[1] - 1
         if spare < 0 or items < 0:
@@ -205,14 +210,23 @@ def _enc_json(
                 key += (", " if key else "") + entry[:cut]
     else:
         try:
-            text = _repr(value)[:200]
+            full = _repr(value)
         except _base:  # a hostile __repr__ must not break the runner
-            text = "<unrepresentable>"
-        if _type(text) is not _str:
-            text = "<unrepresentable>"
+            full = None
+        if _type(full) is _str:
+            # the whole repr, however long: its time is the call's, its memory the candidate's
+            digest = _hash(full.encode("utf-8", "surrogatepass"), digest_size=_digest_bytes).hexdigest()
+            text, full = full[:200], None
+        else:  # no repr was read: the empty digest, which equals no other value (`Opaque`)
+            text, digest, full = "<unrepresentable>", "", None
+        if left is not None:  # the text and the digest travel: they count
+            spare = left[0] - _len(text) - _len(digest)
+            if spare < 0:
+                raise _too_large(spare, left[1])
+            left = (spare, left[1])
         name = _name_of(t)  # the class's own name: a metaclass `__name__` is not called
-        body = '["opaque", ' + _esc(name) + ", " + _esc(text)
-        key = ("['opaque', " + _repr(name) + ", " + _repr(text)) if keyed else ""
+        body = '["opaque", ' + _esc(name) + ", " + _esc(text) + ", " + _esc(digest)
+        key = ("['opaque', " + _repr(name) + ", " + _repr(text) + ", " + _repr(digest)) if keyed else ""
         # EvalPlus's rule (`out == exp`) may still equal such a value to a plain one: send also
         # the value as its builtin base sees it (a namedtuple, an IntEnum, a user's str
         # subclass), read through the base type's own C methods, never the subclass's dunders;
@@ -238,12 +252,17 @@ def _enc_json(
                     plain = base(base.__iter__(value))
                 break
             if kind is None:
+                # by the class itself, not its names: a class of the candidate's that calls itself
+                # `fractions.Fraction` is not read as one; the class must be the one the loaded
+                # module holds (no import here: a value of the real class means it is loaded)
                 module = _module_of(t)
                 if _type(module) is _str and module == "fractions" and name == "Fraction":
-                    num, den = value.numerator, value.denominator
-                    if _type(num) is _int and _type(den) is _int:
-                        kind, plain = "fraction", [num, den]
-                elif _type(module) is _str and module == "decimal" and name == "Decimal":
+                    if _getattr(_modules.get("fractions"), "Fraction", None) is t:
+                        num, den = value.numerator, value.denominator
+                        if _type(num) is _int and _type(den) is _int:
+                            kind, plain = "fraction", [num, den]
+                elif (_type(module) is _str and module == "decimal" and name == "Decimal"
+                      and _getattr(_modules.get("decimal"), "Decimal", None) is t):  # fmt: skip
                     exact = _str(value)
                     if _type(exact) is _str:
                         kind, plain = "decimal", exact
@@ -368,7 +387,7 @@ def _dec(
     obj: Any, _self: Any = None, _bool: Any = bool, _int: Any = int, _float: Any = float,
     _str: Any = str, _list: Any = list, _tuple: Any = tuple, _dict: Any = dict, _set: Any = set,
     _frozenset: Any = frozenset, _bytes: Any = bytes, _complex: Any = complex, _len: Any = len,
-    _opaque: Any = None, _digest: Any = None, _tag: str = DIGEST_TAG,
+    _opaque: Any = None, _digest: Any = None, _tag: str = DIGEST_TAG, _type: Any = type,
 ) -> Any:  # fmt: skip
     """`decode`, sealed (the candidate process decodes each input right before the call)."""
     tag = obj[0]
@@ -400,32 +419,46 @@ def _dec(
         return _complex(obj[1])
     if tag == _tag:
         return _digest(_str(obj[1]), _str(obj[2]), _int(obj[3]))
-    if _len(obj) > 3:  # with its plain form (`_enc_json`); an older record has none
+    if _len(obj) == 3:  # a marker (`TOO_LARGE`, too deep), or a record from before the digest
+        return _opaque(_str(obj[1]), _str(obj[2]))
+    if _type(obj[3]) is not _str:  # a record from before the digest, with its plain form
         return _opaque(_str(obj[1]), _str(obj[2]), _str(obj[3][0]), _self(obj[3][1]))
-    return _opaque(_str(obj[1]), _str(obj[2]))
+    if _len(obj) > 4:  # with its plain form (`_enc_json`)
+        return _opaque(_str(obj[1]), _str(obj[2]), _str(obj[4][0]), _self(obj[4][1]), obj[3])
+    return _opaque(_str(obj[1]), _str(obj[2]), None, None, obj[3])
 
 
 class Opaque:
-    """A value of a type the codec does not know; equal only to the same type and repr.
+    """A value of a type the codec does not know; equal only to a value of the same type name
+    whose whole `repr` has the same digest (`_enc_json`). `text` is that repr cut to 200
+    characters, for reading only. Without a digest (a marker such as `TOO_LARGE`, or a record
+    from before the digest) it compares by `text`; with the empty digest (its repr raised) it
+    equals only itself.
 
     `plain_kind`/`plain` carry what EvalPlus's `out == exp` may still see in it (`_enc_json`;
     None for a value with none, or from an older record): only `check.compare` reads them."""
 
-    def __init__(self, type_name: str, text: str, plain_kind: str | None = None, plain: Any = None) -> None:
+    def __init__(
+        self, type_name: str, text: str, plain_kind: str | None = None, plain: Any = None,
+        digest: str | None = None,
+    ) -> None:  # fmt: skip
         self.type_name = type_name
         self.text = text
         self.plain_kind = plain_kind
         self.plain = plain
+        self.digest = digest
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Opaque)
-            and other.type_name == self.type_name
-            and other.text == self.text
-        )
+        if not isinstance(other, Opaque) or other.type_name != self.type_name:
+            return False
+        if self.digest == "" or other.digest == "":
+            return other is self
+        if self.digest is None or other.digest is None:
+            return self.digest is other.digest and other.text == self.text
+        return other.digest == self.digest
 
     def __hash__(self) -> int:
-        return hash((self.type_name, self.text))
+        return hash((self.type_name, self.text if self.digest is None else self.digest))
 
     def __repr__(self) -> str:
         return f"<{self.type_name} {self.text}>"
@@ -450,7 +483,7 @@ class Digest:
         return f"<{self.type_name} of {self.size:,} encoded bytes, digest {self.digest[:12]}>"
 
 
-_dec.__defaults__ = (*_dec.__defaults__[:-3], Opaque, Digest, DIGEST_TAG)  # type: ignore[index]
+_dec.__defaults__ = (*_dec.__defaults__[:-4], Opaque, Digest, DIGEST_TAG, type)  # type: ignore[index]
 _seal(_dec)
 
 
@@ -472,6 +505,13 @@ def _enc(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     if budget is not None:
         budget[0], budget[1] = left
     return json.loads(text)
+
+
+def opaque_encoding(value: Opaque) -> list[str]:
+    """`value`'s encoding without its plain form: its type name, text and digest (if any), what
+    it compares by (a cache of C0's outcomes keeps it)."""
+    head = ["opaque", value.type_name, value.text]
+    return head if value.digest is None else [*head, value.digest]
 
 
 def encode(value: Any, depth: int = 0) -> Any:
@@ -528,6 +568,10 @@ def _typed_key(value: Any) -> Any:
     if t is dict:
         items = ((_typed_key(k), _typed_key(v)) for k, v in value.items())
         return (t, tuple(sorted(items, key=repr)))
-    if t is Opaque:
-        return (t, value.type_name, value.text)
+    if t is Opaque:  # the same key exactly when `Opaque.__eq__` holds
+        if value.digest == "":
+            return (t, value.type_name, "", id(value))
+        if value.digest is None:
+            return (t, value.type_name, None, value.text)
+        return (t, value.type_name, value.digest)
     return (t, value)

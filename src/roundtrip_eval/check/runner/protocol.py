@@ -184,9 +184,18 @@ def refusal(status: int) -> str | None:
     return REFUSALS[index] if 0 <= index < len(REFUSALS) else None
 
 
+OPAQUE_DIGEST_BYTES = 16
+"""An opaque value's digest: blake2b of its whole `repr` (UTF-8, surrogates passed), this many
+bytes, in hex (`codec._enc_json`). The value compares by it (`codec.Opaque`); the text it travels
+with is that repr cut to 200 characters, for people reading a verdict."""
 PLAIN_KINDS = ("base", "fraction", "decimal")
 """What an opaque value's plain form is (`codec._enc_json`): its builtin base type's value, a
 Fraction's `[numerator, denominator]`, a Decimal's exact text."""
+
+
+def _opaque_digest(text: str) -> bool:
+    """Whether `text` is an opaque value's digest: `OPAQUE_DIGEST_BYTES` in lowercase hex, or ""."""
+    return text == "" or (len(text) == 2 * OPAQUE_DIGEST_BYTES and all(c in "0123456789abcdef" for c in text))
 
 
 def valid_encoding(obj: object, depth: int = 0) -> bool:
@@ -209,12 +218,19 @@ def valid_encoding(obj: object, depth: int = 0) -> bool:
             and valid_encoding(p[0], depth + 1) and valid_encoding(p[1], depth + 1)
             for p in rest[0]
         )
-    if tag == "opaque":  # [name, repr] and, since red16, optionally [kind, plain encoding]
-        if len(rest) == 3 and isinstance(rest[2], list) and len(rest[2]) == 2:
-            kind, plain = rest[2]
-            return (isinstance(rest[0], str) and isinstance(rest[1], str) and kind in PLAIN_KINDS
-                    and valid_encoding(plain, depth + 1))  # fmt: skip
-        return len(rest) == 2 and all(isinstance(x, str) for x in rest)
+    if tag == "opaque":
+        # [name, text]: a marker (`TOO_LARGE`, too deep); [name, text, digest] and, since red16,
+        # [name, text, digest, [kind, plain encoding]]: a value (its digest "" when its repr raised)
+        if len(rest) < 2 or len(rest) > 4 or not all(isinstance(x, str) for x in rest[:3]):
+            return False
+        if len(rest) >= 3 and not _opaque_digest(rest[2]):
+            return False
+        if len(rest) == 4:
+            if not isinstance(rest[3], list) or len(rest[3]) != 2:
+                return False
+            kind, plain = rest[3]
+            return kind in PLAIN_KINDS and valid_encoding(plain, depth + 1)
+        return True
     if tag == DIGEST_TAG:  # a whole returned value only
         return (depth == 0 and len(rest) == 3 and all(isinstance(x, str) for x in rest)
                 and rest[2].isascii() and rest[2].isdigit())  # fmt: skip

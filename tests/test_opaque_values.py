@@ -128,3 +128,49 @@ def test_the_c0_cache_keeps_the_digest() -> None:
     value = _round(Long(500, "a"))
     (back,) = _decode_outcomes(_encode_outcomes([Outcome(ok=True, value=value)]) or [])
     assert back.value == value and back.value != _round(Long(500, "b"))
+
+
+def _nested(leaf: Any, depth: int = 60) -> Any:
+    value = [leaf]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_a_part_nested_past_the_codecs_depth_compares_by_its_whole_repr() -> None:
+    """Until the digest reached it, the "too deep" marker compared by its text alone: two
+    60-deep lists that differed only in their innermost item were equal (a wrong pass)."""
+    assert not typed_equal(_round(_nested(1)), _round(_nested(2)))
+    assert typed_equal(_round(_nested(1)), _round(_nested(1)))
+    assert not typed_equal(_round(_nested(1)), _round(_nested((1,))))
+    assert str(encode(_nested(1))).count("<too deep>") == 1
+
+
+def test_a_part_too_deep_to_repr_equals_nothing() -> None:
+    deep = _nested(1, 100_000)  # its repr passes the interpreter's recursion limit
+    assert not typed_equal(_round(deep), _round(deep))
+
+
+@pytest.mark.docker
+async def test_a_wrong_deeply_nested_answer_fails_and_the_right_one_passes(docker_client: Any) -> None:
+    from roundtrip_eval.check.host import run_check
+    from roundtrip_eval.problems.evalplus import problem_from_row
+    from roundtrip_eval.sandbox import RoundtripDockerSandbox
+
+    ref = "def nest(n):\n    v = [n]\n    for _ in range(60):\n        v = [v]\n    return v\n"
+    wrong = ref.replace("v = [n]", "v = [n + 1]")
+    row = {"task_id": "Mbpp/995", "prompt": '"""\nNest.\nassert nest(1) == 1\n"""\n', "entry_point": "nest",
+           "canonical_solution": ref, "atol": 0, "base_input": [[1], [2]], "plus_input": []}  # fmt: skip
+    problem = problem_from_row("mbpp_plus", row)
+    envs = await RoundtripDockerSandbox.sample_init("deep", None, {})
+    try:
+        verdicts = {
+            (code, mode): await run_check(envs["default"], code, problem, compare_mode=mode)
+            for code in (ref, wrong)
+            for mode in ("typed", "evalplus")
+        }
+    finally:
+        await RoundtripDockerSandbox.sample_cleanup("deep", None, envs, False)
+    for mode in ("typed", "evalplus"):
+        assert verdicts[(ref, mode)].passed, verdicts[(ref, mode)].detail
+        assert not verdicts[(wrong, mode)].passed, f"a wrong nested answer passed ({mode})"

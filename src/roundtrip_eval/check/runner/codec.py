@@ -53,7 +53,6 @@ class _TooLarge(Exception):
     """The encoded value grew past its size or item limit."""
 
 
-
 try:  # the C escaper json.dumps uses; the pure-Python one gives the same text
     from _json import encode_basestring_ascii as _ESCAPE
 except ImportError:  # pragma: no cover - CPython always has _json
@@ -149,10 +148,26 @@ def _enc_json(
             raise _too_large(spare, items)
         left = (spare, items)
     t = _type(value)
-    if depth > _max_depth:
+    if depth > _max_depth:  # not walked further; compared by the digest of its whole repr
         name = _name_of(t)
-        return ('["opaque", ' + _esc(name) + ', "<too deep>"]',
-                ("['opaque', " + _repr(name) + ", '<too deep>']") if keyed else "", left)  # fmt: skip
+        try:
+            full = _repr(value)
+        except _base:  # a repr past the interpreter's recursion limit, or a hostile one
+            full = None
+        digest = (
+            _hash(full.encode("utf-8", "surrogatepass"), digest_size=_digest_bytes).hexdigest()
+            if _type(full) is _str
+            else ""
+        )  # the empty digest equals no other value (`Opaque`)
+        full = None
+        if left is not None:
+            spare = left[0] - _len(digest)
+            if spare < 0:
+                raise _too_large(spare, left[1])
+            left = (spare, left[1])
+        return ('["opaque", ' + _esc(name) + ', "<too deep>", ' + _esc(digest) + "]",
+                ("['opaque', " + _repr(name) + ", '<too deep>', " + _repr(digest) + "]") if keyed else "",
+                left)  # fmt: skip
     if value is None:
         return '["none"]', "['none']", left
     if t is _bool:
@@ -495,6 +510,7 @@ def _enc(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     when `_TooLarge` stops it early): the host's entry to `_enc_json`. `json` is imported here,
     not by the module: the candidate process, which loads this module, never calls it."""
     import json
+
     left = None if budget is None else (budget[0], budget[1])
     try:
         text, _, left = _enc_json(value, depth, left)
@@ -545,9 +561,7 @@ def typed_equal(a: Any, b: Any) -> bool:
         if len(a) != len(b):
             return False
         theirs = {_typed_key(k): v for k, v in b.items()}
-        return all(
-            (key := _typed_key(k)) in theirs and typed_equal(v, theirs[key]) for k, v in a.items()
-        )
+        return all((key := _typed_key(k)) in theirs and typed_equal(v, theirs[key]) for k, v in a.items())
     if isinstance(a, set | frozenset):
         return len(a) == len(b) and _typed_key(a) == _typed_key(b)
     return bool(a == b)

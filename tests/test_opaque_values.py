@@ -137,18 +137,36 @@ def _nested(leaf: Any, depth: int = 60) -> Any:
     return value
 
 
-def test_a_part_nested_past_the_codecs_depth_compares_by_its_whole_repr() -> None:
-    """Until the digest reached it, the "too deep" marker compared by its text alone: two
-    60-deep lists that differed only in their innermost item were equal (a wrong pass)."""
+def test_a_part_nested_past_the_codecs_depth_compares_exactly() -> None:
+    """The "too deep" marker once compared by its text alone (two 60-deep lists that differed
+    only in their innermost item were equal), then by the digest of the part's repr, which the
+    candidate writes (red22: a leaf whose repr lies, an int subclass). Now by the digest of the
+    part's own exact encoding."""
+
+    class Leaf:
+        def __repr__(self) -> str:
+            return "1"
+
+    class One(int):
+        pass
+
     assert not typed_equal(_round(_nested(1)), _round(_nested(2)))
     assert typed_equal(_round(_nested(1)), _round(_nested(1)))
     assert not typed_equal(_round(_nested(1)), _round(_nested((1,))))
+    assert not typed_equal(_round(_nested(1)), _round(_nested(Leaf())))
+    assert not typed_equal(_round(_nested(1)), _round(_nested(One(1))))
+    assert not typed_equal(_round(_nested(1.0)), _round(_nested(1)))
     assert str(encode(_nested(1))).count("<too deep>") == 1
 
 
-def test_a_part_too_deep_to_repr_equals_nothing() -> None:
-    deep = _nested(1, 100_000)  # its repr passes the interpreter's recursion limit
-    assert not typed_equal(_round(deep), _round(deep))
+def test_a_value_past_the_recursion_limit_is_unencodable() -> None:
+    """Not a marker that might meet another: encoding raises, which the runner reports as an
+    unencodable value (a `crash` of that input)."""
+    loop: list[Any] = []
+    loop.append(loop)
+    for value in (_nested(1, 100_000), loop):
+        with pytest.raises(RecursionError):
+            encode(value)
 
 
 @pytest.mark.docker

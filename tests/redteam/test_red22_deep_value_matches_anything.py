@@ -44,16 +44,16 @@ ROW = {
 }
 
 # wrong on every input deeper than 50: the innermost value is 1, not 0
-WRONG_LEAF = '''
+WRONG_LEAF = """
 def nest(n):
     value = 0 if n <= 50 else 1
     for _ in range(n):
         value = [value]
     return value
-'''
+"""
 
 # wrong on every input deeper than 50: a list holding itself, whatever n is
-SELF_LIST = '''
+SELF_LIST = """
 def nest(n):
     if n <= 50:
         value = 0
@@ -63,10 +63,10 @@ def nest(n):
     loop = []
     loop.append(loop)
     return loop
-'''
+"""
 
 # wrong on every input deeper than 50: the innermost value is an object that only *prints* as 0
-LIAR_REPR = '''
+LIAR_REPR = """
 class Leaf:
     def __repr__(self):
         return "0"
@@ -77,10 +77,10 @@ def nest(n):
     for _ in range(n):
         value = [value]
     return value
-'''
+"""
 
 # below level 50 the innermost value is an int subclass: `repr` is int's, the type is not C0's
-INT_SUBCLASS = '''
+INT_SUBCLASS = """
 class Zero(int):
     pass
 
@@ -90,7 +90,7 @@ def nest(n):
     for _ in range(n):
         value = [value]
     return value
-'''
+"""
 
 
 @pytest.mark.parametrize(
@@ -100,13 +100,18 @@ async def test_a_value_wrong_below_level_50_does_not_pass(docker_sandbox: Any, c
     problem = problem_from_row("humaneval_plus", ROW)
     result = await run_check(docker_sandbox, code, problem)  # the static screen on
     assert not result.passed, result.detail
-    assert result.category == "semantic", result.detail
+    # a list holding itself cannot be encoded at all (RecursionError past the codec's depth):
+    # the value is unencodable, which the host scores `crash` (fx16)
+    assert result.category == ("crash" if code is SELF_LIST else "semantic"), result.detail
 
 
 async def test_an_int_subclass_below_level_50_is_a_return_type(docker_sandbox: Any) -> None:
     result = await run_check(docker_sandbox, INT_SUBCLASS, problem_from_row("humaneval_plus", ROW))
     assert not result.passed, result.detail
-    assert result.category == "return_type", result.detail
+    # below level 50 the part is compared by the digest of its exact encoding (fx16), which says
+    # that it differs, not how: the host cannot tell a changed type from a changed value there
+    # (docs/scoring.md); above that depth the same value is `return_type`
+    assert result.category in ("return_type", "semantic"), result.detail
 
 
 async def test_the_correct_function_passes(docker_sandbox: Any) -> None:

@@ -97,6 +97,15 @@ def _on_alarm(signum: int, frame: Any, _exc: Any = _CallTimeout) -> None:
     raise _exc()
 
 
+ALARM_EARLY = 0.005
+"""Seconds before its limit at which the alarm cannot be the loop's own: the timer is the
+process's, and the candidate may set it itself (`signal.setitimer`), which the runner's handler
+then answers early. Such a call is judged as raising, not as a timeout (red22); the loop's
+clock, not the alarm, says when a limit has passed."""
+ALARM_TEXT = ("the process's real-time timer went off before the time limit: the code set the "
+              "runner's timer itself (signal.setitimer or signal.alarm)")  # fmt: skip
+
+
 def _changed(
     current: Any, snapshot: Any, _type: Any = type, _str: Any = str, _list: Any = list,
     _dict: Any = dict,
@@ -223,6 +232,7 @@ def _loop(
     _last: Any = (K_WHAT, MSG_BROKEN), _bind: str = BIND_EVENT, _budget: Any = CHECK_BUDGET,
     _loader: Any = types.SimpleNamespace, _monotonic: Any = time.monotonic,
     _gc_disable: Any = gc.disable, _gc_enable: Any = gc.enable, _gc_isenabled: Any = gc.isenabled,
+    _early: float = ALARM_EARLY, _alarm_name: str = "SIGALRM", _alarm_text: str = ALARM_TEXT,
 ) -> None:  # fmt: skip
     """The candidate process's work: import the code, check the function, call it on each input.
 
@@ -274,10 +284,14 @@ def _loop(
             if _monotonic() - started > import_timeout:  # the alarm ignored, or caught
                 raise _call_timeout()
         except _call_timeout:
-            out = _message((kind, stage_msg, stage, import_, timeout_k, True))
-            me.f_code  # noqa: B018
-            _audit(_send, out)
-            return
+            _setitimer(_real, 0)
+            if _monotonic() - started < import_timeout - _early:  # not this limit: its own timer
+                failed = (kind, stage_msg, stage, import_, exc_k, _alarm_name, msg_k, _alarm_text)
+            else:
+                out = _message((kind, stage_msg, stage, import_, timeout_k, True))
+                me.f_code  # noqa: B018
+                _audit(_send, out)
+                return
         except _base as exc:
             _setitimer(_real, 0)
             name, text = _describe(exc, 300)
@@ -345,7 +359,12 @@ def _loop(
                 value = func(*args)
                 _setitimer(_real, 0)
             except _call_timeout:
-                late = True
+                _setitimer(_real, 0)
+                if _monotonic() - started < call_timeout - _early:  # not the limit: the code's own timer
+                    out = _message((kind, reply_msg, index, i, ok, False, exc_k, _alarm_name,
+                                    msg_k, _alarm_text))  # fmt: skip
+                else:
+                    late = True
             except _base as exc:
                 _setitimer(_real, 0)
                 name, why = _describe(exc, 200)
@@ -362,7 +381,11 @@ def _loop(
                     encoded, budget = _encode_value(value, budget)
                     out = _message((kind, reply_msg, index, i, ok, True), (value_k, encoded))
                 except _call_timeout:
-                    late = True
+                    _setitimer(_real, 0)
+                    if _monotonic() - started < call_timeout - _early:  # the code's own timer
+                        out = _message((kind, unencodable, index, i, exc_k, _alarm_name, msg_k, _alarm_text))
+                    else:
+                        late = True
                 except _base as exc:
                     name, why = _describe(exc, 200)
                     out = _message((kind, unencodable, index, i, exc_k, name, msg_k, why))

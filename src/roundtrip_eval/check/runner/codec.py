@@ -148,18 +148,15 @@ def _enc_json(
             raise _too_large(spare, items)
         left = (spare, items)
     t = _type(value)
-    if depth > _max_depth:  # not walked further; compared by the digest of its whole repr
+    if depth > _max_depth:
+        # the part below is encoded again from depth 0 (as exactly as any value) and travels as
+        # the digest of that text: compared exactly, never by a repr the candidate writes
+        # (red22). Past the interpreter's recursion limit (a list that holds itself) encoding
+        # raises RecursionError: the value is unencodable, as any value the codec cannot carry
         name = _name_of(t)
-        try:
-            full = _repr(value)
-        except _base:  # a repr past the interpreter's recursion limit, or a hostile one
-            full = None
-        digest = (
-            _hash(full.encode("utf-8", "surrogatepass"), digest_size=_digest_bytes).hexdigest()
-            if _type(full) is _str
-            else ""
-        )  # the empty digest equals no other value (`Opaque`)
-        full = None
+        inner, _, left = _self(value, 0, left)
+        digest = _hash(inner.encode("utf-8", "surrogatepass"), digest_size=_digest_bytes).hexdigest()
+        inner = None
         if left is not None:
             spare = left[0] - _len(digest)
             if spare < 0:
@@ -567,6 +564,17 @@ def typed_equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _key_text(key: Any) -> str:
+    """A `_typed_key`'s text, to order set members and dict items by: its repr, but an int in
+    hex, since `repr` of an int past the interpreter's digit limit raises (red22: a set holding
+    10**5000 made the host's compare raise)."""
+    if type(key) is tuple:
+        return "(" + ", ".join(map(_key_text, key)) + ")"
+    if type(key) is int:
+        return hex(key)
+    return repr(key)
+
+
 def _typed_key(value: Any) -> Any:
     """A hashable key that two values share exactly when `typed_equal` holds between them
     (the type goes into the key, NaN is one key, -0.0 is 0.0's), for set members and dict keys."""
@@ -577,11 +585,11 @@ def _typed_key(value: Any) -> Any:
         return (t, _typed_key(value.real), _typed_key(value.imag))
     if t is list or t is tuple:
         return (t, tuple(_typed_key(v) for v in value))
-    if t is set or t is frozenset:  # members sorted by repr: NaNs may repeat, so not a frozenset
-        return (t, tuple(sorted((_typed_key(v) for v in value), key=repr)))
+    if t is set or t is frozenset:  # members sorted by their text: NaNs may repeat, so not a frozenset
+        return (t, tuple(sorted((_typed_key(v) for v in value), key=_key_text)))
     if t is dict:
         items = ((_typed_key(k), _typed_key(v)) for k, v in value.items())
-        return (t, tuple(sorted(items, key=repr)))
+        return (t, tuple(sorted(items, key=_key_text)))
     if t is Opaque:  # the same key exactly when `Opaque.__eq__` holds
         if value.digest == "":
             return (t, value.type_name, "", id(value))

@@ -108,7 +108,7 @@ def _think_tags(text: str) -> list[tuple[int, int, bool]]:
         alone = line.strip().lower() in ("<think>", "</think>")
         if fence and not thinking and not alone:
             match = _FENCE.match(line)
-            closes = bool(match) and match.group(1)[0] == fence[0] and not match.group(2)  # type: ignore[union-attr]
+            closes = match is not None and match.group(1)[0] == fence[0] and not match.group(2)
             glued = line.rstrip().endswith(fence) and line.strip() != fence  # code glued to it
             if closes or glued:
                 fence = ""

@@ -568,8 +568,9 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     """The indices of the blocks that make one program with block `last` (the last that binds
     the target), in source order: `last` and every other block that parses and binds a name the
     program needs and does not bind itself (a helper, an import), transitively. Earlier blocks
-    are looked at first (nearest first), then later ones (nearest first): a reply may give the
-    helper after the function ("It uses this helper: ..."). An earlier block that binds the
+    are looked at first (nearest first), then later ones (last first): a reply may give the
+    helper after the function ("It uses this helper: ..."), and restate it corrected after a
+    draft, so among later blocks the last restatement wins, as it does for the target. An earlier block that binds the
     target joins only when the program reads the target before binding it (`f = cache(f)`
     wraps the earlier definition); otherwise it is a draft the last block replaces. A later
     block never joins when it binds the target (a stub or a restatement). A later block that
@@ -585,7 +586,7 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
         return [last]
     needed = _free_names(winner, function)
     joined = {last}
-    order = [*range(last - 1, -1, -1), *range(last + 1, len(trees))]
+    order = [*range(last - 1, -1, -1), *range(len(trees) - 1, last, -1)]
     changed = True
     while changed and needed:  # a later helper may need an earlier import, and back
         changed = False

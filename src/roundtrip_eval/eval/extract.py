@@ -570,7 +570,8 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     program needs and does not bind itself (a helper, an import), transitively. Earlier blocks
     are looked at first (nearest first), then later ones (last first): a reply may give the
     helper after the function ("It uses this helper: ..."), and restate it corrected after a
-    draft, so among later blocks the last restatement wins, as it does for the target. An earlier block that binds the
+    draft, so among later blocks the last restatement wins, as it does for the target.
+    An earlier block that binds the
     target joins only when the program reads the target before binding it (`f = cache(f)`
     wraps the earlier definition); otherwise it is a draft the last block replaces. A later
     block never joins when it binds the target (a stub or a restatement). A later block that

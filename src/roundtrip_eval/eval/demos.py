@@ -179,7 +179,8 @@ class _Purity:
             elif isinstance(inner, ast.Call):
                 if not self._pure_call(inner.func, pure):
                     return False
-                if _called_name(inner) == self.function and not self.harmless_target_call(inner, node):
+                own = _called_name(inner) in {self.function, *pure}
+                if own and not self.harmless_target_call(inner, node, local):
                     return False
                 vetted.add(id(inner.func))
                 if isinstance(inner.func, ast.Attribute):
@@ -208,16 +209,29 @@ class _Purity:
             return True
         return dotted is not None and (dotted in PURE_MODULES or _is_pure_import(dotted))
 
-    def harmless_target_call(self, call: ast.Call, statement: ast.AST) -> bool:
+    def harmless_target_call(self, call: ast.Call, statement: ast.AST,
+                             local: frozenset[str] = frozenset()) -> bool:  # fmt: skip
         """A call of the target that cannot change what a later call computes: the target
         changes no module state itself (`_changes_module`), and every argument is an immutable
         value (a constant, a tuple or operation of such, a name only ever bound to one, or a loop
         variable over such values), so the target cannot store into what it is given."""
-        if self.target_changes_module or any(isinstance(a, ast.Starred) for a in call.args):
+        target = _called_name(call) == self.function
+        if (target and self.target_changes_module) or any(isinstance(a, ast.Starred) for a in call.args):
             return False
-        loops = _immutable_loop_names(statement, self)
+        loops = _immutable_loop_names(statement, self) | local  # a pure function's own names
         given = [*call.args, *(k.value for k in call.keywords)]
-        return all(self.immutable(a, loops) or self.demo_only(a) for a in given)
+        return all(self.unshared(a, loops) for a in given)
+
+    def unshared(self, node: ast.expr, local: frozenset[str]) -> bool:
+        """Whether changing `node`'s value could change nothing kept: an immutable value, a
+        fresh display (`[2, 7, 11]`) of such values, or a name only demos see (`demo_only`)."""
+        if self.immutable(node, local) or self.demo_only(node) or isinstance(node, ast.Lambda):
+            return True  # a lambda's body is pure: the statement holding it is checked whole
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            return all(self.unshared(e, local) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return all(p is not None and self.unshared(p, local) for p in [*node.keys, *node.values])
+        return False
 
     def demo_only(self, node: ast.expr) -> bool:
         """A name whose object only demos can see: a data name no definition reads (changing it
@@ -400,20 +414,36 @@ def _immutable_elements(node: ast.expr, purity: _Purity, local: frozenset[str]) 
 
 
 def _changes_module(tree: ast.Module, function: str, imported: dict[str, str]) -> bool:
-    """Whether the target may change module state when called: it declares a `global` or
-    `nonlocal`, stores into or deletes from an object it does not own, or calls a method of
-    one (`WORDS.update(extra)`). Not followed: what another module function it calls does."""
+    """Whether the target may change state that outlives a call: it declares a `global` or
+    `nonlocal`, or stores into, deletes from or calls a method of an object it did not make
+    itself (`WORDS.update(extra)`, a parameter's mutable default, `self` of a bound method).
+    Not followed: what another module function it calls does."""
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     defs = [n for n in functions if n.name == function]
     if len(defs) == 1:
         return _changes_outside(defs[0], imported)
-    # bound otherwise (`f = memo(_f)`): any module function may be what runs
-    return any(_changes_outside(d, imported) for d in functions)
+    # bound otherwise (`f = memo(_f)`, `f = Solution().method`): any function may be what runs
+    every = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return any(_changes_outside(d, imported) for d in every)
 
 
 def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dict[str, str]) -> bool:
     """Whether a function's body may change an object it does not own (see `_changes_module`)."""
-    local = _function_locals(node) if isinstance(node, ast.FunctionDef) else frozenset()
+    local: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = inner.args
+            given = [*args.posonlyargs, *args.args]
+            with_default = [a.arg for a in given][len(given) - len(args.defaults) :]
+            defaults = dict(zip(with_default, args.defaults, strict=True))
+            defaults |= {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d}
+            shared = {name for name, d in defaults.items() if not isinstance(d, ast.Constant)}
+            owned = _function_locals(inner) if isinstance(inner, ast.FunctionDef) else _parameters(args)
+            local |= owned - shared - {"self", "cls"}
+        elif isinstance(inner, ast.Lambda):
+            local |= _parameters(inner.args)
+        elif isinstance(inner, _COMPREHENSIONS):
+            local |= _targets(inner.generators)
     for n in ast.walk(node):
         if isinstance(n, ast.Global | ast.Nonlocal):
             return True
@@ -424,7 +454,9 @@ def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dic
             owner = n.func.value
         while isinstance(owner, ast.Attribute | ast.Subscript):
             owner = owner.value
-        pure_module = isinstance(owner, ast.Name) and imported.get(owner.id) in PURE_MODULES
+        dotted = imported.get(owner.id) if isinstance(owner, ast.Name) else None
+        attribute = n.func.attr if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) else ""
+        pure_module = dotted in PURE_MODULES or _is_pure_import(f"{dotted}.{attribute}")
         if isinstance(owner, ast.Name) and owner.id not in local and not pure_module:
             return True
     return False

@@ -420,15 +420,20 @@ def _changes_module(tree: ast.Module, function: str, imported: dict[str, str]) -
     Not followed: what another module function it calls does."""
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     defs = [n for n in functions if n.name == function]
+    own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)}
     if len(defs) == 1:
-        return _changes_outside(defs[0], imported)
+        return _changes_outside(defs[0], imported, own)
     # bound otherwise (`f = memo(_f)`, `f = Solution().method`): any function may be what runs
     every = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    return any(_changes_outside(d, imported) for d in every)
+    return any(_changes_outside(d, imported, own) for d in every)
 
 
-def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dict[str, str]) -> bool:
-    """Whether a function's body may change an object it does not own (see `_changes_module`)."""
+def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dict[str, str],
+                     own: set[str]) -> bool:  # fmt: skip
+    """Whether a function's body may change an object it does not own (see `_changes_module`):
+    a store into it, a method called on it, or the object handed to a call (`heapq.heappush(
+    HEAP, x)`) other than a builtin's that only computes (`len(WORDS)`). A module (`np.sqrt`),
+    a builtin type (`str.maketrans`), a module function or class is not such an object."""
     local: set[str] = set()
     for inner in ast.walk(node):
         if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -454,12 +459,20 @@ def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dic
             owner = n.func.value
         while isinstance(owner, ast.Attribute | ast.Subscript):
             owner = owner.value
-        dotted = imported.get(owner.id) if isinstance(owner, ast.Name) else None
-        attribute = n.func.attr if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) else ""
-        pure_module = dotted in PURE_MODULES or _is_pure_import(f"{dotted}.{attribute}")
-        if isinstance(owner, ast.Name) and owner.id not in local and not pure_module:
+        if isinstance(owner, ast.Name) and not _not_an_object(owner.id, local, imported, own):
             return True
+        if isinstance(n, ast.Call) and _called_name(n) not in PURE_BUILTINS:
+            given = [*n.args, *(k.value for k in n.keywords)]
+            given = [g.value if isinstance(g, ast.Starred) else g for g in given]
+            if any(isinstance(g, ast.Name) and not _not_an_object(g.id, local, imported, own) for g in given):
+                return True
     return False
+
+
+def _not_an_object(name: str, local: set[str], imported: dict[str, str], own: set[str]) -> bool:
+    """A function's own name, an import, a module function or class, or a builtin: not a
+    module-level object that a call could change."""
+    return name in local or name in imported or name in own or name in _BUILTIN_NAMES
 
 
 def _scoped_loads(node: ast.AST, local: frozenset[str]) -> Iterable[tuple[ast.Name, bool]]:

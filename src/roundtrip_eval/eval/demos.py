@@ -142,7 +142,7 @@ class _Purity:
         self.data = frozenset() if data is None else data
         self.unbound = _unbound_names(tree, rebound)
         self.constants = _constant_names(tree, self.builtins)
-        self.target_changes_module = _changes_module(tree, function, self.imported)
+        self.target_changes_module = _changes_module(tree, function, self.imported, self.unbound)
         self.pure_functions = self._pure_functions(tree)
 
     def _pure_functions(self, tree: ast.Module) -> set[str]:
@@ -413,14 +413,14 @@ def _immutable_elements(node: ast.expr, purity: _Purity, local: frozenset[str]) 
     return purity.demo_only(node)
 
 
-def _changes_module(tree: ast.Module, function: str, imported: dict[str, str]) -> bool:
+def _changes_module(tree: ast.Module, function: str, imported: dict[str, str], unbound: set[str]) -> bool:
     """Whether the target may change state that outlives a call: it declares a `global` or
     `nonlocal`, or stores into, deletes from or calls a method of an object it did not make
     itself (`WORDS.update(extra)`, a parameter's mutable default, `self` of a bound method).
     Not followed: what another module function it calls does."""
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     defs = [n for n in functions if n.name == function]
-    own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)}
+    own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)} | unbound  # unbound: NameError
     if len(defs) == 1:
         return _changes_outside(defs[0], imported, own)
     # bound otherwise (`f = memo(_f)`, `f = Solution().method`): any function may be what runs
@@ -445,6 +445,7 @@ def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dic
             shared = {name for name, d in defaults.items() if not isinstance(d, ast.Constant)}
             owned = _function_locals(inner) if isinstance(inner, ast.FunctionDef) else _parameters(args)
             local |= owned - shared - {"self", "cls"}
+            local |= {d.name for d in ast.walk(inner) if isinstance(d, _DEFINITIONS) and d is not inner}
         elif isinstance(inner, ast.Lambda):
             local |= _parameters(inner.args)
         elif isinstance(inner, _COMPREHENSIONS):

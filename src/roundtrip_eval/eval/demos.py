@@ -28,7 +28,21 @@ So the rule is positive: a top-level statement is removed only when it is **a de
    (`try: import numpy / except ImportError: sys.exit(...)` runs it only when the import failed).
    When the stop sits in a branch that may not run (an `if`, `try` or `match` branch:
    `if sys.version_info >= (3, 9): from functools import cache / else: sys.exit(...)`), the
-   statement is removed only if nothing kept reads a name it binds, as for rule 2.
+   statement is removed only when it leaves state alone (no store into an object, no `del`
+   or `global`, no call but the stopping ones and pure ones) and names nothing (bound or
+   read, at any depth) that kept code reads or a kept demo binds, other than the stopping
+   call's own name (`sys` of `sys.exit`): a loop filling `VALUES[symbol] = value` beside a
+   guarded exit, or an `else:`/`except EOFError:` branch writing `WORDS[7]`, runs as written.
+
+A call of the target (or of a pure module function) is pure only when it cannot change what a
+later call computes: the target changes nothing outside what it makes (`_changes_module`: no
+`global`/`nonlocal`, no store into, method call on or hand-over of a module-level object, no
+mutable default, no `self`; for a target bound otherwise, `f = memo(_f)`, no function of the
+module does), and each argument is unshared: an immutable value (constants, tuples, scalar
+builtins, names only ever bound to such, loop variables over `range`, strings or displays of
+such), a fresh display (`[2, 7, 11]`), a lambda, a data name no definition reads, or a name
+nothing binds. So `print(fizzbuzz(7, {7: "Bazz"}))` stays when fizzbuzz updates a global table
+from it. Not followed: what a library function does to an object of its own module.
 
 *Pure* parts call nothing but the target, `print`/`pprint`, builtins that only compute from their
 arguments (`len`, `range`, `str`, `sorted`, ... listed in `PURE_BUILTINS`, not rebound by the

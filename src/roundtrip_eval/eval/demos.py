@@ -477,9 +477,10 @@ def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dic
         if isinstance(owner, ast.Name) and not _not_an_object(owner.id, local, imported, own):
             return True
         if isinstance(n, ast.Call) and _called_name(n) not in PURE_BUILTINS:
-            given = [*n.args, *(k.value for k in n.keywords)]
-            given = [g.value if isinstance(g, ast.Starred) else g for g in given]
-            if any(isinstance(g, ast.Name) and not _not_an_object(g.id, local, imported, own) for g in given):
+            handed = [*n.args, *(k.value for k in n.keywords)]
+            handed = [g.value if isinstance(g, ast.Starred) else g for g in handed]
+            objects = [g for g in handed if isinstance(g, ast.Name)]
+            if any(not _not_an_object(g.id, local, imported, own) for g in objects):
                 return True
     return False
 

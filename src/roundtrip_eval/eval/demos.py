@@ -76,8 +76,10 @@ from __future__ import annotations
 import ast
 import builtins
 import symtable
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
+_T = TypeVar("_T")
 OUTPUT_CALLS = frozenset({"print", "pprint"})
 PURE_BUILTINS = frozenset({
     "abs", "all", "any", "ascii", "bin", "bool", "bytes", "callable", "chr", "complex", "dict",
@@ -234,7 +236,7 @@ class _Purity:
             return False
         loops = _immutable_loop_names(statement, self) | local  # a pure function's own names
         given = [*call.args, *(k.value for k in call.keywords)]
-        return all(self.unshared(a, loops) for a in given)
+        return all(_deep_safe(self.unshared, a, loops) for a in given)
 
     def unshared(self, node: ast.expr, local: frozenset[str]) -> bool:
         """Whether changing `node`'s value could change nothing kept: an immutable value, a
@@ -383,11 +385,19 @@ def _constant_names(tree: ast.Module, pure_builtins: set[str]) -> set[str]:
     plain: dict[str, int] = {}
     runs = [n for top in tree.body if not isinstance(top, _DEFINITIONS) for n in _module_level(top)]
     for node in runs:
-        if isinstance(node, ast.Assign) and _constant_value(node.value, pure_builtins):
+        if isinstance(node, ast.Assign) and _deep_safe(_constant_value, node.value, pure_builtins):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     plain[target.id] = plain.get(target.id, 0) + 1
     return {name for name, count in plain.items() if bindings.get(name) == count}
+
+
+def _deep_safe(check: Callable[[ast.expr, _T], bool], node: ast.expr, extra: _T) -> bool:
+    """`check(node, extra)`, False where the expression nests too deep to follow (`------1`)."""
+    try:
+        return check(node, extra)
+    except RecursionError:
+        return False
 
 
 def _constant_value(node: ast.expr, pure_builtins: set[str]) -> bool:
@@ -423,7 +433,7 @@ def _immutable_elements(node: ast.expr, purity: _Purity, local: frozenset[str]) 
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str | bytes)
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        return all(purity.immutable(e, local) for e in node.elts)
+        return all(_deep_safe(purity.immutable, e, local) for e in node.elts)
     return purity.demo_only(node)
 
 

@@ -459,6 +459,7 @@ def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dic
     HEAP, x)`) other than a builtin's that only computes (`len(WORDS)`). A module (`np.sqrt`),
     a builtin type (`str.maketrans`), a module function or class is not such an object."""
     local: set[str] = set()
+    kept_across_calls: set[str] = set()  # a mutable default, `self`: never a name nothing binds
     for inner in ast.walk(node):
         if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
             args = inner.args
@@ -469,11 +470,13 @@ def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dic
             shared = {name for name, d in defaults.items() if not isinstance(d, ast.Constant)}
             owned = _function_locals(inner) if isinstance(inner, ast.FunctionDef) else _parameters(args)
             local |= owned - shared - {"self", "cls"}
+            kept_across_calls |= shared | ({"self", "cls"} & owned)
             local |= {d.name for d in ast.walk(inner) if isinstance(d, _DEFINITIONS) and d is not inner}
         elif isinstance(inner, ast.Lambda):
             local |= _parameters(inner.args)
         elif isinstance(inner, _COMPREHENSIONS):
             local |= _targets(inner.generators)
+    own = own - kept_across_calls
     for n in ast.walk(node):
         if isinstance(n, ast.Global | ast.Nonlocal):
             return True

@@ -223,3 +223,36 @@ def test_demos_that_only_read_data_still_go() -> None:
     out = _tolerant(code)
     assert "fizzbuzz(" not in out.split("return n", 1)[1], out
     assert "n = len(arr)\n" in out
+
+
+_READS_WORDS = (
+    'def fizzbuzz(n):\n    return "".join(w for d, w in sorted(WORDS.items()) if n % d == 0) or n\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "kept"),
+    [
+        ("import sys\nWORDS = {}\nfor d, w in [(3, 'Fizz')]:\n    if d in WORDS:\n        sys.exit('dup')\n"
+         "    WORDS[d] = w\n" + _READS_WORDS, "WORDS[d] = w"),
+        ("import sys\nWORDS = {3: 'Fizz'}\nif not WORDS:\n    sys.exit('none')\n"
+         "else:\n    WORDS[7] = 'Bazz'\n" + _READS_WORDS, "WORDS[7] = 'Bazz'"),
+        ("WORDS = {3: 'Fizz'}\n" + _READS_WORDS
+         + "try:\n    input()\nexcept EOFError:\n    WORDS[7] = 'Bazz'\n", "WORDS[7] = 'Bazz'"),
+        ("WORDS = {3: 'Fizz'}\ndef fizzbuzz(n, extra=None):\n    if extra:\n        WORDS.update(extra)\n"
+         "    return n\n\nprint(fizzbuzz(7, {7: 'Bazz'}))\n", "print(fizzbuzz(7, {7: 'Bazz'}))"),
+        ("def fizzbuzz(n, memo={}):\n    memo[n] = n\n    return memo[n]\n\nprint(fizzbuzz(7))\n",
+         "print(fizzbuzz(7))"),
+    ],
+    ids=["loop-fills-table-beside-exit", "else-branch-mutates", "except-branch-mutates",
+         "target-updates-global-from-argument", "mutable-default"],
+)  # fmt: skip
+def test_statements_that_change_what_the_function_reads_stay(code: str, kept: str) -> None:
+    """red23: a statement that may stop, or a demo of a target that keeps state, runs as written."""
+    assert kept in _tolerant(code)
+
+
+def test_a_demo_with_fresh_arguments_of_a_stateless_target_still_goes() -> None:
+    code = "def fizzbuzz(xs, n=3):\n    out = []\n    out.append(len(xs))\n    return out\n\n"
+    code += "print(fizzbuzz([2, 7, 11], n=5))\n"
+    assert "print(" not in _tolerant(code)

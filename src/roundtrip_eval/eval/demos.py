@@ -28,7 +28,21 @@ So the rule is positive: a top-level statement is removed only when it is **a de
    (`try: import numpy / except ImportError: sys.exit(...)` runs it only when the import failed).
    When the stop sits in a branch that may not run (an `if`, `try` or `match` branch:
    `if sys.version_info >= (3, 9): from functools import cache / else: sys.exit(...)`), the
-   statement is removed only if nothing kept reads a name it binds, as for rule 2.
+   statement is removed only when it leaves state alone (no store into an object, no `del`
+   or `global`, no call but the stopping ones and pure ones) and names nothing (bound or
+   read, at any depth) that kept code reads or a kept demo binds, other than the stopping
+   call's own name (`sys` of `sys.exit`): a loop filling `VALUES[symbol] = value` beside a
+   guarded exit, or an `else:`/`except EOFError:` branch writing `WORDS[7]`, runs as written.
+
+A call of the target (or of a pure module function) is pure only when it cannot change what a
+later call computes: the target changes nothing outside what it makes (`_changes_module`: no
+`global`/`nonlocal`, no store into, method call on or hand-over of a module-level object, no
+mutable default, no `self`; for a target bound otherwise, `f = memo(_f)`, no function of the
+module does), and each argument is unshared: an immutable value (constants, tuples, scalar
+builtins, names only ever bound to such, loop variables over `range`, strings or displays of
+such), a fresh display (`[2, 7, 11]`), a lambda, a data name no definition reads, or a name
+nothing binds. So `print(fizzbuzz(7, {7: "Bazz"}))` stays when fizzbuzz updates a global table
+from it. Not followed: what a library function does to an object of its own module.
 
 *Pure* parts call nothing but the target, `print`/`pprint`, builtins that only compute from their
 arguments (`len`, `range`, `str`, `sorted`, ... listed in `PURE_BUILTINS`, not rebound by the
@@ -62,8 +76,10 @@ from __future__ import annotations
 import ast
 import builtins
 import symtable
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
+_T = TypeVar("_T")
 OUTPUT_CALLS = frozenset({"print", "pprint"})
 PURE_BUILTINS = frozenset({
     "abs", "all", "any", "ascii", "bin", "bool", "bytes", "callable", "chr", "complex", "dict",
@@ -130,8 +146,10 @@ class _Purity:
     """Which calls and stores of a module are pure (see the module docstring)."""
 
     def __init__(self, tree: ast.Module, top: symtable.SymbolTable, function: str,
-                 data: frozenset[str] | None = None) -> None:  # fmt: skip
+                 data: frozenset[str] | None = None, read_globally: frozenset[str] = frozenset(),
+                 ) -> None:  # fmt: skip
         self.function = function
+        self.read_globally = read_globally
         self.own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)} - {function}
         rebound = _module_bindings(top)
         self.builtins = {n for n in PURE_BUILTINS | OUTPUT_CALLS if n not in rebound}
@@ -139,6 +157,8 @@ class _Purity:
         self.imported = _imports(tree, rebound)
         self.data = frozenset() if data is None else data
         self.unbound = _unbound_names(tree, rebound)
+        self.constants = _constant_names(tree, self.builtins)
+        self.target_changes_module = _changes_module(tree, function, self.imported, self.unbound)
         self.pure_functions = self._pure_functions(tree)
 
     def _pure_functions(self, tree: ast.Module) -> set[str]:
@@ -175,6 +195,9 @@ class _Purity:
             elif isinstance(inner, ast.Call):
                 if not self._pure_call(inner.func, pure):
                     return False
+                own = _called_name(inner) in {self.function, *pure}
+                if own and not self.harmless_target_call(inner, node, local):
+                    return False
                 vetted.add(id(inner.func))
                 if isinstance(inner.func, ast.Attribute):
                     vetted.add(id(inner.func.value))
@@ -201,6 +224,52 @@ class _Purity:
         if name in self.data or name in self.unbound:
             return True
         return dotted is not None and (dotted in PURE_MODULES or _is_pure_import(dotted))
+
+    def harmless_target_call(self, call: ast.Call, statement: ast.AST,
+                             local: frozenset[str] = frozenset()) -> bool:  # fmt: skip
+        """A call of the target that cannot change what a later call computes: the target
+        changes no module state itself (`_changes_module`), and every argument is an immutable
+        value (a constant, a tuple or operation of such, a name only ever bound to one, or a loop
+        variable over such values), so the target cannot store into what it is given."""
+        target = _called_name(call) == self.function
+        if (target and self.target_changes_module) or any(isinstance(a, ast.Starred) for a in call.args):
+            return False
+        loops = _immutable_loop_names(statement, self) | local  # a pure function's own names
+        given = [*call.args, *(k.value for k in call.keywords)]
+        return all(_deep_safe(self.unshared, a, loops) for a in given)
+
+    def unshared(self, node: ast.expr, local: frozenset[str]) -> bool:
+        """Whether changing `node`'s value could change nothing kept: an immutable value, a
+        fresh display (`[2, 7, 11]`) of such values, or a name only demos see (`demo_only`)."""
+        if self.immutable(node, local) or self.demo_only(node) or isinstance(node, ast.Lambda):
+            return True  # a lambda's body is pure: the statement holding it is checked whole
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            return all(self.unshared(e, local) for e in node.elts)
+        if isinstance(node, ast.Dict):
+            return all(p is not None and self.unshared(p, local) for p in [*node.keys, *node.values])
+        return False
+
+    def demo_only(self, node: ast.expr) -> bool:
+        """A name whose object only demos can see: a data name no definition reads (changing it
+        changes nothing kept), or a name nothing binds (reading it raises `NameError`)."""
+        if not isinstance(node, ast.Name):
+            return False
+        return node.id in self.unbound or (node.id in self.data and node.id not in self.read_globally)
+
+    def immutable(self, node: ast.expr, local: frozenset[str] = frozenset()) -> bool:
+        """Whether `node`'s value is immutable data: constants, tuples, operations and formatted
+        strings of such, scalar builtins' results, names in `local` or `constants`."""
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name):
+            return node.id in local or node.id in self.constants
+        if isinstance(node, ast.Call):
+            return _called_name(node) in _SCALAR_BUILTINS and _called_name(node) in self.builtins
+        if isinstance(node, ast.Tuple | ast.BinOp | ast.UnaryOp | ast.BoolOp | ast.Compare | ast.IfExp
+                      | ast.JoinedStr | ast.FormattedValue):  # fmt: skip
+            parts = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]
+            return all(self.immutable(c, local) for c in parts)
+        return False
 
     def _data_import_call(self, func: ast.expr) -> bool:
         """A pure standard-library call whose result holds only what it is given (not an
@@ -230,6 +299,10 @@ class _Purity:
             return True
         dunder = node.attr.startswith("__") and node.attr.endswith("__")
         return owner.id == self.function and (dunder or node.attr in CACHE_READS)
+
+    def pure_call(self, func: ast.expr) -> bool:
+        """Whether calling `func` only computes (see the module docstring)."""
+        return self._pure_call(func, self.pure_functions)
 
     def _pure_call(self, func: ast.expr, pure: set[str]) -> bool:
         if isinstance(func, ast.Name):
@@ -297,6 +370,138 @@ class _Purity:
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _constant_names(tree: ast.Module, pure_builtins: set[str]) -> set[str]:
+    """Module names only ever bound, at top level, to a constant or a tuple of constants
+    (`N = 15`, `CASE = (3, "Fizz")`), and declared `global` nowhere."""
+    bindings: dict[str, int] = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            bindings[n.id] = bindings.get(n.id, 0) + 1
+        elif isinstance(n, ast.Global | ast.Nonlocal):
+            for name in n.names:
+                bindings[name] = bindings.get(name, 0) + 2  # never counted as constant
+    plain: dict[str, int] = {}
+    runs = [n for top in tree.body if not isinstance(top, _DEFINITIONS) for n in _module_level(top)]
+    for node in runs:
+        if isinstance(node, ast.Assign) and _deep_safe(_constant_value, node.value, pure_builtins):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    plain[target.id] = plain.get(target.id, 0) + 1
+    return {name for name, count in plain.items() if bindings.get(name) == count}
+
+
+def _deep_safe(check: Callable[[ast.expr, _T], bool], node: ast.expr, extra: _T) -> bool:
+    """`check(node, extra)`, False where the expression nests too deep to follow (`------1`)."""
+    try:
+        return check(node, extra)
+    except RecursionError:
+        return False
+
+
+def _constant_value(node: ast.expr, pure_builtins: set[str]) -> bool:
+    """A constant, a tuple of such, or a scalar builtin's result (`int(text)`)."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Call):
+        name = _called_name(node)
+        return name in _SCALAR_BUILTINS and name in pure_builtins
+    if isinstance(node, ast.Tuple | ast.UnaryOp):
+        parts = [c for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]
+        return all(_constant_value(c, pure_builtins) for c in parts)
+    return False
+
+
+def _immutable_loop_names(statement: ast.AST, purity: _Purity) -> frozenset[str]:
+    """Names a statement's `for` loops and comprehensions bind to immutable values: over
+    `range(...)`, a string, or a display (or a name only ever bound to a display) of immutable
+    values (`for n, expected in [(3, "Fizz"), (5, "Buzz")]`)."""
+    names: set[str] = set()
+    for n in ast.walk(statement):
+        if not isinstance(n, ast.For | ast.comprehension):
+            continue
+        plain = all(isinstance(t, ast.Name | ast.Tuple | ast.List | ast.Store) for t in ast.walk(n.target))
+        if plain and _immutable_elements(n.iter, purity, frozenset(names)):
+            names |= {t.id for t in ast.walk(n.target) if isinstance(t, ast.Name)}
+    return frozenset(names)
+
+
+def _immutable_elements(node: ast.expr, purity: _Purity, local: frozenset[str]) -> bool:
+    if isinstance(node, ast.Call):
+        return _called_name(node) == "range" and "range" in purity.builtins
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str | bytes)
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return all(_deep_safe(purity.immutable, e, local) for e in node.elts)
+    return purity.demo_only(node)
+
+
+def _changes_module(tree: ast.Module, function: str, imported: dict[str, str], unbound: set[str]) -> bool:
+    """Whether the target may change state that outlives a call: it declares a `global` or
+    `nonlocal`, or stores into, deletes from or calls a method of an object it did not make
+    itself (`WORDS.update(extra)`, a parameter's mutable default, `self` of a bound method).
+    Not followed: what another module function it calls does."""
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    defs = [n for n in functions if n.name == function]
+    own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)} | unbound  # unbound: NameError
+    if len(defs) == 1:
+        return _changes_outside(defs[0], imported, own)
+    # bound otherwise (`f = memo(_f)`, `f = Solution().method`): any function may be what runs
+    every = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return any(_changes_outside(d, imported, own) for d in every)
+
+
+def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dict[str, str],
+                     own: set[str]) -> bool:  # fmt: skip
+    """Whether a function's body may change an object it does not own (see `_changes_module`):
+    a store into it, a method called on it, or the object handed to a call (`heapq.heappush(
+    HEAP, x)`) other than a builtin's that only computes (`len(WORDS)`). A module (`np.sqrt`),
+    a builtin type (`str.maketrans`), a module function or class is not such an object."""
+    local: set[str] = set()
+    kept_across_calls: set[str] = set()  # a mutable default, `self`: never a name nothing binds
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = inner.args
+            given = [*args.posonlyargs, *args.args]
+            with_default = [a.arg for a in given][len(given) - len(args.defaults) :]
+            defaults = dict(zip(with_default, args.defaults, strict=True))
+            defaults |= {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d}
+            shared = {name for name, d in defaults.items() if not isinstance(d, ast.Constant)}
+            owned = _function_locals(inner) if isinstance(inner, ast.FunctionDef) else _parameters(args)
+            local |= owned - shared - {"self", "cls"}
+            kept_across_calls |= shared | ({"self", "cls"} & owned)
+            local |= {d.name for d in ast.walk(inner) if isinstance(d, _DEFINITIONS) and d is not inner}
+        elif isinstance(inner, ast.Lambda):
+            local |= _parameters(inner.args)
+        elif isinstance(inner, _COMPREHENSIONS):
+            local |= _targets(inner.generators)
+    own = own - kept_across_calls
+    for n in ast.walk(node):
+        if isinstance(n, ast.Global | ast.Nonlocal):
+            return True
+        owner: ast.expr | None = None
+        if isinstance(n, ast.Attribute | ast.Subscript) and isinstance(n.ctx, ast.Store | ast.Del):
+            owner = n.value
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+            owner = n.func.value
+        while isinstance(owner, ast.Attribute | ast.Subscript):
+            owner = owner.value
+        if isinstance(owner, ast.Name) and not _not_an_object(owner.id, local, imported, own):
+            return True
+        if isinstance(n, ast.Call) and _called_name(n) not in PURE_BUILTINS:
+            handed = [*n.args, *(k.value for k in n.keywords)]
+            handed = [g.value if isinstance(g, ast.Starred) else g for g in handed]
+            objects = [g for g in handed if isinstance(g, ast.Name)]
+            if any(not _not_an_object(g.id, local, imported, own) for g in objects):
+                return True
+    return False
+
+
+def _not_an_object(name: str, local: set[str], imported: dict[str, str], own: set[str]) -> bool:
+    """A function's own name, an import, a module function or class, or a builtin: not a
+    module-level object that a call could change."""
+    return name in local or name in imported or name in own or name in _BUILTIN_NAMES
 
 
 def _scoped_loads(node: ast.AST, local: frozenset[str]) -> Iterable[tuple[ast.Name, bool]]:
@@ -760,13 +965,14 @@ def _demos(tree: ast.Module, top: symtable.SymbolTable, function: str) -> list[a
     data = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))  # narrowed below
     globally = _read_by_definitions(tree, top)  # a definition's own parameters and locals aside
     while True:
-        purity = _Purity(tree, top, function, data)
+        purity = _Purity(tree, top, function, data, frozenset(globally))
         shown = [n for n in rest if purity.shows_the_code(n) and purity.is_pure(n)]
         narrowed = data & _data_names(tree, purity, {id(n) for n in removed + shown}, globally)
         if narrowed == data:
             break
         data = narrowed
     shown += maybe
+    guarded = {id(n) for n in maybe if not _leaves_state_alone(n, purity, blocking)}
     read = globally | {function}
     kept = [n for n in tree.body if n not in removed and n not in shown and not isinstance(n, _DEFINITIONS)]
     for node in kept:
@@ -776,12 +982,53 @@ def _demos(tree: ast.Module, top: symtable.SymbolTable, function: str) -> list[a
     while grown:  # a demo whose binding something kept reads is kept, and what it reads is then
         grown = False  # read; so is a demo that reads what such a demo binds (it may consume it)
         for node in list(shown):
-            if _stored_names(node) & read or _loaded_names(node) & bound_by_kept:
+            touched = _names_beside_the_stop(node, purity, blocking) if node in maybe else set()
+            if id(node) in guarded or touched & (read | bound_by_kept) or \
+                    _stored_names(node) & read or _loaded_names(node) & bound_by_kept:  # fmt: skip
                 shown.remove(node)
                 read |= _loaded_names(node)
                 bound_by_kept |= _stored_names(node) - {function}  # calling the target is a demo
                 grown = True
     return removed + shown
+
+
+def _stopping_calls(node: ast.AST, blocking: set[str]) -> list[ast.Call]:
+    return [c for c in ast.walk(node) if isinstance(c, ast.Call)
+            and (_is_exit(c) or _is_blocking_call(c) or _called_name(c) in blocking)]  # fmt: skip
+
+
+def _names_beside_the_stop(node: ast.stmt, purity: _Purity, blocking: set[str]) -> set[str]:
+    """Every name a statement that may stop names, at any depth, bound or read, other than the
+    name of the stopping call itself (`sys` of `sys.exit`, `input`): a statement that names
+    what kept code reads may change it (`VALUES[symbol] = value` beside a guarded exit)."""
+    callee = set()
+    for call in _stopping_calls(node, blocking):
+        root = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+        callee.add(id(root))
+    targets = [c for c in ast.walk(node) if isinstance(c, ast.Call) and _called_name(c) == purity.function]
+    # a call of the target that cannot change state only reads it
+    callee |= {id(c.func) for c in targets if purity.harmless_target_call(c, node)}
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in callee}
+    return names | _stored_names(node)
+
+
+def _leaves_state_alone(node: ast.stmt, purity: _Purity, blocking: set[str]) -> bool:
+    """Whether a statement that may stop changes nothing but its own names: no store into or
+    deletion from an object, no `global`, no call but the stopping ones and pure calls (not of
+    the target, which may change module state). Rule 3 removes only such a statement."""
+    stops = {id(c) for c in _stopping_calls(node, blocking)}
+    for n in ast.walk(node):
+        if isinstance(n, ast.Attribute | ast.Subscript) and isinstance(n.ctx, ast.Store | ast.Del):
+            return False
+        if isinstance(n, ast.Global | ast.Nonlocal | ast.Delete):
+            return False
+        if isinstance(n, ast.Call) and id(n) not in stops:
+            target = _called_name(n) == purity.function
+            if target and not purity.harmless_target_call(n, node):
+                return False
+            if not target and not purity.pure_call(n.func):
+                return False
+    return True
 
 
 def _sharing_a_line(body: list[ast.stmt]) -> set[int]:

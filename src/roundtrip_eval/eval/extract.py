@@ -34,7 +34,6 @@ _FIRST_FENCE = re.compile(r"```(?:\w+)?\s*([\s\S]*?)```")
 """EvaLooop's code extraction: the first fenced block (its pattern), else the whole reply."""
 MAX_SALVAGE_LINES = 400
 
-_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.S | re.I)
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+.-]*)")
 _PROSE_FENCES = {"text", "txt", "plaintext", "markdown", "md"}
 _INLINE_CODE_LINE = re.compile(r"^`[^`]+`$")
@@ -62,14 +61,69 @@ class _Block:
 
 
 def strip_think(text: str) -> tuple[str, bool]:
-    """Drop reasoning blocks; returns the text and whether anything was removed."""
-    stripped = _THINK_BLOCK.sub("", text)
-    lowered = stripped.lower()
-    if "</think>" in lowered:  # closing tag without an opening one: drop what precedes it
-        stripped = stripped[lowered.rindex("</think>") + len("</think>") :]
-    elif "<think>" in lowered:  # unterminated reasoning: keep the text, drop the tag
-        stripped = re.sub(r"<think>", "", stripped, flags=re.I)
-    return stripped, stripped != text
+    """Drop reasoning blocks; returns the text and whether anything was removed.
+
+    A reasoning block is prose around the answer, never part of its code: a `<think>` or
+    `</think>` inside fenced code (a comment, a string literal) is the program's own text and
+    stays, unless the tag is alone on its line (no Python line is; reasoning may open a fence
+    it never closes). A closing tag without an opening one drops what precedes it."""
+    tags = _think_tags(text)
+    if not tags:
+        return text, False
+    spans: list[tuple[int, int]] = []
+    orphan: int | None = None
+    opened: tuple[int, int] | None = None
+    for start, end, closing in tags:
+        if opened is not None and closing:
+            spans.append((opened[0], end))
+            opened = None
+        elif opened is None and closing:
+            orphan = end
+        elif opened is None:
+            opened = (start, end)
+    if orphan is not None:  # closing tag without an opening one: drop what precedes it
+        spans = [(0, orphan)] + [(a, b) for a, b in spans if a >= orphan]
+    elif opened is not None:  # unterminated reasoning: keep the text, drop the tag
+        spans.append(opened)
+    stripped, at = [], 0
+    for start, end in spans:
+        stripped.append(text[at:start])
+        at = end
+    stripped.append(text[at:])
+    joined = "".join(stripped)
+    return joined, joined != text
+
+
+_THINK_TAG = re.compile(r"<(/?)think>", re.I)
+
+
+def _think_tags(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is closing) of every reasoning tag outside fenced code, in order. Inside an
+    open reasoning block fences are not followed (its code is reasoning too)."""
+    tags: list[tuple[int, int, bool]] = []
+    fence = ""  # the open fence's marker, if inside fenced code
+    thinking = False
+    at = 0
+    for line in text.split("\n"):
+        alone = line.strip().lower() in ("<think>", "</think>")
+        if fence and not thinking and not alone:
+            match = _FENCE.match(line)
+            closes = match is not None and match.group(1)[0] == fence[0] and not match.group(2)
+            glued = line.rstrip().endswith(fence) and line.strip() != fence  # code glued to it
+            if closes or glued:
+                fence = ""
+        else:
+            if alone:
+                fence = ""
+            for tag in _THINK_TAG.finditer(line):
+                closing = bool(tag.group(1))
+                tags.append((at + tag.start(), at + tag.end(), closing))
+                thinking = not closing
+            match = _FENCE.match(line)
+            if match and not thinking and not fence:
+                fence = match.group(1)
+        at += len(line) + 1
+    return tags
 
 
 def split_lines(text: str) -> list[str]:
@@ -514,8 +568,10 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     """The indices of the blocks that make one program with block `last` (the last that binds
     the target), in source order: `last` and every other block that parses and binds a name the
     program needs and does not bind itself (a helper, an import), transitively. Earlier blocks
-    are looked at first (nearest first), then later ones (nearest first): a reply may give the
-    helper after the function ("It uses this helper: ..."). An earlier block that binds the
+    are looked at first (nearest first), then later ones (last first): a reply may give the
+    helper after the function ("It uses this helper: ..."), and restate it corrected after a
+    draft, so among later blocks the last restatement wins, as it does for the target.
+    An earlier block that binds the
     target joins only when the program reads the target before binding it (`f = cache(f)`
     wraps the earlier definition); otherwise it is a draft the last block replaces. A later
     block never joins when it binds the target (a stub or a restatement). A later block that
@@ -531,7 +587,7 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
         return [last]
     needed = _free_names(winner, function)
     joined = {last}
-    order = [*range(last - 1, -1, -1), *range(last + 1, len(trees))]
+    order = [*range(last - 1, -1, -1), *range(len(trees) - 1, last, -1)]
     changed = True
     while changed and needed:  # a later helper may need an earlier import, and back
         changed = False

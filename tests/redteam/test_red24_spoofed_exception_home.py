@@ -71,6 +71,12 @@ async def test_own_class_is_not_the_stdlib_exception(docker_sandbox: Any) -> Non
 
 
 @pytest.mark.docker
+@pytest.mark.xfail(
+    strict=True,
+    reason="a non-builtin exception is named by the module that holds it, read in the candidate's "
+    "process after its code ran (docs/threat_model.md, What is not guaranteed); only a problem "
+    "whose C0 raises a non-builtin exception reaches it, none shipped",
+)
 @pytest.mark.parametrize("screen", [False, True], ids=["screen_off", "screen_on"])
 async def test_own_class_registered_in_json_decoder_does_not_pass(docker_sandbox: Any, screen: bool) -> None:
     result = await run_check(docker_sandbox, SPOOF, _problem(), screen=screen)

@@ -21,7 +21,7 @@ from roundtrip_eval.eval.extract import extract_code
 from roundtrip_eval.problems.load import load_problem
 
 FENCE = "```"
-HELPER = '''def format(n):
+HELPER = """def format(n):
     if n % 15 == 0:
         return "FizzBuzz"
     if n % 3 == 0:
@@ -29,7 +29,7 @@ HELPER = '''def format(n):
     if n % 5 == 0:
         return "Buzz"
     return n
-'''
+"""
 TARGET = "def fizzbuzz(n):\n    return format(n)\n"
 REPLY = (
     f"First a helper:\n\n{FENCE}python\n{HELPER}{FENCE}\n\n"

@@ -21,7 +21,7 @@ from roundtrip_eval.eval.extract import extract_code
 from roundtrip_eval.problems.load import load_problem
 
 FENCE = "```"
-DRAFT = '''RULES = [(15, "FizzBuzz"), (3, "Fizz"), (5, "Buzz")]
+DRAFT = """RULES = [(15, "FizzBuzz"), (3, "Fizz"), (5, "Buzz")]
 
 def fizzbuzz(n):
     out = ""
@@ -29,13 +29,13 @@ def fizzbuzz(n):
         if n % d == 0:
             out = w
     return out or n
-'''
-FIXED = '''def fizzbuzz(n):
+"""
+FIXED = """def fizzbuzz(n):
     for d, w in RULES:
         if n % d == 0:
             return w
     return n
-'''
+"""
 REPLY = (
     f"{FENCE}python\n{DRAFT}{FENCE}\n\nWait, that picks the last match. Fixed:\n\n"
     f"{FENCE}python\n{FIXED}{FENCE}\n"

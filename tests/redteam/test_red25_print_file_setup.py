@@ -19,7 +19,7 @@ from roundtrip_eval.eval.extract import extract_code
 from roundtrip_eval.problems.load import load_problem
 
 FENCE = "```"
-CODE = '''import io
+CODE = """import io
 
 _words = io.StringIO()
 for word in ("Fizz", "Buzz"):
@@ -35,7 +35,7 @@ def fizzbuzz(n):
     if n % 5 == 0:
         return BUZZ
     return n
-'''
+"""
 REPLY = f"{FENCE}python\n{CODE}{FENCE}\n"
 
 

@@ -159,6 +159,31 @@ def fenced_blocks(text: str) -> list[_Block]:
     return blocks
 
 
+_PYTHON_TAGS = ("python", "py", "python3")
+
+
+def _without_language_line(block: _Block) -> _Block:
+    """An untagged block whose first line is only a language name (`python`, as a chat UI's
+    copy of a code box gives it) without it, when the block names it nowhere else: run, the
+    line could only raise `NameError`; outside a fence the same word is prose already."""
+    if block.lang:
+        return block
+    first, _, rest = block.text.lstrip("\n").partition("\n")
+    word = first.strip()
+    if word.lower() not in _PYTHON_TAGS or word in _name_tokens(rest):
+        return block
+    return _Block(block.lang, rest, block.terminated)
+
+
+def _name_tokens(code: str) -> set[str]:
+    """Every name token of `code`; every word of it when it does not tokenize."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return set(re.findall(r"[^\W\d]\w*", code))
+    return {tok.string for tok in tokens if tok.type == tokenize.NAME}
+
+
 def _parse(code: str) -> ast.Module | None:
     try:
         return ast.parse(code)
@@ -484,7 +509,7 @@ def _find_code(reply: str, function: str) -> Extraction:
     """The tolerant search, in order of confidence; see `extract_code`."""
     text, had_think = strip_think(reply)
     prefix = "think+" if had_think else ""
-    blocks = fenced_blocks(text)
+    blocks = [_without_language_line(block) for block in fenced_blocks(text)]
     # 1. fenced blocks that parse and define the target function; the last one wins
     #    (models restate a corrected version after a draft), with the earlier blocks it needs.
     #    A signature stub restates nothing: a block with a real body wins over any stub.
@@ -539,7 +564,7 @@ def _find_code(reply: str, function: str) -> Extraction:
     if broken:
         return Extraction(broken, prefix + "bare:unparsed")
     for block in reversed(blocks):  # code the model labelled Python, but it is not Python
-        is_python = block.lang in ("python", "py", "python3") and block.text.strip()
+        is_python = block.lang in _PYTHON_TAGS and block.text.strip()
         if is_python and _parse(_normalise(block.text)) is None:
             return Extraction(_normalise(block.text), prefix + "fence:unparsed")
     # 5. code that parses but defines another function: let the checker call it a signature

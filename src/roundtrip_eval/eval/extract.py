@@ -596,9 +596,13 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     are looked at first (nearest first), then later ones (last first): a reply may give the
     helper after the function ("It uses this helper: ..."), and restate it corrected after a
     draft, so among later blocks the last restatement wins, as it does for the target.
-    An earlier block that binds the
-    target joins only when the program reads the target before binding it (`f = cache(f)`
-    wraps the earlier definition); otherwise it is a draft the last block replaces. A later
+    A builtin's name the program reads
+    counts as needed when another block defines it (`def format(n)` beside `return format(n)`).
+    An earlier block that binds the target joins when the program reads the target before
+    binding it (`f = cache(f)` wraps the earlier definition), or when it is the only block
+    that binds a name the program needs (`RULES` given only beside a draft): joined in source
+    order, the last block's definitions replace the draft's; otherwise it is a draft the last
+    block replaces. A later
     block never joins when it binds the target (a stub or a restatement). A later block that
     reads the target at module level (a demo: `print(f(3))`, an `if __name__ == "__main__":`
     block) joins only through what it *defines* (`def`, `class`, import): "this helper, with a
@@ -611,27 +615,38 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     if winner is None:
         return [last]
     needed = _free_names(winner, function)
+    shadowed = _builtins_read(winner)  # `format(n)` calls a `def format` another block gives
     joined = {last}
     order = [*range(last - 1, -1, -1), *range(len(trees) - 1, last, -1)]
+    bindings = {i: _top_bindings(t) for i, t in enumerate(trees) if t is not None}
+    elsewhere = set().union(*(b for i, b in bindings.items() if function not in b))
     changed = True
-    while changed and needed:  # a later helper may need an earlier import, and back
+    while changed and (needed or shadowed):  # a later helper may need an earlier import, and back
         changed = False
         for i in order:
             tree = trees[i]
             if tree is None or i in joined:
                 continue
-            bound = _top_bindings(tree)
+            bound = bindings[i]
             if i > last and function in bound:
                 continue  # a later restatement of the target
-            if function in bound and function not in needed:
-                continue  # an earlier definition of the target the later block replaces
             demo = i > last and _reads_at_top(tree, function)
-            if (_definitions(tree) if demo else bound) & needed:
+            offered = ((_definitions(tree) if demo else bound) & needed) | (_definitions(tree) & shadowed)
+            if function in bound and function not in needed:
+                offered -= elsewhere  # a draft the later block replaces joins for what only it binds
+            if offered:
                 joined.add(i)
                 reads = _free_names(tree, function) - ({function} if i > last else set())
                 needed = (needed - bound) | reads  # a later block's demo reads the bound target
+                shadowed = (shadowed | _builtins_read(tree)) - bound
                 changed = True
     return sorted(joined)
+
+
+def _builtins_read(tree: ast.Module) -> set[str]:
+    """Builtin names the module reads and does not bind itself: another block's `def` of
+    such a name (a helper called `format` or `sum`) is the reply's own, as any helper is."""
+    return _global_reads(tree) & _BUILTIN_NAMES
 
 
 def _reads_at_top(tree: ast.Module, name: str) -> bool:
@@ -668,18 +683,7 @@ def _free_names(tree: ast.Module, function: str) -> set[str]:
     """Global names the module reads but binds nowhere (builtins aside; read from the symbol
     table, so a parameter `n` is not a global), and the target when the module reads it before
     its first binding of it (`f = cache(f)`)."""
-    try:
-        top = symtable.symtable(ast.unparse(tree), "<candidate>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    bound = _top_bindings(tree)
-    read = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
-    stack = list(top.get_children())
-    while stack:
-        table = stack.pop()
-        read |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
-        stack += table.get_children()
-    free = read - bound - _BUILTIN_NAMES
+    free = _global_reads(tree) - _BUILTIN_NAMES
     for node in tree.body:
         if function in _top_bindings(ast.Module([node], [])):
             level = _module_level(node)
@@ -688,6 +692,22 @@ def _free_names(tree: ast.Module, function: str) -> set[str]:
         if function in {n.id for n in _module_level(node) if isinstance(n, ast.Name)}:
             return free | {function}
     return free
+
+
+def _global_reads(tree: ast.Module) -> set[str]:
+    """Global names the module reads but does not bind at top level, builtins included (read
+    from the symbol table, so a parameter `n` is not a global)."""
+    try:
+        top = symtable.symtable(ast.unparse(tree), "<candidate>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    read = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        read |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
+        stack += table.get_children()
+    return read - _top_bindings(tree)
 
 
 def _module_level(node: ast.AST) -> list[ast.AST]:

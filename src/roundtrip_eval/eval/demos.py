@@ -193,7 +193,7 @@ class _Purity:
                 if isinstance(inner.ctx, ast.Store | ast.Del):
                     return False  # a store into an object
             elif isinstance(inner, ast.Call):
-                if not self._pure_call(inner.func, pure):
+                if not self._pure_call(inner.func, pure) or self.writes_elsewhere(inner):
                     return False
                 own = _called_name(inner) in {self.function, *pure}
                 if own and not self.harmless_target_call(inner, node, local):
@@ -212,6 +212,29 @@ class _Purity:
             if not self.readable(name.id, pure):
                 return False  # module state that a call may consume or call (`next(it)`)
         return True
+
+    def writes_elsewhere(self, call: ast.Call) -> bool:
+        """An output call that may write somewhere other than the screen: a `print` with a
+        `file=` (a `pprint` with a `stream=`) not shown to be `sys.stdout`/`sys.stderr`, or with
+        `**` keywords. `print(word, file=buffer)` fills data the program reads back: set-up."""
+        if _called_name(call) not in OUTPUT_CALLS:
+            return False
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                return True
+            if keyword.arg in ("file", "stream") and not self._standard_stream(keyword.value):
+                return True
+        return False
+
+    def _standard_stream(self, node: ast.expr) -> bool:
+        """`sys.stdout`/`sys.stderr` (or the name imported from `sys`) of the real `sys`."""
+        streams = ("sys.stdout", "sys.stderr")
+        if isinstance(node, ast.Name):
+            return self.imported.get(node.id) in streams
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            owner = self.imported.get(node.value.id)
+            return owner is not None and f"{owner}.{node.attr}" in streams
+        return False
 
     def readable(self, name: str, pure: set[str] | None = None) -> bool:
         """Whether reading global `name` in a demo can hand over nothing with effects: the target,

@@ -159,6 +159,31 @@ def fenced_blocks(text: str) -> list[_Block]:
     return blocks
 
 
+_PYTHON_TAGS = ("python", "py", "python3")
+
+
+def _without_language_line(block: _Block) -> _Block:
+    """An untagged block whose first line is only a language name (`python`, as a chat UI's
+    copy of a code box gives it) without it, when the block names it nowhere else: run, the
+    line could only raise `NameError`; outside a fence the same word is prose already."""
+    if block.lang:
+        return block
+    first, _, rest = block.text.lstrip("\n").partition("\n")
+    word = first.strip()
+    if word.lower() not in _PYTHON_TAGS or word in _name_tokens(rest):
+        return block
+    return _Block(block.lang, rest, block.terminated)
+
+
+def _name_tokens(code: str) -> set[str]:
+    """Every name token of `code`; every word of it when it does not tokenize."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return set(re.findall(r"[^\W\d]\w*", code))
+    return {tok.string for tok in tokens if tok.type == tokenize.NAME}
+
+
 def _parse(code: str) -> ast.Module | None:
     try:
         return ast.parse(code)
@@ -484,7 +509,7 @@ def _find_code(reply: str, function: str) -> Extraction:
     """The tolerant search, in order of confidence; see `extract_code`."""
     text, had_think = strip_think(reply)
     prefix = "think+" if had_think else ""
-    blocks = fenced_blocks(text)
+    blocks = [_without_language_line(block) for block in fenced_blocks(text)]
     # 1. fenced blocks that parse and define the target function; the last one wins
     #    (models restate a corrected version after a draft), with the earlier blocks it needs.
     #    A signature stub restates nothing: a block with a real body wins over any stub.
@@ -539,7 +564,7 @@ def _find_code(reply: str, function: str) -> Extraction:
     if broken:
         return Extraction(broken, prefix + "bare:unparsed")
     for block in reversed(blocks):  # code the model labelled Python, but it is not Python
-        is_python = block.lang in ("python", "py", "python3") and block.text.strip()
+        is_python = block.lang in _PYTHON_TAGS and block.text.strip()
         if is_python and _parse(_normalise(block.text)) is None:
             return Extraction(_normalise(block.text), prefix + "fence:unparsed")
     # 5. code that parses but defines another function: let the checker call it a signature
@@ -571,9 +596,13 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     are looked at first (nearest first), then later ones (last first): a reply may give the
     helper after the function ("It uses this helper: ..."), and restate it corrected after a
     draft, so among later blocks the last restatement wins, as it does for the target.
-    An earlier block that binds the
-    target joins only when the program reads the target before binding it (`f = cache(f)`
-    wraps the earlier definition); otherwise it is a draft the last block replaces. A later
+    A builtin's name the program reads
+    counts as needed when another block defines it (`def format(n)` beside `return format(n)`).
+    An earlier block that binds the target joins when the program reads the target before
+    binding it (`f = cache(f)` wraps the earlier definition), or when it is the only block
+    that binds a name the program needs (`RULES` given only beside a draft): joined in source
+    order, the last block's definitions replace the draft's; otherwise it is a draft the last
+    block replaces. A later
     block never joins when it binds the target (a stub or a restatement). A later block that
     reads the target at module level (a demo: `print(f(3))`, an `if __name__ == "__main__":`
     block) joins only through what it *defines* (`def`, `class`, import): "this helper, with a
@@ -586,27 +615,38 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     if winner is None:
         return [last]
     needed = _free_names(winner, function)
+    shadowed = _builtins_read(winner)  # `format(n)` calls a `def format` another block gives
     joined = {last}
     order = [*range(last - 1, -1, -1), *range(len(trees) - 1, last, -1)]
+    bindings = {i: _top_bindings(t) for i, t in enumerate(trees) if t is not None}
+    elsewhere = set().union(*(b for i, b in bindings.items() if function not in b))
     changed = True
-    while changed and needed:  # a later helper may need an earlier import, and back
+    while changed and (needed or shadowed):  # a later helper may need an earlier import, and back
         changed = False
         for i in order:
             tree = trees[i]
             if tree is None or i in joined:
                 continue
-            bound = _top_bindings(tree)
+            bound = bindings[i]
             if i > last and function in bound:
                 continue  # a later restatement of the target
-            if function in bound and function not in needed:
-                continue  # an earlier definition of the target the later block replaces
             demo = i > last and _reads_at_top(tree, function)
-            if (_definitions(tree) if demo else bound) & needed:
+            offered = ((_definitions(tree) if demo else bound) & needed) | (_definitions(tree) & shadowed)
+            if function in bound and function not in needed:
+                offered -= elsewhere  # a draft the later block replaces joins for what only it binds
+            if offered:
                 joined.add(i)
                 reads = _free_names(tree, function) - ({function} if i > last else set())
                 needed = (needed - bound) | reads  # a later block's demo reads the bound target
+                shadowed = (shadowed | _builtins_read(tree)) - bound
                 changed = True
     return sorted(joined)
+
+
+def _builtins_read(tree: ast.Module) -> set[str]:
+    """Builtin names the module reads and does not bind itself: another block's `def` of
+    such a name (a helper called `format` or `sum`) is the reply's own, as any helper is."""
+    return _global_reads(tree) & _BUILTIN_NAMES
 
 
 def _reads_at_top(tree: ast.Module, name: str) -> bool:
@@ -643,18 +683,7 @@ def _free_names(tree: ast.Module, function: str) -> set[str]:
     """Global names the module reads but binds nowhere (builtins aside; read from the symbol
     table, so a parameter `n` is not a global), and the target when the module reads it before
     its first binding of it (`f = cache(f)`)."""
-    try:
-        top = symtable.symtable(ast.unparse(tree), "<candidate>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    bound = _top_bindings(tree)
-    read = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
-    stack = list(top.get_children())
-    while stack:
-        table = stack.pop()
-        read |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
-        stack += table.get_children()
-    free = read - bound - _BUILTIN_NAMES
+    free = _global_reads(tree) - _BUILTIN_NAMES
     for node in tree.body:
         if function in _top_bindings(ast.Module([node], [])):
             level = _module_level(node)
@@ -663,6 +692,22 @@ def _free_names(tree: ast.Module, function: str) -> set[str]:
         if function in {n.id for n in _module_level(node) if isinstance(n, ast.Name)}:
             return free | {function}
     return free
+
+
+def _global_reads(tree: ast.Module) -> set[str]:
+    """Global names the module reads but does not bind at top level, builtins included (read
+    from the symbol table, so a parameter `n` is not a global)."""
+    try:
+        top = symtable.symtable(ast.unparse(tree), "<candidate>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    read = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        read |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
+        stack += table.get_children()
+    return read - _top_bindings(tree)
 
 
 def _module_level(node: ast.AST) -> list[ast.AST]:

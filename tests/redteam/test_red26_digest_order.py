@@ -28,7 +28,7 @@ from roundtrip_eval.problems.load import Outcome, load_problem
 
 pytestmark = pytest.mark.docker
 
-SORTED_WORD_COUNT = '''
+SORTED_WORD_COUNT = """
 def word_count(text):
     counts = {}
     for word in text.lower().split():
@@ -36,12 +36,12 @@ def word_count(text):
         if word:
             counts[word] = counts.get(word, 0) + 1
     return dict(sorted(counts.items()))
-'''
+"""
 
-NEGATIVE_ZERO = '''
+NEGATIVE_ZERO = """
 def halves(n):
     return [-0.0] + [i / 2 for i in range(1, n)]
-'''
+"""
 
 
 def _reference_word_count(text: str) -> dict[str, int]:
@@ -57,8 +57,10 @@ def _word_count_problem(texts: list[str]) -> Any:
     base = load_problem("word_count")
     inputs = tuple((t,) for t in texts)
     expected = tuple(Outcome(ok=True, value=_reference_word_count(t)) for t in texts)
-    return dataclasses.replace(base, inputs=inputs, expected=expected,
-                               probe_classes=tuple(("plain",) for _ in inputs), n_cases=len(inputs))  # fmt: skip
+    classes = tuple(("plain",) for _ in inputs)
+    return dataclasses.replace(
+        base, inputs=inputs, expected=expected, probe_classes=classes, n_cases=len(inputs)
+    )
 
 
 # words in descending order: the reference's dict is in that order, the sorted one in the other

@@ -93,3 +93,28 @@ async def test_negative_zero_is_zero_as_a_digest(docker_sandbox: Any) -> None:
     )  # fmt: skip
     verdict = await run_check(docker_sandbox, NEGATIVE_ZERO, problem)
     assert verdict.passed, verdict.detail  # fails today; inline, -0.0 equals 0.0
+
+
+NESTED_SORTED = """
+def nested(n):
+    value = {"b": 2, "a": 1}
+    for _ in range(n):
+        value = [value]
+    return value
+"""
+
+
+async def test_a_part_nested_past_max_depth_ignores_order_too(docker_sandbox: Any) -> None:
+    # a small value: the part below MAX_DEPTH (50) travels as the digest of its encoding, and
+    # the host compares the two Opaque values by that digest, so {"a": 1, "b": 2} there is not
+    # {"b": 2, "a": 1}, though Python and `typed_equal` on the values themselves say they are equal
+    expected: Any = {"a": 1, "b": 2}
+    for _ in range(60):
+        expected = [expected]
+    base = load_problem("word_count")
+    problem = dataclasses.replace(
+        base, function="nested", inputs=((60,),), probe_classes=(("plain",),), n_cases=1,
+        expected=(Outcome(ok=True, value=expected),),
+    )  # fmt: skip
+    verdict = await run_check(docker_sandbox, NESTED_SORTED, problem)
+    assert verdict.passed, verdict.detail  # fails today

@@ -103,6 +103,12 @@ async def test_code_replace_from_a_frameless_thread_is_tampering(docker_sandbox:
     assert verdict.category == "tampering", verdict.detail  # fails today: passed
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="at the recursion limit the interpreter cannot call the audit hook: the refused call "
+    "raises RecursionError and does not happen, and nothing records it (docs/threat_model.md, "
+    "What is not guaranteed)",
+)
 @pytest.mark.parametrize("screen", [False, True])
 async def test_a_refused_call_at_the_recursion_limit_is_tampering(docker_sandbox: Any, screen: bool) -> None:
     code = AT_RECURSION_LIMIT + FIZZBUZZ if not screen else _hidden(AT_RECURSION_LIMIT)

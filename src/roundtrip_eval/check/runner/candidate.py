@@ -489,11 +489,15 @@ def hook(event, args):
     elif "__BLOCKED__".__contains__(event):
         what = "__BLOCKED__".__getitem__(event)
         if event == "code.__new__" and "__LEN__".__call__(args) == 9:  # types.coroutine marks a generator
-            f = "__GETFRAME__".__call__(1)
+            try:
+                f = "__GETFRAME__".__call__(1)
+            except "__VALUE_ERROR__":  # no Python frame: a C callable a thread started (red26)
+                f = None
             # only at its own `co.replace(...)`: not a C callable it runs elsewhere (a signal
             # handler at one of its calls); what is built must be that code with the flag added
             co = None
-            if "__IS__".__call__(f.f_code, "__COROUTINE_CODE__") and "__REPLACE__".__contains__(f.f_lasti):
+            if (f is not None and "__IS__".__call__(f.f_code, "__COROUTINE_CODE__")
+                    and "__REPLACE__".__contains__(f.f_lasti)):
                 co = f.f_locals.get("co")
             if ("__IS__".__call__("__TYPE__".__call__(co), "__CODE_TYPE__") and co.co_flags & 0x20
                     and args[8] == co.co_flags | 0x100 and args[0] == co.co_code):
@@ -763,7 +767,8 @@ def _install_hook(caller: Any, unprotected: str) -> None:
         "__CODE_TYPE__": types.CodeType, "__HOOK_GLOBALS__": hook_globals,
         "__RUNNER_GLOBALS__": globals(), "__GUARD_GLOBALS__": _GUARD_GLOBALS,
         "__FN_ATTRS__": frozenset({"__code__", "__defaults__", "__kwdefaults__"}),
-        "__GETFRAME__": sys._getframe, "__IDENT__": _thread.get_ident, "__MAIN__": _thread.get_ident(),
+        "__GETFRAME__": sys._getframe, "__VALUE_ERROR__": ValueError,
+        "__IDENT__": _thread.get_ident, "__MAIN__": _thread.get_ident(),
         "__LOOP_CODE__": _loop.__code__, "__COROUTINE_CODE__": types.coroutine.__code__,
         "__CALLER__": caller, "__WRITE__": os.write, "__FSTAT__": os.fstat, "__FD__": CHANNEL_FD,
         "__ITEM__": tuple.__getitem__, "__MAC__": blake2b, "__EXIT__": os._exit,

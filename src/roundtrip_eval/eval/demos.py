@@ -35,10 +35,11 @@ So the rule is positive: a top-level statement is removed only when it is **a de
    guarded exit, or an `else:`/`except EOFError:` branch writing `WORDS[7]`, runs as written.
 
 A call of the target (or of a pure module function) is pure only when it cannot change what a
-later call computes: the target changes nothing outside what it makes (`_changes_module`: no
-`global`/`nonlocal`, no store into, method call on or hand-over of a module-level object, no
-mutable default, no `self`; for a target bound otherwise, `f = memo(_f)`, no function of the
-module does), and each argument is unshared: an immutable value (constants, tuples, scalar
+later call computes: the target is shown to change nothing but what it owns
+(`target_state.changes_state`, an allowlist: every store and mutating call rooted in a local
+it binds itself, no `globals`/`setattr`/`sys`/..., the module functions it calls likewise;
+a target bound otherwise, `f = memo(_f)`, or anything not understood counts as a change), and
+each argument is unshared: an immutable value (constants, tuples, scalar
 builtins, names only ever bound to such, loop variables over `range`, strings or displays of
 such), a fresh display (`[2, 7, 11]`), a lambda, a data name no definition reads, or a name
 nothing binds. So `print(fizzbuzz(7, {7: "Bazz"}))` stays when fizzbuzz updates a global table
@@ -78,6 +79,8 @@ import builtins
 import symtable
 from collections.abc import Callable, Iterable
 from typing import TypeVar
+
+from roundtrip_eval.eval.target_state import changes_state
 
 _T = TypeVar("_T")
 OUTPUT_CALLS = frozenset({"print", "pprint"})
@@ -158,7 +161,8 @@ class _Purity:
         self.data = frozenset() if data is None else data
         self.unbound = _unbound_names(tree, rebound)
         self.constants = _constant_names(tree, self.builtins)
-        self.target_changes_module = _changes_module(tree, function, self.imported, self.unbound)
+        self.target_changes_module = changes_state(tree, function, frozenset(self.builtins | self.exceptions),
+                                                   frozenset(self.constants), self.imported, _is_pure_import)
         self.pure_functions = self._pure_functions(tree)
 
     def _pure_functions(self, tree: ast.Module) -> set[str]:
@@ -251,7 +255,7 @@ class _Purity:
     def harmless_target_call(self, call: ast.Call, statement: ast.AST,
                              local: frozenset[str] = frozenset()) -> bool:  # fmt: skip
         """A call of the target that cannot change what a later call computes: the target
-        changes no module state itself (`_changes_module`), and every argument is an immutable
+        changes no module state itself (`target_state.changes_state`), and every argument is an immutable
         value (a constant, a tuple or operation of such, a name only ever bound to one, or a loop
         variable over such values), so the target cannot store into what it is given."""
         target = _called_name(call) == self.function
@@ -458,73 +462,6 @@ def _immutable_elements(node: ast.expr, purity: _Purity, local: frozenset[str]) 
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         return all(_deep_safe(purity.immutable, e, local) for e in node.elts)
     return purity.demo_only(node)
-
-
-def _changes_module(tree: ast.Module, function: str, imported: dict[str, str], unbound: set[str]) -> bool:
-    """Whether the target may change state that outlives a call: it declares a `global` or
-    `nonlocal`, or stores into, deletes from or calls a method of an object it did not make
-    itself (`WORDS.update(extra)`, a parameter's mutable default, `self` of a bound method).
-    Not followed: what another module function it calls does."""
-    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    defs = [n for n in functions if n.name == function]
-    own = {n.name for n in tree.body if isinstance(n, _DEFINITIONS)} | unbound  # unbound: NameError
-    if len(defs) == 1:
-        return _changes_outside(defs[0], imported, own)
-    # bound otherwise (`f = memo(_f)`, `f = Solution().method`): any function may be what runs
-    every = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    return any(_changes_outside(d, imported, own) for d in every)
-
-
-def _changes_outside(node: ast.FunctionDef | ast.AsyncFunctionDef, imported: dict[str, str],
-                     own: set[str]) -> bool:  # fmt: skip
-    """Whether a function's body may change an object it does not own (see `_changes_module`):
-    a store into it, a method called on it, or the object handed to a call (`heapq.heappush(
-    HEAP, x)`) other than a builtin's that only computes (`len(WORDS)`). A module (`np.sqrt`),
-    a builtin type (`str.maketrans`), a module function or class is not such an object."""
-    local: set[str] = set()
-    kept_across_calls: set[str] = set()  # a mutable default, `self`: never a name nothing binds
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
-            args = inner.args
-            given = [*args.posonlyargs, *args.args]
-            with_default = [a.arg for a in given][len(given) - len(args.defaults) :]
-            defaults = dict(zip(with_default, args.defaults, strict=True))
-            defaults |= {a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d}
-            shared = {name for name, d in defaults.items() if not isinstance(d, ast.Constant)}
-            owned = _function_locals(inner) if isinstance(inner, ast.FunctionDef) else _parameters(args)
-            local |= owned - shared - {"self", "cls"}
-            kept_across_calls |= shared | ({"self", "cls"} & owned)
-            local |= {d.name for d in ast.walk(inner) if isinstance(d, _DEFINITIONS) and d is not inner}
-        elif isinstance(inner, ast.Lambda):
-            local |= _parameters(inner.args)
-        elif isinstance(inner, _COMPREHENSIONS):
-            local |= _targets(inner.generators)
-    own = own - kept_across_calls
-    for n in ast.walk(node):
-        if isinstance(n, ast.Global | ast.Nonlocal):
-            return True
-        owner: ast.expr | None = None
-        if isinstance(n, ast.Attribute | ast.Subscript) and isinstance(n.ctx, ast.Store | ast.Del):
-            owner = n.value
-        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
-            owner = n.func.value
-        while isinstance(owner, ast.Attribute | ast.Subscript):
-            owner = owner.value
-        if isinstance(owner, ast.Name) and not _not_an_object(owner.id, local, imported, own):
-            return True
-        if isinstance(n, ast.Call) and _called_name(n) not in PURE_BUILTINS:
-            handed = [*n.args, *(k.value for k in n.keywords)]
-            handed = [g.value if isinstance(g, ast.Starred) else g for g in handed]
-            objects = [g for g in handed if isinstance(g, ast.Name)]
-            if any(not _not_an_object(g.id, local, imported, own) for g in objects):
-                return True
-    return False
-
-
-def _not_an_object(name: str, local: set[str], imported: dict[str, str], own: set[str]) -> bool:
-    """A function's own name, an import, a module function or class, or a builtin: not a
-    module-level object that a call could change."""
-    return name in local or name in imported or name in own or name in _BUILTIN_NAMES
 
 
 def _scoped_loads(node: ast.AST, local: frozenset[str]) -> Iterable[tuple[ast.Name, bool]]:

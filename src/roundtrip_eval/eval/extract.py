@@ -374,13 +374,13 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _anchor(lines: list[str], function: str) -> int | None:
-    """The first line that binds the target: its def (at any depth) or an assignment to it,
+def _anchors(lines: list[str], function: str) -> list[int]:
+    """Every line that binds the target: its def (at any depth) or an assignment to it,
     never a line inside a string literal (a docstring's example, a template for `exec`)."""
     name = re.escape(function)
     pattern = re.compile(rf"\s*((async\s+)?def\s+{name}\s*\(|class\s+{name}\b|{name}\s*{_ANNOTATION}?=(?!=))")
     quoted = _lines_in_strings("\n".join(lines))
-    return next((i for i, ln in enumerate(lines) if i not in quoted and pattern.match(ln)), None)
+    return [i for i, ln in enumerate(lines) if i not in quoted and pattern.match(ln)]
 
 
 def _code_like(line: str, base: int) -> bool:
@@ -410,11 +410,29 @@ def _salvage(text: str, function: str) -> str | None:
 
     Only lines *after* the target's own block may be cut (prose, a lone fence): cutting a
     line of its body would turn a syntax error into a different, wrong function.
+
+    When the text binds the target again after that run ("Fixed version:" and a corrected
+    `def`), the last restatement that salvages wins, as the last fenced block does.
     """
     lines = split_lines(text)[:MAX_SALVAGE_LINES]
-    anchor = _anchor(lines, function)
-    if anchor is None:
-        return None
+    anchors = _anchors(lines, function)
+    found: str | None = None
+    end = 0
+    for anchor in anchors:
+        if anchor < end:
+            continue  # inside the run already salvaged (a nested def, `f = cache(f)`)
+        salvaged = _salvage_at(lines, anchor, function)
+        if salvaged is None:
+            if found is None:
+                return None  # as before: the first binding decides whether anything salvages
+            continue
+        found, end = salvaged
+    return found
+
+
+def _salvage_at(lines: list[str], anchor: int, function: str) -> tuple[str, int] | None:
+    """The salvaged code around the binding on line `anchor`, and the index of the line after
+    the run of code it was cut from."""
     base = own = _indent(lines[anchor])
     first = anchor
     while first > 0:
@@ -447,7 +465,7 @@ def _salvage(text: str, function: str) -> str | None:
             candidate = _normalise("\n".join(body[:end]))
             tree = _parse(candidate)
             if tree is not None and binds(tree, function):
-                return candidate
+                return candidate, last
     return None
 
 
@@ -610,18 +628,22 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
     then removed by `sanitize`, the filter the target's own block gets. A name such a block
     binds by plain assignment (`_word = str` beside `print(f(3))`) does not join it: a value set
     next to a demo is the demo's own (`n = 15`), and a program that needs it as set-up has no
-    definition of it anywhere; a `def` or an import exists to be called by other code."""
+    definition of it anywhere; a `def` or an import exists to be called by other code.
+    A later block made only of definitions of helpers the program defines and calls itself
+    (a corrected `_word` after the program) joins after it, so its definitions replace the
+    draft's (`_restates_helpers`)."""
     winner = trees[last]
     if winner is None:
         return [last]
     needed = _free_names(winner, function)
     shadowed = _builtins_read(winner)  # `format(n)` calls a `def format` another block gives
+    restated = (_names_read(winner) & _top_bindings(winner)) - {function}  # a helper it defines
     joined = {last}
     order = [*range(last - 1, -1, -1), *range(len(trees) - 1, last, -1)]
     bindings = {i: _top_bindings(t) for i, t in enumerate(trees) if t is not None}
     elsewhere = set().union(*(b for i, b in bindings.items() if function not in b))
     changed = True
-    while changed and (needed or shadowed):  # a later helper may need an earlier import, and back
+    while changed and (needed or shadowed or restated):  # a later helper may need an earlier import, and back
         changed = False
         for i in order:
             tree = trees[i]
@@ -632,6 +654,8 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
                 continue  # a later restatement of the target
             demo = i > last and _reads_at_top(tree, function)
             offered = ((_definitions(tree) if demo else bound) & needed) | (_definitions(tree) & shadowed)
+            if i > last and _restates_helpers(tree, restated):
+                offered |= bound  # a corrected helper given after the program replaces its own
             if function in bound and function not in needed:
                 offered -= elsewhere  # a draft the later block replaces joins for what only it binds
             if offered:
@@ -641,6 +665,16 @@ def _needed_blocks(trees: list[ast.Module | None], last: int, function: str) -> 
                 shadowed = (shadowed | _builtins_read(tree)) - bound
                 changed = True
     return sorted(joined)
+
+
+def _restates_helpers(tree: ast.Module, restated: set[str]) -> bool:
+    """A later block made only of definitions (no statement that runs beyond them: no demo)
+    of names the chosen program defines and reads itself (`def _word(n)` restated after a
+    program with a wrong `_word`): a correction, which the last-one-wins rule lets replace
+    the program's own definition once joined after it."""
+    bound = _top_bindings(tree)
+    definitions = all(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in tree.body)
+    return definitions and bool(bound) and bound <= restated
 
 
 def _builtins_read(tree: ast.Module) -> set[str]:
@@ -697,6 +731,11 @@ def _free_names(tree: ast.Module, function: str) -> set[str]:
 def _global_reads(tree: ast.Module) -> set[str]:
     """Global names the module reads but does not bind at top level, builtins included (read
     from the symbol table, so a parameter `n` is not a global)."""
+    return _names_read(tree) - _top_bindings(tree)
+
+
+def _names_read(tree: ast.Module) -> set[str]:
+    """Global names the module reads, at top level or in its bodies, bound there or not."""
     try:
         top = symtable.symtable(ast.unparse(tree), "<candidate>", "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -707,7 +746,7 @@ def _global_reads(tree: ast.Module) -> set[str]:
         table = stack.pop()
         read |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
         stack += table.get_children()
-    return read - _top_bindings(tree)
+    return read
 
 
 def _module_level(node: ast.AST) -> list[ast.AST]:

@@ -58,6 +58,13 @@ FRESH_BUILTINS = frozenset({
 nothing that outlives the call."""
 _IMMUTABLE_TYPES = frozenset({"str", "bytes", "int", "float", "complex", "bool", "tuple", "frozenset",
                               "dict", "list", "set"})  # fmt: skip
+ARGUMENT_ONLY_MODULES = frozenset({
+    "heapq", "bisect", "copy", "operator", "functools", "json", "ast", "typing", "numbers", "string",
+    "math", "cmath", "statistics", "fractions", "itertools", "collections", "re", "unicodedata",
+    "textwrap", "array",
+})  # fmt: skip
+"""Standard-library modules whose functions change at most what they are handed (`heapq.heappush`
+changes its list): a call of one is handed only owned values, unless the name only computes."""
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp,
            ast.DictComp, ast.GeneratorExp)  # fmt: skip
@@ -67,7 +74,7 @@ class _Module:
     """What the module binds, as the check of a function needs it."""
 
     def __init__(self, tree: ast.Module, safe_builtins: frozenset[str], constants: frozenset[str],
-                 pure_import: dict[str, bool]) -> None:  # fmt: skip
+                 pure_import: dict[str, bool], imports: dict[str, str]) -> None:  # fmt: skip
         self.functions = {n.name: n for n in tree.body if isinstance(n, _FUNCTIONS)}
         self.classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
         self.class_methods = {m.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)
@@ -75,7 +82,11 @@ class _Module:
         self.safe_builtins = safe_builtins
         self.constants = constants
         self.pure_import = pure_import  # import name -> whether it is a pure module
+        self.imports = imports  # import name -> dotted name
+        self.argument_only = {name for name, dotted in imports.items()
+                              if dotted.split(".")[0] in ARGUMENT_ONLY_MODULES}  # fmt: skip
         self.literal = _literal_names(tree)
+        self.is_pure: Callable[[str], bool] = lambda _dotted: False
 
 
 def changes_state(tree: ast.Module, function: str, safe_builtins: frozenset[str],
@@ -87,12 +98,17 @@ def changes_state(tree: ast.Module, function: str, safe_builtins: frozenset[str]
     module names only ever bound to immutable constants; `imports`: import name -> dotted name;
     `is_pure_import(dotted)`: whether a standard-library name only computes."""
     pure = {name: is_pure_import(f"{dotted}.x") or is_pure_import(dotted) for name, dotted in imports.items()}
-    module = _Module(tree, safe_builtins, constants, pure)
+    module = _Module(tree, safe_builtins, constants, pure, imports)
+    module.is_pure = is_pure_import
     if any(isinstance(n, ast.ClassDef) and n.name == function for n in tree.body):
         return True
+    if any(isinstance(n, ast.Global | ast.Nonlocal) and function in n.names for n in ast.walk(tree)):
+        return True
     defs = [n for n in tree.body if isinstance(n, _FUNCTIONS) and n.name == function]
-    stores = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == function
-              and not isinstance(n.ctx, ast.Load)]  # fmt: skip
+    stores = [n for top in tree.body if not isinstance(top, _FUNCTIONS) for n in _outside_bodies(top)
+              if _binds_name(n, function)]  # fmt: skip
+    if not defs and not stores:  # calling it raises NameError, unless bound without a name
+        return any(_namespace(n) for n in ast.walk(tree))
     if len(defs) == 1 and not stores:
         todo = [function]
     elif not defs and len(stores) == 1:
@@ -119,6 +135,38 @@ def changes_state(tree: ast.Module, function: str, safe_builtins: frozenset[str]
     except RecursionError:
         return True
     return False
+
+
+def _outside_bodies(node: ast.AST) -> list[ast.AST]:
+    """The nodes of a top-level statement outside function bodies (a local named like the
+    target is not a binding of it)."""
+    found: list[ast.AST] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        if isinstance(current, _FUNCTIONS):
+            todo += [*current.decorator_list, *current.args.defaults, *filter(None, current.args.kw_defaults)]
+        elif not isinstance(current, ast.Lambda):
+            todo += list(ast.iter_child_nodes(current))
+    return found
+
+
+def _binds_name(node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id == name and not isinstance(node.ctx, ast.Load)
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return any((a.asname or a.name).split(".")[0] == name for a in node.names)
+    return False
+
+
+def _namespace(node: ast.AST) -> bool:
+    """A name, attribute or star import that may bind names without naming them."""
+    if isinstance(node, ast.Name):
+        return node.id in NAMESPACE_NAMES
+    if isinstance(node, ast.Attribute):
+        return node.attr in NAMESPACE_NAMES
+    return isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
 
 
 def _wrapped(tree: ast.Module, function: str, module: _Module) -> list[str] | None:
@@ -194,8 +242,12 @@ def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> b
             return True
         if isinstance(inner, ast.Attribute) and inner.attr in NAMESPACE_NAMES:
             return True
-        if isinstance(inner, ast.Import | ast.ImportFrom):
+        if isinstance(inner, ast.Import) and any(
+                a.name.split(".")[0] not in ARGUMENT_ONLY_MODULES for a in inner.names):
             return True  # a module imported in the body: its objects are not shown harmless
+        if isinstance(inner, ast.ImportFrom) and (inner.level or (inner.module or "").split(".")[0]
+                                                  not in ARGUMENT_ONLY_MODULES):
+            return True
         if isinstance(inner, ast.ClassDef):
             return True
     local, shared = _bindings(node)
@@ -285,7 +337,8 @@ def _derived(local: dict[str, list[ast.expr | None]], module: _Module) -> dict[s
 def _harmless_global(name: str, module: _Module) -> bool:
     """A global whose value a local may hold without aliasing module state: a pure builtin or
     exception, a constant, a pure module."""
-    return name in module.safe_builtins or name in module.constants or module.pure_import.get(name, False)
+    imported = module.pure_import.get(name, False) or name in module.argument_only
+    return name in module.safe_builtins or name in module.constants or imported
 
 
 def _root_name(node: ast.expr) -> str | None:
@@ -313,7 +366,9 @@ def _call_allowed(call: ast.Call, module: _Module, local: dict[str, list[ast.exp
             return all(_handed_readable(a, module, owned, data) for a in handed)
         if name in module.functions:
             return _handed_owned(handed, module, owned)  # its body is followed
-        return module.pure_import.get(name, False) and _handed_owned(handed, module, owned)
+        if module.pure_import.get(name, False):
+            return _handed_owned(handed, module, owned) or _all_readable(handed, module, owned, data)
+        return name in module.argument_only and _handed_owned(handed, module, owned)
     if not isinstance(func, ast.Attribute):
         return False
     base = func.value
@@ -321,8 +376,11 @@ def _call_allowed(call: ast.Call, module: _Module, local: dict[str, list[ast.exp
         base = base.value
     if isinstance(base, ast.Name) and base.id in owned:
         return _handed_owned(handed, module, owned)
-    if isinstance(base, ast.Name) and base.id not in local and module.pure_import.get(base.id, False):
-        return _handed_owned(handed, module, owned) or _all_readable(handed, module, owned, data)
+    if isinstance(base, ast.Name) and base.id not in local and base.id in module.argument_only:
+        dotted = f"{module.imports[base.id]}.{func.attr}"
+        if module.is_pure(dotted) and _all_readable(handed, module, owned, data):
+            return True
+        return _handed_owned(handed, module, owned)
     if _fresh(base, module, owned) or (isinstance(base, ast.Name) and base.id in _IMMUTABLE_TYPES
                                         and base.id in module.safe_builtins and base.id not in local):
         return _handed_owned(handed, module, owned)
@@ -338,6 +396,8 @@ def _fresh(node: ast.expr, module: _Module, owned: set[str]) -> bool:
     if isinstance(node, ast.Constant | ast.List | ast.Dict | ast.Set | ast.Tuple | ast.JoinedStr
                   | ast.ListComp | ast.SetComp | ast.DictComp):  # fmt: skip
         return True
+    if isinstance(node, ast.BinOp | ast.UnaryOp | ast.Compare):  # `(a ^ b).bit_count()`
+        return _handed_owned([node], module, owned)
     if isinstance(node, ast.Call):
         func = node.func
         if isinstance(func, ast.Name):
@@ -352,7 +412,8 @@ def _readable_attribute(node: ast.Attribute, module: _Module, owned: set[str]) -
         return True
     if isinstance(node.value, ast.Constant):
         return True
-    return root is not None and module.pure_import.get(root, False)
+    types = root in _IMMUTABLE_TYPES and root in module.safe_builtins  # `str.isupper`
+    return root is not None and (types or module.pure_import.get(root, False) or root in module.argument_only)
 
 
 def _handed_owned(handed: list[ast.expr], module: _Module, owned: set[str]) -> bool:

@@ -256,3 +256,42 @@ def test_a_demo_with_fresh_arguments_of_a_stateless_target_still_goes() -> None:
     code = "def fizzbuzz(xs, n=3):\n    out = []\n    out.append(len(xs))\n    return out\n\n"
     code += "print(fizzbuzz([2, 7, 11], n=5))\n"
     assert "print(" not in _tolerant(code)
+
+
+_DEMO = "\nprint(fizzbuzz(3))\n"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "GRID = [[0]]\ndef fizzbuzz(n):\n    row = GRID[0]\n    row.append(n)\n    return len(row)\n",
+        "W = {}\ndef _set(n):\n    W[n] = 1\n\ndef fizzbuzz(n):\n    _set(n)\n    return len(W)\n",
+        "def fizzbuzz(n):\n    fizzbuzz.seen = n\n    return n\n",
+        "def fizzbuzz(n):\n    globals()['S'] = n\n    return n\n",
+        "import sys\ndef fizzbuzz(n):\n    sys.modules[__name__].S = n\n    return n\n",
+        "def memo(f):\n    seen = []\n    def w(n):\n        seen.append(n)\n        return len(seen)\n"
+        "    return w\n\ndef _fb(n):\n    return n\n\nfizzbuzz = memo(_fb)\n",
+        "import random\ndef fizzbuzz(n):\n    return random.random()\n",
+        "S = []\ndef fizzbuzz(n, acc=S):\n    acc.append(n)\n    return len(acc)\n",
+    ],
+    ids=["alias-of-module-row", "helper-stores", "function-attribute", "globals", "sys-modules",
+         "closure-wrapper", "unlisted-module", "shared-default"],
+)
+def test_a_demo_calling_a_target_not_shown_stateless_is_kept(code: str) -> None:
+    assert "print(fizzbuzz(3))" in _tolerant(code + _DEMO)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def fizzbuzz(n):\n    out = []\n    out.append(n)\n    return out[0]\n",
+        "import heapq\ndef fizzbuzz(n):\n    h = [n]\n    heapq.heappush(h, 1)\n    return h[0]\n",
+        "WORDS = {3: 'Fizz'}\ndef fizzbuzz(n):\n    return WORDS.get(n, str(n)).upper().lower()\n",
+        "from functools import lru_cache\n@lru_cache(None)\ndef fizzbuzz(n):\n    return n\n",
+        "def fizzbuzz(n):\n    def go(k, memo):\n        memo[k] = k\n        return memo[k]\n"
+        "    return go(n, {})\n",
+    ],
+    ids=["owned-list", "argument-only-module", "read-methods-of-literal", "cache", "nested-owned"],
+)
+def test_a_demo_calling_a_stateless_target_goes(code: str) -> None:
+    assert "print(fizzbuzz(3))" not in _tolerant(code + _DEMO)

@@ -48,6 +48,7 @@ READ_METHODS = frozenset({
     "capitalize", "zfill", "rjust", "ljust", "center", "splitlines", "partition", "rpartition",
     "rsplit", "swapcase", "casefold", "isnumeric", "isdecimal", "removeprefix", "removesuffix",
     "encode", "decode", "rindex", "translate", "expandtabs", "isidentifier", "istitle",
+    "most_common", "bit_length", "bit_count", "is_integer", "group", "groups", "span",
 })  # fmt: skip
 """Methods that only read a builtin container or string."""
 FRESH_BUILTINS = frozenset({
@@ -274,8 +275,8 @@ def _bindings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[_Bound, set
     shared: set[str] = set()
 
     def bind(target: ast.AST, value: ast.expr | None) -> None:
-        for n in ast.walk(target):
-            if isinstance(n, ast.Name):
+        for n in ast.walk(target):  # not the owner of an attribute or item stored into
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 local.setdefault(n.id, []).append(value)
 
     for inner in ast.walk(node):
@@ -385,6 +386,8 @@ def _call_allowed(call: ast.Call, module: _Module, local: dict[str, list[ast.exp
                                         and base.id in module.safe_builtins and base.id not in local):
         return _handed_owned(handed, module, owned)
     reads = func.attr in READ_METHODS and func.attr not in module.class_methods
+    if reads and isinstance(base, ast.Call):  # `s.replace(...).replace(...)`: the inner call is checked too
+        return _all_readable(handed, module, owned, data)
     literal = isinstance(base, ast.Name) and base.id in module.literal and base.id not in local
     known = literal or (isinstance(base, ast.Name) and base.id in data)
     return reads and known and _all_readable(handed, module, owned, data)

@@ -273,9 +273,13 @@ _DEMO = "\nprint(fizzbuzz(3))\n"
         "    return w\n\ndef _fb(n):\n    return n\n\nfizzbuzz = memo(_fb)\n",
         "import random\ndef fizzbuzz(n):\n    return random.random()\n",
         "S = []\ndef fizzbuzz(n, acc=S):\n    acc.append(n)\n    return len(acc)\n",
+        "G = [[1]]\ndef _pop(row):\n    row.append(0)\n    return 0\n\n"
+        "def fizzbuzz(n):\n    return sorted(G, key=_pop)\n",
+        "G = [[1]]\ndef fizzbuzz(n):\n    return sorted(G, key=lambda r: r.append(0))\n",
     ],
     ids=["alias-of-module-row", "helper-stores", "function-attribute", "globals", "sys-modules",
-         "closure-wrapper", "unlisted-module", "shared-default"],
+         "closure-wrapper", "unlisted-module", "shared-default",
+         "callback-function", "callback-lambda"],
 )
 def test_a_demo_calling_a_target_not_shown_stateless_is_kept(code: str) -> None:
     assert "print(fizzbuzz(3))" in _tolerant(code + _DEMO)

@@ -21,8 +21,8 @@ included) and in every module function it names (transitively):
   exception, a module function (followed), a pure standard-library function, or a method
   whose root is owned, a string or fresh value (`"".join`, `str(n).zfill`), a pure module, an
   immutable builtin type, or a read-only method (`READ_METHODS`: `get`, `items`, ...) of a
-  module name bound only to literal data (or a local read from such names) that no module
-  class redefines;
+  module name bound only to literal data or of a local, that no module class redefines (not
+  followed: a library object whose `get` or `items` changes it);
 - what a call is handed (other than by a pure builtin: `len(WORDS)`) is owned or constant;
   no bound method of an unowned object is handed anywhere (`map(WORDS.remove, xs)`).
 """
@@ -126,16 +126,23 @@ def changes_state(tree: ast.Module, function: str, safe_builtins: frozenset[str]
             if name in seen:
                 continue
             seen.add(name)
-            node = module.functions[name]
-            if _changes(node, module):
-                return True
-            named = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            named = {n.id for n in ast.walk(module.functions[name]) if isinstance(n, ast.Name)}
             if named & module.classes:
                 return True
             todo += sorted((named & module.functions.keys()) - seen)
+        # a function handed on as a value (`sorted(GRID, key=_row)`) is called with what the
+        # callee gives it: its parameters are not its own
+        callbacks = set().union(*(_handed_names(module.functions[name]) for name in seen))
+        return any(_changes(module.functions[name], module, callbacks) for name in sorted(seen))
     except RecursionError:
         return True
-    return False
+
+
+def _handed_names(node: ast.AST) -> set[str]:
+    """Names read other than as the callee of a call."""
+    callees = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            and id(n) not in callees}  # fmt: skip
 
 
 def _outside_bodies(node: ast.AST) -> list[ast.AST]:
@@ -231,7 +238,7 @@ def _decorated(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
-def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> bool:
+def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module, callbacks: set[str]) -> bool:
     """Whether one function's body breaks a rule of the module docstring."""
     inside = [n for part in [*node.body, node.args] for n in ast.walk(part)]  # not its decorators
     for inner in [node, *inside]:
@@ -251,10 +258,10 @@ def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> b
             return True
         if isinstance(inner, ast.ClassDef):
             return True
-    local, shared = _bindings(node)
+    local, shared = _bindings(node, callbacks | _handed_names(node))
     derived = _derived(local, module)
     owned = {n for n, sources in derived.items() if not sources} - shared
-    data = {n for n, sources in derived.items() if sources <= module.literal} - shared
+    data = {n for n, sources in derived.items() if sources <= module.literal}  # read, not changed
     for inner in inside:
         if isinstance(inner, ast.Attribute | ast.Subscript) and isinstance(inner.ctx, ast.Store | ast.Del):
             if _root_name(inner.value) not in owned:
@@ -267,10 +274,11 @@ def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> b
 _Bound = dict[str, list[ast.expr | None]]
 
 
-def _bindings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[_Bound, set[str]]:
+def _bindings(node: ast.FunctionDef | ast.AsyncFunctionDef, callbacks: set[str]) -> tuple[_Bound, set[str]]:
     """Every local name of the function (and of what nests in it) with the expressions it is
-    bound from (None: a parameter or a definition, owned), and the names kept across calls
-    (a parameter's mutable default, `self`, `cls`)."""
+    bound from (None: a parameter or a definition, owned), and the names not owned: kept
+    across calls (a parameter's mutable default, `self`, `cls`), or parameters of a lambda or
+    of a function handed on as a value (`callbacks`), which receive what their caller gives."""
     local: dict[str, list[ast.expr | None]] = {}
     shared: set[str] = set()
 
@@ -286,6 +294,8 @@ def _bindings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[_Bound, set
             every += [a for a in (args.vararg, args.kwarg) if a is not None]
             for a in every:
                 local.setdefault(a.arg, []).append(None)
+            if isinstance(inner, ast.Lambda) or inner.name in callbacks:
+                shared |= {a.arg for a in every}
             given = [*args.posonlyargs, *args.args]
             with_default = [a.arg for a in given][len(given) - len(args.defaults):]
             defaults = list(zip(with_default, args.defaults, strict=True))
@@ -389,7 +399,7 @@ def _call_allowed(call: ast.Call, module: _Module, local: dict[str, list[ast.exp
     if reads and isinstance(base, ast.Call):  # `s.replace(...).replace(...)`: the inner call is checked too
         return _all_readable(handed, module, owned, data)
     literal = isinstance(base, ast.Name) and base.id in module.literal and base.id not in local
-    known = literal or (isinstance(base, ast.Name) and base.id in data)
+    known = literal or (isinstance(base, ast.Name) and base.id in local)  # `key=lambda w: w.lower()`
     return reads and known and _all_readable(handed, module, owned, data)
 
 

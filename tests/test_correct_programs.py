@@ -90,6 +90,17 @@ def _is_demo(node: ast.stmt) -> bool:
     )
 
 
+DEMO_KEPT = {
+    "fizzbuzz__closure_factory.py": "the target is a closure made at import: its variables outlive a call",
+    "process_user_list__rank_table_bisect.py": "the target hands a table bound by a call to bisect",
+    "separate_vowels_and_consonants__classmethod_alias.py": "the target is a class's method",
+    "two_sum__leetcode_class.py": "the target is an instance's method",
+}
+"""Correct programs whose demo calls a target that `eval/target_state.py` (an allowlist) does
+not show to leave state alone: the demo is kept and runs as written (the check path below
+still passes them). Listed so that the day the analysis learns the shape, this test says so."""
+
+
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_extraction_keeps_what_the_function_needs(name: str) -> None:
     problem = load_problem(_problem_of(name))
@@ -102,7 +113,10 @@ def test_extraction_keeps_what_the_function_needs(name: str) -> None:
     assert not _unresolved(extracted.code), (extracted.rule, extracted.code)
     # demos are gone: nothing at module level prints, reads input, asserts or runs a main block
     demos = [ast.unparse(n).splitlines()[0] for n in tree.body if _is_demo(n)]
-    assert not demos, demos
+    if name in DEMO_KEPT:
+        assert demos, f"{name}: the demo now goes; take it off DEMO_KEPT ({DEMO_KEPT[name]})"
+    else:
+        assert not demos, demos
     # nothing inside a string literal was edited: each one is in the reply as written
     for literal in _string_tokens(extracted.code):
         assert literal in reply, f"string literal changed: {literal!r}"

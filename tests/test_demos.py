@@ -299,3 +299,11 @@ def test_a_demo_calling_a_target_not_shown_stateless_is_kept(code: str) -> None:
 )
 def test_a_demo_calling_a_stateless_target_goes(code: str) -> None:
     assert "print(fizzbuzz(3))" not in _tolerant(code + _DEMO)
+
+
+def test_a_helper_returning_module_state_makes_its_result_shared() -> None:
+    code = ("T = [[0]]\ndef _row():\n    return T[0]\n\ndef fizzbuzz(n):\n    r = _row()\n"
+            "    r.append(n)\n    return len(r)\n")
+    assert "print(fizzbuzz(3))" in _tolerant(code + _DEMO)
+    fresh = code.replace("return T[0]", "return [0]")
+    assert "print(fizzbuzz(3))" not in _tolerant(fresh + _DEMO)

@@ -23,7 +23,9 @@ included) and in every module function it names (transitively):
   immutable builtin type, or a read-only method (`READ_METHODS`: `get`, `items`, ...) of a
   module name bound only to literal data or of a local, that no module class redefines (not
   followed: a library object whose `get` or `items` changes it);
-- what a call is handed (other than by a pure builtin: `len(WORDS)`) is owned or constant;
+- what a call is handed (other than by a pure builtin: `len(WORDS)`) is owned or constant
+  (a module function's result is owned when everything it returns or yields is: the
+  greatest such set of functions);
   no bound method of an unowned object is handed anywhere (`map(WORDS.remove, xs)`).
 """
 
@@ -66,6 +68,8 @@ ARGUMENT_ONLY_MODULES = frozenset({
 })  # fmt: skip
 """Standard-library modules whose functions change at most what they are handed (`heapq.heappush`
 changes its list): a call of one is handed only owned values, unless the name only computes."""
+_TYPE_NAMES = frozenset({"bytearray", "memoryview", "object", "NotImplemented", "Ellipsis"})
+"""Builtins read as values (`isinstance(x, (bytes, bytearray))`); calling one is checked apart."""
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp,
            ast.DictComp, ast.GeneratorExp)  # fmt: skip
@@ -88,6 +92,7 @@ class _Module:
                               if dotted.split(".")[0] in ARGUMENT_ONLY_MODULES}  # fmt: skip
         self.literal = _literal_names(tree)
         self.is_pure: Callable[[str], bool] = lambda _dotted: False
+        self.clean: set[str] = set()  # module functions whose results are new objects
 
 
 def changes_state(tree: ast.Module, function: str, safe_builtins: frozenset[str],
@@ -133,6 +138,10 @@ def changes_state(tree: ast.Module, function: str, safe_builtins: frozenset[str]
         # a function handed on as a value (`sorted(GRID, key=_row)`) is called with what the
         # callee gives it: its parameters are not its own
         callbacks = set().union(*(_handed_names(module.functions[name]) for name in seen))
+        module.clean = set(seen)  # the greatest set whose returns are owned, given each other's
+        while unclean := {n for n in module.clean
+                          if not _returns_owned(module.functions[n], module, callbacks)}:  # fmt: skip
+            module.clean -= unclean
         return any(_changes(module.functions[name], module, callbacks) for name in sorted(seen))
     except RecursionError:
         return True
@@ -258,9 +267,8 @@ def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module, call
             return True
         if isinstance(inner, ast.ClassDef):
             return True
-    local, shared = _bindings(node, callbacks | _handed_names(node))
+    local, owned = _owned(node, module, callbacks)
     derived = _derived(local, module)
-    owned = {n for n, sources in derived.items() if not sources} - shared
     data = {n for n, sources in derived.items() if sources <= module.literal}  # read, not changed
     for inner in inside:
         if isinstance(inner, ast.Attribute | ast.Subscript) and isinstance(inner.ctx, ast.Store | ast.Del):
@@ -272,6 +280,24 @@ def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module, call
 
 
 _Bound = dict[str, list[ast.expr | None]]
+
+
+def _owned(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module, callbacks: set[str],
+           ) -> tuple[_Bound, set[str]]:  # fmt: skip
+    """The function's locals, and those it owns (see the module docstring)."""
+    local, shared = _bindings(node, callbacks | _handed_names(node))
+    return local, {n for n, sources in _derived(local, module).items() if not sources} - shared
+
+
+def _returns_owned(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module,
+                   callbacks: set[str]) -> bool:  # fmt: skip
+    """Whether everything the function (or a function or lambda nested in it) returns or
+    yields is owned or made of harmless names: then a caller owns the result."""
+    _, owned = _owned(node, module, callbacks)
+    results = (ast.Return, ast.Yield, ast.YieldFrom)
+    values = [n.value for n in ast.walk(node) if isinstance(n, results) and n.value is not None]
+    values += [n.body for n in ast.walk(node) if isinstance(n, ast.Lambda)]
+    return _handed_owned(values, module, owned)
 
 
 def _bindings(node: ast.FunctionDef | ast.AsyncFunctionDef, callbacks: set[str]) -> tuple[_Bound, set[str]]:
@@ -349,6 +375,8 @@ def _harmless_global(name: str, module: _Module) -> bool:
     """A global whose value a local may hold without aliasing module state: a pure builtin or
     exception, a constant, a pure module."""
     imported = module.pure_import.get(name, False) or name in module.argument_only
+    if name in module.clean or name in _TYPE_NAMES:
+        return True
     return name in module.safe_builtins or name in module.constants or imported
 
 

@@ -452,3 +452,11 @@ def test_a_later_block_defining_a_helper_beside_a_demo_is_joined_without_the_dem
     result = extract_code(draft + USES_HELPER + later, "fizzbuzz")
     assert result.rule == "fence:joined_2_of_3+sanitized", result
     assert "return 0" not in (result.code or "")
+
+
+def test_a_restatement_cut_off_by_the_reply_end_does_not_replace_the_complete_one() -> None:
+    whole = "def fizzbuzz(n):\n    if n % 3 == 0:\n        return 'Fizz'\n    return n\n"
+    reply = f"Solution:\n{whole}\nprint(fizzbuzz(3))\nSolution:\ndef fizzbuzz(n):\n    if n % 3 == 0:"
+    assert _tolerant(reply) == whole
+    fixed = whole.replace("'Fizz'", "'Fizz!'")
+    assert _tolerant(f"Draft:\n{whole}\nFixed version:\n{fixed}") == fixed

@@ -412,9 +412,13 @@ def _salvage(text: str, function: str) -> str | None:
     line of its body would turn a syntax error into a different, wrong function.
 
     When the text binds the target again after that run ("Fixed version:" and a corrected
-    `def`), the last restatement that salvages wins, as the last fenced block does.
+    `def`), the last restatement that salvages wins, as the last fenced block does, unless
+    it runs into the end of a text that stops mid-line or past `MAX_SALVAGE_LINES` (a reply
+    cut by its token limit: that restatement may be missing its end).
     """
-    lines = split_lines(text)[:MAX_SALVAGE_LINES]
+    every = split_lines(text)
+    lines = every[:MAX_SALVAGE_LINES]
+    cut = len(every) > len(lines) or not text.endswith("\n")  # the text may stop mid-statement
     anchors = _anchors(lines, function)
     found: str | None = None
     end = 0
@@ -426,6 +430,8 @@ def _salvage(text: str, function: str) -> str | None:
             if found is None:
                 return None  # as before: the first binding decides whether anything salvages
             continue
+        if found is not None and cut and salvaged[1] >= len(lines):
+            break  # a restatement the reply's end cuts off (a token limit) is no correction
         found, end = salvaged
     return found
 

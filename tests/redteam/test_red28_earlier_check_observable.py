@@ -58,6 +58,11 @@ print("pid", os.getpid(), "peak", _peak)
 ''' + BODY
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="pid numbering and the memory cgroup's peak are not reset between the checks of a "
+    "trial (docs/threat_model.md, Clean slate and What is not guaranteed)",
+)
 def test_next_check_sees_no_trace_of_the_last(tmp_path: Path) -> None:
     replies = trial("fizzbuzz", [LEAVER, READER])
     script = write(tmp_path / "replay.jsonl", {("fizzbuzz", 1): replies})

@@ -307,3 +307,30 @@ def test_a_helper_returning_module_state_makes_its_result_shared() -> None:
     assert "print(fizzbuzz(3))" in _tolerant(code + _DEMO)
     fresh = code.replace("return T[0]", "return [0]")
     assert "print(fizzbuzz(3))" not in _tolerant(fresh + _DEMO)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def fizzbuzz(n, _once=iter([True])):\n    if next(_once, False):\n        return None\n"
+        "    return n\n",
+        "def fizzbuzz(n, _it=iter(range(3))):\n    return any(_it) or n\n",
+        "def fizzbuzz(n, _it=iter(range(3))):\n    return min(_it, default=n)\n",
+        "def fizzbuzz(n, _it=iter(range(3))):\n    return list(zip(_it, [n]))\n",
+        "def _helper(k, seen=[]):\n    return k\n\ndef fizzbuzz(n):\n    return _helper(n)\n",
+        "IT = iter(range(3))\ndef fizzbuzz(n):\n    f = lambda k, it=IT: next(it, k)\n    return f(n)\n",
+        "def fizzbuzz(n, *, _it=iter('ab')):\n    return next(_it, n)\n",
+    ],
+    ids=["next", "any", "min", "zip", "reached-helper", "lambda-default", "keyword-only"],
+)
+def test_a_target_with_a_default_that_is_not_an_immutable_constant_keeps_its_demo(code: str) -> None:
+    assert "print(fizzbuzz(3))" in _tolerant(code + _DEMO)
+
+
+@pytest.mark.parametrize(
+    "default",
+    ["None", "-1", "1 + 2j", "'x'", "b'x'", "(1, ('a', None))", "frozenset({1, 2})", "frozenset()", "BASE"],
+)
+def test_a_target_whose_defaults_are_immutable_constants_still_loses_its_demo(default: str) -> None:
+    code = f"BASE = 10\ndef fizzbuzz(n, d={default}):\n    return n\n"
+    assert "print(fizzbuzz(3))" not in _tolerant(code + _DEMO)

@@ -2,7 +2,13 @@
 
 import pytest
 
-from roundtrip_eval.eval.extract import extract_code, extract_spec, fenced_blocks, spec_leaks_code
+from roundtrip_eval.eval.extract import (
+    extract_code,
+    extract_spec,
+    fenced_blocks,
+    spec_leaks_code,
+    strip_think,
+)
 
 FIZZ = (
     'def fizzbuzz(n):\n    if n % 15 == 0:\n        return "FizzBuzz"\n    elif n % 3 == 0:\n'
@@ -460,3 +466,11 @@ def test_a_restatement_cut_off_by_the_reply_end_does_not_replace_the_complete_on
     assert _tolerant(reply) == whole
     fixed = whole.replace("'Fizz'", "'Fizz!'")
     assert _tolerant(f"Draft:\n{whole}\nFixed version:\n{fixed}") == fixed
+
+
+def test_a_lone_think_line_is_code_only_where_its_fenced_block_parses() -> None:
+    docstring = 'def f():\n    """a\n</think>\n    """\n    return 1\n'
+    assert strip_think(f"```python\n{docstring}```\n") == (f"```python\n{docstring}```\n", False)
+    reasoning = "```python\ndef f():\n    return 1\n</think>\n```python\ndef g():\n    return 2\n```\n"
+    text, stripped = strip_think(reasoning)
+    assert stripped and "def f" not in text and "def g" in text

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import itertools
 import re
 import symtable
 import textwrap
@@ -65,8 +66,9 @@ def strip_think(text: str) -> tuple[str, bool]:
 
     A reasoning block is prose around the answer, never part of its code: a `<think>` or
     `</think>` inside fenced code (a comment, a string literal) is the program's own text and
-    stays, unless the tag is alone on its line (no Python line is; reasoning may open a fence
-    it never closes). A closing tag without an opening one drops what precedes it."""
+    stays, unless the tag is alone on its line and the fenced block with that line does not
+    parse as Python (reasoning may open a fence it never closes; a line of a multi-line string
+    may be the tag alone). A closing tag without an opening one drops what precedes it."""
     tags = _think_tags(text)
     if not tags:
         return text, False
@@ -102,16 +104,15 @@ def _think_tags(text: str) -> list[tuple[int, int, bool]]:
     open reasoning block fences are not followed (its code is reasoning too)."""
     tags: list[tuple[int, int, bool]] = []
     fence = ""  # the open fence's marker, if inside fenced code
+    code = False  # the open fence's block parses with its lone tag lines: they are its code
     thinking = False
     at = 0
-    for line in text.split("\n"):
-        alone = line.strip().lower() in ("<think>", "</think>")
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        alone = _lone_tag(line) and not code
         if fence and not thinking and not alone:
-            match = _FENCE.match(line)
-            closes = match is not None and match.group(1)[0] == fence[0] and not match.group(2)
-            glued = line.rstrip().endswith(fence) and line.strip() != fence  # code glued to it
-            if closes or glued:
-                fence = ""
+            if _closes_fence(line, fence):
+                fence, code = "", False
         else:
             if alone:
                 fence = ""
@@ -122,8 +123,48 @@ def _think_tags(text: str) -> list[tuple[int, int, bool]]:
             match = _FENCE.match(line)
             if match and not thinking and not fence:
                 fence = match.group(1)
+                code = _tags_in_code(lines, number + 1, fence)
         at += len(line) + 1
     return tags
+
+
+def _lone_tag(line: str) -> bool:
+    return line.strip().lower() in ("<think>", "</think>")
+
+
+def _closes_fence(line: str, fence: str) -> bool:
+    """Whether a line inside fenced code ends it (as `fenced_blocks` reads it): a bare fence of
+    the same kind, or code glued to the fence."""
+    return _bare_close(line, fence) or _glued_close(line, fence)
+
+
+def _bare_close(line: str, fence: str) -> bool:
+    match = _FENCE.match(line)
+    return match is not None and match.group(1)[0] == fence[0] and not match.group(2)
+
+
+def _glued_close(line: str, fence: str) -> bool:
+    return line.rstrip().endswith(fence) and line.strip() != fence
+
+
+def _tags_in_code(lines: list[str], start: int, fence: str) -> bool:
+    """Whether the fenced block from `lines[start]` on holds a line that is a reasoning tag
+    alone, and parses as Python with it (the line is then part of a multi-line string)."""
+    block: list[str] = []
+    for line in itertools.islice(lines, start, None):
+        if _lone_tag(line):
+            block.append(line)
+        elif _bare_close(line, fence):
+            break
+        elif _glued_close(line, fence):
+            block.append(line.rstrip()[: -len(fence)])
+            break
+        else:
+            block.append(line)
+    if not any(_lone_tag(line) for line in block):
+        return False
+    code = "\n".join(block)
+    return _parse(code) is not None or _parse(textwrap.dedent(code)) is not None
 
 
 def split_lines(text: str) -> list[str]:

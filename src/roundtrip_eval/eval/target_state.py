@@ -12,6 +12,10 @@ included) and in every module function it names (transitively):
 
 - it declares no `global`/`nonlocal`, names no module class, and has no decorator but a
   standard cache (`functools.cache`/`lru_cache`);
+- no function or lambda in it has a parameter whose default is other than an immutable
+  constant (`IMMUTABLE_CONSTANTS`, a tuple or frozenset of such, a module name bound only to
+  such): a default is made once and kept between calls, and what a call does with it
+  (`next(it)`, `any(it)`, `zip(it, ...)`) is not followed (red29);
 - it names none of `NAMESPACE_NAMES` (`globals`, `setattr`, `getattr`, `__dict__`, `sys`, ...);
 - every store, `del` and augmented assignment into an attribute or item has as its root a name
   the function *owns*: a parameter (the demo's argument for it is checked to be unshared, by
@@ -68,6 +72,8 @@ ARGUMENT_ONLY_MODULES = frozenset({
 })  # fmt: skip
 """Standard-library modules whose functions change at most what they are handed (`heapq.heappush`
 changes its list): a call of one is handed only owned values, unless the name only computes."""
+IMMUTABLE_CONSTANTS = (type(None), bool, int, float, complex, str, bytes)
+"""The types of a parameter default that a call cannot change."""
 _TYPE_NAMES = frozenset({"bytearray", "memoryview", "object", "NotImplemented", "Ellipsis"})
 """Builtins read as values (`isinstance(x, (bytes, bytearray))`); calling one is checked apart."""
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -255,6 +261,8 @@ def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module, call
             return True
         if isinstance(inner, ast.Global | ast.Nonlocal):
             return True
+        if isinstance(inner, (*_FUNCTIONS, ast.Lambda)) and not _constant_defaults(inner.args, module):
+            return True
         if isinstance(inner, ast.Name) and inner.id in NAMESPACE_NAMES:
             return True
         if isinstance(inner, ast.Attribute) and inner.attr in NAMESPACE_NAMES:
@@ -277,6 +285,34 @@ def _changes(node: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module, call
         elif isinstance(inner, ast.Call) and not _call_allowed(inner, module, local, owned, data):
             return True
     return False
+
+
+def _constant_defaults(args: ast.arguments, module: _Module) -> bool:
+    """Whether every parameter default is an immutable constant (see the module docstring)."""
+    return all(_immutable(d, module) for d in [*args.defaults, *filter(None, args.kw_defaults)])
+
+
+def _immutable(node: ast.expr, module: _Module) -> bool:
+    """An immutable constant, a tuple or frozenset of such, or a module name bound only to
+    such (`module.constants`)."""
+    if isinstance(node, ast.Name):
+        return node.id in module.constants
+    if isinstance(node, ast.Call):  # `frozenset({1, 2})`
+        func = node.func
+        frozen = isinstance(func, ast.Name) and func.id == "frozenset" and func.id in module.safe_builtins
+        if not frozen or node.keywords or len(node.args) > 1:
+            return False
+        items = node.args[0] if node.args else ast.Tuple(elts=[])
+        if not isinstance(items, ast.Tuple | ast.List | ast.Set):
+            return False
+        return all(_immutable(e, module) for e in items.elts)
+    if isinstance(node, ast.Tuple):
+        return all(_immutable(e, module) for e in node.elts)
+    try:
+        value = ast.literal_eval(node)  # `-1`, `1 + 2j`
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return isinstance(value, IMMUTABLE_CONSTANTS)
 
 
 _Bound = dict[str, list[ast.expr | None]]

@@ -112,10 +112,19 @@ def live_value(value: Any) -> Any:
     return value
 
 
+def type_of(value: Any) -> Any:
+    """What EvalPlus's `type(out) == type(exp)` compares, for a value as the host holds it: an
+    opaque value (a subclass, or a type the codec does not carry) by its own type name, not by
+    the base type its plain form has (red29: a float subclass 1e-12 off passed the tolerance)."""
+    return ("opaque", value.type_name) if isinstance(value, Opaque) else type(value)
+
+
 def evalplus_output(
-    out: Any, exp: Any, *, atol: float, oracle: str | None, args: Sequence[Any] = ()
+    out: Any, exp: Any, *, atol: float, oracle: str | None, args: Sequence[Any] = (),
+    types: tuple[Any, Any] | None = None,
 ) -> tuple[bool, float]:
-    """One output under EvalPlus's rule: (passed, the atol the next input of the run gets)."""
+    """One output under EvalPlus's rule: (passed, the atol the next input of the run gets).
+    `types`: the two values' own types (`type_of`) where `out`/`exp` are their plain forms."""
     try:
         exact = bool(out == exp)
         if oracle == "are_equivalent":
@@ -139,7 +148,8 @@ def evalplus_output(
         atol = FLOAT_ATOL
     if exact or atol == 0:
         return exact, atol
-    if type(out) is not type(exp) or (isinstance(exp, list | tuple) and len(out) != len(exp)):
+    out_type, exp_type = types if types is not None else (type(out), type(exp))
+    if out_type != exp_type or (isinstance(exp, list | tuple) and len(out) != len(exp)):
         return False, atol
     try:
         return bool(np.allclose(out, exp, rtol=1e-07, atol=atol)), atol
@@ -173,6 +183,9 @@ def evalplus_passes(
             passes.append(not exp.ok and not act.ok and exp.error == act.error)
         else:
             out, want = live_value(act.value), live_value(exp.value)
-            ok, current = evalplus_output(out, want, atol=current, oracle=oracle, args=inputs[i])
+            ok, current = evalplus_output(
+                out, want, atol=current, oracle=oracle, args=inputs[i],
+                types=(type_of(act.value), type_of(exp.value)),
+            )  # fmt: skip
             passes.append(ok)
     return passes

@@ -100,3 +100,17 @@ def test_complex_parts_follow_the_float_rules() -> None:
     nan = float("nan")
     assert typed_equal(complex(nan, 1), complex(nan, 1)) and typed_equal(complex(-0.0, 0), 0j)
     assert typed_equal({complex(nan, 0)}, {complex(nan, 0)}) and not typed_equal(1j, 2j)
+
+
+def test_a_lone_surrogate_travels_as_itself() -> None:
+    """JSON's escape of a high and a low surrogate reads back as the astral character they pair
+    into (red30): a str holding one travels as its UTF-8 bytes with surrogates passed."""
+    from roundtrip_eval.check.runner import valid_encoding
+
+    pair, astral = "\ud83d\ude00", "\U0001f600"
+    assert decode(encode(pair)) == pair and decode(encode(astral)) == astral
+    assert not typed_equal(decode(encode(pair)), decode(encode(astral)))
+    assert len(decode(encode({pair, astral}))) == 2
+    assert encode(pair)[0] == "strx" and encode(astral)[0] == "str" and encode("abc")[0] == "str"
+    assert valid_encoding(["strx", "eda0bd"]) and not valid_encoding(["strx", "zz"])
+    assert not valid_encoding(["strx", "ff"])  # not UTF-8 at all

@@ -48,11 +48,12 @@ def _limit_memory() -> None:
         return
 
 
-RECIPE = "4"
+RECIPE = "5"
 """How C0's outcomes are made (`problem_from_row`, `C0_MEMORY`, the codec): a change to any of
 them must change this, so that no cache hands back outcomes made the old way. 3: an opaque
 value carries the digest of its whole repr (red21), which a kept one from before lacks. 4: so
-does a part nested deeper than the codec walks ("too deep")."""
+does a part nested deeper than the codec walks ("too deep"). 5: a str holding a lone surrogate
+travels as `strx` (red30), where it was read back as another string."""
 
 
 def shared_cache() -> Path:

@@ -126,8 +126,8 @@ def _enc_json(
     _complex: Any = complex, _hex: Any = hex, _hex_bits: int = HEX_INT_BITS, _esc: Any = _ESCAPE,
     _issubclass: Any = issubclass, _bases: Any = (int, float, str, bytes, tuple, list, dict, frozenset, set),
     _hash: Any = _BLAKE2B, _digest_bytes: int = OPAQUE_DIGEST_BYTES, _modules: Any = sys.modules,
-    _getattr: Any = getattr, _module_of: Any = _TYPE_MODULE, _is_mapping: Any = None,
-    _name_of: Any = _TYPE_NAME,
+    _getattr: Any = getattr, _module_of: Any = _TYPE_MODULE, _unicode_error: Any = UnicodeEncodeError,
+    _is_mapping: Any = None, _name_of: Any = _TYPE_NAME,
 ) -> tuple[str, str, Any]:  # fmt: skip
     """`(JSON text of encode(value), its sort key, budget left)`, sealed: the encoder the
     candidate side runs, and `encode`'s.
@@ -177,6 +177,21 @@ def _enc_json(
         text = _repr(value)
     elif t is _str:
         text = value
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except _unicode_error:  # a lone surrogate: JSON's escape of it reads back as another
+                # string (a high and a low one as the astral character they would pair into):
+                # sent as its UTF-8 bytes with the surrogates passed (red30)
+                text = None
+            if text is None:
+                text = value.encode("utf-8", "surrogatepass").hex()
+                if left is not None:
+                    spare = left[0] - _len(text)
+                    if spare < 0:
+                        raise _too_large(spare, left[1])
+                    left = (spare, left[1])
+                return ('["strx", "' + text + '"]', ("['strx', " + _repr(text) + "]") if keyed else "", left)
     elif t is _bytes:
         text = value.hex()
     elif t is _complex:
@@ -413,6 +428,8 @@ def _dec(
         return _float(obj[1])
     if tag == "str":
         return _str(obj[1])
+    if tag == "strx":  # a str holding a lone surrogate (`_enc_json`)
+        return _bytes.fromhex(obj[1]).decode("utf-8", "surrogatepass")
     if tag == "list" or tag == "tuple" or tag == "set" or tag == "frozenset":
         items = []
         for v in obj[1]:

@@ -198,6 +198,15 @@ def _opaque_digest(text: str) -> bool:
     return text == "" or (len(text) == 2 * OPAQUE_DIGEST_BYTES and all(c in "0123456789abcdef" for c in text))
 
 
+def _surrogate_hex(text: str) -> bool:
+    """Whether `text` is the hex of a UTF-8 (surrogates passed) string: what `strx` carries."""
+    try:
+        bytes.fromhex(text).decode("utf-8", "surrogatepass")
+    except ValueError:  # UnicodeDecodeError is one
+        return False
+    return True
+
+
 def valid_encoding(obj: object, depth: int = 0) -> bool:
     """Whether `obj` has the shape `encode` produces (checked before anything decodes it)."""
     if depth > MAX_DEPTH + 2 or not isinstance(obj, list) or not obj or not isinstance(obj[0], str):
@@ -209,6 +218,8 @@ def valid_encoding(obj: object, depth: int = 0) -> bool:
         return len(rest) == 1 and isinstance(rest[0], bool)
     if tag in ("int", "float", "str", "bytes", "complex"):
         return len(rest) == 1 and isinstance(rest[0], str)
+    if tag == "strx":  # a str with a lone surrogate, as UTF-8 hex (surrogates passed)
+        return len(rest) == 1 and isinstance(rest[0], str) and _surrogate_hex(rest[0])
     if tag in ("list", "tuple", "set", "frozenset"):
         return (len(rest) == 1 and isinstance(rest[0], list)
                 and all(valid_encoding(v, depth + 1) for v in rest[0]))  # fmt: skip

@@ -29,7 +29,9 @@ from roundtrip_eval.problems.load import load_problem
 pytestmark = pytest.mark.docker
 
 FENCE = "```"
-BODY_TAIL = "    if n % 3 == 0:\n        return 'Fizz'\n    if n % 5 == 0:\n        return 'Buzz'\n    return n\n"
+BODY_TAIL = (
+    "    if n % 3 == 0:\n        return 'Fizz'\n    if n % 5 == 0:\n        return 'Buzz'\n    return n\n"
+)
 
 COMMENT_REPLY = (
     "Here is the solution.\n\n"

@@ -147,6 +147,22 @@ def _glued_close(line: str, fence: str) -> bool:
     return line.rstrip().endswith(fence) and line.strip() != fence
 
 
+def _fence_in_code(before: list[str], lines: list[str], at: int, fence: str) -> bool:
+    """Whether line `at`, which ends with the fence string, is code rather than code glued to
+    the closing fence: a bare closing fence follows (before any fence that opens a tagged
+    block), and the block read up to it, with line `at` whole, parses (a comment quoting code
+    in Markdown, `# e.g. ```f(30)```: red31 cut a correct function there)."""
+    block = [*before, lines[at]]
+    for line in itertools.islice(lines, at + 1, None):
+        match = _FENCE.match(line)
+        if match and match.group(2):
+            return False
+        if _bare_close(line, fence):
+            return _parse("\n".join(block)) is not None
+        block.append(line)
+    return False
+
+
 def _tags_in_code(lines: list[str], start: int, fence: str) -> bool:
     """Whether the fenced block from `lines[start]` on holds a line that is a reasoning tag
     alone, and parses as Python with it (the line is then part of a multi-line string)."""
@@ -175,12 +191,15 @@ def split_lines(text: str) -> list[str]:
 
 
 def fenced_blocks(text: str) -> list[_Block]:
-    """Every fenced block in order; an unterminated last fence runs to the end of the text."""
+    """Every fenced block in order; an unterminated last fence runs to the end of the text. A
+    code line that ends with the fence string closes the block (code glued to the fence), unless
+    a bare close follows and the block read through it parses (`_fence_in_code`)."""
     blocks: list[_Block] = []
     lang, fence = "", ""
     lines: list[str] = []
     inside = False
-    for line in split_lines(text):
+    all_lines = split_lines(text)
+    for number, line in enumerate(all_lines):
         match = _FENCE.match(line)
         if not inside:
             if match:
@@ -189,7 +208,7 @@ def fenced_blocks(text: str) -> list[_Block]:
         if match and match.group(1)[0] == fence[0] and not match.group(2):
             blocks.append(_Block(lang, "\n".join(lines), True))
             inside = False
-        elif line.rstrip().endswith(fence) and line.strip() != fence:
+        elif _glued_close(line, fence) and not _fence_in_code(lines, all_lines, number, fence):
             lines.append(line.rstrip()[: -len(fence)])  # code line glued to the closing fence
             blocks.append(_Block(lang, "\n".join(lines), True))
             inside = False

@@ -171,6 +171,7 @@ def _enc_json(
         if value:
             return '["bool", true]', "['bool', True]", left
         return '["bool", false]', "['bool', False]", left
+    tag = ""  # a scalar's kind: its type's name, unless a lone surrogate makes a str `strx`
     if t is _int:
         text = _str(value) if value.bit_length() <= _hex_bits else _hex(value)
     elif t is _float:
@@ -185,13 +186,7 @@ def _enc_json(
                 # sent as its UTF-8 bytes with the surrogates passed (red30)
                 text = None
             if text is None:
-                text = value.encode("utf-8", "surrogatepass").hex()
-                if left is not None:
-                    spare = left[0] - _len(text)
-                    if spare < 0:
-                        raise _too_large(spare, left[1])
-                    left = (spare, left[1])
-                return ('["strx", "' + text + '"]', ("['strx', " + _repr(text) + "]") if keyed else "", left)
+                text, tag = value.encode("utf-8", "surrogatepass").hex(), "strx"
     elif t is _bytes:
         text = value.hex()
     elif t is _complex:
@@ -204,7 +199,7 @@ def _enc_json(
             if spare < 0:
                 raise _too_large(spare, left[1])
             left = (spare, left[1])
-        name = _name_of(t)
+        name = tag or _name_of(t)
         return ('["' + name + '", ' + _esc(text) + "]",
                 ("[" + _repr(name) + ", " + _repr(text) + "]") if keyed else "", left)  # fmt: skip
     body = key = ""
